@@ -1,0 +1,1399 @@
+//! Events in, normalised records out.
+//!
+//! [`parse_events`] reads pasted text (JSON, NDJSON, concatenated JSON, YAML)
+//! into [`Event`]s; [`Event::get`] is the field lookup the matcher uses. Every
+//! failure is a [`Diagnostic`] with a position; nothing here panics, whatever
+//! the input (deep nesting, alias bombs, 5 MB pastes).
+//!
+//! # Input formats
+//!
+//! The first non-whitespace char decides (a UTF-8 BOM is skipped):
+//! - `{` or `[`: JSON. The text is read as a sequence of top-level values
+//!   separated by whitespace, which covers one object ([`EventFormat::JsonObject`]),
+//!   one array of objects (`JsonArray`), one object per line (`JsonLines`,
+//!   NDJSON) and objects one after another in any layout (`JsonStream`, e.g.
+//!   pretty-printed evtx dumps). Elements of a top-level array are events.
+//!   If the very first value is not JSON but the whole text reads as YAML
+//!   (`{EventID: 1}` is YAML flow syntax), it is read as YAML with a warning.
+//! - anything else: YAML, one or more documents. A document that is a mapping
+//!   is an event; a document that is a sequence contributes each mapping in it;
+//!   empty documents are ignored. Custom tags (`!foo x`) are dropped, the value kept.
+//! - only whitespace: [`EventFormat::Empty`], no events.
+//!
+//! Items that are not objects (`[1, {"a": 2}]`) are skipped with a warning
+//! (`event-not-object`). Syntax errors are reported (`event-syntax`) at their
+//! line/column and the events read before them are kept; in JSON, reading
+//! resumes at the next line that starts with `{` (so one bad NDJSON line does
+//! not hide the rest), up to 20 errors. Nesting deeper than 128 levels is
+//! refused (`event-too-deep`, serde's limit, kept on purpose). YAML alias
+//! expansion is capped at about twice the input size (`event-too-large`), which
+//! stops billion-laughs and its slower quadratic cousins.
+//!
+//! # Normalisation (the field names rules see)
+//!
+//! Three shapes ([`EventShape`]):
+//! - **Flat**: top-level keys are the field names, unchanged, in input order.
+//!   Duplicate keys: the last value wins, at the position of the first.
+//! - **Nested**: as Flat, and a dotted rule field `a.b.c` also finds
+//!   `{"a":{"b":{"c":…}}}`. A literal key wins over the path at every level
+//!   (`"a.b.c"` first, then `"a.b"`→`c`, then `a`→`"b.c"`, then `a`→`b`→`c`).
+//!   A numeric segment indexes an array (`a.0.b`); otherwise [`Event::get`]
+//!   returns the first array element that has the path, and
+//!   [`Event::get_all`] returns all of them. Arrays of scalars stay arrays;
+//!   the matcher treats them as "any element matches".
+//! - **Evtx**: Windows events rendered as JSON (`{"Event": {"System": …,
+//!   "EventData"/"UserData": …}}`, or the same without the `Event` wrapper when
+//!   both `System` and `EventData`/`UserData` are there), flattened to the
+//!   names Sigma rules use (Sigma spec, sigma-rules-specification.md lines
+//!   474-483, "Clarification on Windows events"):
+//!   - `EventData` children are fields: `Image`, `CommandLine`, …; the list
+//!     form `{"Data": [{"#attributes": {"Name": "Image"}, "#text": "…"}]}`
+//!     (also `@Name`) gives the same names. Data without a name is collected
+//!     into a field `Data` (a scalar for one, an array for several).
+//!     Attributes of `<EventData>` itself become `EventData_<attr>`.
+//!   - `UserData` has one wrapper element (e.g. `LogFileCleared`) that is
+//!     skipped, as Windows tooling does: its children are fields.
+//!   - `System` elements are fields (`EventID`, `Channel`, `Computer`, `Level`,
+//!     `Task`, `Opcode`, `Keywords`, `EventRecordID`, `Version`); attributes
+//!     are `<Element>_<Attribute>` (`Provider_Name`, `Provider_Guid`,
+//!     `TimeCreated_SystemTime`, `Execution_ProcessID`, `Security_UserID`,
+//!     `EventID_Qualifiers`); an element with text and attributes
+//!     (`{"#attributes": …, "#text": 4688}`) gives its text under its own name.
+//!     Decimal strings in System become numbers (`"4688"` → `4688`), since
+//!     some converters render every value as a string.
+//!   - `xmlns` attributes are dropped everywhere.
+//!   - Field names from EventData/UserData have their spaces removed
+//!     (`Source Name` → `SourceName`): spec line 469, "use them as they appear
+//!     in the log source and strip all spaces". The spaced name still finds
+//!     the field through [`Event::get`].
+//!   - On a name clash EventData/UserData win over System, which wins over
+//!     other children of `Event` (kept as-is, e.g. `RenderingInfo`), which win
+//!     over other top-level keys next to `Event`.
+//!   - A dotted path that is not a field is also tried on the original
+//!     document (`Event.System.Provider.#attributes.Name`).
+//!
+//! # Field name matching
+//!
+//! Exact and case-sensitive. The spec makes *values* case-insensitive (line
+//! 361, "All values are treated as case-insensitive strings") but says nothing
+//! of the kind for field names, and tells authors to use names "as they
+//! appear in the log source" (line 469); so there is no case-insensitive
+//! fallback. The one fallback is spaces, from the same line 469: a rule field
+//! `SourceName` finds an event key `Source Name` in every shape.
+//!
+//! # Non-object values
+//!
+//! [`Event::from_json`] on a non-object (a string log line, a number, an
+//! array) gives an event with no fields, shape Flat, whose value is still
+//! visited by [`Event::for_each_string_value`], so keyword rules can match a
+//! bare log line. [`parse_events`] instead skips such items with a warning.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Number, Value};
+
+use crate::diag::{Diagnostic, Span};
+use crate::text::LineIndex;
+
+/// serde_json's and serde_yaml_ng's own recursion limit; repeated for messages.
+const MAX_DEPTH: usize = 128;
+/// Stop reporting after this many syntax errors in one paste.
+const MAX_SYNTAX_ERRORS: usize = 20;
+/// Stop listing skipped non-object items after this many warnings.
+const MAX_SKIP_WARNINGS: usize = 20;
+/// Probes allowed when resolving one dotted field name; bounds adversarial
+/// combinations of dotted keys and long rule field names.
+const MAX_PATH_PROBES: u32 = 1024;
+/// Beyond this, `from_json` keeps subtrees as they are instead of converting
+/// them recursively (only the top few levels are ever normalised).
+const MAX_CONVERT_DEPTH: usize = 256;
+/// Falling back from broken JSON to YAML re-reads the text; not worth it for
+/// large pastes, which are machine-made JSON anyway.
+const MAX_YAML_FALLBACK_BYTES: usize = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventShape {
+    Flat,
+    Nested,
+    Evtx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventFormat {
+    JsonObject,
+    JsonArray,
+    /// NDJSON: one object per line.
+    JsonLines,
+    /// Concatenated values, e.g. pretty-printed objects one after another.
+    JsonStream,
+    /// One or more YAML documents.
+    Yaml,
+    Empty,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventBatch {
+    pub events: Vec<Event>,
+    pub format: EventFormat,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One normalised event. See the module docs for how fields are derived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Normalised top-level fields, in input order, unique names.
+    fields: Vec<(String, Value)>,
+    /// Positions in `fields`, sorted by name, for binary search.
+    by_name: Vec<u32>,
+    /// Other names that find a field (spaces stripped or restored).
+    aliases: Vec<(String, u32)>,
+    original: Value,
+    shape: EventShape,
+    span: Option<Span>,
+}
+
+impl Event {
+    /// See the module docs, "Non-object values", for what non-objects become.
+    pub fn from_json(value: Value) -> Event {
+        Event::from_node(Node::from_value(value, 0), None)
+    }
+
+    pub fn shape(&self) -> EventShape {
+        self.shape
+    }
+
+    /// Where the event is in the pasted text: for JSON from its first to past
+    /// its last char; for YAML the document (or sequence item) content. `None`
+    /// when built with [`Event::from_json`].
+    pub fn span(&self) -> Option<Span> {
+        self.span
+    }
+
+    /// The event as pasted, for display. Object keys are in serde_json's map
+    /// order (sorted unless its `preserve_order` feature is on); use
+    /// [`Event::fields`] for input order.
+    pub fn original(&self) -> &Value {
+        &self.original
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Field lookup: exact name, then a spaces-stripped/restored alias, then a
+    /// dotted path (see the module docs). Case-sensitive.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        if let Some(v) = self.exact(field) {
+            return Some(v);
+        }
+        if let Some(v) = self.alias(field) {
+            return Some(v);
+        }
+        if field.contains('.') {
+            let mut out = Vec::new();
+            self.resolve_dotted(field, &mut out, false);
+            return out.into_iter().next();
+        }
+        None
+    }
+
+    /// Like [`Event::get`], but a dotted path that crosses arrays of objects
+    /// returns the value from every element (for "any element matches").
+    pub fn get_all(&self, field: &str) -> Vec<&Value> {
+        if let Some(v) = self.exact(field).or_else(|| self.alias(field)) {
+            return vec![v];
+        }
+        let mut out = Vec::new();
+        if field.contains('.') {
+            self.resolve_dotted(field, &mut out, true);
+        }
+        out
+    }
+
+    /// Calls `f` with every leaf value of the normalised fields as text
+    /// (numbers and booleans rendered, nulls skipped; object keys are not
+    /// visited), in field order; returns true as soon as `f` does. An event
+    /// without fields visits its original value instead (a bare log line).
+    pub fn for_each_string_value(&self, f: &mut dyn FnMut(&str) -> bool) -> bool {
+        let mut stack: Vec<&Value> = Vec::new();
+        if self.fields.is_empty() {
+            stack.push(&self.original);
+        } else {
+            stack.extend(self.fields.iter().rev().map(|(_, v)| v));
+        }
+        let mut buf = String::new();
+        // An explicit stack: values built by callers may nest deeper than ours.
+        while let Some(v) = stack.pop() {
+            let hit = match v {
+                Value::Null => false,
+                Value::Bool(b) => f(if *b { "true" } else { "false" }),
+                Value::Number(n) => {
+                    buf.clear();
+                    let _ = fmt::Write::write_fmt(&mut buf, format_args!("{n}"));
+                    f(&buf)
+                }
+                Value::String(s) => f(s),
+                Value::Array(items) => {
+                    stack.extend(items.iter().rev());
+                    false
+                }
+                Value::Object(map) => {
+                    let start = stack.len();
+                    stack.extend(map.values());
+                    if let Some(tail) = stack.get_mut(start..) {
+                        tail.reverse();
+                    }
+                    false
+                }
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn exact(&self, name: &str) -> Option<&Value> {
+        let pos = self
+            .by_name
+            .binary_search_by(|&i| self.fields.get(i as usize).map_or("", |(k, _)| k.as_str()).cmp(name))
+            .ok()?;
+        let i = *self.by_name.get(pos)?;
+        self.fields.get(i as usize).map(|(_, v)| v)
+    }
+
+    fn alias(&self, name: &str) -> Option<&Value> {
+        let (_, i) = self.aliases.iter().find(|(a, _)| a == name)?;
+        self.fields.get(*i as usize).map(|(_, v)| v)
+    }
+
+    fn resolve_dotted<'a>(&'a self, path: &str, out: &mut Vec<&'a Value>, all: bool) {
+        let mut probes = MAX_PATH_PROBES;
+        // Longest literal top-level prefix first.
+        for (dot, _) in path.match_indices('.').collect::<Vec<_>>().into_iter().rev() {
+            let (Some(head), Some(rest)) = (path.get(..dot), path.get(dot + 1..)) else { continue };
+            if let Some(v) = self.exact(head).or_else(|| self.alias(head)) {
+                let before = out.len();
+                resolve_in(v, rest, out, all, &mut probes);
+                if out.len() > before {
+                    return;
+                }
+            }
+        }
+        if self.shape == EventShape::Evtx {
+            resolve_in(&self.original, path, out, all, &mut probes);
+        }
+    }
+
+    fn from_node(node: Node, span: Option<Span>) -> Event {
+        let original = node.to_value();
+        let (b, shape) = match node {
+            Node::Obj(entries) => match evtx_parts(&entries) {
+                Some(parts) => (flatten_evtx(&entries, parts), EventShape::Evtx),
+                None => {
+                    let mut b = FieldsBuilder::default();
+                    for (k, v) in entries {
+                        b.put(k, v.into_value(), 0);
+                    }
+                    b.alias_stripped_spaces();
+                    let nested = b.fields.iter().any(|(_, v)| match v {
+                        Value::Object(_) => true,
+                        Value::Array(items) => items.iter().any(Value::is_object),
+                        _ => false,
+                    });
+                    (b, if nested { EventShape::Nested } else { EventShape::Flat })
+                }
+            },
+            Node::Leaf(_) | Node::Arr(_) => (FieldsBuilder::default(), EventShape::Flat),
+        };
+        b.finish(original, shape, span)
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Fields<'a>(&'a [(String, Value)]);
+        impl Serialize for Fields<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0 {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+        }
+        let mut st = s.serialize_struct("Event", 4)?;
+        st.serialize_field("shape", &self.shape)?;
+        st.serialize_field("span", &self.span)?;
+        st.serialize_field("fields", &Fields(&self.fields))?;
+        st.serialize_field("original", &self.original)?;
+        st.end()
+    }
+}
+
+/// One step of a dotted lookup below the top level: the literal remainder
+/// first, then splits with the longest literal key first.
+fn resolve_in<'a>(v: &'a Value, path: &str, out: &mut Vec<&'a Value>, all: bool, probes: &mut u32) {
+    if *probes == 0 || (!all && !out.is_empty()) {
+        return;
+    }
+    *probes -= 1;
+    match v {
+        Value::Object(map) => {
+            if let Some(x) = map.get(path) {
+                out.push(x);
+                return;
+            }
+            for (dot, _) in path.match_indices('.').collect::<Vec<_>>().into_iter().rev() {
+                let (Some(head), Some(rest)) = (path.get(..dot), path.get(dot + 1..)) else { continue };
+                if let Some(x) = map.get(head) {
+                    let before = out.len();
+                    resolve_in(x, rest, out, all, probes);
+                    if out.len() > before {
+                        return;
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            let (head, rest) = match path.split_once('.') {
+                Some((h, r)) => (h, Some(r)),
+                None => (path, None),
+            };
+            if !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()) {
+                let Some(x) = head.parse::<usize>().ok().and_then(|i| items.get(i)) else { return };
+                match rest {
+                    None => out.push(x),
+                    Some(r) => resolve_in(x, r, out, all, probes),
+                }
+                return;
+            }
+            for item in items {
+                resolve_in(item, path, out, all, probes);
+                if !all && !out.is_empty() {
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Order-preserving parse tree
+// ---------------------------------------------------------------------------
+
+/// Parsed value that keeps object keys in input order; serde_json's `Map`
+/// sorts them unless a feature is enabled that this crate does not control.
+#[derive(Debug, Clone)]
+enum Node {
+    /// A scalar, or (from `from_json`, past `MAX_CONVERT_DEPTH`) any value.
+    Leaf(Value),
+    Arr(Vec<Node>),
+    /// Duplicate keys are kept here; later stages let the last one win.
+    Obj(Vec<(String, Node)>),
+}
+
+impl Node {
+    fn from_value(v: Value, depth: usize) -> Node {
+        if depth >= MAX_CONVERT_DEPTH {
+            return Node::Leaf(v);
+        }
+        match v {
+            Value::Array(items) => Node::Arr(items.into_iter().map(|x| Node::from_value(x, depth + 1)).collect()),
+            Value::Object(map) => {
+                Node::Obj(map.into_iter().map(|(k, x)| (k, Node::from_value(x, depth + 1))).collect())
+            }
+            other => Node::Leaf(other),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            Node::Leaf(v) => v.clone(),
+            Node::Arr(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            Node::Obj(entries) => {
+                let mut m = Map::new();
+                for (k, v) in entries {
+                    m.insert(k.clone(), v.to_value());
+                }
+                Value::Object(m)
+            }
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Node::Leaf(v) => v,
+            Node::Arr(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
+            Node::Obj(entries) => {
+                let mut m = Map::new();
+                for (k, v) in entries {
+                    m.insert(k, v.into_value());
+                }
+                Value::Object(m)
+            }
+        }
+    }
+
+    fn entries(&self) -> Option<&[(String, Node)]> {
+        match self {
+            Node::Obj(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self, Node::Leaf(Value::Null))
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Node::Leaf(Value::Null) => "null",
+            Node::Leaf(Value::Bool(_)) => "boolean",
+            Node::Leaf(Value::Number(_)) => "number",
+            Node::Leaf(Value::String(_)) => "string",
+            Node::Leaf(Value::Array(_)) | Node::Arr(_) => "array",
+            Node::Leaf(Value::Object(_)) | Node::Obj(_) => "object",
+        }
+    }
+}
+
+/// Last occurrence, matching how duplicate keys resolve elsewhere.
+fn lookup<'a>(entries: &'a [(String, Node)], key: &str) -> Option<&'a Node> {
+    entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Shared by serde_json and serde_yaml_ng; the budget is only used for YAML,
+/// where aliases can make the output far larger than the input.
+struct Budget {
+    left: Cell<u64>,
+    exhausted: Cell<bool>,
+}
+
+const BUDGET_MESSAGE: &str = "alias expansion too large";
+
+#[derive(Clone, Copy)]
+struct NodeSeed<'b> {
+    budget: Option<&'b Budget>,
+}
+
+impl NodeSeed<'_> {
+    fn charge<E: de::Error>(&self, cost: usize) -> Result<(), E> {
+        if let Some(b) = self.budget {
+            let cost = u64::try_from(cost).unwrap_or(u64::MAX).saturating_add(1);
+            match b.left.get().checked_sub(cost) {
+                Some(left) => b.left.set(left),
+                None => {
+                    b.exhausted.set(true);
+                    return Err(E::custom(BUDGET_MESSAGE));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn leaf<E: de::Error>(&self, v: Value) -> Result<Node, E> {
+        self.charge(0)?;
+        Ok(Node::Leaf(v))
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        NodeSeed { budget: None }.deserialize(d)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = Node;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        self.leaf(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        self.leaf(Value::Number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        self.leaf(Value::Number(v.into()))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => self.leaf(Value::String(v.to_string())),
+        }
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
+        match u64::try_from(v) {
+            Ok(u) => self.visit_u64(u),
+            Err(_) => self.leaf(Value::String(v.to_string())),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        // JSON numbers cannot be NaN/inf; YAML's `.nan`/`.inf` are kept as text.
+        match Number::from_f64(v) {
+            Some(n) => self.leaf(Value::Number(n)),
+            None => self.leaf(Value::String(v.to_string())),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        self.charge(v.len())?;
+        Ok(Node::Leaf(Value::String(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+        self.charge(v.len())?;
+        Ok(Node::Leaf(Value::String(v)))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Node, E> {
+        self.charge(v.len())?;
+        Ok(Node::Leaf(Value::String(String::from_utf8_lossy(v).into_owned())))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        self.leaf(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        self.leaf(Value::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        self.charge(0)?;
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(n) = seq.next_element_seed(self)? {
+            items.push(n);
+        }
+        Ok(Node::Arr(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        self.charge(0)?;
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1024));
+        while let Some(k) = map.next_key_seed(self)? {
+            let key = match k {
+                Node::Leaf(Value::String(s)) => s,
+                // YAML allows any key; JSON objects need text.
+                other => other.into_value().to_string(),
+            };
+            let v = map.next_value_seed(self)?;
+            entries.push((key, v));
+        }
+        Ok(Node::Obj(entries))
+    }
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Node, A::Error> {
+        // serde_yaml_ng reports `!tag value` as an enum; events have no use
+        // for the tag, the value is what users search.
+        let (_tag, variant): (String, _) = data.variant()?;
+        variant.newtype_variant_seed(self)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Field building and evtx flattening
+// ---------------------------------------------------------------------------
+
+#[derive(Default)]
+struct FieldsBuilder {
+    fields: Vec<(String, Value)>,
+    priority: Vec<u8>,
+    position: HashMap<String, usize>,
+    /// (alias, field name) pairs.
+    aliases: Vec<(String, String)>,
+}
+
+const PRIO_OUTER: u8 = 0;
+const PRIO_EVENT_OTHER: u8 = 1;
+const PRIO_SYSTEM: u8 = 2;
+const PRIO_DATA: u8 = 3;
+
+impl FieldsBuilder {
+    /// Higher priority replaces, equal priority replaces (last duplicate
+    /// wins), lower is ignored; a replaced field keeps its first position.
+    fn put(&mut self, name: String, value: Value, prio: u8) {
+        if let Some(&i) = self.position.get(&name) {
+            let current = self.priority.get(i).copied().unwrap_or(0);
+            if prio >= current {
+                if let (Some(slot), Some(p)) = (self.fields.get_mut(i), self.priority.get_mut(i)) {
+                    slot.1 = value;
+                    *p = prio;
+                }
+            }
+            return;
+        }
+        self.position.insert(name.clone(), self.fields.len());
+        self.fields.push((name, value));
+        self.priority.push(prio);
+    }
+
+    /// EventData-style name: spaces removed (spec line 469), the original
+    /// spelling kept as an alias.
+    fn put_data(&mut self, raw: &str, value: Value, prio: u8) {
+        if raw.contains(' ') {
+            let name: String = raw.chars().filter(|&c| c != ' ').collect();
+            self.aliases.push((raw.to_owned(), name.clone()));
+            self.put(name, value, prio);
+        } else {
+            self.put(raw.to_owned(), value, prio);
+        }
+    }
+
+    /// Flat/nested events keep keys as they are but still answer to the
+    /// spaces-stripped name (spec line 469).
+    fn alias_stripped_spaces(&mut self) {
+        for (k, _) in &self.fields {
+            if k.contains(' ') {
+                self.aliases.push((k.chars().filter(|&c| c != ' ').collect(), k.clone()));
+            }
+        }
+    }
+
+    fn finish(self, original: Value, shape: EventShape, span: Option<Span>) -> Event {
+        let FieldsBuilder { fields, position, aliases, .. } = self;
+        let mut by_name: Vec<u32> = (0..fields.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+        by_name.sort_by(|&a, &b| {
+            let ka = fields.get(a as usize).map_or("", |(k, _)| k.as_str());
+            let kb = fields.get(b as usize).map_or("", |(k, _)| k.as_str());
+            ka.cmp(kb)
+        });
+        let mut resolved: Vec<(String, u32)> = Vec::new();
+        for (alias, target) in aliases {
+            if position.contains_key(&alias) || resolved.iter().any(|(a, _)| *a == alias) {
+                continue;
+            }
+            if let Some(i) = position.get(&target).and_then(|&i| u32::try_from(i).ok()) {
+                resolved.push((alias, i));
+            }
+        }
+        Event { fields, by_name, aliases: resolved, original, shape, span }
+    }
+}
+
+/// Where the evtx parts of a top-level object are.
+struct EvtxParts {
+    /// Key of the `Event` wrapper in the top-level object, if wrapped.
+    wrapper: Option<usize>,
+}
+
+fn evtx_parts(top: &[(String, Node)]) -> Option<EvtxParts> {
+    // Wrapped: the `Event` key (last occurrence) holding an object with System.
+    if let Some(i) = top.iter().rposition(|(k, _)| k == "Event") {
+        let inner = top.get(i).and_then(|(_, v)| v.entries())?;
+        return lookup(inner, "System").and_then(Node::entries).map(|_| EvtxParts { wrapper: Some(i) });
+    }
+    // Unwrapped: only when it clearly is one, so a flat event that happens to
+    // have a `System` field is left alone.
+    let system = lookup(top, "System")?.entries()?;
+    let has_system_keys = lookup(system, "EventID").is_some() || lookup(system, "Provider").is_some();
+    let has_data = lookup(top, "EventData").is_some() || lookup(top, "UserData").is_some();
+    (has_system_keys && has_data).then_some(EvtxParts { wrapper: None })
+}
+
+fn flatten_evtx(top: &[(String, Node)], parts: EvtxParts) -> FieldsBuilder {
+    let mut b = FieldsBuilder::default();
+    match parts.wrapper {
+        Some(w) => {
+            for (i, (k, v)) in top.iter().enumerate() {
+                if i == w {
+                    if let Some(inner) = v.entries() {
+                        flatten_event_element(inner, &mut b);
+                    }
+                } else if k != "Event" {
+                    b.put(k.clone(), v.to_value(), PRIO_OUTER);
+                }
+            }
+        }
+        None => flatten_event_element(top, &mut b),
+    }
+    b
+}
+
+/// Children of `<Event>`: System, EventData, UserData, others kept as-is.
+fn flatten_event_element(entries: &[(String, Node)], b: &mut FieldsBuilder) {
+    for (k, v) in entries {
+        match k.as_str() {
+            "System" => {
+                if let Some(sys) = v.entries() {
+                    for (name, el) in sys {
+                        if attribute_name(name).is_none() && name != "#text" {
+                            flatten_system_element(name, el, b, 0);
+                        }
+                    }
+                }
+            }
+            "EventData" => flatten_event_data(v, b),
+            "UserData" => flatten_user_data(v, b),
+            _ if attribute_name(k).is_some() => {}
+            _ => b.put(k.clone(), v.to_value(), PRIO_EVENT_OTHER),
+        }
+    }
+}
+
+/// `#attributes` holds attributes in evtx_dump output; xmltodict-style
+/// converters write `@Name` instead. Returns `Some("")` for the former.
+fn attribute_name(key: &str) -> Option<&str> {
+    if key == "#attributes" {
+        return Some("");
+    }
+    key.strip_prefix('@')
+}
+
+fn is_xmlns(attr: &str) -> bool {
+    attr == "xmlns" || attr.starts_with("xmlns:")
+}
+
+/// Attributes of an element, from either convention, xmlns dropped.
+fn attributes(entries: &[(String, Node)]) -> Vec<(&str, &Node)> {
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        match attribute_name(k) {
+            Some("") => {
+                if let Some(attrs) = v.entries() {
+                    out.extend(attrs.iter().filter(|(a, _)| !is_xmlns(a)).map(|(a, x)| (a.as_str(), x)));
+                }
+            }
+            Some(a) if !is_xmlns(a) => out.push((a, v)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// System values are numbers in evtx_dump output but strings in some other
+/// converters; rules compare them either way, the UI shows them as numbers.
+fn system_scalar(v: &Node) -> Value {
+    match v {
+        Node::Leaf(Value::String(s)) => {
+            let plain = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+            match s.parse::<u64>() {
+                Ok(n) if plain => Value::Number(n.into()),
+                _ => Value::String(s.clone()),
+            }
+        }
+        other => other.to_value(),
+    }
+}
+
+fn flatten_system_element(name: &str, el: &Node, b: &mut FieldsBuilder, depth: usize) {
+    match el {
+        // `<Correlation />`: no attributes, no text, nothing to match.
+        Node::Leaf(Value::Null) => {}
+        Node::Obj(entries) => {
+            for (attr, v) in attributes(entries) {
+                if !v.is_null() {
+                    b.put(format!("{name}_{attr}"), system_scalar(v), PRIO_SYSTEM);
+                }
+            }
+            if let Some(text) = lookup(entries, "#text") {
+                b.put(name.to_owned(), system_scalar(text), PRIO_SYSTEM);
+            }
+            for (child, v) in entries {
+                if attribute_name(child).is_some() || child == "#text" {
+                    continue;
+                }
+                // Unknown nested elements: `Parent_Child`, a few levels at most.
+                if depth < 4 {
+                    flatten_system_element(&format!("{name}_{child}"), v, b, depth + 1);
+                }
+            }
+        }
+        other => b.put(name.to_owned(), system_scalar(other), PRIO_SYSTEM),
+    }
+}
+
+/// The value of a named data element: its text when it is an element with
+/// attributes (`{"#attributes": …, "#text": "x"}`), otherwise as-is.
+fn element_value(v: &Node) -> Value {
+    if let Some(entries) = v.entries() {
+        let only_text_and_attrs = entries.iter().all(|(k, _)| k == "#text" || attribute_name(k).is_some());
+        if only_text_and_attrs {
+            return lookup(entries, "#text").map_or(Value::Null, Node::to_value);
+        }
+    }
+    v.to_value()
+}
+
+fn flatten_event_data(v: &Node, b: &mut FieldsBuilder) {
+    let mut unnamed: Vec<Value> = Vec::new();
+    match v {
+        Node::Leaf(Value::Null) => {}
+        Node::Obj(entries) => {
+            for (attr, x) in attributes(entries) {
+                b.put(format!("EventData_{attr}"), x.to_value(), PRIO_DATA);
+            }
+            for (k, x) in entries {
+                if attribute_name(k).is_some() {
+                    continue;
+                }
+                match k.as_str() {
+                    "#text" => push_unnamed(x, &mut unnamed),
+                    "Data" => match x {
+                        Node::Arr(items) => {
+                            for item in items {
+                                data_item(item, b, &mut unnamed);
+                            }
+                        }
+                        other => data_item(other, b, &mut unnamed),
+                    },
+                    _ => b.put_data(k, element_value(x), PRIO_DATA),
+                }
+            }
+        }
+        // Some converters emit EventData as the bare list of Data elements.
+        Node::Arr(items) => {
+            for item in items {
+                data_item(item, b, &mut unnamed);
+            }
+        }
+        Node::Leaf(other) => unnamed.push(other.clone()),
+    }
+    put_unnamed(unnamed, b);
+}
+
+/// One `<Data>` element: `{"#attributes": {"Name": n}, "#text": t}`,
+/// `{"@Name": n, "#text": t}` or `{"Name": n, "#text": t}` is a named field;
+/// text without a name is collected as `Data`; an object of plain keys is a
+/// set of named fields (another converter's way of writing EventData).
+fn data_item(item: &Node, b: &mut FieldsBuilder, unnamed: &mut Vec<Value>) {
+    match item {
+        Node::Obj(entries) => {
+            let attrs = attributes(entries);
+            let text = lookup(entries, "#text");
+            let name = attrs
+                .iter()
+                .find(|(a, _)| *a == "Name")
+                .map(|(_, n)| *n)
+                .or_else(|| text.and(lookup(entries, "Name")));
+            match name {
+                Some(Node::Leaf(Value::String(n))) => {
+                    b.put_data(n, text.map_or(Value::Null, Node::to_value), PRIO_DATA);
+                }
+                _ => match text {
+                    Some(t) => push_unnamed(t, unnamed),
+                    None => {
+                        for (k, x) in entries {
+                            if attribute_name(k).is_none() {
+                                b.put_data(k, element_value(x), PRIO_DATA);
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        other => push_unnamed(other, unnamed),
+    }
+}
+
+fn push_unnamed(v: &Node, unnamed: &mut Vec<Value>) {
+    match v {
+        Node::Leaf(Value::Null) => {}
+        Node::Arr(items) => unnamed.extend(items.iter().filter(|x| !x.is_null()).map(Node::to_value)),
+        other => unnamed.push(other.to_value()),
+    }
+}
+
+fn put_unnamed(mut unnamed: Vec<Value>, b: &mut FieldsBuilder) {
+    match unnamed.len() {
+        0 => {}
+        1 => {
+            if let Some(v) = unnamed.pop() {
+                b.put("Data".to_owned(), v, PRIO_DATA);
+            }
+        }
+        _ => b.put("Data".to_owned(), Value::Array(unnamed), PRIO_DATA),
+    }
+}
+
+fn flatten_user_data(v: &Node, b: &mut FieldsBuilder) {
+    let Some(entries) = v.entries() else {
+        if !v.is_null() {
+            b.put("UserData".to_owned(), v.to_value(), PRIO_DATA);
+        }
+        return;
+    };
+    for (wrapper, inner) in entries {
+        if attribute_name(wrapper).is_some() {
+            continue;
+        }
+        match inner {
+            Node::Obj(children) => {
+                for (attr, x) in attributes(children) {
+                    b.put(format!("{wrapper}_{attr}"), x.to_value(), PRIO_DATA);
+                }
+                for (k, x) in children {
+                    if attribute_name(k).is_some() {
+                        continue;
+                    }
+                    if k == "#text" {
+                        b.put_data(wrapper, x.to_value(), PRIO_DATA);
+                    } else {
+                        b.put_data(k, element_value(x), PRIO_DATA);
+                    }
+                }
+            }
+            Node::Leaf(Value::Null) => {}
+            other => b.put_data(wrapper, other.to_value(), PRIO_DATA),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Parsing pasted text
+// ---------------------------------------------------------------------------
+
+/// Reads pasted text into events; see the module docs for formats and limits.
+pub fn parse_events(text: &str) -> EventBatch {
+    let body_start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let body = text.get(body_start..).unwrap_or("");
+    let Some(first) = body.char_indices().find(|(_, c)| !c.is_whitespace()) else {
+        return EventBatch { events: Vec::new(), format: EventFormat::Empty, diagnostics: Vec::new() };
+    };
+    let index = LineIndex::new(text);
+    let is_json = matches!(first.1, '{' | '[') && body.get(..first.0).is_some_and(|ws| ws.bytes().all(is_json_ws));
+    if !is_json {
+        return Reader::new(text, &index).read_yaml(body_start);
+    }
+    let mut json = Reader::new(text, &index);
+    let format = json.read_json(body_start + first.0);
+    let json_batch = json.finish(format);
+    if json_batch.events.is_empty() && json.first_value_failed && body.len() <= MAX_YAML_FALLBACK_BYTES {
+        let yaml = Reader::new(text, &index).read_yaml(body_start);
+        if !yaml.events.is_empty() && !crate::diag::has_errors(&yaml.diagnostics) {
+            let mut diagnostics: Vec<Diagnostic> = json_batch
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code == "event-syntax")
+                .take(1)
+                .map(|d| {
+                    Diagnostic::warning(
+                        "event-syntax",
+                        format!("{}; read as YAML instead (YAML flow syntax allows unquoted keys)", d.message),
+                        d.span,
+                    )
+                })
+                .collect();
+            diagnostics.extend(yaml.diagnostics);
+            return EventBatch { events: yaml.events, format: EventFormat::Yaml, diagnostics };
+        }
+    }
+    json_batch
+}
+
+fn is_json_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_json_ws(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    while bytes.get(pos).is_some_and(|&b| is_json_ws(b)) {
+        pos += 1;
+    }
+    pos
+}
+
+struct JsonFailure {
+    at: usize,
+    message: String,
+    too_deep: bool,
+}
+
+/// Removes the " at line X column Y" that serde puts in messages: the
+/// diagnostic's span already carries a (char-based, more accurate) position.
+fn strip_position(message: &str) -> String {
+    let mut out = message.to_owned();
+    for marker in [" at line ", " at position "] {
+        while let Some(i) = out.find(marker) {
+            let tail = out.get(i + marker.len()..).unwrap_or("");
+            let mut end = i + marker.len();
+            let mut rest = tail;
+            // digits, optionally " column " digits
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                break;
+            }
+            end += digits;
+            rest = rest.get(digits..).unwrap_or("");
+            if let Some(r) = rest.strip_prefix(" column ") {
+                let d2 = r.bytes().take_while(u8::is_ascii_digit).count();
+                if d2 > 0 {
+                    end += " column ".len() + d2;
+                }
+            }
+            out.replace_range(i..end, "");
+        }
+    }
+    out
+}
+
+/// Parses one JSON value starting at `pos` (after whitespace); returns the
+/// node and the byte offset just past it.
+fn parse_json_value(text: &str, pos: usize) -> Result<(Node, usize), JsonFailure> {
+    let sub = text.get(pos..).unwrap_or("");
+    let mut stream = serde_json::Deserializer::from_str(sub).into_iter::<Node>();
+    match stream.next() {
+        Some(Ok(node)) => Ok((node, pos + stream.byte_offset())),
+        Some(Err(e)) => {
+            // serde_json counts lines by `\n` and columns in bytes, 1-based at
+            // the offending byte (0 at EOF after a newline).
+            let line_start = match e.line() {
+                0 | 1 => 0,
+                n => sub.match_indices('\n').nth(n - 2).map_or(sub.len(), |(i, _)| i + 1),
+            };
+            let col = if e.is_eof() { e.column() } else { e.column().saturating_sub(1) };
+            let at = pos + (line_start + col).min(sub.len());
+            let message = strip_position(&e.to_string());
+            let too_deep = message.starts_with("recursion limit exceeded");
+            Err(JsonFailure { at, message, too_deep })
+        }
+        None => Err(JsonFailure { at: text.len(), message: "EOF while parsing a value".into(), too_deep: false }),
+    }
+}
+
+/// A YAML document's place in the text, found by scanning for `---`/`...`
+/// markers (libyaml does not expose node positions through serde).
+#[derive(Debug, Clone, Default)]
+struct YamlDoc {
+    start: usize,
+    end: usize,
+    has_content: bool,
+    /// Top-level `- ` items at column 0: (start, end) of each.
+    items: Vec<(usize, usize)>,
+}
+
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+}
+
+/// Document boundaries in YAML text. A line starting with `---` or `...` is
+/// always a marker (YAML forbids such lines inside scalars), so a line scan
+/// agrees with the parser.
+fn scan_yaml_docs(text: &str) -> Vec<YamlDoc> {
+    let mut docs: Vec<YamlDoc> = Vec::new();
+    let mut open = false;
+    let mut offset = 0usize;
+    for raw in text.split_inclusive('\n') {
+        let s = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let content_end = s + line.trim_end().len();
+        if is_marker(line, "---") {
+            let rest = line.get(3..).unwrap_or("").trim_start();
+            let mut doc = YamlDoc { start: s, end: content_end, ..YamlDoc::default() };
+            if !rest.is_empty() && !rest.starts_with('#') {
+                doc.start = s + (line.len() - rest.len());
+                doc.has_content = true;
+            }
+            docs.push(doc);
+            open = true;
+            continue;
+        }
+        if is_marker(line, "...") {
+            open = false;
+            continue;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') || (!open && line.starts_with('%')) {
+            continue;
+        }
+        if !open {
+            docs.push(YamlDoc { start: s + indent, end: content_end, ..YamlDoc::default() });
+            open = true;
+        }
+        let Some(doc) = docs.last_mut() else { continue };
+        if !doc.has_content {
+            doc.start = s + indent;
+            doc.has_content = true;
+        }
+        doc.end = content_end;
+        if is_marker(line, "-") {
+            doc.items.push((s, content_end));
+        } else if let Some(item) = doc.items.last_mut() {
+            item.1 = content_end;
+        }
+    }
+    docs
+}
+
+/// Accumulates events and diagnostics for one parse.
+struct Reader<'t> {
+    text: &'t str,
+    index: &'t LineIndex,
+    events: Vec<Event>,
+    diagnostics: Vec<Diagnostic>,
+    skipped: usize,
+    first_value_failed: bool,
+}
+
+impl<'t> Reader<'t> {
+    fn new(text: &'t str, index: &'t LineIndex) -> Self {
+        Reader { text, index, events: Vec::new(), diagnostics: Vec::new(), skipped: 0, first_value_failed: false }
+    }
+
+    fn finish(&mut self, format: EventFormat) -> EventBatch {
+        if self.skipped > MAX_SKIP_WARNINGS {
+            self.diagnostics.push(Diagnostic::warning(
+                "event-not-object",
+                format!("{} more items that are not objects were skipped", self.skipped - MAX_SKIP_WARNINGS),
+                None,
+            ));
+        }
+        EventBatch {
+            events: std::mem::take(&mut self.events),
+            format,
+            diagnostics: std::mem::take(&mut self.diagnostics),
+        }
+    }
+
+    fn push(&mut self, node: Node, span: Span, what: &str) {
+        if let Node::Obj(_) = node {
+            self.events.push(Event::from_node(node, Some(span)));
+            return;
+        }
+        self.skipped += 1;
+        if self.skipped <= MAX_SKIP_WARNINGS {
+            self.diagnostics.push(Diagnostic::warning(
+                "event-not-object",
+                format!("skipped a {} ({}): an event must be an object of fields", what, node.kind()),
+                Some(span),
+            ));
+        }
+    }
+
+    fn json_error(&mut self, f: &JsonFailure) {
+        let span = Some(self.index.point(f.at));
+        self.diagnostics.push(if f.too_deep {
+            Diagnostic::error(
+                "event-too-deep",
+                format!("nesting deeper than {MAX_DEPTH} levels is not supported ({})", f.message),
+                span,
+            )
+        } else {
+            Diagnostic::error("event-syntax", format!("JSON syntax error: {}", f.message), span)
+        });
+    }
+
+    fn at_line_start(&self, pos: usize) -> bool {
+        pos == 0 || matches!(self.text.as_bytes().get(pos - 1), Some(b'\n' | b'\r') | None) || self.text.get(..pos) == Some("\u{feff}")
+    }
+
+    /// Returns the format; events and diagnostics accumulate in `self`.
+    fn read_json(&mut self, start: usize) -> EventFormat {
+        let text = self.text;
+        let mut pos = start;
+        let (mut tops, mut arrays, mut errors) = (0usize, 0usize, 0usize);
+        let mut line_oriented = true;
+        loop {
+            pos = skip_json_ws(text, pos);
+            if pos >= text.len() {
+                break;
+            }
+            tops += 1;
+            if text.as_bytes().get(pos) == Some(&b'[') {
+                arrays += 1;
+                line_oriented = false;
+                match self.read_json_array(pos, tops == 1) {
+                    Some(end) => {
+                        pos = end;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            match parse_json_value(text, pos) {
+                Ok((node, end)) => {
+                    let one_line = !text.get(pos..end).unwrap_or("").contains('\n');
+                    if !(one_line && self.at_line_start(pos) && matches!(node, Node::Obj(_))) {
+                        line_oriented = false;
+                    }
+                    self.push(node, self.index.span(pos, end), "top-level JSON value");
+                    pos = end;
+                }
+                Err(f) => {
+                    if tops == 1 {
+                        self.first_value_failed = !f.too_deep;
+                    }
+                    self.json_error(&f);
+                    errors += 1;
+                    if errors >= MAX_SYNTAX_ERRORS {
+                        self.diagnostics.push(Diagnostic::info(
+                            "event-syntax",
+                            format!("stopped reading after {MAX_SYNTAX_ERRORS} errors"),
+                            Some(self.index.point(f.at)),
+                        ));
+                        break;
+                    }
+                    // Resume at the next line that starts an object: the
+                    // failed value's own lines are indented or are its `}`.
+                    match next_object_line(text, pos) {
+                        Some(next) => pos = next,
+                        None => break,
+                    }
+                }
+            }
+        }
+        match (tops, arrays) {
+            (1, 1) => EventFormat::JsonArray,
+            (1, _) => EventFormat::JsonObject,
+            _ if line_oriented => EventFormat::JsonLines,
+            _ => EventFormat::JsonStream,
+        }
+    }
+
+    /// A top-level array, element by element so each event gets its own span
+    /// and elements before an error are kept. Returns the offset past `]`,
+    /// `None` after an error (resyncing inside an array is guesswork).
+    fn read_json_array(&mut self, open: usize, first_top: bool) -> Option<usize> {
+        let text = self.text;
+        let mut pos = skip_json_ws(text, open + 1);
+        let mut first_element = true;
+        if text.as_bytes().get(pos) == Some(&b']') {
+            return Some(pos + 1);
+        }
+        loop {
+            if pos >= text.len() {
+                self.fail_array(pos, "EOF while parsing a list", first_top && first_element);
+                return None;
+            }
+            match parse_json_value(text, pos) {
+                Ok((node, end)) => {
+                    self.push(node, self.index.span(pos, end), "JSON array element");
+                    pos = skip_json_ws(text, end);
+                }
+                Err(f) => {
+                    if first_top && first_element {
+                        self.first_value_failed = !f.too_deep;
+                    }
+                    self.json_error(&f);
+                    return None;
+                }
+            }
+            first_element = false;
+            match text.as_bytes().get(pos) {
+                Some(b',') => {
+                    pos = skip_json_ws(text, pos + 1);
+                    if text.as_bytes().get(pos) == Some(&b']') {
+                        self.fail_array(pos, "trailing comma", false);
+                        return None;
+                    }
+                }
+                Some(b']') => return Some(pos + 1),
+                None => {
+                    self.fail_array(pos, "EOF while parsing a list", false);
+                    return None;
+                }
+                Some(_) => {
+                    self.fail_array(pos, "expected `,` or `]`", false);
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn fail_array(&mut self, at: usize, message: &str, first: bool) {
+        if first {
+            self.first_value_failed = true;
+        }
+        self.json_error(&JsonFailure { at, message: message.to_owned(), too_deep: false });
+    }
+
+    fn read_yaml(mut self, body_start: usize) -> EventBatch {
+        let text = self.text;
+        let body = text.get(body_start..).unwrap_or("");
+        let docs = scan_yaml_docs(body);
+        // Without aliases a document costs at most about its length (one unit
+        // per node, one per string byte); twice that leaves room for honest
+        // aliases while stopping expansion bombs early.
+        let budget = Budget {
+            left: Cell::new(u64::try_from(body.len()).unwrap_or(u64::MAX).saturating_mul(2).saturating_add(100_000)),
+            exhausted: Cell::new(false),
+        };
+        let seed = NodeSeed { budget: Some(&budget) };
+        for (i, doc) in serde_yaml_ng::Deserializer::from_str(body).enumerate() {
+            // Every document takes at least one byte; more means the iterator
+            // is repeating a failure, which it does forever after some errors.
+            if i > body.len() {
+                break;
+            }
+            let place = docs.get(i);
+            let doc_span = place.map(|d| self.index.span(body_start + d.start, body_start + d.end));
+            match seed.deserialize(doc) {
+                Ok(Node::Arr(items)) => {
+                    let item_places = place.map(|d| d.items.as_slice()).filter(|p| p.len() == items.len());
+                    for (j, item) in items.into_iter().enumerate() {
+                        let span = item_places
+                            .and_then(|p| p.get(j))
+                            .map(|&(s, e)| self.index.span(body_start + s, body_start + e))
+                            .or(doc_span)
+                            .unwrap_or_else(|| self.index.point(body_start));
+                        self.push(item, span, "YAML sequence item");
+                    }
+                }
+                // An empty document (a trailing `---`, a comment-only paste) is not a mistake.
+                Ok(node) if node.is_null() => {}
+                Ok(node) => {
+                    let span = doc_span.unwrap_or_else(|| self.index.point(body_start));
+                    self.push(node, span, "YAML document");
+                }
+                Err(e) => {
+                    let at = e.location().map(|l| body_start + l.index());
+                    let span = at.map(|a| self.index.point(a)).or(doc_span);
+                    let message = strip_position(&e.to_string());
+                    let d = if budget.exhausted.get() || message.contains("repetition limit exceeded") {
+                        Diagnostic::error(
+                            "event-too-large",
+                            format!(
+                                "YAML aliases expand to far more data than the text holds ({message}); \
+                                 refusing to expand them"
+                            ),
+                            span,
+                        )
+                    } else if message.contains("recursion limit exceeded") {
+                        Diagnostic::error(
+                            "event-too-deep",
+                            format!("nesting deeper than {MAX_DEPTH} levels is not supported ({message})"),
+                            span,
+                        )
+                    } else {
+                        Diagnostic::error("event-syntax", format!("YAML syntax error: {message}"), span)
+                    };
+                    self.diagnostics.push(d);
+                    break;
+                }
+            }
+        }
+        self.finish(EventFormat::Yaml)
+    }
+}
+
+/// Start of the next line after `pos`'s line whose first byte is `{`.
+fn next_object_line(text: &str, pos: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = pos;
+    loop {
+        let nl = bytes.get(i..)?.iter().position(|&b| b == b'\n')?;
+        i += nl + 1;
+        if bytes.get(i) == Some(&b'{') {
+            return Some(i);
+        }
+    }
+}
+

@@ -1,0 +1,146 @@
+//! A rule's detection as one boolean tree over items, for backends that emit
+//! a single expression (KQL). Search identifiers and `of` quantifiers are
+//! inlined; the leaves are compiled items, later mapped by a pipeline.
+
+use serde::Serialize;
+
+use crate::compile::{CompiledDetection, Item};
+use crate::condition::{self, CondExpr, Quantifier};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expr<T> {
+    And(Vec<Expr<T>>),
+    Or(Vec<Expr<T>>),
+    Not(Box<Expr<T>>),
+    Leaf(T),
+    /// `true` for an item a pipeline dropped; `false` for something that can never match.
+    Const(bool),
+}
+
+/// Deeper trees are cut (as never-matching) rather than recursed into.
+pub const MAX_DEPTH: usize = 256;
+
+impl<T> Expr<T> {
+    /// Map every leaf, keeping the shape. Leaves may become whole expressions.
+    pub fn map_leaves<U>(self, f: &mut dyn FnMut(T) -> Expr<U>) -> Expr<U> {
+        self.map_depth(f, 0)
+    }
+
+    fn map_depth<U>(self, f: &mut dyn FnMut(T) -> Expr<U>, depth: usize) -> Expr<U> {
+        if depth > MAX_DEPTH {
+            return Expr::Const(false);
+        }
+        match self {
+            Expr::And(xs) => Expr::And(xs.into_iter().map(|x| x.map_depth(f, depth + 1)).collect()),
+            Expr::Or(xs) => Expr::Or(xs.into_iter().map(|x| x.map_depth(f, depth + 1)).collect()),
+            Expr::Not(x) => Expr::Not(Box::new(x.map_depth(f, depth + 1))),
+            Expr::Leaf(t) => f(t),
+            Expr::Const(b) => Expr::Const(b),
+        }
+    }
+
+    /// Fold constants away: `x and true` is `x`, `x or true` is `true`, `not true` is `false`.
+    pub fn simplify(self) -> Expr<T> {
+        self.simplify_depth(0)
+    }
+
+    fn simplify_depth(self, depth: usize) -> Expr<T> {
+        if depth > MAX_DEPTH {
+            return Expr::Const(false);
+        }
+        match self {
+            Expr::And(xs) => {
+                let mut out = Vec::new();
+                for x in xs {
+                    match x.simplify_depth(depth + 1) {
+                        Expr::Const(true) => {}
+                        Expr::Const(false) => return Expr::Const(false),
+                        Expr::And(inner) => out.extend(inner),
+                        other => out.push(other),
+                    }
+                }
+                match out.len() {
+                    0 => Expr::Const(true),
+                    1 => out.pop().unwrap_or(Expr::Const(true)),
+                    _ => Expr::And(out),
+                }
+            }
+            Expr::Or(xs) => {
+                let mut out = Vec::new();
+                for x in xs {
+                    match x.simplify_depth(depth + 1) {
+                        Expr::Const(false) => {}
+                        Expr::Const(true) => return Expr::Const(true),
+                        Expr::Or(inner) => out.extend(inner),
+                        other => out.push(other),
+                    }
+                }
+                match out.len() {
+                    0 => Expr::Const(false),
+                    1 => out.pop().unwrap_or(Expr::Const(false)),
+                    _ => Expr::Or(out),
+                }
+            }
+            Expr::Not(x) => match x.simplify_depth(depth + 1) {
+                Expr::Const(b) => Expr::Const(!b),
+                Expr::Not(inner) => *inner,
+                other => Expr::Not(Box::new(other)),
+            },
+            other => other,
+        }
+    }
+
+    /// Visit leaves in order.
+    pub fn for_each_leaf<'a>(&'a self, f: &mut dyn FnMut(&'a T)) {
+        let mut stack = vec![self];
+        let mut ordered = Vec::new();
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::And(xs) | Expr::Or(xs) => stack.extend(xs.iter().rev()),
+                Expr::Not(x) => stack.push(x),
+                Expr::Leaf(t) => ordered.push(t),
+                Expr::Const(_) => {}
+            }
+        }
+        for t in ordered {
+            f(t);
+        }
+    }
+}
+
+/// The detection as one tree: `condition` (several conditions are ORed, per
+/// the spec) with every search identifier inlined as OR-of-ANDs.
+pub fn lower(det: &CompiledDetection) -> Expr<Item> {
+    let names = det.names();
+    let mut conds: Vec<Expr<Item>> = det.conditions.iter().map(|c| lower_cond(c, det, &names, 0)).collect();
+    let e = if conds.len() == 1 { conds.pop().unwrap_or(Expr::Const(false)) } else { Expr::Or(conds) };
+    e.simplify()
+}
+
+fn search_expr(det: &CompiledDetection, name: &str) -> Expr<Item> {
+    let Some(s) = det.searches.iter().find(|s| s.name == name) else { return Expr::Const(false) };
+    Expr::Or(s.alternatives.iter().map(|alt| Expr::And(alt.iter().cloned().map(Expr::Leaf).collect())).collect())
+}
+
+fn lower_cond(c: &CondExpr, det: &CompiledDetection, names: &[String], depth: usize) -> Expr<Item> {
+    if depth > MAX_DEPTH {
+        return Expr::Const(false);
+    }
+    match c {
+        CondExpr::And(xs) => Expr::And(xs.iter().map(|x| lower_cond(x, det, names, depth + 1)).collect()),
+        CondExpr::Or(xs) => Expr::Or(xs.iter().map(|x| lower_cond(x, det, names, depth + 1)).collect()),
+        CondExpr::Not(x) => Expr::Not(Box::new(lower_cond(x, det, names, depth + 1))),
+        CondExpr::Ident { name, .. } => search_expr(det, name),
+        CondExpr::Of { quantifier, target, .. } => {
+            let selected: Vec<Expr<Item>> = condition::select_names(target, names).into_iter().map(|n| search_expr(det, n)).collect();
+            if selected.is_empty() {
+                return Expr::Const(false);
+            }
+            match quantifier {
+                Quantifier::One => Expr::Or(selected),
+                Quantifier::All => Expr::And(selected),
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! KQL backend (being written).

@@ -1,0 +1,32 @@
+//! sigmaplay-core: Sigma rules to KQL and to a compiled matcher, with positions
+//! on everything. No I/O, no clock, no panics on user input.
+//!
+//! Data flows one way: text → [`yaml`] (spans) → [`rule`] (model) →
+//! [`compile`] (modifiers applied) → backends ([`matcher`], KQL).
+
+pub mod compile;
+pub mod condition;
+pub mod correlation;
+pub mod datetime;
+pub mod diag;
+pub mod event;
+pub mod expr;
+pub mod matcher;
+pub mod kql;
+pub mod modifier;
+pub mod pipeline;
+pub mod regex_check;
+pub mod rule;
+pub mod sigma_string;
+pub mod text;
+pub mod yaml;
+
+pub use compile::Placeholders;
+pub use diag::{Diagnostic, Severity, Span};
+pub use event::{parse_events, Event, EventBatch};
+pub use matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
+pub use rule::{parse_rule, parse_rules, ParsedRules, Rule};
+
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}

@@ -1,0 +1,433 @@
+//! YAML text to a tree of nodes that remember where they came from.
+//!
+//! Rules, pipelines and YAML events all go through here so that every later
+//! diagnostic can point at a line and column. The tree is built iteratively
+//! from saphyr-parser's events, with hard limits on nesting depth and on alias
+//! expansion, because pasted text is hostile input (deep nesting, billion-laughs).
+//!
+//! Plain scalars are resolved with the YAML 1.2 core schema (`true`, `null`,
+//! `12`, `1.5`); quoted and block scalars are always strings.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+
+use crate::diag::{Diagnostic, Span};
+
+/// Nesting deeper than this is refused; no Sigma rule comes close.
+pub const MAX_DEPTH: usize = 128;
+/// Upper bound on nodes produced by alias expansion in one stream.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    /// Source text of a scalar (before type resolution), e.g. `0x10` or `'true'`'s `true`.
+    pub text: String,
+    /// True when the scalar was quoted or a block scalar: `'1'` is a string, `1` a number.
+    pub quoted: bool,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_scalar(&self) -> bool {
+        !matches!(self.value, Value::Seq(_) | Value::Map(_))
+    }
+
+    /// Scalar rendered as text; `None` for collections and null.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) => Some(self.text.clone()),
+            Value::Null | Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+
+    /// Value of `key` in a mapping node.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "list",
+            Value::Map(_) => "map",
+        }
+    }
+
+    /// Plain JSON view (for pipelines, YAML events and display).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(pairs) => {
+                let mut m = serde_json::Map::new();
+                for (k, v) in pairs {
+                    let key = k.scalar_text().unwrap_or_default();
+                    m.insert(key, v.to_json());
+                }
+                J::Object(m)
+            }
+        }
+    }
+}
+
+/// One YAML document of a stream.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub root: Node,
+}
+
+/// Result of parsing a YAML stream: documents parsed before the first fatal
+/// error are kept, so the caller can still report on them.
+#[derive(Debug, Clone, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn convert_span(s: &YSpan) -> Span {
+    let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    Span {
+        line: clamp(s.start.line()),
+        col: clamp(s.start.col()).saturating_add(1),
+        end_line: clamp(s.end.line()),
+        end_col: clamp(s.end.col()).saturating_add(1),
+        start: clamp(s.start.index()),
+        end: clamp(s.end.index()),
+    }
+}
+
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits_only(unsigned) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::Int(i);
+        }
+        return Value::Str(text.to_string());
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Value::Int(i);
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return Value::Int(i);
+        }
+    }
+    // YAML 1.2 core float: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let looks_float = !bytes.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && unsigned.bytes().any(|b| b.is_ascii_digit())
+        && unsigned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
+    if looks_float {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_string())
+}
+
+/// A collection under construction.
+enum Frame {
+    Seq { items: Vec<Node>, span: Span, anchor: usize },
+    Map { pairs: Vec<(Node, Node)>, pending_key: Option<Node>, span: Span, anchor: usize },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    alias_budget: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn node_count(node: &Node) -> usize {
+    // Iterative so that counting cannot itself recurse deeply.
+    let mut count = 0usize;
+    let mut todo: Vec<&Node> = vec![node];
+    while let Some(n) = todo.pop() {
+        count = count.saturating_add(1);
+        match &n.value {
+            Value::Seq(items) => todo.extend(items.iter()),
+            Value::Map(pairs) => {
+                for (k, v) in pairs {
+                    todo.push(k);
+                    todo.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+impl Builder {
+    /// Attach a finished node to its parent; returns the node when it is a document root.
+    fn attach(&mut self, node: Node) -> Option<Node> {
+        match self.stack.last_mut() {
+            None => Some(node),
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                None
+            }
+            Some(Frame::Map { pairs, pending_key, .. }) => {
+                match pending_key.take() {
+                    None => *pending_key = Some(node),
+                    Some(key) => {
+                        let dup = if key.is_scalar() {
+                            pairs.iter().position(|(k, _)| k.is_scalar() && k.text == key.text && k.value == key.value)
+                        } else {
+                            None
+                        };
+                        if let Some(i) = dup {
+                            self.diagnostics.push(Diagnostic::warning(
+                                "yaml-duplicate-key",
+                                format!("duplicate key '{}': the later value replaces the earlier one", key.text),
+                                Some(key.span),
+                            ));
+                            pairs.remove(i);
+                        }
+                        pairs.push((key, node));
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Parse a YAML stream (one or more documents).
+pub fn parse_stream(text: &str) -> Stream {
+    let mut out = Stream::default();
+    let mut parser = Parser::new_from_str(text);
+    let mut b = Builder { stack: Vec::new(), anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES, diagnostics: Vec::new() };
+    let mut doc_root: Option<Node> = None;
+
+    loop {
+        let Some(next) = parser.next_event() else { break };
+        let (event, yspan) = match next {
+            Ok(ev) => ev,
+            Err(e) => {
+                let m = e.marker();
+                let line = u32::try_from(m.line()).unwrap_or(u32::MAX);
+                let col = u32::try_from(m.col()).unwrap_or(u32::MAX).saturating_add(1);
+                let off = u32::try_from(m.index()).unwrap_or(u32::MAX);
+                b.diagnostics.push(Diagnostic::error(
+                    "yaml-syntax",
+                    format!("YAML syntax error: {}", e.info()),
+                    Some(Span::point(line, col, off)),
+                ));
+                break;
+            }
+        };
+        let span = convert_span(&yspan);
+        let finished: Option<Node> = match event {
+            Event::StreamStart | Event::Nothing => None,
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                b.anchors.clear();
+                None
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = doc_root.take() {
+                    out.documents.push(Document { root });
+                }
+                None
+            }
+            Event::Scalar(value, style, anchor, _tag) => {
+                let quoted = !matches!(style, ScalarStyle::Plain);
+                let resolved = if quoted { Value::Str(value.to_string()) } else { resolve_plain(&value) };
+                let node = Node { value: resolved, span, text: value.to_string(), quoted };
+                if anchor > 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.attach(node)
+            }
+            Event::Alias(id) => match b.anchors.get(&id).cloned() {
+                Some(mut node) => {
+                    let cost = node_count(&node);
+                    if cost > b.alias_budget {
+                        b.diagnostics.push(Diagnostic::error(
+                            "yaml-alias-bomb",
+                            format!("YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing (possible alias bomb)"),
+                            Some(span),
+                        ));
+                        break;
+                    }
+                    b.alias_budget -= cost;
+                    node.span = span;
+                    b.attach(node)
+                }
+                None => {
+                    b.diagnostics.push(Diagnostic::error("yaml-alias", "alias refers to an unknown anchor", Some(span)));
+                    break;
+                }
+            },
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if b.stack.len() >= MAX_DEPTH {
+                    b.diagnostics.push(Diagnostic::error(
+                        "yaml-too-deep",
+                        format!("YAML nesting deeper than {MAX_DEPTH} levels"),
+                        Some(span),
+                    ));
+                    break;
+                }
+                if matches!(event, Event::SequenceStart(..)) {
+                    b.stack.push(Frame::Seq { items: Vec::new(), span, anchor });
+                } else {
+                    b.stack.push(Frame::Map { pairs: Vec::new(), pending_key: None, span, anchor });
+                }
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, start, anchor) = match b.stack.pop() {
+                    Some(Frame::Seq { items, span, anchor }) => (Value::Seq(items), span, anchor),
+                    Some(Frame::Map { pairs, span, anchor, .. }) => (Value::Map(pairs), span, anchor),
+                    None => break,
+                };
+                let full = Span { end_line: span.end_line, end_col: span.end_col, end: span.end, ..start };
+                let node = Node { value, span: full, text: String::new(), quoted: false };
+                if anchor > 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.attach(node)
+            }
+        };
+        if let Some(root) = finished {
+            doc_root = Some(root);
+        }
+    }
+    if let Some(root) = doc_root.take() {
+        if b.stack.is_empty() {
+            out.documents.push(Document { root });
+        }
+    }
+    // Unwind any half-built collections without deep recursion in Drop: the
+    // depth limit above keeps them shallow.
+    b.stack.clear();
+    out.diagnostics = b.diagnostics;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_resolve_by_core_schema() {
+        let s = parse_stream("a: 1\nb: '1'\nc: true\nd: null\ne: 1.5\nf: text\ng:\n");
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let root = &s.documents[0].root;
+        assert_eq!(root.get("a").map(|n| &n.value), Some(&Value::Int(1)));
+        assert_eq!(root.get("b").map(|n| &n.value), Some(&Value::Str("1".into())));
+        assert_eq!(root.get("c").map(|n| &n.value), Some(&Value::Bool(true)));
+        assert_eq!(root.get("d").map(|n| &n.value), Some(&Value::Null));
+        assert_eq!(root.get("e").map(|n| &n.value), Some(&Value::Float(1.5)));
+        assert_eq!(root.get("g").map(|n| &n.value), Some(&Value::Null));
+    }
+
+    #[test]
+    fn spans_are_one_based() {
+        let s = parse_stream("title: x\ndetection:\n  sel:\n    Image|endswith: '\\cmd.exe'\n");
+        let root = &s.documents[0].root;
+        let det = root.get("detection").and_then(|d| d.get("sel")).and_then(|s| s.as_map()).map(|m| &m[0]);
+        let (k, v) = det.map(|(k, v)| (k.span, v.span)).unwrap_or_default();
+        assert_eq!((k.line, k.col), (4, 5));
+        assert_eq!((v.line, v.col), (4, 21));
+    }
+
+    #[test]
+    fn multi_document() {
+        let s = parse_stream("a: 1\n---\nb: 2\n");
+        assert_eq!(s.documents.len(), 2);
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let s = parse_stream("a: [1, 2\nb: 3\n");
+        assert!(s.diagnostics.iter().any(|d| d.code == "yaml-syntax" && d.line() >= 1));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let s = parse_stream(&text);
+        assert!(s.diagnostics.iter().any(|d| d.is_error()));
+        let text = (0..10_000).map(|i| format!("{}- ", " ".repeat(i * 2))).collect::<Vec<_>>().join("\n");
+        let s = parse_stream(&text);
+        assert!(s.diagnostics.iter().any(|d| d.is_error()));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
+        let mut prev = "a";
+        for n in names {
+            text.push_str(&format!("{n}: &{n} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = n;
+        }
+        let s = parse_stream(&text);
+        assert!(s.diagnostics.iter().any(|d| d.code == "yaml-alias-bomb"));
+    }
+
+    #[test]
+    fn duplicate_key_warns_and_last_wins() {
+        let s = parse_stream("a: 1\na: 2\n");
+        assert!(s.diagnostics.iter().any(|d| d.code == "yaml-duplicate-key"));
+        assert_eq!(s.documents[0].root.get("a").map(|n| &n.value), Some(&Value::Int(2)));
+    }
+}

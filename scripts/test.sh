@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Sets up (scripts/setup.sh) and runs every Sigmaplay test suite, failing fast:
+#   1. cargo test --workspace                                    (host: core, cli, web's pure code)
+#   2. cargo test -p sigmaplay-web --target wasm32-unknown-unknown (wasm-bindgen-test, headless Chromium)
+#   3. trunk build --release                                     (dist/, relative URLs via Trunk.toml)
+#   4. npx playwright test                                       (end-to-end against dist/)
+# Ends with a plain "N passed, M failed" line counting the tests of all suites.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup.sh
+
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+export CHROMEDRIVER=/usr/bin/chromedriver
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+LOGDIR="$ROOT/target/test-logs"
+mkdir -p "$LOGDIR"
+PASSED=0
+FAILED=0
+SUITE=""
+T_ALL=$SECONDS
+
+on_exit() {
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "test.sh: FAILED in suite '$SUITE' (exit $rc); tests counted before stopping: $PASSED passed, $FAILED failed (see $LOGDIR)" >&2
+  fi
+}
+trap on_exit EXIT
+
+# Adds up cargo's "test result: ok. X passed; Y failed; ..." lines of a log.
+count_cargo() {
+  local p f
+  p=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$6} END {print s+0}')
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+  echo "== $SUITE: $p passed, $f failed"
+}
+
+begin() { SUITE="$1"; T_SUITE=$SECONDS; echo; echo "== $SUITE"; }
+took()  { echo "== $SUITE took $((SECONDS - T_SUITE)) s"; }
+
+begin "host: cargo test --workspace"
+cargo test --workspace 2>&1 | tee "$LOGDIR/host.log"
+count_cargo "$LOGDIR/host.log"; took
+
+begin "wasm: cargo test -p sigmaplay-web --target wasm32-unknown-unknown"
+cargo test -p sigmaplay-web --target wasm32-unknown-unknown 2>&1 | tee "$LOGDIR/wasm.log"
+count_cargo "$LOGDIR/wasm.log"; took
+
+begin "build: trunk build --release"
+trunk build --release 2>&1 | tee "$LOGDIR/trunk.log"
+WASM=$(ls dist/*.wasm)
+echo "== wasm: $(stat -c %s "$WASM") bytes, $(gzip -9 -c "$WASM" | wc -c) bytes gzip -9 ($WASM)"
+took
+
+begin "e2e: npx playwright test"
+E2E_JSON="$LOGDIR/e2e.json"
+PLAYWRIGHT_JSON_OUTPUT_FILE="$E2E_JSON" npx --no-install playwright test --reporter=list,json
+read -r p f < <(node -e '
+  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
+  console.log(s.expected + s.flaky, s.unexpected);' "$E2E_JSON")
+PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+echo "== $SUITE: $p passed, $f failed"; took
+
+echo
+echo "test.sh: all suites passed in $((SECONDS - T_ALL)) s (including set-up)"
+echo "$PASSED passed, $FAILED failed"

@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<sigmaplay_web::App>::new().render();
+}
