@@ -44,7 +44,7 @@ else
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   say "apt-get install ${apt_pkgs[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" </dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_pkgs[@]}" </dev/null
 fi
 
 # --- trunk ---------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ fi
 if [ "$(trunk --version 2>/dev/null || true)" = "trunk $TRUNK_VER" ]; then
   skip "trunk $TRUNK_VER (installed)"
 else
-  say "cargo install trunk $TRUNK_VER (about 13 min on 2 cores)"
+  say "cargo install trunk $TRUNK_VER (6 to 13 min on 2 cores)"
   cargo install trunk --version "$TRUNK_VER" --locked
 fi
 
@@ -64,7 +64,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" = "wasm-bindgen $WB_VER" ] 
   skip "wasm-bindgen-cli $WB_VER (installed)"
 else
   # No --locked: its lockfile pins a webpki-roots version missing from the registry mirror.
-  say "cargo install wasm-bindgen-cli $WB_VER (about 8 min on 2 cores)"
+  say "cargo install wasm-bindgen-cli $WB_VER (2 to 8 min on 2 cores)"
   cargo install wasm-bindgen-cli --version "$WB_VER"
 fi
 

@@ -41,16 +41,24 @@ count_cargo() {
   echo "== $SUITE: $p passed, $f failed"
 }
 
+# Runs a cargo test command with its output copied to a log, counts its tests (also when it fails).
+cargo_suite() {
+  local log=$1; shift
+  local rc=0
+  "$@" 2>&1 | tee "$log" || rc=$?
+  count_cargo "$log"
+  took
+  return $rc
+}
+
 begin() { SUITE="$1"; T_SUITE=$SECONDS; echo; echo "== $SUITE"; }
 took()  { echo "== $SUITE took $((SECONDS - T_SUITE)) s"; }
 
 begin "host: cargo test --workspace"
-cargo test --workspace 2>&1 | tee "$LOGDIR/host.log"
-count_cargo "$LOGDIR/host.log"; took
+cargo_suite "$LOGDIR/host.log" cargo test --workspace
 
 begin "wasm: cargo test -p sigmaplay-web --target wasm32-unknown-unknown"
-cargo test -p sigmaplay-web --target wasm32-unknown-unknown 2>&1 | tee "$LOGDIR/wasm.log"
-count_cargo "$LOGDIR/wasm.log"; took
+cargo_suite "$LOGDIR/wasm.log" cargo test -p sigmaplay-web --target wasm32-unknown-unknown
 
 begin "build: trunk build --release"
 trunk build --release 2>&1 | tee "$LOGDIR/trunk.log"
@@ -60,12 +68,18 @@ took
 
 begin "e2e: npx playwright test"
 E2E_JSON="$LOGDIR/e2e.json"
-PLAYWRIGHT_JSON_OUTPUT_FILE="$E2E_JSON" npx --no-install playwright test --reporter=list,json
-read -r p f < <(node -e '
-  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
-  console.log(s.expected + s.flaky, s.unexpected);' "$E2E_JSON")
-PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
-echo "== $SUITE: $p passed, $f failed"; took
+rm -f "$E2E_JSON"
+rc=0
+PLAYWRIGHT_JSON_OUTPUT_FILE="$E2E_JSON" npx --no-install playwright test --reporter=list,json || rc=$?
+if [ -f "$E2E_JSON" ]; then
+  read -r p f < <(node -e '
+    const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
+    console.log(s.expected + s.flaky, s.unexpected);' "$E2E_JSON")
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+  echo "== $SUITE: $p passed, $f failed"
+fi
+took
+[ $rc -eq 0 ] || exit $rc
 
 echo
 echo "test.sh: all suites passed in $((SECONDS - T_ALL)) s (including set-up)"

@@ -1,1 +1,103 @@
-fn main() {}
+//! `sigmaplay`: check Sigma rules and match them against events from the
+//! command line. All Sigma logic lives in `sigmaplay-core` (mostly
+//! [`sigmaplay_core::api`]); this crate reads files, parses arguments and prints.
+
+mod check;
+mod inputs;
+mod matching;
+mod render;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status when the command ran and found no error.
+pub const EXIT_OK: u8 = 0;
+/// Exit status when a rule (or, for `match`, the events) has an error.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit status for usage errors (bad arguments, unreadable input files).
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "sigmaplay", version, about = "Check Sigma rules and match them against events")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check rule files: YAML syntax, Sigma structure, modifiers, conditions,
+    /// regular expressions. Exit status 1 when any file has an error.
+    Check(CheckArgs),
+    /// Match the rule(s) of RULE against every event of EVENTS and explain each
+    /// result. Exit status 0 when it ran (matches or not), 1 when the rule or
+    /// the events have errors, 2 on usage errors.
+    Match(MatchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Rule files, or folders searched recursively for *.yml and *.yaml.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output: readable text, or one JSON object per file per line.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Also print info-level diagnostics in text output (JSON always has them).
+    #[arg(long)]
+    pub info: bool,
+    /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
+    #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
+    pub placeholders: Vec<(String, Vec<String>)>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MatchArgs {
+    /// The rule file (one or more YAML documents); `-` for stdin.
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+    /// The events: JSON, NDJSON, concatenated JSON, evtx-JSON or YAML; `-` for stdin.
+    #[arg(value_name = "EVENTS")]
+    pub events: String,
+    /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
+    #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
+    pub placeholders: Vec<(String, Vec<String>)>,
+    /// Output: one line per event, or one JSON object.
+    #[arg(long, value_enum, default_value_t = MatchFormat::Text)]
+    pub format: MatchFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MatchFormat {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args, &mut out),
+        Command::Match(args) => matching::run(&args, &mut out),
+    };
+    let result = result.and_then(|code| out.flush().map(|()| code));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        // `sigmaplay check rules/ | head`: the reader went away; stop quietly.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_ERRORS),
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "sigmaplay: cannot write output: {e}");
+            ExitCode::from(EXIT_ERRORS)
+        }
+    }
+}

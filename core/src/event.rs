@@ -24,8 +24,8 @@
 //! (`event-not-object`). Syntax errors are reported (`event-syntax`) at their
 //! line/column and the events read before them are kept; in JSON, reading
 //! resumes at the next line that starts with `{` (so one bad NDJSON line does
-//! not hide the rest), up to 20 errors. Nesting deeper than 128 levels is
-//! refused (`event-too-deep`, serde's limit, kept on purpose). YAML alias
+//! not hide the rest), up to 20 errors. Nesting past serde's limit (128
+//! levels, kept on purpose) is refused (`event-too-deep`). YAML alias
 //! expansion is capped at about twice the input size (`event-too-large`), which
 //! stops billion-laughs and its slower quadratic cousins.
 //!
@@ -45,14 +45,18 @@
 //!   "EventData"/"UserData": …}}`, or the same without the `Event` wrapper when
 //!   both `System` and `EventData`/`UserData` are there), flattened to the
 //!   names Sigma rules use (Sigma spec, sigma-rules-specification.md lines
-//!   474-483, "Clarification on Windows events"):
+//!   476-488, "Clarification on Windows events from the EventViewer"):
 //!   - `EventData` children are fields: `Image`, `CommandLine`, …; the list
 //!     form `{"Data": [{"#attributes": {"Name": "Image"}, "#text": "…"}]}`
 //!     (also `@Name`) gives the same names. Data without a name is collected
 //!     into a field `Data` (a scalar for one, an array for several).
-//!     Attributes of `<EventData>` itself become `EventData_<attr>`.
+//!     Attributes of `<EventData>` itself become `EventData_<attr>` (our
+//!     extension of the spec's `Tag_Attribute` rule, which names only System;
+//!     seen once in SigmaHQ's regression data: `Name="TaskDisabled"`).
 //!   - `UserData` has one wrapper element (e.g. `LogFileCleared`) that is
-//!     skipped, as Windows tooling does: its children are fields.
+//!     skipped, as Windows tooling does: its children are fields (deeper
+//!     elements stay objects, reachable with dotted names); the wrapper's
+//!     non-xmlns attributes become `<Wrapper>_<attr>`.
 //!   - `System` elements are fields (`EventID`, `Channel`, `Computer`, `Level`,
 //!     `Task`, `Opcode`, `Keywords`, `EventRecordID`, `Version`); attributes
 //!     are `<Element>_<Attribute>` (`Provider_Name`, `Provider_Guid`,
@@ -72,6 +76,10 @@
 //!   - A dotted path that is not a field is also tried on the original
 //!     document (`Event.System.Provider.#attributes.Name`).
 //!
+//! Duplicate names inside one priority level: the last wins, at the position
+//! of the first. [`Event::fields`] lists System fields first, then EventData,
+//! as in the XML.
+//!
 //! # Field name matching
 //!
 //! Exact and case-sensitive. The spec makes *values* case-insensitive (line
@@ -87,6 +95,12 @@
 //! array) gives an event with no fields, shape Flat, whose value is still
 //! visited by [`Event::for_each_string_value`], so keyword rules can match a
 //! bare log line. [`parse_events`] instead skips such items with a warning.
+//!
+//! # Serialised form
+//!
+//! `EventShape`/`EventFormat` serialise in snake_case (`"evtx"`,
+//! `"json_lines"`); an [`Event`] as `{shape, span, fields, original}` with
+//! `fields` an object in input order.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -100,8 +114,9 @@ use serde_json::{Map, Number, Value};
 use crate::diag::{Diagnostic, Span};
 use crate::text::LineIndex;
 
-/// serde_json's and serde_yaml_ng's own recursion limit; repeated for messages.
-const MAX_DEPTH: usize = 128;
+/// Nesting serde_json and serde_yaml_ng accept (their limit of 128 counts the
+/// level that fails); repeated here for messages.
+const MAX_DEPTH: usize = 127;
 /// Stop reporting after this many syntax errors in one paste.
 const MAX_SYNTAX_ERRORS: usize = 20;
 /// Stop listing skipped non-object items after this many warnings.
@@ -276,8 +291,8 @@ impl Event {
 
     fn resolve_dotted<'a>(&'a self, path: &str, out: &mut Vec<&'a Value>, all: bool) {
         let mut probes = MAX_PATH_PROBES;
-        // Longest literal top-level prefix first.
-        for (dot, _) in path.match_indices('.').collect::<Vec<_>>().into_iter().rev() {
+        // A longer literal key is the more specific reading of the name.
+        for (dot, _) in path.rmatch_indices('.') {
             let (Some(head), Some(rest)) = (path.get(..dot), path.get(dot + 1..)) else { continue };
             if let Some(v) = self.exact(head).or_else(|| self.alias(head)) {
                 let before = out.len();
@@ -351,7 +366,7 @@ fn resolve_in<'a>(v: &'a Value, path: &str, out: &mut Vec<&'a Value>, all: bool,
                 out.push(x);
                 return;
             }
-            for (dot, _) in path.match_indices('.').collect::<Vec<_>>().into_iter().rev() {
+            for (dot, _) in path.rmatch_indices('.') {
                 let (Some(head), Some(rest)) = (path.get(..dot), path.get(dot + 1..)) else { continue };
                 if let Some(x) = map.get(head) {
                     let before = out.len();
@@ -877,11 +892,8 @@ fn data_item(item: &Node, b: &mut FieldsBuilder, unnamed: &mut Vec<Value>) {
         Node::Obj(entries) => {
             let attrs = attributes(entries);
             let text = lookup(entries, "#text");
-            let name = attrs
-                .iter()
-                .find(|(a, _)| *a == "Name")
-                .map(|(_, n)| *n)
-                .or_else(|| text.and(lookup(entries, "Name")));
+            let name =
+                attrs.iter().find(|(a, _)| *a == "Name").map(|(_, n)| *n).or_else(|| text.and(lookup(entries, "Name")));
             match name {
                 Some(Node::Leaf(Value::String(n))) => {
                     b.put_data(n, text.map_or(Value::Null, Node::to_value), PRIO_DATA);
@@ -1015,31 +1027,37 @@ struct JsonFailure {
     too_deep: bool,
 }
 
-/// Removes the " at line X column Y" that serde puts in messages: the
-/// diagnostic's span already carries a (char-based, more accurate) position.
+/// serde puts " at line X column Y" (libyaml also " at position N") into
+/// messages; the diagnostic's span says it better: in chars, and relative to
+/// the whole text rather than the slice serde was given.
 fn strip_position(message: &str) -> String {
-    let mut out = message.to_owned();
-    for marker in [" at line ", " at position "] {
-        while let Some(i) = out.find(marker) {
-            let tail = out.get(i + marker.len()..).unwrap_or("");
-            let mut end = i + marker.len();
-            let mut rest = tail;
-            // digits, optionally " column " digits
-            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 {
-                break;
+    fn after_number(s: &str) -> Option<&str> {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return None;
+        }
+        s.get(n..)
+    }
+    fn after_position(s: &str) -> Option<&str> {
+        if let Some(r) = s.strip_prefix(" at line ").and_then(after_number) {
+            return r.strip_prefix(" column ").and_then(after_number).or(Some(r));
+        }
+        s.strip_prefix(" at position ").and_then(after_number)
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at ") {
+        let (head, tail) = (rest.get(..i).unwrap_or(""), rest.get(i..).unwrap_or(""));
+        out.push_str(head);
+        match after_position(tail) {
+            Some(r) => rest = r,
+            None => {
+                out.push_str(" at ");
+                rest = tail.get(4..).unwrap_or("");
             }
-            end += digits;
-            rest = rest.get(digits..).unwrap_or("");
-            if let Some(r) = rest.strip_prefix(" column ") {
-                let d2 = r.bytes().take_while(u8::is_ascii_digit).count();
-                if d2 > 0 {
-                    end += " column ".len() + d2;
-                }
-            }
-            out.replace_range(i..end, "");
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -1183,7 +1201,7 @@ impl<'t> Reader<'t> {
         self.diagnostics.push(if f.too_deep {
             Diagnostic::error(
                 "event-too-deep",
-                format!("nesting deeper than {MAX_DEPTH} levels is not supported ({})", f.message),
+                format!("values nested more than {MAX_DEPTH} levels deep are not supported ({})", f.message),
                 span,
             )
         } else {
@@ -1192,7 +1210,9 @@ impl<'t> Reader<'t> {
     }
 
     fn at_line_start(&self, pos: usize) -> bool {
-        pos == 0 || matches!(self.text.as_bytes().get(pos - 1), Some(b'\n' | b'\r') | None) || self.text.get(..pos) == Some("\u{feff}")
+        pos == 0
+            || matches!(self.text.as_bytes().get(pos - 1), Some(b'\n' | b'\r') | None)
+            || self.text.get(..pos) == Some("\u{feff}")
     }
 
     /// Returns the format; events and diagnostics accumulate in `self`.
@@ -1369,7 +1389,7 @@ impl<'t> Reader<'t> {
                     } else if message.contains("recursion limit exceeded") {
                         Diagnostic::error(
                             "event-too-deep",
-                            format!("nesting deeper than {MAX_DEPTH} levels is not supported ({message})"),
+                            format!("values nested more than {MAX_DEPTH} levels deep are not supported ({message})"),
                             span,
                         )
                     } else {
@@ -1397,3 +1417,740 @@ fn next_object_line(text: &str, pos: usize) -> Option<usize> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    const REGRESSION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/sigmahq/regression_data");
+
+    fn read_regression(rel: &str) -> String {
+        let path = format!("{REGRESSION}/{rel}");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn one(text: &str) -> Event {
+        let b = parse_events(text);
+        assert_eq!(b.events.len(), 1, "{:?}", b.diagnostics);
+        b.events.into_iter().next().unwrap()
+    }
+
+    fn names(e: &Event) -> Vec<&str> {
+        e.fields().map(|(k, _)| k).collect()
+    }
+
+    fn codes(b: &EventBatch) -> Vec<&str> {
+        b.diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    fn pos(d: &Diagnostic) -> (u32, u32) {
+        (d.line(), d.col())
+    }
+
+    // ---- formats ---------------------------------------------------------
+
+    #[test]
+    fn flat_object_keeps_input_order_and_span() {
+        let b = parse_events("\n  {\"Image\": \"C:\\\\a.exe\", \"CommandLine\": \"a -x\", \"EventID\": 1}\n");
+        assert_eq!(b.format, EventFormat::JsonObject);
+        assert!(b.diagnostics.is_empty());
+        let e = &b.events[0];
+        assert_eq!(e.shape(), EventShape::Flat);
+        assert_eq!(names(e), ["Image", "CommandLine", "EventID"]);
+        assert_eq!(e.get("Image"), Some(&json!("C:\\a.exe")));
+        assert_eq!(e.get("EventID"), Some(&json!(1)));
+        assert_eq!(e.get("image"), None, "field names are case-sensitive");
+        let s = e.span().unwrap();
+        assert_eq!((s.line, s.col, s.end_line), (2, 3, 2));
+        assert_eq!(e.original()["CommandLine"], json!("a -x"));
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins_first_position() {
+        let e = one(r#"{"a": 1, "b": 2, "a": 3}"#);
+        assert_eq!(names(&e), ["a", "b"]);
+        assert_eq!(e.get("a"), Some(&json!(3)));
+    }
+
+    #[test]
+    fn json_array_elements_with_spans_and_skipped_scalars() {
+        let b = parse_events("[\n  {\"a\": 1},\n  2,\n  {\"b\": \"x\"}\n]");
+        assert_eq!(b.format, EventFormat::JsonArray);
+        assert_eq!(b.events.len(), 2);
+        assert_eq!(b.events[1].span().map(|s| (s.line, s.col, s.end_col)), Some((4, 3, 13)));
+        assert_eq!(codes(&b), ["event-not-object"]);
+        assert_eq!(pos(&b.diagnostics[0]), (3, 3));
+        assert!(!b.diagnostics[0].is_error());
+        assert_eq!(parse_events("[]").events.len(), 0);
+        assert_eq!(parse_events("[ ]").format, EventFormat::JsonArray);
+    }
+
+    #[test]
+    fn ndjson() {
+        let text = "{\"a\": 1}\n{\"a\": 2}\r\n\n{\"a\": 3}\n";
+        let b = parse_events(text);
+        assert_eq!(b.format, EventFormat::JsonLines);
+        assert_eq!(b.events.len(), 3);
+        let lines: Vec<u32> = b.events.iter().map(|e| e.span().unwrap().line).collect();
+        assert_eq!(lines, [1, 2, 4]);
+        assert!(b.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn ndjson_bad_line_is_reported_and_the_rest_is_read() {
+        let text = "{\"a\": 1}\n{\"a\": 2, oops}\n{\"a\": 3}\n{\"a\": 4\n{\"a\": 5}\n";
+        let b = parse_events(text);
+        let got: Vec<&Value> = b.events.iter().filter_map(|e| e.get("a")).collect();
+        assert_eq!(got, [&json!(1), &json!(3), &json!(5)]);
+        assert_eq!(codes(&b), ["event-syntax", "event-syntax"]);
+        assert_eq!(pos(&b.diagnostics[0]), (2, 10));
+        // The unterminated object runs into the next line; the error is there.
+        assert_eq!(pos(&b.diagnostics[1]), (5, 1));
+        assert_eq!(b.format, EventFormat::JsonLines);
+    }
+
+    #[test]
+    fn json_stream_of_pretty_objects() {
+        let text = "{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}{\"a\": 3}";
+        let b = parse_events(text);
+        assert_eq!(b.format, EventFormat::JsonStream);
+        let spans: Vec<(u32, u32, u32, u32)> =
+            b.events.iter().map(|e| e.span().unwrap()).map(|s| (s.line, s.col, s.end_line, s.end_col)).collect();
+        assert_eq!(spans, [(1, 1, 3, 2), (4, 1, 6, 2), (6, 2, 6, 10)]);
+    }
+
+    #[test]
+    fn yaml_documents_and_sequences() {
+        let text = "# events\nEventID: 1\nImage: 'C:\\x.exe'\n---\n\n- a: 1\n- b: 2\n  c: 3\n--- {z: 9}\n---\n";
+        let b = parse_events(text);
+        assert_eq!(b.format, EventFormat::Yaml);
+        assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+        assert_eq!(b.events.len(), 4);
+        assert_eq!(names(&b.events[0]), ["EventID", "Image"]);
+        assert_eq!(b.events[0].get("Image"), Some(&json!("C:\\x.exe")));
+        let spans: Vec<(u32, u32, u32)> =
+            b.events.iter().map(|e| e.span().unwrap()).map(|s| (s.line, s.col, s.end_line)).collect();
+        assert_eq!(spans, [(2, 1, 3), (6, 1, 6), (7, 1, 8), (9, 5, 9)]);
+        assert_eq!(b.events[2].get("c"), Some(&json!(3)));
+    }
+
+    #[test]
+    fn yaml_odd_values() {
+        let e = one("1: one\ntrue: yes\nnull: ~\nt: !custom 5\nn: .nan\nbig: 123456789012345678901234567890\n");
+        assert_eq!(e.get("1"), Some(&json!("one")));
+        assert_eq!(e.get("true"), Some(&json!("yes")));
+        assert_eq!(e.get("null"), Some(&Value::Null));
+        assert_eq!(e.get("t"), Some(&json!(5)));
+        assert_eq!(e.get("n"), Some(&json!("NaN")));
+        assert!(e.get("big").is_some());
+        let b = parse_events("just a line of text");
+        assert_eq!(codes(&b), ["event-not-object"]);
+        assert!(parse_events("# only a comment\n").events.is_empty());
+    }
+
+    #[test]
+    fn yaml_flow_that_is_not_json_falls_back_with_a_warning() {
+        let b = parse_events("{EventID: 4688, Image: 'C:\\x.exe'}");
+        assert_eq!(b.format, EventFormat::Yaml);
+        assert_eq!(b.events.len(), 1);
+        assert_eq!(b.events[0].get("EventID"), Some(&json!(4688)));
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert!(!b.diagnostics[0].is_error());
+        // Broken JSON that is not YAML either keeps the JSON error.
+        let b = parse_events("{\"a\": 1 \"b\": 2}");
+        assert!(b.events.is_empty());
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert!(b.diagnostics[0].is_error());
+        assert_eq!(pos(&b.diagnostics[0]), (1, 9));
+    }
+
+    #[test]
+    fn empty_inputs() {
+        for t in ["", "   \n\t\r\n", "\u{feff}", "\u{feff}  \n"] {
+            let b = parse_events(t);
+            assert_eq!(b.format, EventFormat::Empty, "{t:?}");
+            assert!(b.events.is_empty() && b.diagnostics.is_empty());
+        }
+    }
+
+    #[test]
+    fn bom_is_skipped_and_positions_count_it_as_a_char() {
+        let b = parse_events("\u{feff}{\"a\": 1}\n{\"a\": x}");
+        assert_eq!(b.events.len(), 1);
+        assert_eq!(b.events[0].span().map(|s| (s.line, s.col)), Some((1, 2)));
+        assert_eq!(pos(&b.diagnostics[0]), (2, 7));
+        let b = parse_events("\u{feff}a: 1\nb: [\n");
+        assert_eq!(b.format, EventFormat::Yaml);
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert_eq!(b.diagnostics[0].line(), 3);
+    }
+
+    // ---- errors ----------------------------------------------------------
+
+    #[test]
+    fn json_syntax_error_positions() {
+        let b = parse_events("{\"a\": 1,\n  \"b\": x}");
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert_eq!(pos(&b.diagnostics[0]), (2, 8));
+        assert!(!b.diagnostics[0].message.contains("at line"), "{}", b.diagnostics[0].message);
+        // Columns count chars, not bytes.
+        let b = parse_events("{\"é日\": \"🎉\", x}");
+        assert_eq!(pos(&b.diagnostics[0]), (1, 13));
+        // EOF points at the end.
+        let b = parse_events("{\"a\": [1,\n2");
+        assert_eq!(pos(&b.diagnostics[0]), (2, 2));
+        // Array driver errors, and the elements before them are kept.
+        let b = parse_events("[{\"a\": 1}, {\"a\": 2},]");
+        assert_eq!(b.events.len(), 2);
+        assert_eq!(pos(&b.diagnostics[0]), (1, 21));
+        assert!(b.diagnostics[0].message.contains("trailing comma"));
+        let b = parse_events("[{\"a\": 1} {\"a\": 2}]");
+        assert_eq!(b.events.len(), 1);
+        assert_eq!(pos(&b.diagnostics[0]), (1, 11));
+        let b = parse_events("[{\"a\": 1},\n {\"a\": ");
+        assert_eq!(b.events.len(), 1);
+        assert_eq!(pos(&b.diagnostics[0]), (2, 8));
+    }
+
+    #[test]
+    fn yaml_syntax_error_position_and_earlier_documents_kept() {
+        let b = parse_events("a: 1\n---\nb: 2\n---\nc: [1, 2\nd: 3\n");
+        assert_eq!(b.events.len(), 2);
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert_eq!(b.diagnostics[0].line(), 6);
+        let b = parse_events("a: 1\n  b: 2\n");
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert_eq!(pos(&b.diagnostics[0]), (2, 4));
+    }
+
+    #[test]
+    fn positions_are_stripped_from_messages() {
+        assert_eq!(strip_position("expected value at line 1 column 7"), "expected value");
+        assert_eq!(
+            strip_position(
+                "did not find expected ',' at line 6 column 1, while parsing a flow sequence at line 5 column 4"
+            ),
+            "did not find expected ',', while parsing a flow sequence"
+        );
+        assert_eq!(strip_position("bad at position 12"), "bad");
+        assert_eq!(strip_position("look at line x"), "look at line x");
+        assert_eq!(strip_position("a at "), "a at ");
+    }
+
+    #[test]
+    fn many_errors_stop_early() {
+        let text = "{x}\n".repeat(1000);
+        let b = parse_events(&text);
+        assert_eq!(b.diagnostics.iter().filter(|d| d.is_error()).count(), MAX_SYNTAX_ERRORS);
+        let text = format!("[{}]", vec!["1"; 500].join(","));
+        let b = parse_events(&text);
+        assert_eq!(b.diagnostics.len(), MAX_SKIP_WARNINGS + 1);
+        assert!(b.diagnostics.last().unwrap().message.contains("480 more"));
+    }
+
+    #[test]
+    fn deep_nesting_is_a_diagnostic() {
+        let n = 10_000;
+        let cases = [
+            ("[".repeat(n) + &"]".repeat(n), "event-too-deep"),
+            ("{\"a\":".repeat(n) + "1" + &"}".repeat(n), "event-too-deep"),
+            (format!("{{\"ok\": 1}}\n{}", "[".repeat(n)), "event-too-deep"),
+            (format!("x: {}{}", "[".repeat(n), "]".repeat(n)), ""),
+            (format!("x: {}1{}", "{a: ".repeat(n), "}".repeat(n)), ""),
+        ];
+        for (text, code) in cases {
+            let t = Instant::now();
+            let b = parse_events(&text);
+            assert!(t.elapsed() < Duration::from_secs(5));
+            let d = b.diagnostics.iter().find(|d| d.is_error()).expect("an error");
+            if !code.is_empty() {
+                assert_eq!(d.code, code, "{}", d.message);
+            }
+            assert!(d.span.is_some());
+        }
+        let b = parse_events(&("[".repeat(200) + &"]".repeat(200)));
+        assert_eq!(b.diagnostics[0].code, "event-too-deep");
+        // The top-level array is ours; serde refuses the element's 128th level.
+        assert_eq!(pos(&b.diagnostics[0]), (1, 129));
+    }
+
+    #[test]
+    fn yaml_billion_laughs_is_refused_quickly() {
+        let mut text =
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let r = format!("*{}", w[0]);
+            text.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], [r.as_str(); 9].join(",")));
+        }
+        let t = Instant::now();
+        let b = parse_events(&text);
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        assert!(b.events.is_empty());
+        assert_eq!(codes(&b), ["event-too-large"]);
+    }
+
+    #[test]
+    fn yaml_quadratic_alias_expansion_is_refused() {
+        // Within serde_yaml_ng's own repetition limit (100 jumps per event),
+        // yet 20,000 × 5,000 = 100 M nodes: our budget has to stop it.
+        let mut text = format!("a: &a [{}]\nb: [", vec!["x"; 5_000].join(","));
+        text.push_str(&vec!["*a"; 20_000].join(","));
+        text.push_str("]\n");
+        let t = Instant::now();
+        let b = parse_events(&text);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        assert_eq!(codes(&b), ["event-too-large"]);
+        // Honest use of aliases still works.
+        let e = one("base: &b {x: 1}\nfirst: *b\nsecond: *b\n");
+        assert_eq!(e.get("second.x"), Some(&json!(1)));
+    }
+
+    // ---- lookup ----------------------------------------------------------
+
+    #[test]
+    fn nested_lookup_rules() {
+        let e = Event::from_json(json!({
+            "a": {"b": {"c": "path"}, "b.c": "inner literal"},
+            "a.b.c": "literal",
+            "x": {"y": {"z": 1}},
+            "x.y": {"z": 2},
+            "arr": [{"k": 1}, {"k": 2}, {"other": 3}],
+            "tags": ["t1", "t2"],
+            "deep": {"list": [{"m": {"n": "found"}}]}
+        }));
+        assert_eq!(e.shape(), EventShape::Nested);
+        assert_eq!(e.span(), None);
+        assert_eq!(e.get("a.b.c"), Some(&json!("literal")));
+        assert_eq!(e.get("x.y.z"), Some(&json!(2)), "longest literal prefix first");
+        assert_eq!(e.get("arr.1.k"), Some(&json!(2)));
+        assert_eq!(e.get("arr.k"), Some(&json!(1)));
+        assert_eq!(e.get_all("arr.k"), vec![&json!(1), &json!(2)]);
+        assert_eq!(e.get("arr.9.k"), None);
+        assert_eq!(e.get("tags"), Some(&json!(["t1", "t2"])));
+        assert_eq!(e.get("deep.list.m.n"), Some(&json!("found")));
+        assert_eq!(e.get("a.nope"), None);
+        assert_eq!(e.get("a."), None);
+        assert_eq!(e.get("."), None);
+        let e = Event::from_json(json!({"a": {"b.c": "inner literal", "b": {"c": 0}}}));
+        assert_eq!(e.get("a.b.c"), Some(&json!("inner literal")));
+        let flat = Event::from_json(json!({"tags": ["a", "b"], "n": 1}));
+        assert_eq!(flat.shape(), EventShape::Flat);
+    }
+
+    #[test]
+    fn spaces_in_names_follow_spec_line_469() {
+        let e = Event::from_json(json!({"Source Name": "x", "Other": 1}));
+        assert_eq!(e.get("SourceName"), Some(&json!("x")));
+        assert_eq!(e.get("Source Name"), Some(&json!("x")));
+        assert_eq!(names(&e), ["Other", "Source Name"]);
+        // A real key of that name wins over the alias.
+        let e = one(r#"{"Source Name": "spaced", "SourceName": "exact"}"#);
+        assert_eq!(e.get("SourceName"), Some(&json!("exact")));
+        assert_eq!(e.get("sourcename"), None);
+    }
+
+    #[test]
+    fn from_json_non_objects() {
+        for v in [json!("a bare log line with mimikatz"), json!(42), json!([1, "mimikatz"]), Value::Null] {
+            let e = Event::from_json(v.clone());
+            assert_eq!(e.fields().count(), 0);
+            assert_eq!(e.shape(), EventShape::Flat);
+            assert_eq!(e.original(), &v);
+            let mut seen = Vec::new();
+            e.for_each_string_value(&mut |s| {
+                seen.push(s.to_owned());
+                false
+            });
+            assert_eq!(seen.iter().any(|s| s.contains("mimikatz")), v.to_string().contains("mimikatz"), "{v}");
+        }
+    }
+
+    #[test]
+    fn keyword_visit_renders_and_stops_early() {
+        let e = one(
+            r#"{"s": "text", "n": 4688, "f": 1.5, "b": false, "z": null, "arr": ["x", {"k": "y"}], "o": {"p": "q"}}"#,
+        );
+        let mut seen = Vec::new();
+        let stopped = e.for_each_string_value(&mut |s| {
+            seen.push(s.to_owned());
+            false
+        });
+        assert!(!stopped);
+        assert_eq!(seen, ["text", "4688", "1.5", "false", "x", "y", "q"]);
+        let mut count = 0;
+        assert!(e.for_each_string_value(&mut |s| {
+            count += 1;
+            s == "4688"
+        }));
+        assert_eq!(count, 2);
+    }
+
+    // ---- evtx ------------------------------------------------------------
+
+    #[test]
+    fn evtx_real_single_event() {
+        let text = read_regression(
+            "rules-threat-hunting/windows/image_load/image_load_win_werfaultsecure_dbgcore_dbghelp_load/8a2f4b1c-3d5e-4f7a-9b2c-1e4f6d8a9c2b.json",
+        );
+        let b = parse_events(&text);
+        assert_eq!(b.format, EventFormat::JsonObject);
+        let e = &b.events[0];
+        assert_eq!(e.shape(), EventShape::Evtx);
+        assert_eq!(e.get("EventID"), Some(&json!(7)));
+        assert_eq!(e.get("Channel"), Some(&json!("Microsoft-Windows-Sysmon/Operational")));
+        assert_eq!(e.get("Provider_Name"), Some(&json!("Microsoft-Windows-Sysmon")));
+        assert_eq!(e.get("Provider_Guid"), Some(&json!("5770385F-C22A-43E0-BF4C-06F5698FFBD9")));
+        assert_eq!(e.get("TimeCreated_SystemTime"), Some(&json!("2025-11-27T07:40:10.165324Z")));
+        assert_eq!(e.get("Execution_ProcessID"), Some(&json!(3544)));
+        assert_eq!(e.get("Execution_ThreadID"), Some(&json!(4272)));
+        assert_eq!(e.get("Security_UserID"), Some(&json!("S-1-5-18")));
+        assert_eq!(e.get("Keywords"), Some(&json!("0x8000000000000000")));
+        assert_eq!(e.get("ImageLoaded"), Some(&json!("C:\\Windows\\System32\\dbgcore.dll")));
+        assert_eq!(e.get("Image"), Some(&json!("C:\\Windows\\System32\\WerFaultSecure.exe")));
+        assert_eq!(e.get("Correlation"), None);
+        assert_eq!(e.get("xmlns"), None);
+        assert_eq!(e.get("Event.System.Provider.#attributes.Name"), Some(&json!("Microsoft-Windows-Sysmon")));
+        // System first, then EventData, each in input order.
+        let n = names(e);
+        assert_eq!(n.first(), Some(&"Provider_Name"));
+        assert_eq!(
+            n.iter().position(|k| *k == "RuleName"),
+            n.iter().position(|k| *k == "Security_UserID").map(|i| i + 1)
+        );
+        assert_eq!(n.last(), Some(&"User"));
+        // Keyword search sees values, not the XML namespace.
+        assert!(!e.for_each_string_value(&mut |s| s.contains("schemas.microsoft.com")));
+        assert!(e.for_each_string_value(&mut |s| s.contains("dbgcore")));
+    }
+
+    #[test]
+    fn evtx_real_concatenated_events() {
+        let text = read_regression(
+            "rules/windows/process_creation/proc_creation_win_dtrace_kernel_dump/7124aebe-4cd7-4ccb-8df0-6d6b93c96795.json",
+        );
+        let b = parse_events(&text);
+        assert_eq!(b.format, EventFormat::JsonStream);
+        assert_eq!(b.events.len(), 2);
+        let lines: Vec<(u32, u32)> = b.events.iter().map(|e| e.span().unwrap()).map(|s| (s.line, s.end_line)).collect();
+        assert_eq!(lines, [(1, 66), (67, 132)]);
+        assert!(b.events.iter().all(|e| e.shape() == EventShape::Evtx && e.get("EventID") == Some(&json!(1))));
+        assert_eq!(
+            b.events[1].get("CommandLine"),
+            Some(&json!("dtrace.exe  -w -n \"syscall:::return {lkd(0); exit(0);}\""))
+        );
+        let text = read_regression(
+            "rules/windows/file/file_event/file_event_win_hktl_netexec_file_indicators/efc21479-9e83-41da-8cf1-122e06ba8db3.json",
+        );
+        let b = parse_events(&text);
+        assert_eq!(b.events.len(), 7);
+        assert!(b.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn evtx_real_event_data_attributes() {
+        // `<EventData Name="TaskDisabled">`: an attribute on EventData itself.
+        let text = read_regression(
+            "rules/windows/builtin/taskscheduler/win_taskscheduler_susp_schtasks_delete_or_disable/9e3cb244-bdb8-4632-8c90-6079c8f4f16d.json",
+        );
+        let e = one(&text);
+        assert_eq!(e.get("EventID"), Some(&json!(142)));
+        assert_eq!(e.get("TaskName"), Some(&json!("\\Microsoft\\Windows\\SystemRestore\\SR")));
+        assert_eq!(e.get("UserName"), Some(&json!("System")));
+        assert_eq!(e.get("EventData_Name"), Some(&json!("TaskDisabled")));
+        assert_eq!(e.get("Name"), None);
+        assert_eq!(e.get("#attributes"), None);
+    }
+
+    #[test]
+    fn evtx_real_user_data() {
+        let text = read_regression(
+            "rules/windows/builtin/wmi/win_wmi_activity_nteventlogfile_cleareventlog/d4f1a2b3-7c8e-4d5f-b6a9-1e0c2d3f4e5b.json",
+        );
+        let e = one(&text);
+        assert_eq!(e.shape(), EventShape::Evtx);
+        assert_eq!(e.get("EventID"), Some(&json!(5858)));
+        let op = e.get("Operation").and_then(Value::as_str).unwrap_or("");
+        assert!(op.contains("Win32_NTEventlogFile") && op.contains("cleareventlog"), "{op}");
+        assert_eq!(e.get("ClientProcessId"), Some(&json!(25920)));
+        assert_eq!(e.get("Operation_ClientFailure"), None);
+        assert_eq!(e.get("Operation_ClientFailure_xmlns"), None);
+    }
+
+    #[test]
+    fn evtx_real_spaced_defender_names() {
+        let text = read_regression(
+            "rules-emerging-threats/2026/Exploits/RedSun/win_defender_exploit_redsun_tiering_engine_detected_as_eicar/a7c3e5f2-8b1d-4e9a-b6c2-3d7f5e8a9b4c.json",
+        );
+        let e = one(&text);
+        assert_eq!(e.get("SourceName"), Some(&json!("Real-Time Protection")));
+        assert_eq!(e.get("Source Name"), Some(&json!("Real-Time Protection")));
+        assert_eq!(e.get("ProcessName"), Some(&json!("C:\\Users\\xodih\\Downloads\\RedSun.exe")));
+        assert_eq!(e.get("ThreatName"), Some(&json!("Tool:Win32/EICAR_Test_File")));
+        assert!(names(&e).iter().all(|n| !n.contains(' ')));
+    }
+
+    #[test]
+    fn evtx_every_regression_file_parses() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(std::path::Path::new(REGRESSION), &mut files);
+        assert!(files.len() >= 200, "found {}", files.len());
+        let mut total = 0;
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            let text = crate::text::decode_utf8(&bytes).unwrap();
+            let b = parse_events(text);
+            assert!(b.diagnostics.is_empty(), "{}: {:?}", f.display(), b.diagnostics);
+            assert!(!b.events.is_empty(), "{}", f.display());
+            for e in &b.events {
+                assert_eq!(e.shape(), EventShape::Evtx, "{}", f.display());
+                assert!(e.get("EventID").is_some_and(Value::is_number), "{}", f.display());
+                assert!(e.get("Channel").is_some() && e.get("Computer").is_some(), "{}", f.display());
+                assert!(e.fields().all(|(k, _)| !k.starts_with('#') && !k.contains(' ')), "{}", f.display());
+            }
+            total += b.events.len();
+        }
+        println!("{} regression files, {total} events", files.len());
+    }
+
+    #[test]
+    fn evtx_data_list_shapes() {
+        let e = Event::from_json(json!({"Event": {
+            "System": {
+                "Provider": {"@Name": "Service Control Manager", "@Guid": "{555908d1}", "@EventSourceName": "SCM"},
+                "EventID": {"#attributes": {"Qualifiers": 16384}, "#text": "7045"},
+                "Level": "4",
+                "Version": "00",
+                "Computer": "host",
+                "Image": "from-system"
+            },
+            "EventData": {"Data": [
+                {"#attributes": {"Name": "ServiceName"}, "#text": "evil"},
+                {"@Name": "ImagePath", "#text": "C:\\evil.exe"},
+                {"Name": "StartType", "#text": "auto start"},
+                {"#attributes": {"Name": "Empty"}},
+                {"#attributes": {"Name": "Image"}, "#text": "from-data"},
+                "unnamed one",
+                {"#text": "unnamed two"}
+            ], "Binary": "00AA"},
+            "RenderingInfo": {"Message": "A service was installed"}
+        }, "Timestamp": "2024-01-01", "Image": "outer"}));
+        assert_eq!(e.shape(), EventShape::Evtx);
+        assert_eq!(e.get("Provider_Name"), Some(&json!("Service Control Manager")));
+        assert_eq!(e.get("Provider_EventSourceName"), Some(&json!("SCM")));
+        assert_eq!(e.get("EventID"), Some(&json!(7045)));
+        assert_eq!(e.get("EventID_Qualifiers"), Some(&json!(16384)));
+        assert_eq!(e.get("Level"), Some(&json!(4)));
+        assert_eq!(e.get("Version"), Some(&json!("00")), "not a plain decimal, left as text");
+        assert_eq!(e.get("ServiceName"), Some(&json!("evil")));
+        assert_eq!(e.get("ImagePath"), Some(&json!("C:\\evil.exe")));
+        assert_eq!(e.get("StartType"), Some(&json!("auto start")));
+        assert_eq!(e.get("Empty"), Some(&Value::Null));
+        assert_eq!(e.get("Image"), Some(&json!("from-data")), "EventData wins over System and outer keys");
+        assert_eq!(e.get("Data"), Some(&json!(["unnamed one", "unnamed two"])));
+        assert_eq!(e.get("Binary"), Some(&json!("00AA")));
+        assert_eq!(e.get("RenderingInfo.Message"), Some(&json!("A service was installed")));
+        assert_eq!(e.get("Timestamp"), Some(&json!("2024-01-01")));
+    }
+
+    #[test]
+    fn evtx_without_wrapper_only_when_clear() {
+        let e = one(r#"{"System": {"EventID": 4624, "Channel": "Security"}, "EventData": {"LogonType": 3}}"#);
+        assert_eq!(e.shape(), EventShape::Evtx);
+        assert_eq!(e.get("LogonType"), Some(&json!(3)));
+        assert_eq!(e.get("Channel"), Some(&json!("Security")));
+        // A flat event that merely has a "System" field stays as it is.
+        let e = one(r#"{"System": {"name": "linux"}, "EventData": "x"}"#);
+        assert_eq!(e.shape(), EventShape::Nested);
+        let e = one(r#"{"System": "Windows", "Image": "a"}"#);
+        assert_eq!(e.shape(), EventShape::Flat);
+        // "Event" that is not an evtx event.
+        let e = one(r#"{"Event": "login", "user": "bob"}"#);
+        assert_eq!(e.shape(), EventShape::Flat);
+        assert_eq!(e.get("Event"), Some(&json!("login")));
+    }
+
+    #[test]
+    fn evtx_single_and_unnamed_data_and_user_data_variants() {
+        let e = Event::from_json(json!({"Event": {
+            "System": {"EventID": 104},
+            "EventData": {"Data": {"#text": ["a", "b"]}}
+        }}));
+        assert_eq!(e.get("Data"), Some(&json!(["a", "b"])));
+        let e = Event::from_json(json!({"Event": {
+            "System": {"EventID": 1},
+            "EventData": {"Data": {"@Name": "Only", "#text": "one"}}
+        }}));
+        assert_eq!(e.get("Only"), Some(&json!("one")));
+        let e = Event::from_json(json!({"Event": {
+            "System": {"EventID": 1102},
+            "UserData": {"LogFileCleared": {
+                "@xmlns": "http://manifests.microsoft.com/win/2004/08/windows/eventlog",
+                "SubjectUserName": "admin",
+                "Subject Domain": {"#text": "CORP"}
+            }}
+        }}));
+        assert_eq!(e.get("SubjectUserName"), Some(&json!("admin")));
+        assert_eq!(e.get("SubjectDomain"), Some(&json!("CORP")));
+        assert_eq!(e.get("LogFileCleared_xmlns"), None);
+    }
+
+    #[test]
+    fn event_serialises_fields_in_order() {
+        let e = one(r#"{"z": 1, "a": 2}"#);
+        let s = serde_json::to_string(&e).unwrap();
+        assert!(s.contains(r#""fields":{"z":1,"a":2}"#), "{s}");
+        assert!(s.contains(r#""shape":"flat""#), "{s}");
+        let b = serde_json::to_value(parse_events("a: 1")).unwrap();
+        assert_eq!(b["format"], json!("yaml"));
+    }
+
+    // ---- size and robustness ---------------------------------------------
+
+    #[test]
+    fn five_megabytes_of_ndjson() {
+        let line = r#"{"EventID": 4688, "Image": "C:\\Windows\\System32\\cmd.exe", "CommandLine": "cmd.exe /c whoami /all", "User": "CORP\\alice", "ProcessId": 4242, "Tags": ["a", "b"]}"#;
+        let mut text = String::with_capacity(5 << 20);
+        while text.len() < 5 << 20 {
+            text.push_str(line);
+            text.push('\n');
+        }
+        let t = Instant::now();
+        let b = parse_events(&text);
+        let took = t.elapsed();
+        println!("5 MB NDJSON: {} events in {:?}", b.events.len(), took);
+        assert_eq!(b.format, EventFormat::JsonLines);
+        assert_eq!(b.events.len(), (5 << 20) / (line.len() + 1) + 1);
+        assert!(b.diagnostics.is_empty());
+        if !cfg!(debug_assertions) {
+            assert!(took < Duration::from_millis(1000), "{took:?}");
+        }
+    }
+
+    #[test]
+    fn five_megabytes_of_evtx_stream_and_yaml() {
+        let one_evtx = read_regression(
+            "rules/windows/process_creation/proc_creation_win_dtrace_kernel_dump/7124aebe-4cd7-4ccb-8df0-6d6b93c96795.json",
+        );
+        let text = one_evtx.repeat((5 << 20) / one_evtx.len() + 1);
+        let t = Instant::now();
+        let b = parse_events(&text);
+        let took = t.elapsed();
+        println!("5 MB evtx stream: {} events in {took:?}", b.events.len());
+        assert_eq!(b.format, EventFormat::JsonStream);
+        assert!(b.diagnostics.is_empty());
+        let doc =
+            "EventID: 4688\nImage: C:\\Windows\\System32\\cmd.exe\nCommandLine: cmd.exe /c whoami\nTags: [a, b]\n---\n";
+        let yaml = doc.repeat((5 << 20) / doc.len() + 1);
+        let t = Instant::now();
+        let y = parse_events(&yaml);
+        let took_yaml = t.elapsed();
+        println!("5 MB YAML: {} events in {took_yaml:?}", y.events.len());
+        assert_eq!(y.events.len(), (5 << 20) / doc.len() + 1);
+        assert!(y.diagnostics.is_empty());
+        if !cfg!(debug_assertions) {
+            assert!(took < Duration::from_millis(1000), "{took:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_then_parse() {
+        let bytes = b"{\"Product\": \"Microsoft\xAE Windows\"}";
+        let d = crate::text::decode_utf8(bytes).err().unwrap();
+        assert_eq!((d.line(), d.col()), (1, 23));
+        let lossy = String::from_utf8_lossy(bytes);
+        assert_eq!(parse_events(&lossy).events.len(), 1);
+    }
+
+    fn exercise(text: &str) {
+        let b = parse_events(text);
+        for e in &b.events {
+            let _ = e.get("a.b.0.c");
+            let _ = e.get_all("a.b");
+            let _ = e.fields().count();
+            e.for_each_string_value(&mut |_| false);
+            let _ = serde_json::to_string(e);
+        }
+        for d in &b.diagnostics {
+            let s = d.span.unwrap_or_default();
+            assert!(s.line >= 1 || d.span.is_none(), "{d:?}");
+            assert!(s.start as usize <= text.chars().count(), "{d:?} in {text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            match crate::text::decode_utf8(&bytes) {
+                Ok(s) => exercise(s),
+                Err(d) => proptest::prop_assert_eq!(d.code.as_str(), "invalid-utf8"),
+            }
+        }
+
+        #[test]
+        fn random_strings_never_panic(s in "\\PC{0,200}") {
+            exercise(&s);
+        }
+
+        #[test]
+        fn json_and_yaml_like_strings_never_panic(
+            s in "[\\[\\]{}:,\"'\\-\\.&*!|>#%@ \t\r\na-c0-9\u{e9}\u{feff}]{0,160}"
+        ) {
+            exercise(&s);
+            exercise(&format!("{{{s}"));
+            exercise(&format!("[{{\"a\": 1}}, {s}"));
+        }
+
+        #[test]
+        fn arbitrary_json_values_never_panic(v in arb_json()) {
+            let e = Event::from_json(v.clone());
+            let _ = e.get("Event.System");
+            e.for_each_string_value(&mut |_| false);
+            exercise(&v.to_string());
+            exercise(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+    }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "[a-zA-Z#@ .]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            let keys = prop_oneof![
+                Just("Event".to_owned()),
+                Just("System".to_owned()),
+                Just("EventData".to_owned()),
+                Just("UserData".to_owned()),
+                Just("Data".to_owned()),
+                Just("#attributes".to_owned()),
+                Just("#text".to_owned()),
+                Just("@Name".to_owned()),
+                Just("Name".to_owned()),
+                Just("EventID".to_owned()),
+                "[a-c.]{1,4}",
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::vec((keys, inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<String, Value>>())),
+            ]
+        })
+    }
+}

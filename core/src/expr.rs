@@ -2,9 +2,11 @@
 //! a single expression (KQL). Search identifiers and `of` quantifiers are
 //! inlined; the leaves are compiled items, later mapped by a pipeline.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
-use crate::compile::{CompiledDetection, Item};
+use crate::compile::{CompiledDetection, CompiledSearch, Item};
 use crate::condition::{self, CondExpr, Quantifier};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,17 +115,22 @@ impl<T> Expr<T> {
 /// the spec) with every search identifier inlined as OR-of-ANDs.
 pub fn lower(det: &CompiledDetection) -> Expr<Item> {
     let names = det.names();
-    let mut conds: Vec<Expr<Item>> = det.conditions.iter().map(|c| lower_cond(c, det, &names, 0)).collect();
+    // First search of each name, as `find` would give; a map keeps 100,000 searches linear.
+    let mut index: HashMap<&str, &CompiledSearch> = HashMap::with_capacity(det.searches.len());
+    for s in &det.searches {
+        index.entry(s.name.as_str()).or_insert(s);
+    }
+    let mut conds: Vec<Expr<Item>> = det.conditions.iter().map(|c| lower_cond(c, &index, &names, 0)).collect();
     let e = if conds.len() == 1 { conds.pop().unwrap_or(Expr::Const(false)) } else { Expr::Or(conds) };
     e.simplify()
 }
 
-fn search_expr(det: &CompiledDetection, name: &str) -> Expr<Item> {
-    let Some(s) = det.searches.iter().find(|s| s.name == name) else { return Expr::Const(false) };
+fn search_expr(index: &HashMap<&str, &CompiledSearch>, name: &str) -> Expr<Item> {
+    let Some(s) = index.get(name) else { return Expr::Const(false) };
     Expr::Or(s.alternatives.iter().map(|alt| Expr::And(alt.iter().cloned().map(Expr::Leaf).collect())).collect())
 }
 
-fn lower_cond(c: &CondExpr, det: &CompiledDetection, names: &[String], depth: usize) -> Expr<Item> {
+fn lower_cond(c: &CondExpr, det: &HashMap<&str, &CompiledSearch>, names: &[String], depth: usize) -> Expr<Item> {
     if depth > MAX_DEPTH {
         return Expr::Const(false);
     }

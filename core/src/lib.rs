@@ -4,6 +4,7 @@
 //! Data flows one way: text → [`yaml`] (spans) → [`rule`] (model) →
 //! [`compile`] (modifiers applied) → backends ([`matcher`], KQL).
 
+pub mod api;
 pub mod compile;
 pub mod condition;
 pub mod correlation;

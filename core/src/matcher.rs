@@ -238,7 +238,12 @@ impl Matcher {
             items.push(alts);
         }
         let names = detection.names();
-        let exprs: Vec<MExpr> = detection.conditions.iter().filter_map(|c| resolve(c, &names, 0)).collect();
+        // First index of each name, as `position` would find it; a map keeps 100,000 searches linear.
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            index.entry(n.as_str()).or_insert(i);
+        }
+        let exprs: Vec<MExpr> = detection.conditions.iter().filter_map(|c| resolve(c, &names, &index, 0)).collect();
         let condition = match exprs.len() {
             0 => None,
             1 => exprs.into_iter().next(),
@@ -460,15 +465,15 @@ fn compile_test(t: &Test) -> Result<MTest, String> {
 
 const MAX_EXPR_DEPTH: usize = 256;
 
-fn resolve(e: &CondExpr, names: &[String], depth: usize) -> Option<MExpr> {
+fn resolve(e: &CondExpr, names: &[String], index: &HashMap<&str, usize>, depth: usize) -> Option<MExpr> {
     if depth > MAX_EXPR_DEPTH {
         return None;
     }
-    let index_of = |n: &str| names.iter().position(|x| x == n);
+    let index_of = |n: &str| index.get(n).copied();
     Some(match e {
-        CondExpr::And(xs) => MExpr::And(xs.iter().filter_map(|x| resolve(x, names, depth + 1)).collect()),
-        CondExpr::Or(xs) => MExpr::Or(xs.iter().filter_map(|x| resolve(x, names, depth + 1)).collect()),
-        CondExpr::Not(x) => MExpr::Not(Box::new(resolve(x, names, depth + 1)?)),
+        CondExpr::And(xs) => MExpr::And(xs.iter().filter_map(|x| resolve(x, names, index, depth + 1)).collect()),
+        CondExpr::Or(xs) => MExpr::Or(xs.iter().filter_map(|x| resolve(x, names, index, depth + 1)).collect()),
+        CondExpr::Not(x) => MExpr::Not(Box::new(resolve(x, names, index, depth + 1)?)),
         // An undefined name was reported by the parser; it can never be true.
         CondExpr::Ident { name, .. } => index_of(name).map_or(MExpr::Or(Vec::new()), MExpr::Search),
         CondExpr::Of { quantifier, target, .. } => {

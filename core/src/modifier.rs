@@ -207,7 +207,7 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
                     }
                 }
             }
-            _ if m.is_encoding() => {
+            _ if m.is_encoding() && *m != Windash => { // windash commutes with the position wildcards (SigmaHQ writes contains|windash)
                 if let Some(p) = positions.first().copied().filter(|p| *p < i) {
                     problems.push(err(
                         i,

@@ -215,6 +215,9 @@ pub fn parse_rule(text: &str) -> Result<Rule, Vec<Diagnostic>> {
     parsed.rules.into_iter().next().ok_or(parsed.diagnostics)
 }
 
+/// Modifiers read per field key (a valid chain has a handful).
+const MAX_MODIFIERS: usize = 32;
+
 struct RuleParser {
     diags: Vec<Diagnostic>,
 }
@@ -419,11 +422,11 @@ impl RuleParser {
                 }
             }
         }
+        // Collected once: per search it would be quadratic in the number of searches.
+        let referenced: std::collections::HashSet<String> =
+            conditions.iter().filter_map(|c| c.expr.as_ref()).flat_map(|e| condition::referenced_names(e, &names)).collect();
         for search in &det.searches {
-            let used = conditions
-                .iter()
-                .filter_map(|c| c.expr.as_ref())
-                .any(|e| condition::referenced_names(e, &names).contains(&search.name));
+            let used = referenced.contains(&search.name);
             if !used && !conditions.is_empty() {
                 self.warning("unused-search", format!("search identifier '{}' is not used by the condition", search.name), search.name_span);
             }
@@ -549,9 +552,14 @@ impl RuleParser {
         let field = parts.next().unwrap_or_default().to_string();
         let mut offset = field.chars().count() + 1;
         let mut modifiers = Vec::new();
-        for name in parts {
+        for (count, name) in parts.enumerate() {
             let len = name.chars().count();
             let span = self.key_slice(k, offset, offset + len);
+            // Chain checks are quadratic in the chain length; no valid chain comes close.
+            if count == MAX_MODIFIERS {
+                self.error("invalid-modifier-chain", format!("more than {MAX_MODIFIERS} modifiers; the rest are ignored"), span);
+                break;
+            }
             match Modifier::parse(name) {
                 Some(m) => modifiers.push(Spanned { value: m, span }),
                 None => {

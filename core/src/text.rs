@@ -203,14 +203,18 @@ mod tests {
             b -= 1;
         }
         let (mut line, mut col) = (1u32, 1u32);
-        let mut chars = text[..b].chars().peekable();
-        while let Some(c) = chars.next() {
+        // Peek past `b`: a `\r` right before it may be half of a `\r\n`.
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if i >= b {
+                break;
+            }
             match c {
                 '\n' => {
                     line += 1;
                     col = 1;
                 }
-                '\r' if chars.peek() == Some(&'\n') => col += 1,
+                '\r' if chars.peek().map(|&(_, n)| n) == Some('\n') => col += 1,
                 '\r' => {
                     line += 1;
                     col = 1;

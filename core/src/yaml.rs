@@ -8,7 +8,7 @@
 //! Plain scalars are resolved with the YAML 1.2 core schema (`true`, `null`,
 //! `12`, `1.5`); quoted and block scalars are always strings.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
@@ -18,6 +18,9 @@ use crate::diag::{Diagnostic, Span};
 pub const MAX_DEPTH: usize = 128;
 /// Upper bound on nodes produced by alias expansion in one stream.
 pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Upper bound on scalar text produced by alias expansion in one stream: few
+/// nodes can still be large (one 100 KB scalar aliased 10,000 times is 1 GB).
+pub const MAX_ALIAS_BYTES: usize = 16 << 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -184,22 +187,27 @@ fn resolve_plain(text: &str) -> Value {
 /// A collection under construction.
 enum Frame {
     Seq { items: Vec<Node>, span: Span, anchor: usize },
-    Map { pairs: Vec<(Node, Node)>, pending_key: Option<Node>, span: Span, anchor: usize },
+    /// `keys`: scalar key texts seen, for duplicate detection.
+    Map { pairs: Vec<(Node, Node)>, pending_key: Option<Node>, keys: HashSet<String>, span: Span, anchor: usize },
 }
 
 struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     alias_budget: usize,
+    alias_bytes: usize,
     diagnostics: Vec<Diagnostic>,
 }
 
-fn node_count(node: &Node) -> usize {
+/// Nodes and scalar text bytes in a tree.
+fn node_count(node: &Node) -> (usize, usize) {
     // Iterative so that counting cannot itself recurse deeply.
     let mut count = 0usize;
+    let mut bytes = 0usize;
     let mut todo: Vec<&Node> = vec![node];
     while let Some(n) = todo.pop() {
         count = count.saturating_add(1);
+        bytes = bytes.saturating_add(n.text.len());
         match &n.value {
             Value::Seq(items) => todo.extend(items.iter()),
             Value::Map(pairs) => {
@@ -211,7 +219,7 @@ fn node_count(node: &Node) -> usize {
             _ => {}
         }
     }
-    count
+    (count, bytes)
 }
 
 impl Builder {
@@ -223,11 +231,12 @@ impl Builder {
                 items.push(node);
                 None
             }
-            Some(Frame::Map { pairs, pending_key, .. }) => {
+            Some(Frame::Map { pairs, pending_key, keys, .. }) => {
                 match pending_key.take() {
                     None => *pending_key = Some(node),
                     Some(key) => {
-                        let dup = if key.is_scalar() {
+                        // Scan only for a key text seen before: a scan per key is quadratic.
+                        let dup = if key.is_scalar() && !keys.insert(key.text.clone()) {
                             pairs.iter().position(|(k, _)| k.is_scalar() && k.text == key.text && k.value == key.value)
                         } else {
                             None
@@ -253,7 +262,7 @@ impl Builder {
 pub fn parse_stream(text: &str) -> Stream {
     let mut out = Stream::default();
     let mut parser = Parser::new_from_str(text);
-    let mut b = Builder { stack: Vec::new(), anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES, diagnostics: Vec::new() };
+    let mut b = Builder { stack: Vec::new(), anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES, alias_bytes: MAX_ALIAS_BYTES, diagnostics: Vec::new() };
     let mut doc_root: Option<Node> = None;
 
     loop {
@@ -298,16 +307,20 @@ pub fn parse_stream(text: &str) -> Stream {
             }
             Event::Alias(id) => match b.anchors.get(&id).cloned() {
                 Some(mut node) => {
-                    let cost = node_count(&node);
-                    if cost > b.alias_budget {
+                    let (cost, bytes) = node_count(&node);
+                    if cost > b.alias_budget || bytes > b.alias_bytes {
                         b.diagnostics.push(Diagnostic::error(
                             "yaml-alias-bomb",
-                            format!("YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing (possible alias bomb)"),
+                            format!(
+                                "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes or {} MB of text; refusing (possible alias bomb)",
+                                MAX_ALIAS_BYTES >> 20
+                            ),
                             Some(span),
                         ));
                         break;
                     }
                     b.alias_budget -= cost;
+                    b.alias_bytes -= bytes;
                     node.span = span;
                     b.attach(node)
                 }
@@ -328,7 +341,7 @@ pub fn parse_stream(text: &str) -> Stream {
                 if matches!(event, Event::SequenceStart(..)) {
                     b.stack.push(Frame::Seq { items: Vec::new(), span, anchor });
                 } else {
-                    b.stack.push(Frame::Map { pairs: Vec::new(), pending_key: None, span, anchor });
+                    b.stack.push(Frame::Map { pairs: Vec::new(), pending_key: None, keys: HashSet::new(), span, anchor });
                 }
                 None
             }

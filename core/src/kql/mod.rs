@@ -1,1 +1,161 @@
-//! KQL backend (being written).
+//! KQL backend: a mapped rule → one Kusto query.
+//!
+//! `convert` runs the whole chain (compile → lower → pipeline → render);
+//! `render` turns an already mapped rule into text.
+//!
+//! # Output
+//! `Table\n| where <condition>` when the pipeline names a table, else the bare
+//! condition (the `none` pipeline).
+//!
+//! # Operators (chosen by Sigma semantics, never by speed)
+//! | Sigma | KQL |
+//! |---|---|
+//! | `f: v` | `f =~ "v"` (`cased`: `f == "v"`) |
+//! | `f: [a, b]` (plain values) | `f in~ ("a", "b")` (`cased`: `in`) |
+//! | `contains` / `startswith` / `endswith` | `contains` / `startswith` / `endswith` (`cased`: `_cs`) |
+//! | inner wildcards, `?`, `windash` | `f matches regex "(?is)^foo.*bar$"` (anchored; the anchor is left out on a side that ends in `*`) |
+//! | `all` | AND of the same operators (never `has_all`) |
+//! | `re` (`i`, `m`, `s`) | `f matches regex "(?ims)..."`, unanchored |
+//! | `cidr` | `ipv4_is_in_range(f, "10.0.0.0/8")` / `ipv6_is_in_range(f, "fe80::/10")` |
+//! | number | `f == 4688` (numeric or unknown column), `f =~ "4688"` (string column); lists → `in` |
+//! | `lt` ... `gte` | `f < 4` (`toreal(f) < 4` for non-numeric columns) |
+//! | `null` | `isempty(f)` (strings, unknown, dynamic), `isnull(f)` (typed) |
+//! | `exists` | `isnotempty`/`isempty` (or `isnotnull`/`isnull`), with an info note |
+//! | boolean | `f == true` (bool or unknown column), `f =~ "true"` (string) |
+//! | `fieldref` | `A =~ B`, `A endswith B`, ... (`_cs`/`==` with `cased`) |
+//! | time parts | `datetime_part("hour", todatetime(f)) >= 22` (`week_of_year` for week) |
+//! | `neq`, `not` | negated operator (`!~`, `!contains`, `!in~`, `isnotempty`) or `not(...)` |
+//! | keyword | `* contains "x"` (whole-row search; `* matches regex` for wildcards) |
+//!
+//! `has` is never used: it matches whole terms, Sigma matches substrings.
+//!
+//! # Escaping
+//! See [`literal`]: verbatim `@"..."` for values with backslashes and no
+//! quote or control character; regular `"..."` with `\\ \" \n \t \r \uXXXX`
+//! otherwise. Regex text is RE2-escaped first, then quoted the same way.
+
+mod literal;
+mod render;
+
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+use crate::compile::{self, Placeholders};
+use crate::diag::{has_errors, Diagnostic};
+use crate::expr;
+use crate::pipeline::{self, FieldMapping, Mapped, Pipeline};
+use crate::rule::{Rule, RuleKind};
+
+pub use literal::{identifier, string_literal};
+
+/// The result of converting one rule with one pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conversion {
+    /// The queries (one per rule today; empty when the rule cannot be converted).
+    pub queries: Vec<String>,
+    pub table: Option<String>,
+    /// Why there is no query (errors), and what is approximate (warnings, infos).
+    pub diagnostics: Vec<Diagnostic>,
+    pub field_mappings: Vec<FieldMapping>,
+}
+
+/// Render a mapped rule as a query. Errors: the pipeline's error notes, or a
+/// condition that is always true after mapping. Info and warning notes are
+/// dropped here; use [`render_with_diagnostics`] to keep them.
+pub fn render(mapped: &Mapped) -> Result<String, Vec<Diagnostic>> {
+    let (query, diagnostics) = render_with_diagnostics(mapped);
+    match query {
+        Some(q) => Ok(q),
+        None => Err(diagnostics),
+    }
+}
+
+/// Render a mapped rule: the query (None on errors) and every diagnostic
+/// (the pipeline's notes first, then the backend's).
+pub fn render_with_diagnostics(mapped: &Mapped) -> (Option<String>, Vec<Diagnostic>) {
+    let mut diagnostics = mapped.notes.clone();
+    let query = render_query(mapped, &mut diagnostics);
+    if has_errors(&diagnostics) {
+        return (None, diagnostics);
+    }
+    (query, diagnostics)
+}
+
+/// The backend part: `diagnostics` receives only the backend's notes.
+fn render_query(mapped: &Mapped, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let mut notes = render::Notes::default();
+    let cond = render::condition(&mapped.expr, &mut notes);
+    diagnostics.append(&mut notes.diagnostics);
+    let cond = match cond {
+        render::Condition::Text(t) => t,
+        render::Condition::Const(true) => {
+            diagnostics.push(Diagnostic::error(
+                "kql-always-true",
+                format!(
+                    "after mapping with '{}' nothing is left to test (every detection item was dropped): \
+                     the query would return every row, so none is produced",
+                    mapped.pipeline
+                ),
+                None,
+            ));
+            return None;
+        }
+        render::Condition::Const(false) => {
+            diagnostics.push(Diagnostic::warning(
+                "kql-never-matches",
+                "the condition can never be true (nothing is left that can match), so the query returns no rows",
+                None,
+            ));
+            "false".to_string()
+        }
+    };
+    Some(match &mapped.table {
+        Some(table) => format!("{}\n| where {cond}", literal::table_reference(table)),
+        None => cond,
+    })
+}
+
+/// Convert a rule: compile the detection, lower it to one tree, map it with
+/// the pipeline and render it. Any error (compile, pipeline, backend) means
+/// no query; the diagnostics say why.
+pub fn convert(rule: &Rule, pipeline: &Pipeline, placeholders: &Placeholders) -> Conversion {
+    let mut diagnostics = Vec::new();
+    let empty = |diagnostics| Conversion { queries: Vec::new(), table: None, diagnostics, field_mappings: Vec::new() };
+    match rule.kind {
+        RuleKind::Detection => {}
+        RuleKind::Correlation => {
+            diagnostics.push(Diagnostic::info(
+                "kql-not-a-detection",
+                "correlation rules are not converted to KQL: convert the rules they refer to",
+                Some(rule.span),
+            ));
+            return empty(diagnostics);
+        }
+        RuleKind::Filter => {
+            diagnostics.push(Diagnostic::info(
+                "kql-not-a-detection",
+                "filter rules are not converted on their own: they change the rules they name",
+                Some(rule.span),
+            ));
+            return empty(diagnostics);
+        }
+    }
+    if rule.detection.conditions.iter().all(|c| c.expr.is_none()) {
+        diagnostics.push(Diagnostic::error(
+            "kql-no-condition",
+            "the rule has no valid condition, so there is nothing to convert",
+            rule.detection.span.or(Some(rule.span)),
+        ));
+        return empty(diagnostics);
+    }
+    let (compiled, compile_diags) = compile::compile_detection(&rule.detection, placeholders);
+    diagnostics.extend(compile_diags);
+    let lowered = expr::lower(&compiled);
+    let mapped = pipeline::apply(pipeline, rule, lowered);
+    diagnostics.extend(mapped.notes.iter().cloned());
+    let query = if has_errors(&diagnostics) { None } else { render_query(&mapped, &mut diagnostics) };
+    let queries = if has_errors(&diagnostics) { Vec::new() } else { query.into_iter().collect() };
+    Conversion { queries, table: mapped.table.clone(), diagnostics, field_mappings: mapped.field_mappings.clone() }
+}

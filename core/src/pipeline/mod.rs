@@ -1,14 +1,46 @@
 //! Processing pipelines: logsource → table, Sigma field → column, value mappings.
 //!
-//! (Skeleton with the shared types; the built-in pipelines and custom pySigma
-//! YAML pipelines are being written.)
+//! A [`Pipeline`] is data: optional custom transformations (pySigma's
+//! processing-pipeline YAML, see [`parse_custom`]) followed by an optional
+//! built-in target ([`builtin`]: `sentinel_asim`, `microsoft_xdr`,
+//! `azure_monitor`; `none` has neither). [`apply`] maps a rule's detection
+//! tree to one target; [`map_event`] maps an event the same way, so that the
+//! generated KQL can be run over the regression events.
+//!
+//! The rule of the module: a mapping that is not exact says so. Every
+//! approximation is a `lossy-mapping` warning at the item, every dropped item
+//! is a note (info when it only restated the table, warning when dropping it
+//! widens the query), and a field or logsource with no target is an error
+//! (`unmapped-field`, `unmapped-value`, `no-table`), so a rule is never
+//! reported as converted while meaning something else.
+//!
+//! Column names and types come from `schema_tables.rs`, generated from
+//! `shared/tools/kql-check/schema.json` by `scripts/gen_pipeline_schema.py`
+//! (the core does no I/O).
+
+mod convert;
+mod custom;
+#[rustfmt::skip]
+mod schema_tables;
+mod targets;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::compile::Item;
-use crate::diag::Diagnostic;
+use crate::compile::{Item, Test};
+use crate::diag::{Diagnostic, Span};
+use crate::event::Event;
 use crate::expr::Expr;
 use crate::rule::Rule;
+
+pub use custom::{
+    parse_custom, CondOp, FieldCondition, ItemCondition, Re, RuleCondition, TransformKind, Transformation,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -28,6 +60,12 @@ pub enum ColumnType {
 }
 
 /// A detection item after mapping: `item.field` is the target column.
+///
+/// `item.field` is `None` only for keywords. `sigma_field` is the field as the
+/// rule wrote it; it is `None` for keywords and for conditions the pipeline
+/// adds on its own (e.g. `ActionType in~ ("NamedPipeEvent")` that selects the
+/// event kind in `DeviceEvents`). A target such as `AdditionalFields.PipeName`
+/// is a path into a `dynamic` column (`column_type` is `Dynamic`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MappedItem {
     pub item: Item,
@@ -55,22 +93,252 @@ pub struct Mapped {
     pub field_mappings: Vec<FieldMapping>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// The built-in targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetId {
+    SentinelAsim,
+    MicrosoftXdr,
+    AzureMonitor,
+}
+
+impl TargetId {
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetId::SentinelAsim => "sentinel_asim",
+            TargetId::MicrosoftXdr => "microsoft_xdr",
+            TargetId::AzureMonitor => "azure_monitor",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pipeline {
     pub name: String,
+    /// pySigma's ordering key; [`chain`] keeps the order it is given instead.
+    pub priority: i64,
+    /// Custom transformations, applied first, in order.
+    pub transformations: Vec<Transformation>,
+    /// The built-in target applied after them; `None` keeps field names and sets no table
+    /// (unless a transformation names one).
+    pub target: Option<TargetId>,
+    /// Warnings from parsing a custom pipeline (ignored keys, unused transformations).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Pipeline {
     /// The identity pipeline: no table, Sigma field names kept.
     pub fn none() -> Pipeline {
-        Pipeline { name: "none".to_string() }
+        Pipeline { name: "none".to_string(), ..Pipeline::default() }
     }
 }
 
-pub fn apply(pipeline: &Pipeline, _rule: &Rule, expr: Expr<Item>) -> Mapped {
-    let expr = expr.map_leaves(&mut |item| {
+/// Names accepted by [`builtin`] (`microsoft_365_defender` is pySigma's deprecated
+/// alias of `microsoft_xdr`).
+pub const BUILTIN_NAMES: &[&str] =
+    &["sentinel_asim", "microsoft_xdr", "microsoft_365_defender", "azure_monitor", "none"];
+
+pub fn builtin(name: &str) -> Option<Pipeline> {
+    let target = match name {
+        "sentinel_asim" => TargetId::SentinelAsim,
+        "microsoft_xdr" | "microsoft_365_defender" => TargetId::MicrosoftXdr,
+        "azure_monitor" => TargetId::AzureMonitor,
+        "none" => return Some(Pipeline::none()),
+        _ => return None,
+    };
+    Some(Pipeline { name: name.to_string(), priority: 10, target: Some(target), ..Pipeline::default() })
+}
+
+/// `first`'s transformations, then `then`'s (as pySigma runs a user pipeline
+/// placed before a built-in one). The target is `then`'s, else `first`'s.
+pub fn chain(first: Pipeline, then: Pipeline) -> Pipeline {
+    let name = if first.name.is_empty() {
+        then.name.clone()
+    } else if then.name.is_empty() {
+        first.name.clone()
+    } else {
+        format!("{}+{}", first.name, then.name)
+    };
+    let mut transformations = first.transformations;
+    transformations.extend(then.transformations);
+    Pipeline {
+        name,
+        priority: first.priority.min(then.priority),
+        transformations,
+        target: then.target.or(first.target),
+        warnings: first.warnings.into_iter().chain(then.warnings).collect(),
+    }
+}
+
+/// Type of a column in the embedded schema; `Unknown` when the table or column is not there.
+/// A path into a dynamic column (`AdditionalFields.PipeName`) is `Dynamic`.
+pub fn column_type(table: &str, column: &str) -> ColumnType {
+    let Some(cols) = table_columns(table) else { return ColumnType::Unknown };
+    if let Ok(i) = cols.binary_search_by(|(c, _)| (*c).cmp(column)) {
+        return cols.get(i).map_or(ColumnType::Unknown, |(_, t)| *t);
+    }
+    if let Some((base, _)) = column.split_once('.') {
+        if let Ok(i) = cols.binary_search_by(|(c, _)| (*c).cmp(base)) {
+            if cols.get(i).is_some_and(|(_, t)| *t == ColumnType::Dynamic) {
+                return ColumnType::Dynamic;
+            }
+        }
+    }
+    ColumnType::Unknown
+}
+
+/// Whether the embedded schema has `column` (or a path into a dynamic column) in `table`.
+pub fn has_column(table: &str, column: &str) -> bool {
+    column_type(table, column) != ColumnType::Unknown
+}
+
+/// Columns of a table or ASIM function of the embedded schema, sorted by name.
+pub fn table_columns(table: &str) -> Option<&'static [(&'static str, ColumnType)]> {
+    let name = schema_tables::ALIASES.iter().find(|(a, _)| *a == table).map_or(table, |(_, t)| *t);
+    schema_tables::TABLES.iter().find(|(t, _)| *t == name).map(|(_, cols)| *cols)
+}
+
+/// A leaf while the transformations work on it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Work {
+    /// `item.field` is the current name.
+    pub item: Item,
+    pub sigma_field: Option<String>,
+}
+
+/// Per-rule state shared by the transformations.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub table: Option<String>,
+    pub notes: Vec<Diagnostic>,
+    pub mappings: BTreeMap<String, (Vec<String>, bool)>,
+}
+
+impl State {
+    pub fn record(&mut self, sigma: &str, targets: &[String], approximate: bool) {
+        let entry = self.mappings.entry(sigma.to_string()).or_insert_with(|| (Vec::new(), false));
+        for t in targets {
+            if !entry.0.contains(t) {
+                entry.0.push(t.clone());
+            }
+        }
+        entry.1 |= approximate;
+    }
+}
+
+pub fn apply(pipeline: &Pipeline, rule: &Rule, expr: Expr<Item>) -> Mapped {
+    let mut state = State::default();
+    let work = expr.map_leaves(&mut |item| {
         let sigma_field = item.field.clone();
-        Expr::Leaf(MappedItem { item, sigma_field, column_type: ColumnType::Unknown })
+        Expr::Leaf(Work { item, sigma_field })
     });
-    Mapped { pipeline: pipeline.name.clone(), table: None, expr, notes: Vec::new(), field_mappings: Vec::new() }
+    let work = custom::apply_all(&pipeline.transformations, rule, work, &mut state);
+    let expr = match pipeline.target {
+        Some(target) => targets::map_rule(target, rule, work, &mut state),
+        None => keep_names(work, &mut state),
+    };
+    let field_mappings = state
+        .mappings
+        .iter()
+        .map(|(sigma, (targets, approximate))| FieldMapping {
+            sigma: sigma.clone(),
+            targets: targets.clone(),
+            approximate: *approximate,
+        })
+        .collect();
+    Mapped {
+        pipeline: pipeline.name.clone(),
+        table: state.table,
+        expr: expr.simplify(),
+        notes: state.notes,
+        field_mappings,
+    }
+}
+
+/// No built-in target: names stay as the rule (and the custom transformations) left them.
+/// When a custom pipeline named a table we know, columns get their types and a
+/// name that is not a column is flagged, since kql-check would reject it.
+fn keep_names(work: Expr<Work>, state: &mut State) -> Expr<MappedItem> {
+    let table = state.table.clone();
+    let known = table.as_deref().is_some_and(|t| table_columns(t).is_some());
+    work.map_leaves(&mut |w| {
+        let column_type = match (&table, &w.item.field) {
+            (Some(t), Some(f)) => column_type(t, f),
+            _ => ColumnType::Unknown,
+        };
+        if let (Some(t), Some(f)) = (&table, &w.item.field) {
+            if known && column_type == ColumnType::Unknown {
+                state.notes.push(Diagnostic::warning(
+                    "unknown-column",
+                    format!("'{f}' is not a column of {t} in the documented schema"),
+                    Some(w.item.key_span),
+                ));
+            }
+        }
+        if let (Some(s), Some(f)) = (&w.sigma_field, &w.item.field) {
+            state.record(s, std::slice::from_ref(f), false);
+        }
+        Expr::Leaf(MappedItem { item: w.item, sigma_field: w.sigma_field, column_type })
+    })
+}
+
+/// Map an event from Sigma field names to the target's columns, with the same
+/// field and value mappings as [`apply`] (e.g. `Initiated: "true"` becomes
+/// `NetworkDirection: "Outbound"` on ASIM, `Hashes` is split per algorithm,
+/// registry hives are expanded), values typed per column. Columns the table
+/// selects its events by (e.g. `ActionType` of `DeviceEvents`) are filled in
+/// when the event does not set them. Fields with no column are left out and
+/// listed in one info note.
+pub fn map_event(pipeline: &Pipeline, rule: &Rule, event: &Event) -> (Value, Vec<Diagnostic>) {
+    let mut notes = Vec::new();
+    let (fields, table) = custom::forward_fields(&pipeline.transformations, rule, event);
+    let mut out = Map::new();
+    match pipeline.target {
+        Some(target) => targets::map_event_fields(target, rule, table, &fields, &mut out, &mut notes),
+        None => {
+            for (name, value) in fields {
+                let typed = match &table {
+                    Some(t) => convert::typed(value, column_type(t, &name)),
+                    None => value,
+                };
+                out.entry(name).or_insert(typed);
+            }
+        }
+    }
+    (Value::Object(out), notes)
+}
+
+/// Set `a.b.c` as nested objects (paths into dynamic columns); a plain name is a plain key.
+/// The first value set wins, so an explicit field is not overwritten by a derived one.
+/// Paths with empty or very many segments stay flat keys (no deep nesting from hostile names).
+pub(crate) fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value) {
+    const MAX_SEGMENTS: usize = 8;
+    let mut segs: Vec<&str> = path.split('.').collect();
+    if segs.len() == 1 || segs.len() > MAX_SEGMENTS || segs.iter().any(|s| s.is_empty()) {
+        out.entry(path.to_string()).or_insert(value);
+        return;
+    }
+    let Some(last) = segs.pop() else { return };
+    let mut cur = out;
+    for seg in segs {
+        let Value::Object(next) = cur.entry(seg.to_string()).or_insert_with(|| Value::Object(Map::new())) else {
+            return;
+        };
+        cur = next;
+    }
+    cur.entry(last.to_string()).or_insert(value);
+}
+
+/// An item for a condition the pipeline adds itself (not written in the rule).
+pub(crate) fn synthetic_item(field: &str, tests: Vec<Test>, span: Span) -> Item {
+    Item {
+        field: Some(field.to_string()),
+        shown_values: tests.iter().map(crate::matcher::describe_test).collect(),
+        tests,
+        all: false,
+        negate: false,
+        modifiers: Vec::new(),
+        key_span: span,
+        value_span: span,
+    }
 }

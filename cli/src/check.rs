@@ -1,0 +1,77 @@
+//! `sigmaplay check PATH...`
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use sigmaplay_core::api::{self, DiagnosticView, RuleCheck};
+use sigmaplay_core::Severity;
+
+use crate::inputs::{self, Entry};
+use crate::render;
+use crate::{CheckArgs, CheckFormat, EXIT_ERRORS, EXIT_OK};
+
+/// One JSON line: `{"path", "ok", "diagnostics": [{severity, code, message, line, col}]}`.
+#[derive(Serialize)]
+struct FileReport<'a> {
+    path: &'a str,
+    ok: bool,
+    diagnostics: &'a [DiagnosticView],
+}
+
+pub fn run(args: &CheckArgs, out: &mut dyn Write) -> io::Result<u8> {
+    let opts = inputs::match_options(&args.placeholders);
+    let entries = inputs::collect(&args.paths);
+    let (mut files, mut with_errors) = (0usize, 0usize);
+    for entry in &entries {
+        let (path, check) = match entry {
+            Entry::File(p) => {
+                let check = match std::fs::read(p) {
+                    Ok(bytes) => api::check_rule_bytes(&bytes, &opts),
+                    Err(e) => io_error(&e.to_string()),
+                };
+                (p.to_string_lossy().into_owned(), check)
+            }
+            Entry::Unreadable(p, e) => (p.to_string_lossy().into_owned(), io_error(e)),
+        };
+        files += 1;
+        if !check.ok {
+            with_errors += 1;
+        }
+        match args.format {
+            CheckFormat::Jsonl => {
+                let line = FileReport { path: &path, ok: check.ok, diagnostics: &check.diagnostics };
+                serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+                writeln!(out)?;
+            }
+            CheckFormat::Text => {
+                for d in check.diagnostics.iter().filter(|d| args.info || d.severity != Severity::Info) {
+                    writeln!(out, "{}", render::diagnostic_line(&path, d))?;
+                }
+            }
+        }
+    }
+    if args.format == CheckFormat::Text {
+        let s = if files == 1 { "" } else { "s" };
+        writeln!(out, "{files} file{s}, {with_errors} with errors")?;
+    }
+    if files == 0 {
+        // Not an error (an empty folder is a valid repository), but say it.
+        let _ = writeln!(io::stderr(), "sigmaplay: no *.yml or *.yaml files found");
+    }
+    Ok(if with_errors > 0 { EXIT_ERRORS } else { EXIT_OK })
+}
+
+fn io_error(message: &str) -> RuleCheck {
+    RuleCheck {
+        ok: false,
+        diagnostics: vec![DiagnosticView {
+            severity: Severity::Error,
+            code: "io-error".to_string(),
+            message: format!("cannot read: {message}"),
+            line: 0,
+            col: 0,
+            source: None,
+            span: None,
+        }],
+    }
+}

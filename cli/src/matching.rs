@@ -1,0 +1,88 @@
+//! `sigmaplay match RULE EVENTS`
+
+use std::io::{self, Write};
+
+use sigmaplay_core::api::{self, MatchReport, Source};
+
+use crate::inputs;
+use crate::render;
+use crate::{MatchArgs, MatchFormat, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+
+pub fn run(args: &MatchArgs, out: &mut dyn Write) -> io::Result<u8> {
+    if args.rule == "-" && args.events == "-" {
+        let _ = writeln!(io::stderr(), "sigmaplay: RULE and EVENTS cannot both be read from stdin ('-')");
+        return Ok(EXIT_USAGE);
+    }
+    let rule = match inputs::read_input(&args.rule) {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "sigmaplay: cannot read rule file {}: {e}", inputs::display_name(&args.rule));
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let events = match inputs::read_input(&args.events) {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "sigmaplay: cannot read events file {}: {e}", inputs::display_name(&args.events));
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let opts = inputs::match_options(&args.placeholders);
+    let report = api::match_event_bytes(&rule, &events, &opts);
+    match args.format {
+        MatchFormat::Json => {
+            serde_json::to_writer(&mut *out, &report).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        MatchFormat::Text => write_text(args, &report, out)?,
+    }
+    Ok(if report.has_rule_errors() || report.has_event_errors() { EXIT_ERRORS } else { EXIT_OK })
+}
+
+fn write_text(args: &MatchArgs, report: &MatchReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut err = io::stderr().lock();
+    for d in &report.diagnostics {
+        let name = match d.source {
+            Some(Source::Events) => inputs::display_name(&args.events),
+            _ => inputs::display_name(&args.rule),
+        };
+        let _ = writeln!(err, "{}", render::diagnostic_line(&name, d));
+    }
+    if report.has_rule_errors() {
+        let _ = writeln!(err, "sigmaplay: the rule has errors; no event was matched");
+        return Ok(());
+    }
+    // Results are rule-major; a rule's title is set only when the file has several.
+    let mut start = 0;
+    while start < report.results.len() {
+        let rule = &report.results[start].rule;
+        // A group ends where the title changes or the event index starts over
+        // (two rules may share a title).
+        let rest = report.results.get(start + 1..).unwrap_or(&[]);
+        let prev = report.results[start].index;
+        let end = rest
+            .iter()
+            .scan(prev, |last, r| {
+                let same = &r.rule == rule && r.index > *last;
+                *last = r.index;
+                Some(same)
+            })
+            .position(|same| !same)
+            .map_or(report.results.len(), |n| start + 1 + n);
+        let group = &report.results[start..end];
+        if let Some(title) = rule {
+            writeln!(out, "rule: {title}")?;
+        }
+        for r in group {
+            writeln!(out, "{}", render::result_line(r))?;
+        }
+        let matched = group.iter().filter(|r| r.matched).count();
+        let s = if group.len() == 1 { "" } else { "s" };
+        writeln!(out, "{matched} of {} event{s} matched", group.len())?;
+        start = end;
+    }
+    if report.results.is_empty() {
+        writeln!(out, "no events")?;
+    }
+    Ok(())
+}

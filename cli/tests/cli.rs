@@ -1,0 +1,442 @@
+//! End-to-end tests of the `sigmaplay` binary: exit codes, output shapes,
+//! positions. Inputs are written under Cargo's per-target temp folder.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sigmaplay");
+const LOCALTONET: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/corpus/sigmahq/rules/windows/network_connection/net_connection_win_domain_localtonet_tunnel.yml"
+);
+
+const GOOD: &str = "title: Cmd started\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    selection:\n        Image|endswith: '\\cmd.exe'\n    condition: selection\nlevel: low\n";
+
+/// Line 7, column 15 is `endswit`.
+const BAD: &str = "title: Cmd started\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    selection:\n        Image|endswit: '\\cmd.exe'\n    condition: selection\n";
+
+/// A fresh folder for one test.
+fn dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("create {}: {e}", d.display()));
+    d
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+    p
+}
+
+fn run(args: &[&str]) -> Output {
+    run_stdin(args, None)
+}
+
+fn run_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {BIN}: {e}"));
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(input).unwrap_or_else(|e| panic!("stdin: {e}"));
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("wait: {e}"))
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap_or_else(|| panic!("non-UTF-8 temp path"))
+}
+
+fn localtonet() -> Option<&'static str> {
+    if Path::new(LOCALTONET).is_file() {
+        Some(LOCALTONET)
+    } else {
+        eprintln!("SKIPPED: corpus rule not found at {LOCALTONET}");
+        None
+    }
+}
+
+/// Every diagnostic has exactly the documented keys.
+fn assert_diag_shape(d: &Value, with_source: bool) {
+    let obj = d.as_object().unwrap_or_else(|| panic!("diagnostic is not an object: {d}"));
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = vec!["code", "col", "line", "message", "severity"];
+    if with_source {
+        want.push("source");
+    }
+    want.sort_unstable();
+    assert_eq!(keys, want, "{d}");
+    assert!(matches!(d["severity"].as_str(), Some("info" | "warning" | "error")), "{d}");
+    assert!(d["line"].is_u64() && d["col"].is_u64(), "{d}");
+}
+
+#[test]
+fn check_good_rule() {
+    let d = dir("check_good");
+    let good = write(&d, "good.yml", GOOD.as_bytes());
+    let o = run(&["check", "--format", "jsonl", path_str(&good)]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["path"], path_str(&good));
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[0]["diagnostics"], Value::Array(Vec::new()));
+
+    let o = run(&["check", path_str(&good)]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(stdout(&o), "1 file, 0 with errors\n");
+}
+
+#[test]
+fn check_bad_rule_positions() {
+    let d = dir("check_bad");
+    let bad = write(&d, "bad.yml", BAD.as_bytes());
+    let o = run(&["check", "--format", "jsonl", path_str(&bad)]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["ok"], false);
+    let diags = lines[0]["diagnostics"].as_array().cloned().unwrap_or_default();
+    for d in &diags {
+        assert_diag_shape(d, false);
+    }
+    let m = diags.iter().find(|d| d["code"] == "unknown-modifier").unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!((m["line"].as_u64(), m["col"].as_u64()), (Some(7), Some(15)));
+    assert_eq!(m["severity"], "error");
+    assert!(m["message"].as_str().unwrap_or("").contains("endswith"), "did-you-mean hint: {m}");
+
+    let o = run(&["check", path_str(&bad)]);
+    assert_eq!(code(&o), 1);
+    let text = stdout(&o);
+    let want = format!("{}:7:15: error[unknown-modifier]: ", path_str(&bad));
+    assert!(text.lines().any(|l| l.starts_with(&want)), "{text}");
+    assert!(text.ends_with("1 file, 1 with errors\n"), "{text}");
+}
+
+#[test]
+fn check_compile_errors_are_reported_once() {
+    let d = dir("check_regex");
+    let rule = GOOD.replace("Image|endswith: '\\cmd.exe'", "CommandLine|re: 'a(b'");
+    let p = write(&d, "re.yml", rule.as_bytes());
+    let o = run(&["check", "--format", "jsonl", path_str(&p)]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let lines = json_lines(&o);
+    let diags = lines[0]["diagnostics"].as_array().cloned().unwrap_or_default();
+    let regex: Vec<_> = diags.iter().filter(|d| d["severity"] == "error").collect();
+    assert_eq!(regex.len(), 1, "{diags:?}");
+    assert_eq!(regex[0]["line"], 7);
+}
+
+#[test]
+fn check_folders_recursively() {
+    let d = dir("check_folder");
+    write(&d, "a/good.yml", GOOD.as_bytes());
+    write(&d, "a/b/bad.yaml", BAD.as_bytes());
+    write(&d, "a/b/notes.txt", b"not a rule");
+    write(&d, "c.YML", GOOD.as_bytes());
+    let o = run(&["check", "--format", "jsonl", path_str(&d)]);
+    assert_eq!(code(&o), 1);
+    let lines = json_lines(&o);
+    let mut got: Vec<(String, bool)> = lines
+        .iter()
+        .map(|l| {
+            let p = l["path"].as_str().unwrap_or("");
+            let rel = Path::new(p).strip_prefix(&d).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            (rel, l["ok"].as_bool().unwrap_or(true))
+        })
+        .collect();
+    got.sort();
+    let want = vec![("a/b/bad.yaml".to_string(), false), ("a/good.yml".to_string(), true), ("c.YML".to_string(), true)];
+    assert_eq!(got, want);
+
+    let o = run(&["check", path_str(&d)]);
+    assert!(stdout(&o).ends_with("3 files, 1 with errors\n"), "{}", stdout(&o));
+}
+
+#[test]
+fn check_missing_path_is_an_error_line() {
+    let d = dir("check_missing");
+    let missing = d.join("nope.yml");
+    let o = run(&["check", "--format", "jsonl", path_str(&missing)]);
+    assert_eq!(code(&o), 1);
+    let lines = json_lines(&o);
+    assert_eq!(lines[0]["ok"], false);
+    assert_eq!(lines[0]["diagnostics"][0]["code"], "io-error");
+}
+
+#[test]
+fn check_invalid_utf8() {
+    let d = dir("check_utf8");
+    let mut bytes = GOOD.as_bytes().to_vec();
+    // "title: Cmd st\xE9rted": a Latin-1 é at line 1, column 14.
+    bytes.splice(13..14, [0xE9]);
+    let p = write(&d, "latin1.yml", &bytes);
+    let o = run(&["check", "--format", "jsonl", path_str(&p)]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let lines = json_lines(&o);
+    let diag = &lines[0]["diagnostics"][0];
+    assert_diag_shape(diag, false);
+    assert_eq!(diag["code"], "invalid-utf8");
+    assert_eq!((diag["line"].as_u64(), diag["col"].as_u64()), (Some(1), Some(14)));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(code(&run(&[])), 2);
+    assert_eq!(code(&run(&["check"])), 2);
+    assert_eq!(code(&run(&["check", "--format", "xml", "x.yml"])), 2);
+    assert_eq!(code(&run(&["match", "only-one-arg"])), 2);
+    assert_eq!(code(&run(&["match", "r.yml", "e.json", "--placeholder", "novalue"])), 2);
+    assert_eq!(code(&run(&["match", "-", "-"])), 2);
+    let d = dir("usage");
+    let good = write(&d, "good.yml", GOOD.as_bytes());
+    let o = run(&["match", path_str(&good), path_str(&d.join("missing.json"))]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot read events file"), "{}", stderr(&o));
+    assert_eq!(code(&run(&["--help"])), 0);
+}
+
+const LOCALTONET_EVENTS: &str = r#"{"Image": "C:\\Users\\x\\agent.exe", "Initiated": "true", "DestinationHostname": "abc.localto.net"}
+{"Image": "C:\\Windows\\System32\\svchost.exe", "Initiated": "true", "DestinationHostname": "www.example.com"}
+"#;
+
+#[test]
+fn match_localtonet_json() {
+    let Some(rule) = localtonet() else { return };
+    let d = dir("match_json");
+    let events = write(&d, "events.jsonl", LOCALTONET_EVENTS.as_bytes());
+    let o = run(&["match", rule, path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    let top: Vec<&str> = v.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+    assert_eq!(top, vec!["diagnostics", "results"]);
+    assert_eq!(v["diagnostics"], Value::Array(Vec::new()));
+    let results = v["results"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), 2);
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["index"], i);
+        assert!(r.get("rule").is_none(), "single-rule files carry no rule title: {r}");
+        assert_eq!(r["matched"], r["explanation"]["matched"]);
+        assert!(r["explanation"]["summary"].is_string());
+    }
+    assert_eq!(results[0]["matched"], true);
+    assert_eq!(results[1]["matched"], false);
+
+    let sel = &results[0]["explanation"]["searches"][0];
+    assert_eq!(sel["name"], "selection");
+    assert_eq!(sel["matched"], true);
+    assert_eq!(sel["span"]["line"], 22);
+    let host = sel["items"].as_array().and_then(|items| items.iter().find(|i| i["field"] == "DestinationHostname")).cloned();
+    let host = host.unwrap_or_else(|| panic!("{sel}"));
+    assert_eq!(host["modifiers"], serde_json::json!(["endswith"]));
+    assert_eq!(host["actual"], "abc.localto.net");
+    assert_eq!(host["matched"], true);
+
+    let miss = &results[1]["explanation"]["searches"][0];
+    assert_eq!(miss["matched"], false);
+    assert_eq!(miss["items"][0]["field"], "DestinationHostname");
+    assert_eq!(miss["items"][0]["actual"], "www.example.com");
+}
+
+#[test]
+fn match_localtonet_text_and_stdin() {
+    let Some(rule) = localtonet() else { return };
+    let o = run_stdin(&["match", rule, "-"], Some(LOCALTONET_EVENTS.as_bytes()));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("#0 MATCH  selection: "), "{text}");
+    assert!(lines[0].contains("DestinationHostname endswith '.localto.net' (actual: \"abc.localto.net\")"), "{text}");
+    assert!(lines[1].starts_with("#1 no match  selection: DestinationHostname endswith "), "{text}");
+    assert!(lines[1].contains("failed (actual: \"www.example.com\")"), "{text}");
+    assert_eq!(lines[2], "1 of 2 events matched");
+}
+
+#[test]
+fn match_evtx_json_event() {
+    let Some(rule) = localtonet() else { return };
+    let d = dir("match_evtx");
+    let evtx = r##"{
+  "Event": {
+    "System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}}, "EventID": 3, "Channel": "Microsoft-Windows-Sysmon/Operational"},
+    "EventData": {"Image": "C:\\a.exe", "Initiated": true, "DestinationHostname": "x.LOCALTONET.com"}
+  }
+}
+"##;
+    let events = write(&d, "evtx.json", evtx.as_bytes());
+    let o = run(&["match", rule, path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["results"][0]["matched"], true, "{}", stdout(&o));
+}
+
+const PLACEHOLDER_RULE: &str = "title: Admin logon\nlogsource:\n    product: windows\n    service: security\ndetection:\n    selection:\n        TargetUserName|expand: '%admins%'\n    condition: selection\n";
+
+#[test]
+fn match_placeholder_flag() {
+    let d = dir("match_placeholder");
+    let rule = write(&d, "rule.yml", PLACEHOLDER_RULE.as_bytes());
+    let events = write(&d, "events.json", br#"[{"TargetUserName": "alice"}, {"TargetUserName": "mallory"}]"#);
+
+    // Without values the rule cannot be matched: exit 1, the error points at the value.
+    let o = run(&["match", path_str(&rule), path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    assert_eq!(v["results"], Value::Array(Vec::new()));
+    let diag = &v["diagnostics"][0];
+    assert_diag_shape(diag, true);
+    assert_eq!((diag["code"].as_str(), diag["source"].as_str()), (Some("unresolved-placeholder"), Some("rule")));
+    assert_eq!((diag["line"].as_u64(), diag["col"].as_u64()), (Some(7), Some(32)));
+
+    let o = run(&["match", path_str(&rule), path_str(&events), "--placeholder", "admins=alice,bob", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let v = json(&o);
+    let got: Vec<bool> = v["results"].as_array().map(|r| r.iter().map(|x| x["matched"] == true).collect()).unwrap_or_default();
+    assert_eq!(got, vec![true, false]);
+
+    // `%name%=` spelling and wildcards in values.
+    let o = run(&["match", path_str(&rule), path_str(&events), "--placeholder", "%admins%=mal*"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("#0 no match"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("#1 MATCH"), "{}", stdout(&o));
+
+    // check: a missing placeholder value is only a warning.
+    let o = run(&["check", "--format", "jsonl", path_str(&rule)]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert_eq!(json_lines(&o)[0]["diagnostics"][0]["severity"], "warning");
+}
+
+#[test]
+fn match_several_rules() {
+    let d = dir("match_multi");
+    let second = GOOD.replace("Cmd started", "PowerShell started").replace("cmd.exe", "powershell.exe");
+    let rule = write(&d, "rules.yml", format!("{GOOD}---\n{second}").as_bytes());
+    let events = write(&d, "events.json", br#"{"Image": "C:\\Windows\\powershell.exe"}"#);
+    let o = run(&["match", path_str(&rule), path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let v = json(&o);
+    let got: Vec<(String, u64, bool)> = v["results"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .map(|x| (x["rule"].as_str().unwrap_or("").to_string(), x["index"].as_u64().unwrap_or(99), x["matched"] == true))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(got, vec![("Cmd started".to_string(), 0, false), ("PowerShell started".to_string(), 0, true)]);
+
+    let o = run(&["match", path_str(&rule), path_str(&events)]);
+    let text = stdout(&o);
+    assert!(text.contains("rule: Cmd started\n#0 no match"), "{text}");
+    assert!(text.contains("rule: PowerShell started\n#0 MATCH"), "{text}");
+}
+
+#[test]
+fn match_rule_errors_exit_1() {
+    let d = dir("match_bad_rule");
+    let rule = write(&d, "bad.yml", BAD.as_bytes());
+    let events = write(&d, "events.json", br#"{"Image": "cmd.exe"}"#);
+    let o = run(&["match", path_str(&rule), path_str(&events)]);
+    assert_eq!(code(&o), 1);
+    let want = format!("{}:7:15: error[unknown-modifier]", path_str(&rule));
+    assert!(stderr(&o).contains(&want), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn match_invalid_utf8() {
+    let d = dir("match_utf8");
+    let rule = write(&d, "rule.yml", GOOD.as_bytes());
+    // Line 2, column 11: the 0xFF byte.
+    let events = write(&d, "events.json", b"{\"Image\": \"a\"}\n{\"Image\": \"\xFF\"}\n");
+    let o = run(&["match", path_str(&rule), path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    let diag = &v["diagnostics"][0];
+    assert_diag_shape(diag, true);
+    assert_eq!((diag["code"].as_str(), diag["source"].as_str()), (Some("invalid-utf8"), Some("events")));
+    assert_eq!((diag["line"].as_u64(), diag["col"].as_u64()), (Some(2), Some(12)));
+
+    let bad_rule = write(&d, "bad.yml", b"title: \xC3\n");
+    let o = run(&["match", path_str(&bad_rule), path_str(&rule)]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("error[invalid-utf8]"), "{}", stderr(&o));
+}
+
+#[test]
+fn match_event_syntax_errors_keep_other_events() {
+    let d = dir("match_event_syntax");
+    let rule = write(&d, "rule.yml", GOOD.as_bytes());
+    let events = write(&d, "events.jsonl", b"{\"Image\": \"C:\\\\cmd.exe\"}\n{\"Image\": oops}\n{\"Image\": \"x\"}\n");
+    let o = run(&["match", path_str(&rule), path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 1, "event errors are errors");
+    let v = json(&o);
+    let diag = &v["diagnostics"][0];
+    assert_eq!((diag["code"].as_str(), diag["source"].as_str(), diag["line"].as_u64()), (Some("event-syntax"), Some("events"), Some(2)));
+    let matched: Vec<bool> = v["results"].as_array().map(|r| r.iter().map(|x| x["matched"] == true).collect()).unwrap_or_default();
+    assert_eq!(matched, vec![true, false]);
+}
+
+#[test]
+fn garbage_inputs_do_not_crash() {
+    let d = dir("garbage");
+    let rule = write(&d, "rule.yml", GOOD.as_bytes());
+    let inputs: [&[u8]; 8] = [
+        b"",
+        b"\xEF\xBB\xBF",
+        b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        b"- a\n- b\n",
+        b"a: &x [*x]\n",
+        b"\x00\x01\x02",
+        b"{\"Image\": 1e999}",
+        b"title: x\ndetection: [",
+    ];
+    for (n, input) in inputs.iter().enumerate() {
+        let f = write(&d, &format!("in{n}.yml"), input);
+        for args in [
+            vec!["check", path_str(&f)],
+            vec!["check", "--format", "jsonl", path_str(&f)],
+            vec!["match", path_str(&rule), path_str(&f)],
+            vec!["match", path_str(&f), path_str(&rule), "--format", "json"],
+        ] {
+            let o = run(&args);
+            let c = code(&o);
+            assert!(c == 0 || c == 1, "{args:?} exited {c}: {}", stderr(&o));
+            assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+        }
+    }
+}

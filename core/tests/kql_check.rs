@@ -1,0 +1,245 @@
+//! Every SigmaHQ corpus rule converted to KQL and checked with Microsoft's
+//! own parser (`shared/tools/kql-check`, Kusto.Language):
+//! - `none` pipeline: syntax only, each condition wrapped as `Events | where (...)`;
+//! - each built-in pipeline: full semantic check against the tables' schemas.
+//!
+//! One kql-check run per pipeline (JSON lines in, JSON lines out). Needs
+//! Node.js (kql-check installs its npm dependencies on first use); when the
+//! corpus or the tool is missing the test says so and passes, so that a
+//! checkout without `shared/` still builds.
+//!
+//! A second test runs the queries over the SigmaHQ regression events with
+//! `shared/tools/kql-run` (an independent KQL executor) and checks that the
+//! rows it returns are the events the matcher matches. Needs Python 3.11+.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sigmaplay_core::kql::convert;
+use sigmaplay_core::pipeline::{self, Pipeline};
+use sigmaplay_core::{parse_events, parse_rule, parse_rules, Event, MatchOptions, Matcher, Placeholders};
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+fn rule_files() -> Vec<PathBuf> {
+    let root = shared().join("corpus/sigmahq");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rules")))
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+struct Batch {
+    lines: Vec<String>,
+    rules: usize,
+    converted: usize,
+}
+
+fn convert_all(files: &[PathBuf], pipeline: &Pipeline) -> Batch {
+    let root = shared().join("corpus/sigmahq");
+    let mut batch = Batch { lines: Vec::new(), rules: 0, converted: 0 };
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(f) else { continue };
+        let rel = f.strip_prefix(&root).unwrap_or(f).display().to_string();
+        for (i, rule) in parse_rules(&text).rules.iter().enumerate() {
+            batch.rules += 1;
+            let c = convert(rule, pipeline, &Placeholders::new());
+            if !c.queries.is_empty() {
+                batch.converted += 1;
+            }
+            for (j, q) in c.queries.iter().enumerate() {
+                let id = format!("{rel}#{i}.{j}");
+                batch.lines.push(serde_json::json!({ "id": id, "query": q }).to_string());
+            }
+        }
+    }
+    batch
+}
+
+/// Run kql-check on the batch; returns the failing results (id, diagnostics), or None when the tool cannot run.
+fn kql_check(name: &str, batch: &Batch, extra_args: &[&str]) -> Option<Vec<serde_json::Value>> {
+    let tool = shared().join("tools/kql-check/kql-check");
+    if !tool.exists() {
+        eprintln!("kql_check: {} not found, skipped", tool.display());
+        return None;
+    }
+    let path = std::env::temp_dir().join(format!("sigmaplay-kql-check-{name}-{}.jsonl", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&path).ok()?;
+        for l in &batch.lines {
+            writeln!(f, "{l}").ok()?;
+        }
+    }
+    let out = Command::new(&tool).args(extra_args).args(["--format", "json", "--quiet"]).arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("kql_check: cannot run kql-check ({e}), skipped");
+            return None;
+        }
+    };
+    // 0 = no error, 1 = errors found; anything else is a tool problem (no node, bad input).
+    match out.status.code() {
+        Some(0 | 1) => {}
+        _ => {
+            eprintln!("kql_check: kql-check did not run: {}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+    }
+    let failures: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v.get("errors").and_then(serde_json::Value::as_u64).unwrap_or(0) > 0)
+        .collect();
+    Some(failures)
+}
+
+fn report(name: &str, batch: &Batch, failures: &[serde_json::Value]) {
+    eprintln!(
+        "kql_check[{name}]: {} rules, {} converted, {} queries checked, {} with errors",
+        batch.rules,
+        batch.converted,
+        batch.lines.len(),
+        failures.len()
+    );
+    for f in failures.iter().take(20) {
+        eprintln!("  {f}");
+    }
+}
+
+#[test]
+fn corpus_none_pipeline_parses() {
+    let files = rule_files();
+    if files.is_empty() {
+        eprintln!("kql_check: no corpus under {}, skipped", shared().display());
+        return;
+    }
+    let batch = convert_all(&files, &Pipeline::none());
+    // The `none` pipeline keeps Sigma field names: nearly every rule converts.
+    assert!(batch.converted * 10 >= batch.rules * 9, "only {} of {} rules converted", batch.converted, batch.rules);
+    let Some(failures) = kql_check("none", &batch, &["--syntax-only", "--wrap-where", "Events"]) else { return };
+    report("none", &batch, &failures);
+    assert!(failures.is_empty(), "{} queries do not parse (see above)", failures.len());
+}
+
+/// Built-in pipelines: full semantic check against the documented schemas
+/// (columns exist, operators fit their types, regexes are RE2).
+#[test]
+fn corpus_builtin_pipelines_check() {
+    let files = rule_files();
+    if files.is_empty() {
+        eprintln!("kql_check: no corpus under {}, skipped", shared().display());
+        return;
+    }
+    let mut failed = 0;
+    for name in ["sentinel_asim", "microsoft_xdr", "azure_monitor"] {
+        let Some(p) = pipeline::builtin(name) else {
+            eprintln!("kql_check[{name}]: not a built-in pipeline yet, skipped");
+            continue;
+        };
+        let batch = convert_all(&files, &p);
+        let Some(failures) = kql_check(name, &batch, &[]) else { return };
+        report(name, &batch, &failures);
+        failed += failures.len();
+    }
+    assert_eq!(failed, 0, "queries with kql-check errors (see above)");
+}
+
+/// kql-run over the regression events: each rule's own events plus the events
+/// of six other rules (mostly non-matching), expected = what the matcher says.
+#[test]
+fn regression_events_agree_with_matcher() {
+    let root = shared().join("corpus/sigmahq");
+    let Ok(index) = std::fs::read_to_string(shared().join("corpus/regression-cases.jsonl")) else {
+        eprintln!("kql_run: no regression cases, skipped");
+        return;
+    };
+    let tool = shared().join("tools/kql-run/kql-run");
+    if !tool.exists() {
+        eprintln!("kql_run: {} not found, skipped", tool.display());
+        return;
+    }
+    let cases: Vec<serde_json::Value> = index.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let events: Vec<Vec<Event>> = cases
+        .iter()
+        .map(|c| {
+            let path = root.join(c["event_file"].as_str().unwrap_or_default());
+            std::fs::read_to_string(path).map(|t| parse_events(&t).events).unwrap_or_default()
+        })
+        .collect();
+    let flat = |e: &Event| {
+        let mut o = serde_json::Map::new();
+        for (k, v) in e.fields() {
+            o.insert(k.to_string(), v.clone());
+        }
+        serde_json::Value::Object(o)
+    };
+    let mut lines = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let Ok(text) = std::fs::read_to_string(root.join(c["rule_path"].as_str().unwrap_or_default())) else { continue };
+        let Ok(rule) = parse_rule(&text) else { continue };
+        let conv = convert(&rule, &Pipeline::none(), &Placeholders::new());
+        let Some(q) = conv.queries.first() else { continue };
+        let matcher = Matcher::new(&rule, &MatchOptions::default());
+        let mut evs: Vec<&Event> = events.get(i).map(|v| v.iter().collect()).unwrap_or_default();
+        for k in 1..=6 {
+            if let Some(other) = events.get((i + k * 31) % cases.len()) {
+                evs.extend(other.iter());
+            }
+        }
+        let expected: Vec<usize> = evs.iter().enumerate().filter(|(_, e)| matcher.matches(e)).map(|(j, _)| j).collect();
+        let rows: Vec<serde_json::Value> = evs.iter().map(|e| flat(e)).collect();
+        lines.push(
+            serde_json::json!({ "id": c["rule_path"], "query": format!("Events | where {q}"), "events": rows, "expected": expected })
+                .to_string(),
+        );
+    }
+    let path = std::env::temp_dir().join(format!("sigmaplay-kql-run-{}.jsonl", std::process::id()));
+    let written = std::fs::File::create(&path).and_then(|mut f| lines.iter().try_for_each(|l| writeln!(f, "{l}")));
+    if written.is_err() {
+        eprintln!("kql_run: cannot write {}, skipped", path.display());
+        return;
+    }
+    let out = Command::new(&tool).arg("--cases").arg(&path).arg("--quiet").output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(out) = out else {
+        eprintln!("kql_run: cannot run kql-run, skipped");
+        return;
+    };
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        eprintln!("kql_run: kql-run did not run: {}", String::from_utf8_lossy(&out.stderr));
+        return;
+    }
+    let results: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let failures: Vec<&serde_json::Value> = results.iter().filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true))).collect();
+    eprintln!("kql_run[none]: {} cases run, {} disagree with the matcher", results.len(), failures.len());
+    for f in failures.iter().take(20) {
+        eprintln!("  {f}");
+    }
+    assert_eq!(results.len(), lines.len(), "kql-run did not answer every case");
+    assert!(failures.is_empty(), "{} cases where KQL and the matcher disagree (see above)", failures.len());
+}
