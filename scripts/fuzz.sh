@@ -63,17 +63,17 @@ seed() {
   # A few hundred rules: every 8th file (sorted, so the sample is stable), small enough for max_len.
   dir="$FUZZ/corpus/parse_rule"
   find "$SIGMAHQ" -path "$SIGMAHQ/regression_data" -prune -o -name '*.yml' -size -64k -print | sort | awk 'NR % 8 == 1' |
-    while IFS= read -r f; do cp -n "$f" "$dir/seed_$(basename "$f")"; done
+    while IFS= read -r f; do cp -n "$f" "$dir/seed_$(basename "$f")"; done || true
   # Their conditions, one per file.
   dir="$FUZZ/corpus/parse_condition"
   find "$SIGMAHQ" -path "$SIGMAHQ/regression_data" -prune -o -name '*.yml' -print | sort | awk 'NR % 4 == 1' |
     xargs -d '\n' grep -h -E '^[[:space:]]+condition:[[:space:]]*[^[:space:]]' 2>/dev/null |
     sed -E 's/^[[:space:]]+condition:[[:space:]]*//; s/^'"'"'(.*)'"'"'$/\1/; s/^"(.*)"$/\1/' | sort -u | head -n 400 |
-    awk -v d="$dir" '{ f = sprintf("%s/seed_cond_%04d", d, NR); printf "%s", $0 > f; close(f) }'
+    awk -v d="$dir" '{ f = sprintf("%s/seed_cond_%04d", d, NR); printf "%s", $0 > f; close(f) }' || true
   # Regression events as pasted (pretty JSON), plus NDJSON of a few of them.
   dir="$FUZZ/corpus/parse_events"
   find "$SIGMAHQ/regression_data" -name '*.json' -size -64k | sort |
-    while IFS= read -r f; do cp -n "$f" "$dir/seed_$(basename "$(dirname "$f")")_$(basename "$f")"; done
+    while IFS= read -r f; do cp -n "$f" "$dir/seed_$(basename "$(dirname "$f")")_$(basename "$f")"; done || true
   if command -v python3 >/dev/null; then
     find "$SIGMAHQ/regression_data" -name '*.json' -size -8k | sort | head -n 40 | python3 -c '
 import json, sys
@@ -86,7 +86,7 @@ for i in range(0, len(paths), 4):
         except Exception:
             pass
     open(sys.argv[1] + "/seed_ndjson_%02d" % (i // 4), "w", encoding="utf-8").write("\n".join(lines) + "\n")
-' "$dir"
+' "$dir" || true
   fi
   # rule_and_event takes arbitrary's bytes, not text: libFuzzer starts it from nothing.
   for t in "${ALL_TARGETS[@]}"; do say "corpus $t: $(find "$FUZZ/corpus/$t" -type f | wc -l) files"; done

@@ -115,9 +115,11 @@ pub struct Item {
     pub negate: bool,
     /// The modifier names as written, for explanations.
     pub modifiers: Vec<String>,
-    /// Display text of each test's source value (parallel to `tests` before
-    /// expansion is not guaranteed; used for messages only).
+    /// The rule values as written, for messages.
     pub shown_values: Vec<String>,
+    /// For each test, the index in `shown_values` of the value it came from
+    /// (one value may give several tests: base64offset, placeholders).
+    pub test_sources: Vec<usize>,
     pub key_span: Span,
     pub value_span: Span,
 }
@@ -183,6 +185,7 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
         negate: has(Modifier::Neq),
         modifiers: chain.iter().map(|m| m.name().to_string()).collect(),
         shown_values: item.values.iter().map(|v| v.text.clone()).collect(),
+        test_sources: Vec::new(),
         key_span: item.key_span,
         value_span: item.value_span,
     };
@@ -210,7 +213,9 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
     });
     let cased = has(Modifier::Cased);
 
-    for v in &item.values {
+    for (vi, v) in item.values.iter().enumerate() {
+        // Tests pushed by the previous value belong to it.
+        out.test_sources.resize(out.tests.len(), vi.saturating_sub(1));
         let err = |diags: &mut Vec<Diagnostic>, code: &str, msg: String| diags.push(Diagnostic::error(code, msg, Some(v.span)));
         if has(Modifier::Exists) {
             if let Scalar::Bool(b) = v.value {
@@ -312,6 +317,7 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
             }
         }
     }
+    out.test_sources.resize(out.tests.len(), item.values.len().saturating_sub(1));
     // base64offset turns each value into three alternatives: with `all`, any of
     // the three must match per value, which a flat AND cannot say. Keep OR
     // semantics then and tell the user.

@@ -5,6 +5,7 @@
 //! [`compile`] (modifiers applied) → backends ([`matcher`], KQL).
 
 pub mod api;
+pub mod attack;
 pub mod compile;
 pub mod condition;
 pub mod correlation;
@@ -14,12 +15,14 @@ pub mod event;
 pub mod expr;
 pub mod matcher;
 pub mod kql;
+pub mod lint;
 pub mod modifier;
 pub mod pipeline;
 pub mod regex_check;
 pub mod rule;
 pub mod sigma_string;
 pub mod text;
+pub mod ui_support;
 pub mod yaml;
 
 pub use compile::Placeholders;

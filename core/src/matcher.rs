@@ -29,7 +29,7 @@ use crate::condition::{self, CondExpr, OfTarget, Quantifier};
 use crate::diag::{Diagnostic, Span};
 use crate::event::Event;
 use crate::rule::{Rule, RuleKind};
-use crate::sigma_string::{Part, SigmaString};
+use crate::sigma_string::{fold_case, Part, SigmaString};
 
 /// Compiled regexes are bounded so that a hostile pattern cannot eat memory.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
@@ -57,7 +57,7 @@ struct StrTest {
 
 impl StrTest {
     fn from_glob(pattern: &SigmaString, cased: bool) -> Result<StrTest, String> {
-        let fold = |s: &str| if cased { s.to_string() } else { s.to_lowercase() };
+        let fold = |s: &str| if cased { s.to_string() } else { fold_case(s) };
         let op = match pattern.parts.as_slice() {
             [] => StrOp::Eq(String::new()),
             [Part::Star] => StrOp::Any,
@@ -155,7 +155,7 @@ impl<'e> PreparedEvent<'e> {
         }
         let key = v as *const Value;
         let mut cache = self.lowered.borrow_mut();
-        let lowered = cache.entry(key).or_insert_with(|| text.to_lowercase().into_boxed_str());
+        let lowered = cache.entry(key).or_insert_with(|| fold_case(&text).into_boxed_str());
         Some(f(lowered))
     }
 
@@ -168,7 +168,7 @@ impl<'e> PreparedEvent<'e> {
                 orig.push(Box::<str>::from(s));
                 false
             });
-            let lower = orig.iter().map(|s| s.to_lowercase().into_boxed_str()).collect();
+            let lower = orig.iter().map(|s| fold_case(s).into_boxed_str()).collect();
             (orig, lower)
         });
         f(orig, lower)
@@ -336,7 +336,9 @@ impl Matcher {
         let shown = item.tests.iter().position(|t| {
             eval_item(&MItem { field: item.field.clone(), tests: vec![clone_shallow(t)], all: false, negate: false }, ev)
         });
-        let value = shown.and_then(|i| src.tests.get(i)).map(describe_test);
+        let value = shown.and_then(|i| {
+            src.test_sources.get(i).and_then(|vi| src.shown_values.get(*vi)).cloned().or_else(|| src.tests.get(i).map(describe_test))
+        });
         (ok, value)
     }
 
@@ -426,8 +428,11 @@ fn compile_item(item: &Item, diags: &mut Vec<Diagnostic>) -> MItem {
         .iter()
         .map(|t| {
             // Keywords are a full-text search: the value may sit anywhere.
+            // An unquoted number or boolean keyword is searched as text too.
             let t = match (keyword, t) {
                 (true, Test::Glob { pattern, cased }) => Test::Glob { pattern: pattern.clone().contains(), cased: *cased },
+                (true, Test::Number { text, .. }) => Test::Glob { pattern: SigmaString::literal(text).contains(), cased: false },
+                (true, Test::Bool(b)) => Test::Glob { pattern: SigmaString::literal(&b.to_string()).contains(), cased: false },
                 _ => t.clone(),
             };
             compile_test(&t).unwrap_or_else(|e| {
@@ -453,7 +458,7 @@ fn compile_test(t: &Test) -> Result<MTest, String> {
             MTest::Regex(build_regex(&full)?)
         }
         Test::Cidr(c) => MTest::Cidr(c.clone()),
-        Test::Number { value, text } => MTest::Number { value: *value, text: text.to_lowercase() },
+        Test::Number { value, text } => MTest::Number { value: *value, text: fold_case(text) },
         Test::Compare { op, value } => MTest::Compare { op: *op, value: *value },
         Test::Bool(b) => MTest::Bool(*b),
         Test::Null => MTest::Null,
@@ -491,6 +496,23 @@ fn resolve(e: &CondExpr, names: &[String], index: &HashMap<&str, usize>, depth: 
 fn eval_item(item: &MItem, ev: &PreparedEvent<'_>) -> bool {
     let result = match &item.field {
         None => eval_keywords(item, ev),
+        // A dotted path through an array of objects has one value per element;
+        // the item holds when a test holds on any of them.
+        Some(field) if field.contains('.') => {
+            let values = ev.event.get_all(field);
+            let one = |t: &MTest| {
+                if values.is_empty() {
+                    eval_test(t, None, ev)
+                } else {
+                    values.iter().any(|v| eval_test(t, Some(v), ev))
+                }
+            };
+            if item.all {
+                !item.tests.is_empty() && item.tests.iter().all(one)
+            } else {
+                item.tests.iter().any(one)
+            }
+        }
         Some(field) => {
             let value = ev.event.get(field);
             if item.all {

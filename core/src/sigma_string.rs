@@ -190,6 +190,18 @@ impl SigmaString {
     }
 }
 
+/// Case folding for case-insensitive comparison. `to_lowercase` maps a final
+/// capital sigma to `ς`, so text differing only in case would not compare
+/// equal; folding both forms to `σ` makes the comparison symmetric.
+pub fn fold_case(text: &str) -> String {
+    let lower = text.to_lowercase();
+    if lower.contains('ς') {
+        lower.replace('ς', "σ")
+    } else {
+        lower
+    }
+}
+
 pub fn regex_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

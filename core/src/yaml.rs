@@ -351,7 +351,19 @@ pub fn parse_stream(text: &str) -> Stream {
                     Some(Frame::Map { pairs, span, anchor, .. }) => (Value::Map(pairs), span, anchor),
                     None => break,
                 };
-                let full = Span { end_line: span.end_line, end_col: span.end_col, end: span.end, ..start };
+                // A block collection's end event sits at the next key; end at
+                // the last child instead so highlights do not spill over.
+                let last_child = match &value {
+                    Value::Seq(items) => items.last().map(|n| n.span),
+                    Value::Map(pairs) => pairs.last().map(|(_, v)| v.span),
+                    _ => None,
+                };
+                let end = match last_child {
+                    Some(c) if c.end <= span.end => c,
+                    _ => span,
+                };
+                let end = if end.end < start.start { start } else { end };
+                let full = Span { end_line: end.end_line, end_col: end.end_col, end: end.end, ..start };
                 let node = Node { value, span: full, text: String::new(), quoted: false };
                 if anchor > 0 {
                     b.anchors.insert(anchor, node.clone());
@@ -400,6 +412,13 @@ mod tests {
         let (k, v) = det.map(|(k, v)| (k.span, v.span)).unwrap_or_default();
         assert_eq!((k.line, k.col), (4, 5));
         assert_eq!((v.line, v.col), (4, 21));
+    }
+
+    #[test]
+    fn block_list_span_ends_at_its_last_item() {
+        let s = parse_stream("a:\n  - x\n  - yy\nb: z\n");
+        let a = s.documents[0].root.get("a").map(|n| n.span).unwrap_or_default();
+        assert_eq!((a.line, a.end_line, a.end_col), (2, 3, 7));
     }
 
     #[test]

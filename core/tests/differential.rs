@@ -422,6 +422,7 @@ struct Verdict {
     failures: Vec<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn judge(
     title: &str,
     rules: &[RuleEntry],
@@ -913,7 +914,7 @@ const PROBES_ALLOWED: &[Allowed] = &[
     rs("probe:windash-rule-slash", PROBE, true, Windash,
         "windash \"converts the aforementioned characters interchangeably\": a `/` in the rule value permutes too; RSigma permutes `-` only"),
     rs("probe:b64offset-0", PROBE, true, Base64Offset,
-        "base64offset: \"except the first and last byte the encoded values have a static part in the middle\"; RSigma's offset-0 pattern keeps a trailing char that depends on the next byte"),
+        "base64offset: \"three variants for shifts by zero to two bytes\"; `http://x` encoded at shift 0 must match; RSigma finds shift 2 only"),
     rs("probe:b64offset-1", PROBE, true, Base64Offset,
         "as b64offset-0, for the 1-byte shift"),
     rs("probe:b64offset-other-case", PROBE, true, Base64Offset,
@@ -921,7 +922,7 @@ const PROBES_ALLOWED: &[Allowed] = &[
     rs("probe:field-spaces", PROBE, true, FieldNames,
         "field names: \"use them as they appear in the log source and strip all spaces\" (`SAM User Account` -> `SAMUserAccount`)"),
     rs("probe:wc-star-newline", PROBE, true, Wildcards,
-        "`*` is \"an unbounded length wildcard\" with no exception for line breaks; RSigma's `.*` stops at a newline"),
+        "`*` is \"an unbounded length wildcard\" with no exception for line breaks; RSigma's `*` stops at a newline"),
     rs("probe:neq-absent", PROBE, true, Other,
         "open: neq \"the field is different from the specified values\"; ours: an absent field is different (documented in matcher.rs)"),
     // sigma-rust

@@ -48,6 +48,19 @@ fn matcher_with(rule: &Rule, placeholders: &Placeholders) -> Matcher {
     Matcher::new(rule, &MatchOptions { placeholders: placeholders.clone() })
 }
 
+/// The KQL backend over every built-in pipeline: the queries, none when the
+/// conversion was refused (the diagnostics say why).
+fn kql_all(rule: &Rule, placeholders: &Placeholders) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in sigmaplay_core::pipeline::BUILTIN_NAMES {
+        let Some(pipeline) = sigmaplay_core::pipeline::builtin(name) else { continue };
+        let conv = sigmaplay_core::kql::convert(rule, &pipeline, placeholders);
+        assert!(conv.queries.is_empty() || !has_errors(&conv.diagnostics), "{name}: queries despite errors");
+        out.extend(conv.queries);
+    }
+    out
+}
+
 fn event(v: serde_json::Value) -> Event {
     Event::from_json(v)
 }
@@ -59,6 +72,7 @@ fn exercise(parsed: &sigmaplay_core::ParsedRules, ev: &Event) {
         let m = matcher(rule);
         let fast = m.matches(ev);
         assert_eq!(fast, m.explain(ev).matched);
+        let _ = kql_all(rule, &Placeholders::new());
     }
 }
 
@@ -169,9 +183,9 @@ fn ndjson_5mb_parse_and_match() {
     let mut n = 0usize;
     let mut expected = 0usize;
     while text.len() < TARGET {
-        let image = if n % 7 == 0 { "C:\\Windows\\System32\\cmd.exe" } else { "C:\\Windows\\notepad.exe" };
-        let user = if n % 21 == 0 { "admin" } else { "user" };
-        if n % 7 == 0 && n % 21 != 0 {
+        let image = if n.is_multiple_of(7) { "C:\\Windows\\System32\\cmd.exe" } else { "C:\\Windows\\notepad.exe" };
+        let user = if n.is_multiple_of(21) { "admin" } else { "user" };
+        if n.is_multiple_of(7) && !n.is_multiple_of(21) {
             expected += 1;
         }
         text.push_str(
@@ -357,6 +371,7 @@ fn one_megabyte_single_line_value() {
     assert!(!m.matches(&event(json!({"CommandLine": value.get(1..).unwrap_or_default()}))));
     let explained = m.explain(&event(json!({"CommandLine": "short"})));
     assert!(!explained.matched);
+    assert!(kql_all(&rule, &Placeholders::new()).iter().all(|q| q.len() < 8 * MB));
 
     // The same as a keyword, and as a 1 MB line of wildcards (a regex of
     // more than 1 MB): either it compiles and is right, or it is reported.
@@ -452,6 +467,8 @@ fn one_hundred_thousand_search_identifiers() {
     let explained = m.explain(&event(json!({"Field": "v5"})));
     assert!(explained.matched);
     assert_eq!(explained.searches.iter().filter(|s| s.matched).count(), 1);
+    let queries = kql_all(&rule, &Placeholders::new());
+    assert!(queries.iter().any(|q| q.contains("v99999")));
 }
 
 #[test]
@@ -494,6 +511,10 @@ fn windash_with_thirty_dashes() {
     assert!(m.matches(&event(json!({"CommandLine": format!("x{}y", "/".repeat(30))}))));
     assert!(!m.matches(&event(json!({"CommandLine": format!("x{}y", "-".repeat(29))}))));
     assert!(!m.matches(&event(json!({"CommandLine": format!("x{}_y", "-".repeat(29))}))));
+    // KQL gets one character class per dash, not 5^30 alternatives.
+    let queries = kql_all(&rule, &Placeholders::new());
+    assert!(!queries.is_empty());
+    assert!(queries.iter().all(|q| q.len() < 4096), "{queries:?}");
 }
 
 #[test]
@@ -510,6 +531,7 @@ fn base64offset_on_a_one_megabyte_value() {
     }
     let other = b64.encode(value.replace('q', "Q"));
     assert!(!m.matches(&event(json!({"Payload": other}))));
+    assert!(kql_all(&rule, &Placeholders::new()).iter().all(|q| q.len() < 8 * MB));
 }
 
 #[test]
@@ -523,6 +545,8 @@ fn placeholders_with_ten_thousand_values() {
     assert!(m.diagnostics().iter().all(|d| !d.is_error()), "{:?}", codes(m.diagnostics()));
     assert!(m.matches(&event(json!({"User": format!("USER{}", N - 1)}))));
     assert!(!m.matches(&event(json!({"User": format!("user{N}")}))));
+    let queries = kql_all(&rule, &p);
+    assert!(queries.iter().any(|q| q.contains("user9999")), "no query lists the last value");
 
     // With wildcards in the values, and two placeholders in one value
     // (10,000 × 10,000 combinations): bounded, never 100 million patterns.
@@ -540,3 +564,44 @@ fn placeholders_with_ten_thousand_values() {
 
 // ---------------------------------------------------------------------------
 // Regressions found by fuzzing
+
+// ---------------------------------------------------------------------------
+// Known open problems (reported; ignored until the owning module is fixed)
+
+/// KQL lowering inlines a search at every reference: `sel or sel or ...`
+/// 30,000 times over a 1,000-value `sel` is a 230 KB rule that expands to
+/// 30 million cloned tests (expr::lower's `search_expr`) and a query of
+/// gigabytes (kql::convert); it aborts on a 4 GB allocation limit. The matcher
+/// is unaffected (it evaluates each search once per event).
+#[test]
+#[ignore = "open: expr::lower/kql::convert expand repeated references without a size bound"]
+fn repeated_references_do_not_explode_the_query() {
+    let values: String = (0..1_000).map(|i| format!("            - v{i}\n")).collect();
+    let condition = vec!["sel"; 30_000].join(" or ");
+    let text = format!(
+        "title: t\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    sel:\n        CommandLine|contains:\n{values}    condition: {condition}\n"
+    );
+    let rule = good_rule(&text);
+    assert!(matcher(&rule).matches(&event(json!({"CommandLine": "x v999 y"}))));
+    for q in kql_all(&rule, &Placeholders::new()) {
+        assert!(q.len() < 64 * text.len(), "a {} byte rule gave a {} byte query", text.len(), q.len());
+    }
+}
+
+/// A map whose second half repeats the keys of the first: each duplicate is
+/// found by a linear scan and removed with a shift (yaml.rs, `Builder::attach`),
+/// so 1 MB of such keys takes about 5 s in a release build. Distinct keys are
+/// linear (100,000 search identifiers above).
+#[test]
+#[ignore = "open: duplicate YAML keys are detected and removed in linear time each"]
+fn many_duplicate_yaml_keys_stay_linear() {
+    const N: usize = 50_000;
+    let mut text = String::new();
+    for _ in 0..2 {
+        for i in 0..N {
+            text.push_str(&format!("k{i}: v\n"));
+        }
+    }
+    let stream = sigmaplay_core::yaml::parse_stream(&text);
+    assert_eq!(stream.diagnostics.iter().filter(|d| d.code == "yaml-duplicate-key").count(), N);
+}

@@ -12,10 +12,10 @@ use sigmaplay_core::{compile, expr, Event, MatchOptions, Matcher, ParsedRules, P
 /// Events with the shapes the matcher distinguishes: flat Sysmon-like fields,
 /// nested objects and arrays, an EVTX rendering, odd value types.
 pub const FIXED_EVENTS_JSON: &[&str] = &[
-    r#"{"EventID": 4688, "Image": "C:\\Windows\\System32\\cmd.exe", "CommandLine": "cmd.exe /c whoami -all", "ParentImage": "C:\\Program Files\\x\\explorer.EXE", "User": "NT AUTHORITY\\SYSTEM", "DestinationIp": "10.1.2.3", "DestinationPort": "443", "Initiated": "true", "UtcTime": "2024-05-06 22:13:14.123", "Hashes": "SHA256=ABCDEF", "TargetFilename": "C:\\Users\\Public\\a.ps1", "ScriptBlockText": "powershell -enc SQBFAFgA"}"#,
-    r#"{"a": {"b": {"c": "deep"}}, "a.b": {"c": "literal"}, "list": ["x", 1, true, null, {"k": "v"}], "n": 1.5e3, "neg": -7, "t": true, "z": null, "Source Name": "spaced", "emoji": "é😀\u0000"}"#,
-    r#"{"Event": {"System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}}, "EventID": "1", "Channel": "Microsoft-Windows-Sysmon/Operational", "TimeCreated": {"#attributes": {"SystemTime": "2025-11-27T07:40:10.165324Z"}}}, "EventData": {"Data": [{"#attributes": {"Name": "Image"}, "#text": "C:\\Windows\\System32\\rundll32.exe"}, {"#attributes": {"Name": "CommandLine"}, "#text": "rundll32.exe javascript:\"\\..\\mshtml,RunHTMLApplication\""}, {"#text": "unnamed"}]}}}"#,
-    r#"{"": "", "*": "?", "\\": "\\\\", "CommandLine": "", "EventID": "4688", "Image": ["a.exe", "b.exe"], "ip": "::ffff:10.0.0.1", "when": "not a date"}"#,
+    r##"{"EventID": 4688, "Image": "C:\\Windows\\System32\\cmd.exe", "CommandLine": "cmd.exe /c whoami -all", "ParentImage": "C:\\Program Files\\x\\explorer.EXE", "User": "NT AUTHORITY\\SYSTEM", "DestinationIp": "10.1.2.3", "DestinationPort": "443", "Initiated": "true", "UtcTime": "2024-05-06 22:13:14.123", "Hashes": "SHA256=ABCDEF", "TargetFilename": "C:\\Users\\Public\\a.ps1", "ScriptBlockText": "powershell -enc SQBFAFgA"}"##,
+    r##"{"a": {"b": {"c": "deep"}}, "a.b": {"c": "literal"}, "list": ["x", 1, true, null, {"k": "v"}], "n": 1.5e3, "neg": -7, "t": true, "z": null, "Source Name": "spaced", "emoji": "é😀\u0000"}"##,
+    r##"{"Event": {"System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}}, "EventID": "1", "Channel": "Microsoft-Windows-Sysmon/Operational", "TimeCreated": {"#attributes": {"SystemTime": "2025-11-27T07:40:10.165324Z"}}}, "EventData": {"Data": [{"#attributes": {"Name": "Image"}, "#text": "C:\\Windows\\System32\\rundll32.exe"}, {"#attributes": {"Name": "CommandLine"}, "#text": "rundll32.exe javascript:\"\\..\\mshtml,RunHTMLApplication\""}, {"#text": "unnamed"}]}}}"##,
+    r##"{"": "", "*": "?", "\\": "\\\\", "CommandLine": "", "EventID": "4688", "Image": ["a.exe", "b.exe"], "ip": "::ffff:10.0.0.1", "when": "not a date"}"##,
 ];
 
 pub fn fixed_events() -> &'static [Event] {

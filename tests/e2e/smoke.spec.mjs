@@ -1,26 +1,6 @@
-// Smoke test of the release build (dist/), served by playwright.config.mjs.
+// Smoke test of the release build (dist/), served by playwright.config.mjs, at the root and under a sub-path.
 import { test, expect } from '@playwright/test';
-
-/** Records every request whose origin differs from `origin` (data: and blob: URLs are local). */
-function watchForeignRequests(page, origin) {
-  const foreign = [];
-  page.on('request', (req) => {
-    const url = new URL(req.url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-    if (url.origin !== origin) foreign.push(req.url());
-  });
-  return foreign;
-}
-
-/** Collects uncaught page errors and console errors. */
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  return errors;
-}
+import { watchForeignRequests, watchErrors, matchedFlags } from './helpers.mjs';
 
 async function checkPlayground(page, url) {
   const origin = new URL(url).origin;
@@ -32,29 +12,28 @@ async function checkPlayground(page, url) {
   await expect(page).toHaveTitle('Sigmaplay');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sigmaplay');
 
-  const rule = page.getByTestId('rule-editor');
-  const events = page.getByTestId('events-editor');
+  // First visit: the LocaltoNet rule, its KQL and one matching and one other event, at once.
   const output = page.getByTestId('kql-output');
-  await expect(rule).toBeVisible();
-  await expect(events).toBeVisible();
-  await expect(output).toContainText('sigmaplay-core ');
-  await expect(output).toContainText('rule: 0 characters');
+  await expect(output).toContainText('imNetworkSession');
+  await expect(output).toContainText('DstHostname');
+  await expect(page.getByTestId('rule-editor')).toHaveValue(/LocaltoNet/);
+  await expect(page.getByTestId('event-result')).toHaveCount(2);
+  expect(await matchedFlags(page)).toEqual(['true', 'false']);
+  await expect(page.getByTestId('rule-title')).toHaveText('Communication To LocaltoNet Tunneling Service Initiated');
+  await expect(page.getByTestId('target-table')).toHaveText('imNetworkSession');
+  await expect(page.locator('a.tag', { hasText: 'T1572 Protocol Tunneling' })).toHaveAttribute('href', 'https://attack.mitre.org/techniques/T1572/');
 
-  await rule.fill('title: Smoke\n');
-  await expect(output).toContainText('rule: 13 characters');
-  await rule.pressSequentially('ab');
-  await expect(output).toContainText('rule: 15 characters');
-
-  await events.fill('{"EventID": 4688}');
-  await expect(events).toHaveValue('{"EventID": 4688}');
-  await expect(output).toContainText('rule: 15 characters');
+  // Typing updates the output live.
+  await page.getByTestId('rule-editor').fill(
+    'title: Smoke\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  sel:\n    Image|endswith: \\cmd.exe\n  condition: sel\n');
+  await expect(output).toContainText('imProcessCreate');
 
   await page.waitForLoadState('networkidle');
   expect(foreign, 'requests to another origin').toEqual([]);
   expect(errors, 'page errors').toEqual([]);
 }
 
-test('page loads, typing a rule updates the output, no request leaves the origin', async ({ page, baseURL }) => {
+test('page loads with KQL and matches, no request leaves the origin', async ({ page, baseURL }) => {
   await checkPlayground(page, baseURL);
 });
 

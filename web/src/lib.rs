@@ -1,148 +1,150 @@
 //! sigmaplay-web: the Yew front end of the Sigmaplay playground.
 //!
-//! Structure:
-//! - [`App`] owns the state (rule text, events text) and wires the parts together.
-//! - [`Editor`] is a labelled, controlled `<textarea>`; it reports every edit upward.
-//! - [`OutputPanel`] shows the text produced by [`output_text`].
-//! - [`output_text`] is pure (no DOM) so it is unit-tested on the host; this is the
-//!   one place to call the real `sigmaplay_core` API once it exists.
+//! A thin shell over `sigmaplay_core`:
+//! - [`analysis`]: calls into core, cached per input (pure, host-tested);
+//! - [`highlight`]: tokenizers and text segments for the editors (pure);
+//! - [`share`]: the state as a share link / saved JSON (pure);
+//! - [`examples`]: the gallery's rules and events (host-tested against core);
+//! - [`editor`]: the code editor component (textarea over a highlighted `<pre>`);
+//! - [`panels`]: rule card, KQL output, match results, diagnostics, gallery;
+//! - [`app`]: the page: state, persistence, share links, shortcuts, theme;
+//! - [`dom`]: small wrappers over browser APIs.
 //!
 //! Everything the user types is rendered as text nodes or `value`s: never as HTML.
 
-use web_sys::HtmlTextAreaElement;
-use yew::prelude::*;
+pub mod analysis;
+pub mod app;
+pub mod dom;
+pub mod editor;
+pub mod examples;
+pub mod highlight;
+pub mod panels;
+pub mod share;
 
-/// Text shown in the output area for the current editor contents.
-///
-/// Placeholder until the core API (KQL generation, matching) is wired in:
-/// the core version and the rule length in characters (Unicode scalar values).
-pub fn output_text(rule: &str, _events: &str) -> String {
-    let n = rule.chars().count();
-    let unit = if n == 1 { "character" } else { "characters" };
-    format!(
-        "sigmaplay-core {}\nrule: {n} {unit}",
-        sigmaplay_core::version()
-    )
-}
+use std::ops::Deref;
+use std::rc::Rc;
 
-#[derive(Properties, PartialEq)]
-pub struct EditorProps {
-    /// Element id (also used by the label). Keep it prefixed: never `output`.
-    pub id: AttrValue,
-    /// `data-testid`, used by the browser tests.
-    pub testid: AttrValue,
-    pub label: AttrValue,
-    pub value: AttrValue,
-    #[prop_or_default]
-    pub placeholder: AttrValue,
-    #[prop_or(12)]
-    pub rows: u32,
-    pub on_change: Callback<String>,
-}
+pub use app::App;
 
-/// A labelled, controlled textarea that emits its full text on every input event.
-#[function_component(Editor)]
-pub fn editor(props: &EditorProps) -> Html {
-    let oninput = {
-        let on_change = props.on_change.clone();
-        Callback::from(move |e: InputEvent| {
-            let area: HtmlTextAreaElement = e.target_unchecked_into();
-            on_change.emit(area.value());
-        })
-    };
-    html! {
-        <div class="editor">
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
-            <textarea
-                id={props.id.clone()}
-                data-testid={props.testid.clone()}
-                rows={props.rows.to_string()}
-                spellcheck="false"
-                autocomplete="off"
-                placeholder={props.placeholder.clone()}
-                value={props.value.clone()}
-                {oninput}
-            />
-        </div>
+/// Shared data compared by identity: props and memo keys stay cheap even for
+/// a 5 MB text (no content comparison on every render).
+pub struct Shared<T: ?Sized>(pub Rc<T>);
+
+impl<T: ?Sized> Shared<T> {
+    pub fn ptr_eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct OutputPanelProps {
-    pub text: AttrValue,
-}
-
-/// The output area (KQL, later also diagnostics and match results).
-#[function_component(OutputPanel)]
-pub fn output_panel(props: &OutputPanelProps) -> Html {
-    html! {
-        <section class="output" aria-labelledby="kql-output-heading">
-            <h2 id="kql-output-heading">{ "Output" }</h2>
-            <pre id="kql-output" data-testid="kql-output" aria-live="polite">{ props.text.clone() }</pre>
-        </section>
+impl<T> Shared<T> {
+    pub fn new(v: T) -> Self {
+        Shared(Rc::new(v))
     }
 }
 
-/// The whole playground page.
-#[function_component]
-pub fn App() -> Html {
-    let rule = use_state(String::new);
-    let events = use_state(String::new);
-
-    let on_rule = {
-        let rule = rule.clone();
-        Callback::from(move |text: String| rule.set(text))
-    };
-    let on_events = {
-        let events = events.clone();
-        Callback::from(move |text: String| events.set(text))
-    };
-    let output = output_text(&rule, &events);
-
-    html! {
-        <main class="app">
-            <header class="app-header">
-                <h1>{ "Sigmaplay" }</h1>
-                <p class="tagline">{ "A Sigma rule playground: rules to KQL, in your browser." }</p>
-            </header>
-            <div class="editors">
-                <Editor
-                    id="rule-editor"
-                    testid="rule-editor"
-                    label="Sigma rule (YAML)"
-                    placeholder="title: ...\nlogsource: ...\ndetection: ..."
-                    value={AttrValue::from((*rule).clone())}
-                    on_change={on_rule}
-                />
-                <Editor
-                    id="events-editor"
-                    testid="events-editor"
-                    label="Events (JSON, one per line)"
-                    placeholder="{\"EventID\": 4688}"
-                    value={AttrValue::from((*events).clone())}
-                    on_change={on_events}
-                />
-            </div>
-            <OutputPanel text={AttrValue::from(output)} />
-        </main>
+impl From<String> for Shared<str> {
+    fn from(s: String) -> Self {
+        Shared(Rc::from(s))
     }
+}
+
+impl From<&str> for Shared<str> {
+    fn from(s: &str) -> Self {
+        Shared(Rc::from(s))
+    }
+}
+
+impl<T: ?Sized> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T: ?Sized> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T: ?Sized> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl Default for Shared<str> {
+    fn default() -> Self {
+        Shared(Rc::from(""))
+    }
+}
+
+impl<T> Default for Shared<Vec<T>> {
+    fn default() -> Self {
+        Shared(Rc::new(Vec::new()))
+    }
+}
+
+impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A file name for the KQL download, from the rule title (`query.kql` when it has none).
+pub fn kql_filename(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 60 {
+            break;
+        }
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() {
+        "query.kql".to_string()
+    } else {
+        format!("{slug}.kql")
+    }
+}
+
+/// Whether a rule's reference may be shown as a link (http and https only:
+/// never `javascript:` or `data:`).
+pub fn is_web_link(s: &str) -> bool {
+    let l = s.trim().to_ascii_lowercase();
+    (l.starts_with("https://") || l.starts_with("http://")) && !s.trim().contains(char::is_whitespace) && s.len() < 2048
 }
 
 #[cfg(test)]
 mod tests {
-    use super::output_text;
+    use super::*;
 
     #[test]
-    fn output_shows_core_version() {
-        let out = output_text("", "");
-        assert!(out.contains(sigmaplay_core::version()), "{out}");
-        assert!(out.contains("rule: 0 characters"), "{out}");
+    fn filenames() {
+        assert_eq!(kql_filename("Communication To LocaltoNet Tunneling Service Initiated"), "communication-to-localtonet-tunneling-service-initiated.kql");
+        assert_eq!(kql_filename("<img src=x onerror=alert(1)>"), "img-src-x-onerror-alert-1.kql");
+        assert_eq!(kql_filename("../..//"), "query.kql");
+        assert_eq!(kql_filename(""), "query.kql");
     }
 
     #[test]
-    fn output_counts_characters_not_bytes() {
-        assert!(output_text("a", "").ends_with("rule: 1 character"));
-        assert!(output_text("é€😀", "").ends_with("rule: 3 characters"));
-        assert!(output_text("title: x\n", "{}").ends_with("rule: 9 characters"));
+    fn links() {
+        assert!(is_web_link("https://example.org/a"));
+        assert!(is_web_link("HTTP://example.org"));
+        assert!(!is_web_link("javascript:alert(1)"));
+        assert!(!is_web_link(" data:text/html,x"));
+        assert!(!is_web_link("https://a b"));
+    }
+
+    #[test]
+    fn shared_compares_by_identity() {
+        let a: Shared<str> = "x".into();
+        let b: Shared<str> = "x".into();
+        assert!(a == a.clone());
+        assert!(a != b);
     }
 }

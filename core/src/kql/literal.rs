@@ -65,16 +65,17 @@ fn quoted(s: &str, quote: char) -> String {
 /// Words that cannot be used as a bare column name in a `where` expression
 /// (checked against Kusto.Language: they are keywords or parse as special
 /// syntax). Quoting more than needed is harmless, so the list is generous.
+#[rustfmt::skip]
 const KEYWORDS: &[&str] = &[
     "access", "alias", "and", "as", "asc", "between", "bool", "boolean", "by", "cluster", "consume", "contains",
     "contains_cs", "database", "datatable", "date", "datetime", "decimal", "declare", "desc", "distinct", "double",
     "dynamic", "endswith", "endswith_cs", "entity_group", "evaluate", "extend", "external_data", "externaldata",
     "false", "filter", "find", "first", "fork", "from", "guid", "has", "has_all", "has_any", "has_cs", "hasprefix",
     "hassuffix", "in", "int", "int64", "invoke", "isfuzzy", "join", "kind", "last", "let", "limit", "long",
-    "materialize", "materialized_view", "matches", "not", "notcontains", "notcontainscs", "notlike", "null",
-    "nulls", "of", "on", "or", "order", "pattern", "print", "project", "range", "real", "regex", "restrict",
-    "sample", "search", "set", "sort", "startswith", "startswith_cs", "step", "string", "table", "take", "time",
-    "timespan", "title", "to", "toscalar", "true", "typeof", "union", "uniqueidentifier", "where", "with",
+    "materialize", "materialized_view", "matches", "not", "notcontains", "notcontainscs", "notlike", "null", "nulls",
+    "of", "on", "or", "order", "pattern", "print", "project", "range", "real", "regex", "restrict", "sample",
+    "search", "set", "sort", "startswith", "startswith_cs", "step", "string", "table", "take", "time", "timespan",
+    "title", "to", "toscalar", "true", "typeof", "union", "uniqueidentifier", "where", "with",
 ];
 
 /// A name that can stand bare in KQL: `[A-Za-z_][A-Za-z0-9_]*` and not a keyword.

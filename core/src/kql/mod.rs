@@ -11,28 +11,36 @@
 //! | Sigma | KQL |
 //! |---|---|
 //! | `f: v` | `f =~ "v"` (`cased`: `f == "v"`) |
-//! | `f: [a, b]` (plain values) | `f in~ ("a", "b")` (`cased`: `in`) |
-//! | `contains` / `startswith` / `endswith` | `contains` / `startswith` / `endswith` (`cased`: `_cs`) |
-//! | inner wildcards, `?`, `windash` | `f matches regex "(?is)^foo.*bar$"` (anchored; the anchor is left out on a side that ends in `*`) |
+//! | `f: [a, b]` (plain values) | `f in~ ("a", "b")` (`cased`: `in`); other values of the list stay OR-ed beside it |
+//! | `contains` / `startswith` / `endswith` | `contains` / `startswith` / `endswith` (`cased`: `_cs`); a list stays an OR |
+//! | inner `*`/`?`, `windash` | `f matches regex "(?is)^foo.*bar$"`: anchored (no anchor on a side ending in `*`), `(?i)` unless `cased`, `(?s)` when `*`/`?` occur |
 //! | `all` | AND of the same operators (never `has_all`) |
 //! | `re` (`i`, `m`, `s`) | `f matches regex "(?ims)..."`, unanchored |
 //! | `cidr` | `ipv4_is_in_range(f, "10.0.0.0/8")` / `ipv6_is_in_range(f, "fe80::/10")` |
-//! | number | `f == 4688` (numeric or unknown column), `f =~ "4688"` (string column); lists → `in` |
-//! | `lt` ... `gte` | `f < 4` (`toreal(f) < 4` for non-numeric columns) |
-//! | `null` | `isempty(f)` (strings, unknown, dynamic), `isnull(f)` (typed) |
-//! | `exists` | `isnotempty`/`isempty` (or `isnotnull`/`isnull`), with an info note |
+//! | number | `f == 4688` / `in (...)` (numeric or unknown column), `f =~ "4688"` (string column) |
+//! | `lt` ... `gte` | `f < 4` (`toreal(f) < 4` on a non-numeric column) |
+//! | `null` | `isempty(f)` (string, dynamic, unknown: Kusto strings are never null), `isnull(f)` (typed) |
+//! | `exists` | `isnotempty`/`isempty` (`isnotnull`/`isnull` typed), with an info note |
 //! | boolean | `f == true` (bool or unknown column), `f =~ "true"` (string) |
-//! | `fieldref` | `A =~ B`, `A endswith B`, ... (`_cs`/`==` with `cased`) |
-//! | time parts | `datetime_part("hour", todatetime(f)) >= 22` (`week_of_year` for week) |
+//! | `fieldref` | `A =~ B`, `A endswith B`, ... (`==`/`_cs` with `cased`) |
+//! | time parts | `datetime_part("hour", todatetime(f)) >= 22` (`week_of_year` for `week`) |
 //! | `neq`, `not` | negated operator (`!~`, `!contains`, `!in~`, `isnotempty`) or `not(...)` |
-//! | keyword | `* contains "x"` (whole-row search; `* matches regex` for wildcards) |
+//! | keyword | `* contains "x"` (whole-row search); `* matches regex` with wildcards |
 //!
 //! `has` is never used: it matches whole terms, Sigma matches substrings.
+//! Non-string columns (typed by the pipeline) are compared through
+//! `tostring(...)`/`toreal(...)`; a dotted field with no schema
+//! (`properties.message`) is a path into a dynamic column. Predicates that can
+//! be null (`ipv4_is_in_range`, `<`, `datetime_part`) get `coalesce(..., false)`
+//! under a negation, so that `not` keeps the rows Sigma keeps. Chains of more
+//! than 128 `and`/`or` terms are printed in parenthesised groups of 64
+//! (Kusto.Language refuses to analyse flat chains of ~500 terms).
 //!
 //! # Escaping
-//! See [`literal`]: verbatim `@"..."` for values with backslashes and no
+//! See `literal.rs`: verbatim `@"..."` for values with backslashes and no
 //! quote or control character; regular `"..."` with `\\ \" \n \t \r \uXXXX`
 //! otherwise. Regex text is RE2-escaped first, then quoted the same way.
+//! Column names that are not plain identifiers (or are keywords) are `['...']`.
 
 mod literal;
 mod render;

@@ -205,9 +205,17 @@ impl Op {
 
 #[derive(Debug, Clone)]
 enum K {
-    Bin { lhs: String, op: Op, rhs: String, negated: bool },
+    Bin {
+        lhs: String,
+        op: Op,
+        rhs: String,
+        negated: bool,
+    },
     /// `isempty(x)` / `isnotempty(x)` / `isnull(x)` / `isnotnull(x)`.
-    Func { name: &'static str, arg: String },
+    Func {
+        name: &'static str,
+        arg: String,
+    },
     /// Any other predicate (function calls, `* contains ...`).
     Raw(String),
     Const(bool),
@@ -223,7 +231,9 @@ impl K {
 
     fn negate(self) -> K {
         match self {
-            K::Bin { lhs, op, rhs, negated } if op.text(!negated).is_some() => K::Bin { lhs, op, rhs, negated: !negated },
+            K::Bin { lhs, op, rhs, negated } if op.text(!negated).is_some() => {
+                K::Bin { lhs, op, rhs, negated: !negated }
+            }
             K::Func { name, arg } => {
                 let name = match name {
                     "isempty" => "isnotempty",
@@ -521,7 +531,8 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
             }
         },
         Test::Compare { op, value } => {
-            let text = format!("{} {} {}", col.number(), cmp_op(*op).text(false).unwrap_or("<"), number_literal(*value));
+            let text =
+                format!("{} {} {}", col.number(), cmp_op(*op).text(false).unwrap_or("<"), number_literal(*value));
             Piece::Atom(nullable(text, any_nullable))
         }
         Test::Bool(b) => match col.kind {
@@ -533,7 +544,10 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
         // type we do not know, and dynamic values) emptiness is the test;
         // isempty() is also true for null, so it is right for every type.
         // Typed columns (numbers, dates, bools) are null when absent.
-        Test::Null => Piece::Atom(K::Func { name: if col.empty_means_absent() { "isempty" } else { "isnull" }, arg: col.text.clone() }),
+        Test::Null => Piece::Atom(K::Func {
+            name: if col.empty_means_absent() { "isempty" } else { "isnull" },
+            arg: col.text.clone(),
+        }),
         Test::Exists(b) => {
             if !notes.exists_noted {
                 notes.exists_noted = true;
@@ -585,7 +599,10 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
                 other => {
                     notes.warn(
                         "kql-unsupported-test",
-                        format!("a time-part modifier with {} cannot be expressed in KQL; this value never matches", test_kind(other)),
+                        format!(
+                            "a time-part modifier with {} cannot be expressed in KQL; this value never matches",
+                            test_kind(other)
+                        ),
                         span,
                     );
                     return Piece::Atom(K::Const(false));
@@ -660,8 +677,11 @@ fn collapse_stars(parts: &[Part]) -> Vec<Part> {
 }
 
 fn string_glob(lhs: &str, parts: &[Part], cased: bool) -> Piece {
-    let (contains, starts, ends) =
-        if cased { (Op::ContainsCs, Op::StartsWithCs, Op::EndsWithCs) } else { (Op::Contains, Op::StartsWith, Op::EndsWith) };
+    let (contains, starts, ends) = if cased {
+        (Op::ContainsCs, Op::StartsWithCs, Op::EndsWithCs)
+    } else {
+        (Op::Contains, Op::StartsWith, Op::EndsWith)
+    };
     let key = |lhs: &str| if cased { EqKey::Cs(lhs.to_string()) } else { EqKey::Ci(lhs.to_string()) };
     match parts {
         [] => Piece::Eq(key(lhs), string_literal("")),
@@ -740,13 +760,18 @@ fn keyword(t: &Test, notes: &mut Notes, span: Span) -> K {
                 _ => K::Raw(format!("* matches regex {}", string_literal(&glob_regex(&parts, *cased)))),
             }
         }
-        Test::Regex { pattern, i, m, s } => K::Raw(format!("* matches regex {}", string_literal(&with_flags(pattern, *i, *m, *s)))),
+        Test::Regex { pattern, i, m, s } => {
+            K::Raw(format!("* matches regex {}", string_literal(&with_flags(pattern, *i, *m, *s))))
+        }
         Test::Number { text, .. } => K::Raw(format!("* contains {}", string_literal(text.trim()))),
         Test::Bool(b) => K::Raw(format!("* contains {}", string_literal(&b.to_string()))),
         other => {
             notes.warn(
                 "kql-unsupported-test",
-                format!("a keyword (a value without a field) with {} cannot be searched for in KQL; it never matches", test_kind(other)),
+                format!(
+                    "a keyword (a value without a field) with {} cannot be searched for in KQL; it never matches",
+                    test_kind(other)
+                ),
                 span,
             );
             K::Const(false)

@@ -3,7 +3,7 @@ use super::*;
 use crate::compile::Item;
 use crate::diag::Severity;
 use crate::expr::Expr;
-use crate::pipeline::{ColumnType, MappedItem};
+use crate::pipeline::{self, ColumnType, MappedItem};
 use crate::rule::parse_rule;
 
 fn rule(detection: &str) -> Rule {
@@ -173,7 +173,10 @@ fn null_exists_and_booleans() {
     assert_eq!(none("  sel:\n    A: null\n  condition: not sel\n"), "isnotempty(A)");
     let c = conv("  sel:\n    A|exists: true\n  condition: sel\n");
     assert_eq!(c.queries, vec!["isnotempty(A)".to_string()]);
-    assert!(c.diagnostics.iter().any(|d| d.code == "kql-exists-approximated" && d.severity == Severity::Info), "{c:#?}");
+    assert!(
+        c.diagnostics.iter().any(|d| d.code == "kql-exists-approximated" && d.severity == Severity::Info),
+        "{c:#?}"
+    );
     assert_eq!(one("A|exists", "false"), "isempty(A)");
     assert_eq!(one("A", "true"), "A == true");
     assert_eq!(one("A", "'true'"), r#"A =~ "true""#);
@@ -197,7 +200,10 @@ fn time_parts() {
     assert_eq!(one("T|minute", "5"), r#"datetime_part("minute", todatetime(T)) == 5"#);
     assert_eq!(one("T|day|lt", "3"), r#"datetime_part("day", todatetime(T)) < 3"#);
     assert_eq!(one("T|week", "3"), r#"datetime_part("week_of_year", todatetime(T)) == 3"#);
-    assert_eq!(one("T|month", "[1, 2]"), r#"datetime_part("month", todatetime(T)) == 1 or datetime_part("month", todatetime(T)) == 2"#);
+    assert_eq!(
+        one("T|month", "[1, 2]"),
+        r#"datetime_part("month", todatetime(T)) == 1 or datetime_part("month", todatetime(T)) == 2"#
+    );
     assert_eq!(one("T|year|gt", "2020"), r#"datetime_part("year", todatetime(T)) > 2020"#);
     assert_eq!(
         none("  sel:\n    T|hour|gte: 22\n  condition: not sel\n"),
@@ -211,7 +217,10 @@ fn encodings_and_placeholders() {
     assert_eq!(one("A|base64|contains", "abc"), r#"A contains "YWJj""#);
     assert_eq!(one("A|base64offset|contains", "abc"), r#"A contains "YWJj" or A contains "FiY" or A contains "hYm""#);
     // utf16 then base64: plain ASCII out.
-    assert_eq!(one("A|utf16le|base64offset|contains", "'a'"), r#"A contains "YQ" or A contains "EA" or A contains "hA""#);
+    assert_eq!(
+        one("A|utf16le|base64offset|contains", "'a'"),
+        r#"A contains "YQ" or A contains "EA" or A contains "hA""#
+    );
     // utf16 alone: NUL characters, written as \u0000.
     assert_eq!(one("A|wide|contains", "ab"), r#"A contains "a\u0000b\u0000""#);
     assert_eq!(one("A|utf16be|contains", "a"), r#"A contains "\u0000a""#);
@@ -586,4 +595,119 @@ fn long_chains_are_grouped() {
     let q = none(&format!("{}  other:\n    B: y\n  condition: 1 of sel* and other\n", sels.concat()));
     assert!(q.starts_with("((A0 =~ \"x\" or "), "{}", &q[..40]);
     assert!(q.ends_with(") and B =~ \"y\""), "{}", &q[q.len() - 40..]);
+}
+
+// ---------------------------------------------------------------------------
+// Built-in pipelines
+
+const TARGETS: [&str; 4] = ["none", "sentinel_asim", "microsoft_xdr", "azure_monitor"];
+
+fn builtin(name: &str) -> Pipeline {
+    pipeline::builtin(name).unwrap_or_else(|| panic!("no built-in pipeline {name}"))
+}
+
+fn process_rule(detection: &str) -> Rule {
+    let text =
+        format!("title: t\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n{detection}");
+    parse_rule(&text).unwrap_or_else(|d| panic!("{d:#?}"))
+}
+
+#[test]
+fn localtonet_rule_per_target() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/corpus/sigmahq/rules/windows/network_connection/net_connection_win_domain_localtonet_tunnel.yml"
+    );
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("corpus not found at {path}; skipped");
+        return;
+    };
+    let r = parse_rule(&text).unwrap_or_else(|d| panic!("{d:#?}"));
+    // The column names are the pipeline's business (and may change); the
+    // operators and the shape are the backend's.
+    for (target, table) in [("sentinel_asim", "imNetworkSession"), ("microsoft_xdr", "DeviceNetworkEvents")] {
+        let c = convert(&r, &builtin(target), &Placeholders::new());
+        assert_eq!(c.table.as_deref(), Some(table));
+        let q = c.queries.first().unwrap_or_else(|| panic!("{target}: {c:#?}"));
+        assert!(q.starts_with(&format!("{table}\n| where (")), "{q}");
+        assert!(q.contains(r#" endswith ".localto.net" or "#) && q.contains(r#" endswith ".localtonet.com""#), "{q}");
+        assert!(q.contains(") and "), "{q}");
+        assert!(!q.contains(" has "), "{q}");
+    }
+    // azure_monitor has no table for network connections: no query, and the diagnostics say why.
+    let c = convert(&r, &builtin("azure_monitor"), &Placeholders::new());
+    assert!(c.queries.is_empty(), "{c:#?}");
+    assert!(c.diagnostics.iter().any(Diagnostic::is_error), "{c:#?}");
+}
+
+/// Every modifier on a string field, through every target: the operator is
+/// the same whatever the column is called; the table prefix is the target's.
+#[test]
+fn modifiers_across_targets() {
+    let cases: &[(&str, &str)] = &[
+        ("CommandLine: x", r#" =~ "x""#),
+        ("CommandLine|cased: x", r#" == "x""#),
+        ("CommandLine: [a, b]", r#" in~ ("a", "b")"#),
+        ("CommandLine|cased: [a, b]", r#" in ("a", "b")"#),
+        ("CommandLine|contains: x", r#" contains "x""#),
+        ("CommandLine|contains|cased: x", r#" contains_cs "x""#),
+        ("CommandLine|startswith: x", r#" startswith "x""#),
+        ("CommandLine|startswith|cased: x", r#" startswith_cs "x""#),
+        ("CommandLine|endswith: x", r#" endswith "x""#),
+        ("CommandLine|endswith|cased: x", r#" endswith_cs "x""#),
+        ("CommandLine|contains|all: [a, b]", r#" contains "a" and "#),
+        ("CommandLine: 'a*b'", r#" matches regex "(?is)^a.*b$""#),
+        ("CommandLine|windash|contains: '-x'", "matches regex \"(?i)[-/\u{2013}\u{2014}\u{2015}]x\""),
+        ("CommandLine|re: 'a.b'", r#" matches regex "a.b""#),
+        ("CommandLine|re|i|m|s: 'a.b'", r#" matches regex "(?ims)a.b""#),
+        ("CommandLine|base64|contains: abc", r#" contains "YWJj""#),
+        ("CommandLine|base64offset|contains: abc", r#" contains "YWJj" or "#),
+        ("CommandLine|wide|contains: a", r#" contains "a\u0000""#),
+        ("CommandLine|neq: x", r#" !~ "x""#),
+        ("CommandLine|contains|neq: x", r#" !contains "x""#),
+        ("CommandLine: null", "isempty("),
+        ("CommandLine|exists: true", "isnotempty("),
+        ("CommandLine|exists: false", "isempty("),
+        ("CommandLine|startswith: 'C:\\Windows\\'", r#" startswith @"C:\Windows\""#),
+        ("CommandLine|contains: 'say \"hi\" \\x'", r#" contains "say \"hi\" \\x""#),
+    ];
+    for target in TARGETS {
+        let p = builtin(target);
+        for (item, expected) in cases {
+            let r = process_rule(&format!("  sel:\n    {item}\n  condition: sel\n"));
+            let c = convert(&r, &p, &Placeholders::new());
+            let q = c.queries.first().unwrap_or_else(|| panic!("{target} {item}: no query {c:#?}"));
+            assert!(q.contains(expected), "{target} {item}: {q}");
+            match &c.table {
+                Some(t) => assert!(q.starts_with(&format!("{t}\n| where ")), "{target} {item}: {q}"),
+                None => assert!(!q.contains('\n'), "{target} {item}: {q}"),
+            }
+        }
+    }
+}
+
+/// Modifiers whose rendering depends on the column type: through the real
+/// pipelines the column is typed, so the operator must fit the type.
+#[test]
+fn typed_modifiers_through_pipelines() {
+    for target in TARGETS {
+        let p = builtin(target);
+        for (item, check) in [
+            ("ProcessId: 4", "4"),
+            ("ProcessId|gt: 4", "> 4"),
+            ("CommandLine|hour|gte: 22", "datetime_part(\"hour\", "),
+            ("CommandLine|week: 3", "datetime_part(\"week_of_year\", "),
+        ] {
+            let r = process_rule(&format!("  sel:\n    {item}\n  condition: sel\n"));
+            let c = convert(&r, &p, &Placeholders::new());
+            if let Some(q) = c.queries.first() {
+                assert!(q.contains(check), "{target} {item}: {q}");
+            } else {
+                assert!(
+                    c.diagnostics.iter().any(Diagnostic::is_error),
+                    "{target} {item}: neither query nor error {c:#?}"
+                );
+            }
+        }
+    }
 }

@@ -194,5 +194,27 @@ fn explanation_names_the_failing_item() {
     let out = m.explain(&ev(r#"{"Image":"C:\\cmd.exe","CommandLine":"cmd /c dir"}"#));
     assert!(out.matched);
     assert_eq!(out.searches[0].items.len(), 2);
-    assert_eq!(out.searches[0].items[1].matched_value.as_deref(), Some("*/c*"));
+    assert_eq!(out.searches[0].items[1].matched_value.as_deref(), Some("/c"));
+}
+
+#[test]
+fn numeric_keywords_are_text() {
+    let d = "  keywords:\n    - 4688\n  condition: keywords\n";
+    assert!(check(d, r#"{"Message":"event 4688 seen"}"#));
+    assert!(check(d, r#"{"EventID":4688}"#));
+    assert!(!check(d, r#"{"EventID":4689}"#));
+}
+
+#[test]
+fn dotted_path_checks_every_array_element() {
+    let d = "  sel:\n    a.b: x\n  condition: sel\n";
+    assert!(check(d, r#"{"a":[{"b":"y"},{"b":"x"}]}"#));
+    assert!(!check(d, r#"{"a":[{"b":"y"},{"b":"z"}]}"#));
+}
+
+#[test]
+fn final_sigma_folds_like_sigma() {
+    let d = "  sel:\n    A: 'ΟΔΟΣ'\n  condition: sel\n";
+    assert!(check(d, r#"{"A":"οδοσ"}"#));
+    assert!(check(d, r#"{"A":"οδος"}"#));
 }

@@ -861,10 +861,12 @@ fn host_fqdn(test: &Test, fqdn: &str, host: &str, cx: &mut Cx<'_>) -> LExpr {
     let Test::Glob { pattern, .. } = test else {
         return or(vec![leaf(fqdn, test.clone()), leaf(host, test.clone())]);
     };
-    // A value with a dot can only be a full name; ASIM keeps the full name in
-    // the FQDN column and only the first label in the host name column.
+    // A value with a dot can only be a full name. The ASIM schema keeps it in
+    // the FQDN column and only the first label in the host name column, but
+    // several real parsers put the full name in the host name column too, so
+    // both are searched: on conformant data the second test is simply false.
     if lit_count(&pattern.parts, '.') > 0 {
-        return leaf(fqdn, test.clone());
+        return or(vec![leaf(fqdn, test.clone()), leaf(host, test.clone())]);
     }
     if !pattern.ends_with_star() {
         cx.lossy(&format!(

@@ -334,6 +334,7 @@ pub(crate) fn synthetic_item(field: &str, tests: Vec<Test>, span: Span) -> Item 
     Item {
         field: Some(field.to_string()),
         shown_values: tests.iter().map(crate::matcher::describe_test).collect(),
+        test_sources: (0..tests.len()).collect(),
         tests,
         all: false,
         negate: false,

@@ -1159,6 +1159,7 @@ fn mapped(w: &Work, col: &str, tests: Vec<Test>, all: bool, table: &str) -> Mapp
     item.field = Some(col.to_string());
     if tests != item.tests {
         item.shown_values = tests.iter().map(crate::matcher::describe_test).collect();
+        item.test_sources = (0..tests.len()).collect();
     }
     item.tests = tests;
     item.all = all;

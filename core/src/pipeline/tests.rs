@@ -148,8 +148,10 @@ fn localtonet_on_sentinel_asim() {
     let m = map("sentinel_asim", &rule(LOCALTONET));
     no_errors(&m);
     assert_eq!(m.table.as_deref(), Some("imNetworkSession"));
-    // A dotted name is an FQDN: ASIM's DstHostname holds the first label only.
+    // A dotted name is an FQDN: the schema puts it in DstFQDN; DstHostname is
+    // searched too because real parsers differ.
     assert!(has_leaf(&m, "DstFQDN", "*.localto.net"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "DstHostname", "*.localto.net"), "{:?}", shown(&m));
     assert!(has_leaf(&m, "NetworkDirection", "Outbound"), "{:?}", shown(&m));
     assert!(!has_leaf(&m, "NetworkDirection", "true"));
     assert!(!shown(&m).iter().any(|(_, v)| v.iter().any(|v| v == "true")));

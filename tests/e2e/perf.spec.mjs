@@ -1,0 +1,139 @@
+// Budgets, measured and printed (no tight timing assertions: these numbers vary by machine).
+//   1. transfer size of the built site: wasm + js + css, gzip -9 (budget 400 KB);
+//   2. navigation → first KQL on screen (the app's `sp:first-kql` performance mark; budget 500 ms);
+//   3. keystroke → updated KQL + results with 1,000 events: the app's `sp:update-rule` measures,
+//      from the input handler to the re-rendered, laid-out page (budget 16 ms main-thread work);
+//   4. a 5 MB events paste: time to apply it, and a keystroke in the rule editor afterwards.
+import { test, expect } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { LOCALTONET, open } from './helpers.mjs';
+
+const DIST = new URL('../../dist/', import.meta.url);
+
+// Pastes go through the clipboard as a user's would (Playwright's fill types the text through
+// the editing engine instead, which takes minutes for 5 MB in any textarea).
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+async function paste(page, testid, text) {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  const el = page.getByTestId(testid);
+  await el.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, median: +q(0.5).toFixed(2), p95: +q(0.95).toFixed(2), max: +s[s.length - 1].toFixed(2) };
+}
+
+function events(n, filler = 0) {
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    const host = i % 10 === 0 ? `n${i}.localto.net` : `host${i}.example.org`;
+    lines.push(JSON.stringify({
+      EventID: 3, Computer: `WKS-${i % 50}.corp.example`, User: `CORP\\user${i % 37}`,
+      Image: `C:\\Program Files\\App${i % 13}\\app.exe`, Initiated: i % 10 === 0 || i % 3 ? 'true' : 'false',
+      Protocol: 'tcp', SourceIp: `10.0.${i % 250}.${(i * 7) % 250}`, SourcePort: 40000 + (i % 20000),
+      DestinationHostname: host, DestinationIp: `198.51.100.${i % 250}`, DestinationPort: 443,
+      ...(filler ? { CommandLine: 'x'.repeat(filler) } : {}),
+    }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+test('budget: transfer size of the built site', async () => {
+  const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f));
+  let gz = 0; let br = 0; let raw = 0;
+  const rows = files.map((f) => {
+    const data = readFileSync(new URL(f, DIST));
+    const g = gzipSync(data, { level: 9 }).length;
+    const b = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    raw += data.length; gz += g; br += b;
+    return `${f}: ${data.length} B raw, ${g} B gzip -9, ${b} B brotli`;
+  });
+  console.log(`[budget] transfer size (wasm+js+css):\n  ${rows.join('\n  ')}\n  total: ${raw} B raw, ${(gz / 1024).toFixed(1)} KB gzip -9 (budget 400 KB), ${(br / 1024).toFixed(1)} KB brotli`);
+  expect(gz).toBeGreaterThan(0);
+});
+
+test('budget: navigation to first KQL', async ({ browser, baseURL }) => {
+  const cold = []; const warm = [];
+  for (let i = 0; i < 5; i++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    for (const list of [cold, warm]) {
+      await page.goto(baseURL);
+      await expect(page.getByTestId('kql-output')).toContainText('imNetworkSession');
+      const t = await page.evaluate(() => performance.getEntriesByName('sp:first-kql')[0]?.startTime);
+      list.push(t);
+    }
+    await ctx.close();
+  }
+  console.log(`[budget] navigation → first KQL (ms, sp:first-kql mark; budget 500): cold cache ${JSON.stringify(stats(cold))}, warm cache ${JSON.stringify(stats(warm))}`);
+  expect(Math.max(...cold)).toBeLessThan(5000);
+});
+
+test('budget: keystroke to updated KQL and results with 1,000 events', async ({ page }) => {
+  test.setTimeout(90_000);
+  await open(page);
+  await page.getByTestId('rule-editor').fill(LOCALTONET);
+  const text = events(1000);
+  await paste(page, 'events-editor', text);
+  await expect(page.getByTestId('event-result')).toHaveCount(1000, { timeout: 20_000 });
+  const applyEvents = await page.evaluate(() => performance.getEntriesByName('sp:update-events').map((e) => e.duration));
+  await page.evaluate(() => performance.clearMeasures());
+
+  const rule = page.getByTestId('rule-editor');
+  await rule.focus();
+  await rule.press('Control+End');
+  await rule.pressSequentially('# typing a comment, one key at a time', { delay: 30 });
+  await page.waitForTimeout(200);
+  // Also keys that change the result: edit the endswith value.
+  await rule.fill(LOCALTONET);
+  await rule.focus();
+  await page.evaluate(() => {
+    const t = document.querySelector('[data-testid="rule-editor"]');
+    const i = t.value.indexOf(".localto.net'") + '.localto.net'.length;
+    t.setSelectionRange(i, i);
+  });
+  await rule.pressSequentially('xyz', { delay: 50 });
+  await expect(page.getByTestId('match-count')).toHaveText('0 of 1000 events match');
+  await rule.press('Backspace'); await rule.press('Backspace'); await rule.press('Backspace');
+  await expect(page.getByTestId('match-count')).toHaveText('100 of 1000 events match');
+  const typing = await page.evaluate(() => performance.getEntriesByName('sp:update-rule').map((e) => e.duration));
+  const all = typing;
+  console.log(`[budget] keystroke → updated KQL + results, 1,000 events (ms main-thread, sp:update-rule; budget 16): ${JSON.stringify(stats(all))}; applying the 1,000-event paste itself: ${JSON.stringify(applyEvents.map((x) => +x.toFixed(1)))} ms`);
+  expect(all.length).toBeGreaterThan(0);
+});
+
+test('budget: 5 MB events paste stays responsive', async ({ page }) => {
+  test.setTimeout(120_000);
+  await open(page);
+  await page.getByTestId('rule-editor').fill(LOCALTONET);
+  const text = events(5000, 700); // ≈ 5 MB
+  const t0 = Date.now();
+  await paste(page, 'events-editor', text);
+  await expect(page.getByTestId('match-count')).toHaveText('500 of 5000 events match', { timeout: 60_000 });
+  const wall = Date.now() - t0;
+  const apply = await page.evaluate(() => performance.getEntriesByName('sp:update-events').map((e) => e.duration));
+  await page.evaluate(() => performance.clearMeasures());
+  // A keystroke in the events editor only schedules work (debounced).
+  const ev = page.getByTestId('events-editor');
+  await ev.focus();
+  const keyMs = await page.evaluate(async () => {
+    const t = document.querySelector('[data-testid="events-editor"]');
+    const s = performance.now();
+    t.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    return performance.now() - s;
+  });
+  const rule = page.getByTestId('rule-editor');
+  await rule.focus();
+  await rule.press('Control+End');
+  await rule.pressSequentially('#ab', { delay: 50 });
+  await page.waitForTimeout(300);
+  const ruleKeys = await page.evaluate(() => performance.getEntriesByName('sp:update-rule').map((e) => e.duration));
+  console.log(`[budget] 5 MB paste (${(text.length / 1e6).toFixed(1)} MB, 5,000 events): wall time to results ${wall} ms, applying it ${JSON.stringify(apply.map((x) => +x.toFixed(1)))} ms; events-editor input handler ${keyMs.toFixed(2)} ms; rule keystroke with 5,000 events ${JSON.stringify(stats(ruleKeys))} ms`);
+  expect(ruleKeys.length).toBeGreaterThan(0);
+});

@@ -1,0 +1,321 @@
+//! What the playground shows, computed from its texts with `sigmaplay_core`
+//! only (no Sigma or KQL logic here): each stage is cached by the app and
+//! recomputed only when its inputs change.
+//!
+//! - [`analyse_rule`]: parsed rules, their matchers, diagnostics (parse,
+//!   compile, lint) — on every rule edit;
+//! - [`analyse_events`]: parsed events — only when the events text changes;
+//! - [`choose_pipeline`] and [`convert`]: the KQL and its mapping notes;
+//! - [`match_all`]: which event matches which rule (fast path, no
+//!   explanations); [`explain`] builds one explanation on demand.
+
+use std::rc::Rc;
+
+use sigmaplay_core::api::{self, Source};
+use sigmaplay_core::kql::{self, Conversion};
+use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
+use sigmaplay_core::rule::RuleKind;
+use sigmaplay_core::ui_support;
+use sigmaplay_core::{
+    lint, parse_events, parse_rules, Diagnostic, EventBatch, MatchOptions, MatchResult, Matcher, ParsedRules,
+    Placeholders, PreparedEvent, Severity, Span,
+};
+
+/// Which editor a diagnostic points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    Rule,
+    Events,
+    Pipeline,
+    /// The KQL conversion; its spans point into the rule.
+    Kql,
+}
+
+impl Origin {
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Rule => "rule",
+            Origin::Events => "events",
+            Origin::Pipeline => "pipeline",
+            Origin::Kql => "KQL",
+        }
+    }
+    /// The editor whose text the spans index.
+    pub fn editor(self) -> Origin {
+        match self {
+            Origin::Kql => Origin::Rule,
+            o => o,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UiDiagnostic {
+    pub origin: Origin,
+    pub severity: Severity,
+    pub code: String,
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+impl UiDiagnostic {
+    fn new(origin: Origin, d: &Diagnostic) -> Self {
+        UiDiagnostic { origin, severity: d.severity, code: d.code.clone(), message: d.message.clone(), span: d.span }
+    }
+    fn same_as(&self, d: &Diagnostic) -> bool {
+        self.code == d.code && self.span == d.span && self.message == d.message
+    }
+}
+
+pub struct RuleAnalysis {
+    pub parsed: ParsedRules,
+    /// One per rule of `parsed`, same order.
+    pub matchers: Vec<Matcher>,
+    /// Parse, compile and lint diagnostics, in source order.
+    pub diagnostics: Vec<UiDiagnostic>,
+    /// A rule error: no match results are computed (a broken part could
+    /// decide a match for the wrong reason), as in `api::match_events`.
+    pub has_errors: bool,
+}
+
+impl RuleAnalysis {
+    /// Indexes (into `parsed.rules`) of the detection rules, which match events.
+    pub fn detections(&self) -> Vec<usize> {
+        self.parsed.rules.iter().enumerate().filter(|(_, r)| r.kind == RuleKind::Detection).map(|(i, _)| i).collect()
+    }
+}
+
+pub fn options() -> MatchOptions {
+    MatchOptions::default()
+}
+
+pub fn analyse_rule(text: &str) -> RuleAnalysis {
+    let opts = options();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The diagnostics and the error policy of the matcher, exactly as the CLI reports them.
+    let report = api::match_events(text, "", &opts);
+    let mut diagnostics: Vec<UiDiagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.source != Some(Source::Events))
+        .map(|d| UiDiagnostic {
+            origin: Origin::Rule,
+            severity: d.severity,
+            code: d.code.clone(),
+            message: d.message.clone(),
+            span: d.span,
+        })
+        .collect();
+    let parsed = parse_rules(text);
+    let matchers: Vec<Matcher> = parsed.rules.iter().map(|r| Matcher::new(r, &opts)).collect();
+    for rule in &parsed.rules {
+        for d in lint::lint(rule) {
+            if !diagnostics.iter().any(|x| x.same_as(&d)) {
+                diagnostics.push(UiDiagnostic::new(Origin::Rule, &d));
+            }
+        }
+    }
+    sort(&mut diagnostics);
+    RuleAnalysis { parsed, matchers, diagnostics, has_errors: report.has_rule_errors() }
+}
+
+fn sort(d: &mut [UiDiagnostic]) {
+    d.sort_by_key(|d| match d.span {
+        Some(s) => (0u8, s.start, s.line, s.col),
+        None => (1, 0, 0, 0),
+    });
+}
+
+pub struct EventsAnalysis {
+    pub batch: EventBatch,
+    pub diagnostics: Vec<UiDiagnostic>,
+}
+
+pub fn analyse_events(text: &str) -> EventsAnalysis {
+    let batch = parse_events(text);
+    let diagnostics = batch.diagnostics.iter().map(|d| UiDiagnostic::new(Origin::Events, d)).collect();
+    EventsAnalysis { batch, diagnostics }
+}
+
+pub struct PipelineAnalysis {
+    pub pipeline: Option<Pipeline>,
+    pub diagnostics: Vec<UiDiagnostic>,
+}
+
+pub fn choose_pipeline(target: &str, custom: &str) -> PipelineAnalysis {
+    let choice = ui_support::pipeline_for(target, custom);
+    PipelineAnalysis {
+        pipeline: choice.pipeline,
+        diagnostics: choice.diagnostics.iter().map(|d| UiDiagnostic::new(Origin::Pipeline, d)).collect(),
+    }
+}
+
+/// The KQL of every detection rule, and what the mapping changed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KqlOutput {
+    /// The query text ("" when there is none).
+    pub text: String,
+    /// Tables of the queries, in rule order.
+    pub tables: Vec<String>,
+    /// Conversion diagnostics (spans into the rule).
+    pub diagnostics: Vec<UiDiagnostic>,
+    pub field_mappings: Vec<FieldMapping>,
+    /// Why there is no query, when there is none and no diagnostic says it.
+    pub empty_reason: Option<String>,
+}
+
+pub fn convert(rule: &RuleAnalysis, pipeline: &PipelineAnalysis) -> KqlOutput {
+    let mut out = KqlOutput::default();
+    let Some(p) = &pipeline.pipeline else {
+        out.empty_reason = Some("the custom pipeline has errors: fix them to see the KQL".into());
+        return out;
+    };
+    let placeholders = Placeholders::default();
+    let several = rule.parsed.rules.len() > 1;
+    let mut parts = Vec::new();
+    for r in &rule.parsed.rules {
+        let c: Conversion = kql::convert(r, p, &placeholders);
+        for d in &c.diagnostics {
+            if !out.diagnostics.iter().any(|x| x.same_as(d)) {
+                out.diagnostics.push(UiDiagnostic::new(Origin::Kql, d));
+            }
+        }
+        if let Some(t) = &c.table {
+            if !out.tables.contains(t) {
+                out.tables.push(t.clone());
+            }
+        }
+        for m in c.field_mappings {
+            if !out.field_mappings.contains(&m) {
+                out.field_mappings.push(m);
+            }
+        }
+        for q in c.queries {
+            if several {
+                parts.push(format!("// {}\n{q}", r.title_text().replace(['\n', '\r'], " ")));
+            } else {
+                parts.push(q);
+            }
+        }
+    }
+    sort(&mut out.diagnostics);
+    out.text = parts.join("\n\n");
+    if out.text.is_empty() && !out.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        out.empty_reason = Some(if rule.parsed.rules.is_empty() && rule.has_errors {
+            "the rule cannot be read: see Diagnostics".into()
+        } else if rule.parsed.rules.is_empty() {
+            "no rule to convert".into()
+        } else {
+            "this rule produces no query".into()
+        });
+    }
+    out
+}
+
+/// Results of one detection rule over all events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleResults {
+    /// Index into `parsed.rules`.
+    pub rule: usize,
+    pub title: String,
+    /// One per event, in event order.
+    pub matched: Vec<bool>,
+}
+
+/// Match every detection rule on every event (no explanations: see [`explain`]).
+/// Empty when the rule has errors.
+pub fn match_all(rule: &RuleAnalysis, events: &EventBatch) -> Vec<RuleResults> {
+    if rule.has_errors {
+        return Vec::new();
+    }
+    let prepared: Vec<PreparedEvent<'_>> = events.events.iter().map(PreparedEvent::new).collect();
+    rule.detections()
+        .into_iter()
+        .filter_map(|i| {
+            let m = rule.matchers.get(i)?;
+            Some(RuleResults {
+                rule: i,
+                title: rule.parsed.rules.get(i).map(|r| r.title_text().to_string()).unwrap_or_default(),
+                matched: prepared.iter().map(|p| m.is_match(p)).collect(),
+            })
+        })
+        .collect()
+}
+
+pub fn explain(rule: &RuleAnalysis, rule_index: usize, events: &EventBatch, event_index: usize) -> Option<MatchResult> {
+    let m = rule.matchers.get(rule_index)?;
+    let ev = events.events.get(event_index)?;
+    Some(m.explain(ev))
+}
+
+/// A compact one-line rendering of an event value (for "actual value" displays).
+pub fn value_text(v: &serde_json::Value, max_chars: usize) -> String {
+    let s = match v {
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    if s.chars().count() > max_chars {
+        let mut t: String = s.chars().take(max_chars).collect();
+        t.push('…');
+        t
+    } else {
+        s
+    }
+}
+
+/// Everything derived from the three texts, bundled for the UI.
+pub struct Derived {
+    pub rule: Rc<RuleAnalysis>,
+    pub events: Rc<EventsAnalysis>,
+    pub pipeline: Rc<PipelineAnalysis>,
+    pub kql: Rc<KqlOutput>,
+    pub results: Rc<Vec<RuleResults>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = "title: t\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  selection:\n    Image|endswith: '\\cmd.exe'\n  condition: selection\nlevel: high\n";
+
+    #[test]
+    fn rule_events_kql_results() {
+        let r = analyse_rule(RULE);
+        assert!(!r.has_errors, "{:?}", r.diagnostics);
+        let e = analyse_events("{\"Image\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"Image\": \"x.exe\"}\n");
+        let res = match_all(&r, &e.batch);
+        assert_eq!(res.len(), 1);
+        assert_eq!(res[0].matched, vec![true, false]);
+        let ex = explain(&r, 0, &e.batch, 1).unwrap();
+        assert!(!ex.matched);
+        let p = choose_pipeline("sentinel_asim", "");
+        let k = convert(&r, &p);
+        assert!(!k.text.is_empty(), "{k:?}");
+        let none = convert(&r, &choose_pipeline("none", ""));
+        assert!(none.text.contains("endswith"), "{none:?}");
+    }
+
+    #[test]
+    fn invalid_yaml_has_a_positioned_error() {
+        let r = analyse_rule("title: t\ndetection:\n  sel: [a\n");
+        assert!(r.has_errors);
+        assert!(r.diagnostics.iter().any(|d| d.severity == Severity::Error && d.span.is_some()), "{:?}", r.diagnostics);
+        assert!(match_all(&r, &analyse_events("{}").batch).is_empty());
+    }
+
+    #[test]
+    fn broken_pipeline_means_no_kql() {
+        let r = analyse_rule(RULE);
+        let p = choose_pipeline("none", "transformations: [\n");
+        assert!(p.pipeline.is_none() && !p.diagnostics.is_empty());
+        let k = convert(&r, &p);
+        assert!(k.text.is_empty() && k.empty_reason.is_some());
+    }
+
+    #[test]
+    fn value_text_is_bounded() {
+        assert_eq!(value_text(&serde_json::json!("ab"), 10), "\"ab\"");
+        assert_eq!(value_text(&serde_json::json!(12), 10), "12");
+        assert_eq!(value_text(&serde_json::json!("abcdefghijkl"), 5), "\"abcd…");
+    }
+}
