@@ -38,12 +38,14 @@ export default defineConfig({
       url: `http://127.0.0.1:${PORT}/`,
       reuseExistingServer: false,
       timeout: 30_000,
+      stderr: 'ignore', // python's access log
     },
     {
       command: `python3 -m http.server ${SUBPATH_PORT} --bind 127.0.0.1 --directory .`,
       url: `http://127.0.0.1:${SUBPATH_PORT}/dist/`,
       reuseExistingServer: false,
       timeout: 30_000,
+      stderr: 'ignore', // python's access log
     },
   ],
 });

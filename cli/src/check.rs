@@ -64,14 +64,6 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> io::Result<u8> {
 fn io_error(message: &str) -> RuleCheck {
     RuleCheck {
         ok: false,
-        diagnostics: vec![DiagnosticView {
-            severity: Severity::Error,
-            code: "io-error".to_string(),
-            message: format!("cannot read: {message}"),
-            line: 0,
-            col: 0,
-            source: None,
-            span: None,
-        }],
+        diagnostics: vec![DiagnosticView::unpositioned_error("io-error", format!("cannot read: {message}"))],
     }
 }

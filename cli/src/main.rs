@@ -1,8 +1,9 @@
-//! `sigmaplay`: check Sigma rules and match them against events from the
-//! command line. All Sigma logic lives in `sigmaplay-core` (mostly
+//! `sigmaplay`: check Sigma rules, convert them to KQL and match them against
+//! events from the command line. All Sigma logic lives in `sigmaplay-core` (mostly
 //! [`sigmaplay_core::api`]); this crate reads files, parses arguments and prints.
 
 mod check;
+mod convert;
 mod inputs;
 mod matching;
 mod render;
@@ -21,7 +22,7 @@ pub const EXIT_ERRORS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "sigmaplay", version, about = "Check Sigma rules and match them against events")]
+#[command(name = "sigmaplay", version, about = "Check Sigma rules, convert them to KQL and match them against events")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,6 +37,39 @@ enum Command {
     /// result. Exit status 0 when it ran (matches or not), 1 when the rule or
     /// the events have errors, 2 on usage errors.
     Match(MatchArgs),
+    /// Convert rules to KQL (Microsoft Sentinel / Defender XDR / Azure Monitor)
+    /// with a processing pipeline. Exit status 1 when any rule file did not
+    /// convert, 2 on usage errors (unknown pipeline, invalid pipeline file).
+    Convert(ConvertArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ConvertArgs {
+    /// Rule files, or folders searched recursively for *.yml and *.yaml.
+    #[arg(required = true, value_name = "RULE")]
+    pub paths: Vec<PathBuf>,
+    /// A built-in pipeline (sentinel_asim, microsoft_xdr, microsoft_365_defender,
+    /// azure_monitor, none) or a pySigma pipeline YAML file. Repeat to chain:
+    /// `--pipeline custom.yml --pipeline sentinel_asim` runs custom.yml first.
+    #[arg(long = "pipeline", short = 'p', value_name = "NAME|FILE.yml", required = true)]
+    pub pipelines: Vec<String>,
+    /// Output: queries and notes as text, one JSON object per file per line
+    /// (jsonl), or one JSON document (an object for one file, else an array).
+    #[arg(long, value_enum, default_value_t = ConvertFormat::Text)]
+    pub format: ConvertFormat,
+    /// Also print info-level notes in text output (JSON always has them).
+    #[arg(long)]
+    pub info: bool,
+    /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
+    #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
+    pub placeholders: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConvertFormat {
+    Text,
+    Json,
+    Jsonl,
 }
 
 #[derive(clap::Args, Debug)]
@@ -89,6 +123,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&args, &mut out),
         Command::Match(args) => matching::run(&args, &mut out),
+        Command::Convert(args) => convert::run(&args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code));
     match result {

@@ -440,3 +440,134 @@ fn garbage_inputs_do_not_crash() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// convert
+
+#[test]
+fn convert_localtonet_sentinel_asim() {
+    let Some(rule) = localtonet() else { return };
+    let o = run(&["convert", rule, "--pipeline", "sentinel_asim", "--format", "jsonl"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 1);
+    let l = &lines[0];
+    let mut keys: Vec<&str> = l.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["diagnostics", "ok", "path", "queries", "table"]);
+    assert_eq!(l["path"], rule);
+    assert_eq!(l["ok"], true);
+    assert_eq!(l["table"], "imNetworkSession");
+    let q = l["queries"][0].as_str().unwrap_or_default();
+    assert!(q.starts_with("imNetworkSession\n| where "), "{q}");
+    assert!(q.contains("NetworkDirection =~ \"Outbound\""), "{q}");
+    assert!(!q.contains("=~ \"true\""), "Initiated: 'true' must not become a string comparison: {q}");
+    for d in l["diagnostics"].as_array().cloned().unwrap_or_default() {
+        assert_diag_shape(&d, false);
+    }
+
+    // json: one object for one file; text: the query first.
+    let o = run(&["convert", rule, "-p", "sentinel_asim", "--format", "json"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(json(&o)["queries"][0].as_str(), Some(q));
+    let o = run(&["convert", rule, "-p", "sentinel_asim"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with(&format!("{q}\n")), "{}", stdout(&o));
+}
+
+#[test]
+fn convert_unknown_pipeline_is_a_usage_error() {
+    let d = dir("convert_bad_pipeline");
+    let good = write(&d, "good.yml", GOOD.as_bytes());
+    let o = run(&["convert", path_str(&good), "--pipeline", "sentinel"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    for name in ["sentinel_asim", "microsoft_xdr", "microsoft_365_defender", "azure_monitor", "none"] {
+        assert!(err.contains(name), "built-in names listed: {err}");
+    }
+    // A pipeline file that is not a pipeline: usage error with its position.
+    let bad = write(&d, "bad_pipeline.yml", b"- just a list\n");
+    let o = run(&["convert", path_str(&good), "--pipeline", path_str(&bad)]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad_pipeline.yml"), "{}", stderr(&o));
+}
+
+#[test]
+fn convert_custom_pipeline_file_chained() {
+    let d = dir("convert_custom");
+    let rule = GOOD.replace("Image|endswith: '\\cmd.exe'", "ProcPath|endswith: '\\cmd.exe'");
+    let rule = write(&d, "rule.yml", rule.as_bytes());
+    let custom = write(
+        &d,
+        "custom.yml",
+        b"name: mine\ntransformations:\n  - id: rename\n    type: field_name_mapping\n    mapping:\n      ProcPath: Image\n",
+    );
+    // Alone: no table, the renamed field.
+    let o = run(&["convert", path_str(&rule), "--pipeline", path_str(&custom), "--format", "jsonl"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let l = &json_lines(&o)[0];
+    assert_eq!(l["table"], Value::Null);
+    assert!(l["queries"][0].as_str().unwrap_or_default().contains("Image endswith @\"\\cmd.exe\""), "{l}");
+    // Chained before a built-in target: its table and columns.
+    let o = run(&[
+        "convert",
+        path_str(&rule),
+        "--pipeline",
+        path_str(&custom),
+        "--pipeline",
+        "microsoft_xdr",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let l = &json_lines(&o)[0];
+    assert_eq!(l["table"], "DeviceProcessEvents");
+    let q = l["queries"][0].as_str().unwrap_or_default();
+    assert!(q.starts_with("DeviceProcessEvents\n| where ") && q.contains("FolderPath endswith"), "{q}");
+}
+
+#[test]
+fn convert_folder_recursively() {
+    let d = dir("convert_folder");
+    write(&d, "a/good.yml", GOOD.as_bytes());
+    write(&d, "a/b/unmapped.yml", GOOD.replace("product: windows", "product: no_such_product").as_bytes());
+    write(&d, "a/b/notes.txt", b"not a rule");
+    let o = run(&["convert", path_str(&d), "--pipeline", "sentinel_asim", "--format", "jsonl"]);
+    assert_eq!(code(&o), 1, "one rule did not convert: {}{}", stdout(&o), stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    // Name order: a/b/unmapped.yml before a/good.yml.
+    assert!(lines[0]["path"].as_str().unwrap_or_default().ends_with("unmapped.yml"));
+    assert_eq!(lines[0]["ok"], false);
+    assert_eq!(lines[0]["queries"], Value::Array(Vec::new()));
+    let diags = lines[0]["diagnostics"].as_array().cloned().unwrap_or_default();
+    assert!(diags.iter().any(|d| d["severity"] == "error"), "{diags:?}");
+    assert_eq!(lines[1]["ok"], true);
+    assert!(lines[1]["table"].is_string());
+
+    // json: one array, same content.
+    let o = run(&["convert", path_str(&d), "--pipeline", "sentinel_asim", "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(json(&o), Value::Array(lines));
+
+    // text: notes as path:line:col: severity[code]: message; summary on stderr.
+    let o = run(&["convert", path_str(&d), "--pipeline", "sentinel_asim"]);
+    assert_eq!(code(&o), 1);
+    let text = stdout(&o);
+    assert!(text.lines().any(|l| l.contains("unmapped.yml") && l.contains(": error[")), "{text}");
+    assert!(stderr(&o).contains("2 files, 1 converted, 1 not converted"), "{}", stderr(&o));
+}
+
+#[test]
+fn convert_placeholders() {
+    let d = dir("convert_placeholder");
+    let rule = GOOD.replace("Image|endswith: '\\cmd.exe'", "User|expand: '%admins%'");
+    let p = write(&d, "ph.yml", rule.as_bytes());
+    let o = run(&["convert", path_str(&p), "--pipeline", "none", "--format", "jsonl"]);
+    assert_eq!(code(&o), 1, "no values: not converted: {}", stdout(&o));
+    let o = run(&["convert", path_str(&p), "--pipeline", "none", "--placeholder", "admins=alice,bob", "--format", "jsonl"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let q = json_lines(&o)[0]["queries"][0].as_str().unwrap_or_default().to_string();
+    assert!(q.contains("alice") && q.contains("bob"), "{q}");
+}

@@ -7,13 +7,17 @@
 //!   `--placeholder` supplies them later), not errors.
 //! - [`match_events`] / [`match_event_bytes`]: run every rule of a rule file on
 //!   every event of an events text and explain each result.
+//! - [`convert_text`] / [`convert_bytes`]: every rule of a rule file to KQL
+//!   with one pipeline, with the notes of parsing and converting.
 //!
 //! Everything returned is `Serialize`; [`DiagnosticView`] is the flat
 //! `{severity, code, message, line, col}` form shells print or send as JSON.
 
 use serde::Serialize;
 
+use crate::compile::Placeholders;
 use crate::diag::{Diagnostic, Severity, Span};
+use crate::pipeline::Pipeline;
 use crate::event::parse_events;
 use crate::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
 use crate::rule::{parse_rules, ParsedRules, RuleKind};
@@ -52,6 +56,20 @@ impl DiagnosticView {
             col: d.col(),
             source,
             span: d.span,
+        }
+    }
+
+    /// An error about the input as a whole (an unreadable file, say): it has
+    /// no position, so line and column are 0.
+    pub fn unpositioned_error(code: &str, message: String) -> Self {
+        DiagnosticView {
+            severity: Severity::Error,
+            code: code.to_string(),
+            message,
+            line: 0,
+            col: 0,
+            source: None,
+            span: None,
         }
     }
 
@@ -230,6 +248,57 @@ pub fn match_event_bytes(rule: &[u8], events: &[u8], options: &MatchOptions) -> 
     }
 }
 
+/// The outcome of converting one rule file to KQL with one pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConvertReport {
+    /// At least one query and no error diagnostic.
+    pub ok: bool,
+    /// One query per detection rule of the file that converted.
+    pub queries: Vec<String>,
+    /// The table of the first rule that names one.
+    pub table: Option<String>,
+    /// Parse notes, then each rule's conversion notes (pipeline, backend), deduplicated.
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+/// Parse a rule file's text and convert each of its rules with `pipeline`
+/// ([`crate::kql::convert`]). A parse error fails the file even when a rule
+/// was recovered, so that a query is never produced from a half-read rule.
+pub fn convert_text(text: &str, pipeline: &Pipeline, placeholders: &Placeholders) -> ConvertReport {
+    let parsed = parse_rules(strip_bom(text));
+    let mut all: Vec<Diagnostic> = parsed.diagnostics.clone();
+    let mut queries = Vec::new();
+    let mut table = None;
+    let parse_failed = crate::diag::has_errors(&parsed.diagnostics);
+    for rule in &parsed.rules {
+        let c = crate::kql::convert(rule, pipeline, placeholders);
+        if table.is_none() {
+            table = c.table.clone();
+        }
+        if !parse_failed {
+            queries.extend(c.queries);
+        }
+        for d in c.diagnostics {
+            if !all.contains(&d) {
+                all.push(d);
+            }
+        }
+    }
+    let ok = !queries.is_empty() && !crate::diag::has_errors(&all);
+    if !ok {
+        queries.clear();
+    }
+    ConvertReport { ok, queries, table, diagnostics: views(&all, None) }
+}
+
+/// As [`convert_text`], from raw bytes: invalid UTF-8 is an `invalid-utf8` error.
+pub fn convert_bytes(bytes: &[u8], pipeline: &Pipeline, placeholders: &Placeholders) -> ConvertReport {
+    match decode_utf8(bytes) {
+        Ok(text) => convert_text(text, pipeline, placeholders),
+        Err(d) => ConvertReport { ok: false, queries: Vec::new(), table: None, diagnostics: vec![DiagnosticView::new(&d, None)] },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +384,20 @@ mod tests {
         assert!(r.has_event_errors() && r.results.is_empty());
         let r = match_event_bytes(b"\xfe", b"{}", &MatchOptions::default());
         assert!(r.has_rule_errors());
+    }
+
+    #[test]
+    fn convert_reports_queries_and_failures() {
+        let Some(p) = crate::pipeline::builtin("sentinel_asim") else { panic!("builtin") };
+        let proc_rule = RULE.replace("product: windows", "product: windows\n  category: process_creation");
+        let r = convert_text(&proc_rule, &p, &Placeholders::new());
+        assert!(r.ok, "{:?}", r.diagnostics);
+        assert_eq!(r.queries.len(), 1);
+        assert!(r.table.is_some());
+        let r = convert_text(RULE.replace("product: windows", "product: nothing_known").as_str(), &p, &Placeholders::new());
+        assert!(!r.ok && r.queries.is_empty());
+        assert!(r.diagnostics.iter().any(|d| d.is_error()), "{:?}", r.diagnostics);
+        let r = convert_bytes(b"\xff", &p, &Placeholders::new());
+        assert!(!r.ok && r.diagnostics[0].code == "invalid-utf8");
     }
 }

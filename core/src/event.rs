@@ -275,6 +275,25 @@ impl Event {
         false
     }
 
+    /// Every name [`Event::get`] answers without a dotted path, with its
+    /// value: the fields, then the aliases (which never shadow a field).
+    /// For per-event lookup tables built by the matcher.
+    pub(crate) fn for_each_direct<'a>(&'a self, mut f: impl FnMut(&'a str, &'a Value)) {
+        for (k, v) in &self.fields {
+            f(k.as_str(), v);
+        }
+        for (a, i) in &self.aliases {
+            if let Some((_, v)) = self.fields.get(*i as usize) {
+                f(a.as_str(), v);
+            }
+        }
+    }
+
+    /// Number of names [`Event::for_each_direct`] visits.
+    pub(crate) fn direct_len(&self) -> usize {
+        self.fields.len() + self.aliases.len()
+    }
+
     fn exact(&self, name: &str) -> Option<&Value> {
         let pos = self
             .by_name

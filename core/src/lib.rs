@@ -14,6 +14,7 @@ pub mod diag;
 pub mod event;
 pub mod expr;
 pub mod matcher;
+pub mod ruleset;
 pub mod kql;
 pub mod lint;
 pub mod modifier;

@@ -16,10 +16,12 @@
 //! - `neq` holds when none of the values match (an absent field is "different").
 //! - A missing field fails every test except `null`, `exists: false` and `neq`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::memmem;
 use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 use serde_json::Value;
@@ -30,6 +32,9 @@ use crate::diag::{Diagnostic, Span};
 use crate::event::Event;
 use crate::rule::{Rule, RuleKind};
 use crate::sigma_string::{fold_case, Part, SigmaString};
+
+mod fast_hash;
+pub(crate) use fast_hash::FastMap;
 
 /// Compiled regexes are bounded so that a hostile pattern cannot eat memory.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
@@ -45,7 +50,8 @@ enum StrOp {
     Eq(String),
     Prefix(String),
     Suffix(String),
-    Contains(String),
+    /// The needle and its precompiled searcher.
+    Contains(String, memmem::Finder<'static>),
     Regex(Regex),
 }
 
@@ -53,6 +59,9 @@ enum StrOp {
 struct StrTest {
     op: StrOp,
     cased: bool,
+    /// For rule-set prefiltering: a literal (ASCII lowercase) that the
+    /// case-folded text contains whenever the test holds, if one is known.
+    hint: Option<Box<str>>,
 }
 
 impl StrTest {
@@ -64,12 +73,13 @@ impl StrTest {
             [Part::Lit(a)] => StrOp::Eq(fold(a)),
             [Part::Lit(a), Part::Star] => StrOp::Prefix(fold(a)),
             [Part::Star, Part::Lit(a)] => StrOp::Suffix(fold(a)),
-            [Part::Star, Part::Lit(a), Part::Star] => StrOp::Contains(fold(a)),
+            [Part::Star, Part::Lit(a), Part::Star] => contains_op(fold(a)),
             _ => StrOp::Regex(build_regex(&pattern.to_regex(!cased))?),
         };
         // Regexes carry their own case flag, so they run on the original text.
+        let hint = glob_hint(pattern, cased);
         let cased = cased || matches!(op, StrOp::Regex(_));
-        Ok(StrTest { op, cased })
+        Ok(StrTest { op, cased, hint })
     }
 
     fn matches(&self, text: &str) -> bool {
@@ -78,10 +88,57 @@ impl StrTest {
             StrOp::Eq(s) => text == s,
             StrOp::Prefix(s) => text.starts_with(s.as_str()),
             StrOp::Suffix(s) => text.ends_with(s.as_str()),
-            StrOp::Contains(s) => text.contains(s.as_str()),
+            StrOp::Contains(_, f) => f.find(text.as_bytes()).is_some(),
             StrOp::Regex(r) => r.is_match(text),
         }
     }
+}
+
+impl StrTest {
+    /// `matches` on the case-folded form of an ASCII `text` (uncased tests).
+    fn matches_ascii_folded(&self, text: &str) -> bool {
+        // Needles are folded, so their ASCII letters are lowercase already.
+        let (t, len) = (text.as_bytes(), text.len());
+        match &self.op {
+            StrOp::Any => true,
+            StrOp::Eq(n) => t.eq_ignore_ascii_case(n.as_bytes()),
+            StrOp::Prefix(n) => t.get(..n.len()).is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes())),
+            StrOp::Suffix(n) => {
+                len.checked_sub(n.len()).and_then(|at| t.get(at..)).is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes()))
+            }
+            // Not anchored: searched on the cached folded text instead.
+            StrOp::Contains(..) | StrOp::Regex(_) => self.matches(&text.to_ascii_lowercase()),
+        }
+    }
+
+    /// Whole-value, prefix or suffix comparison (or `*`).
+    fn anchored(&self) -> bool {
+        matches!(self.op, StrOp::Any | StrOp::Eq(_) | StrOp::Prefix(_) | StrOp::Suffix(_))
+    }
+}
+
+/// The longest ASCII run of the glob's literal parts, lowercased, when long
+/// enough to index: a text matching the glob contains it, so its case-folded
+/// form contains the lowercased run (ASCII folds char by char). Case-insensitive
+/// matching also lets `s` match `ſ` (U+017F), which folding keeps, so
+/// uncased runs stop at `s`.
+fn glob_hint(pattern: &SigmaString, cased: bool) -> Option<Box<str>> {
+    let mut best = "";
+    for p in &pattern.parts {
+        if let Part::Lit(t) = p {
+            for piece in t.split(|c: char| !c.is_ascii() || (!cased && matches!(c, 's' | 'S'))) {
+                if piece.len() > best.len() {
+                    best = piece;
+                }
+            }
+        }
+    }
+    (best.len() >= MIN_SUB_LEN).then(|| best.to_ascii_lowercase().into_boxed_str())
+}
+
+fn contains_op(needle: String) -> StrOp {
+    let finder = memmem::Finder::new(needle.as_bytes()).into_owned();
+    StrOp::Contains(needle, finder)
 }
 
 fn build_regex(pattern: &str) -> Result<Regex, String> {
@@ -115,6 +172,86 @@ struct MItem {
     tests: Vec<MTest>,
     all: bool,
     negate: bool,
+    /// For an "any" item with many case-folded literal tests: those tests as
+    /// one automaton; `rest` indexes the tests it does not cover.
+    multi: Option<Box<MultiLit>>,
+}
+
+/// How a literal needle must sit in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    Eq,
+    Prefix,
+    Suffix,
+    Contains,
+}
+
+/// Several case-folded literal tests of one item, searched in one pass.
+#[derive(Debug)]
+struct MultiLit {
+    ac: AhoCorasick,
+    anchors: Vec<Anchor>,
+    rest: Vec<usize>,
+}
+
+impl MultiLit {
+    /// Fewer needles than this are faster one by one.
+    const MIN_NEEDLES: usize = 4;
+
+    fn build(tests: &[MTest]) -> Option<MultiLit> {
+        let mut needles: Vec<&str> = Vec::new();
+        let mut anchors = Vec::new();
+        let mut rest = Vec::new();
+        for (i, t) in tests.iter().enumerate() {
+            let lit = match t {
+                MTest::Str(StrTest { op, cased: false, .. }) => match op {
+                    StrOp::Eq(s) => Some((s.as_str(), Anchor::Eq)),
+                    StrOp::Prefix(s) => Some((s.as_str(), Anchor::Prefix)),
+                    StrOp::Suffix(s) => Some((s.as_str(), Anchor::Suffix)),
+                    StrOp::Contains(s, _) => Some((s.as_str(), Anchor::Contains)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match lit {
+                Some((s, a)) if !s.is_empty() => {
+                    needles.push(s);
+                    anchors.push(a);
+                }
+                _ => rest.push(i),
+            }
+        }
+        if needles.len() < Self::MIN_NEEDLES {
+            return None;
+        }
+        let ac = AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&needles).ok()?;
+        if ac.try_find_overlapping_iter("").is_err() {
+            return None;
+        }
+        Some(MultiLit { ac, anchors, rest })
+    }
+
+    /// Does any needle sit in the (case-folded) text as its test requires?
+    fn matches(&self, text: &str) -> bool {
+        let len = text.len();
+        let any_contains = |m: aho_corasick::Match| match self.anchors.get(m.pattern().as_usize()) {
+            Some(Anchor::Contains) => true,
+            Some(Anchor::Prefix) => m.start() == 0,
+            Some(Anchor::Suffix) => m.end() == len,
+            Some(Anchor::Eq) => m.start() == 0 && m.end() == len,
+            None => false,
+        };
+        // Standard match kind supports overlapping search (checked in `build`).
+        self.ac.try_find_overlapping_iter(text).is_ok_and(|mut it| it.any(any_contains))
+    }
+
+    fn eval(&self, value: Option<&Value>, ev: &PreparedEvent<'_>) -> bool {
+        match value {
+            None | Some(Value::Null) => false,
+            Some(Value::Array(items)) => items.iter().any(|v| ev.with_text(v, false, |t| self.matches(t)).unwrap_or(false)),
+            Some(v) => ev.with_text(v, false, |t| self.matches(t)).unwrap_or(false),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -130,17 +267,54 @@ enum MExpr {
 /// An event with per-event caches shared by every rule evaluated on it.
 pub struct PreparedEvent<'e> {
     pub event: &'e Event,
-    lowered: RefCell<HashMap<*const Value, Box<str>>>,
+    /// Case-folded text of values, keyed by the value's address.
+    lowered: RefCell<FastMap<usize, Box<str>>>,
     keyword_text: RefCell<Option<(Vec<Box<str>>, Vec<Box<str>>)>>,
+    /// Field lookups so far; past a few, `by_name` is built.
+    lookups: Cell<u32>,
+    /// Every non-dotted name `Event::get` answers, built lazily.
+    by_name: RefCell<Option<FastMap<&'e str, &'e Value>>>,
 }
 
 impl<'e> PreparedEvent<'e> {
+    /// Lookups done by binary search before the event's hash table is built.
+    const LOOKUPS_BEFORE_TABLE: u32 = 24;
+
     pub fn new(event: &'e Event) -> Self {
-        PreparedEvent { event, lowered: RefCell::new(HashMap::new()), keyword_text: RefCell::new(None) }
+        PreparedEvent {
+            event,
+            lowered: RefCell::new(FastMap::default()),
+            keyword_text: RefCell::new(None),
+            lookups: Cell::new(0),
+            by_name: RefCell::new(None),
+        }
+    }
+
+    /// Same answer as `Event::get`; many lookups on one event (a rule set)
+    /// go through a hash table built once.
+    pub(crate) fn get(&self, field: &str) -> Option<&'e Value> {
+        let n = self.lookups.get();
+        if n < Self::LOOKUPS_BEFORE_TABLE {
+            self.lookups.set(n + 1);
+            return self.event.get(field);
+        }
+        let Ok(mut slot) = self.by_name.try_borrow_mut() else { return self.event.get(field) };
+        let table = slot.get_or_insert_with(|| {
+            let mut t = FastMap::with_capacity_and_hasher(self.event.direct_len(), Default::default());
+            self.event.for_each_direct(|k, v| {
+                t.entry(k).or_insert(v);
+            });
+            t
+        });
+        match table.get(field) {
+            Some(v) => Some(*v),
+            None if field.contains('.') => self.event.get(field),
+            None => None,
+        }
     }
 
     /// Run `f` on the value's text, lowercased unless `cased`.
-    fn with_text<R>(&self, v: &Value, cased: bool, f: impl FnOnce(&str) -> R) -> Option<R> {
+    pub(crate) fn with_text<R>(&self, v: &Value, cased: bool, f: impl FnOnce(&str) -> R) -> Option<R> {
         let text: std::borrow::Cow<'_, str> = match v {
             Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
             Value::Number(n) => std::borrow::Cow::Owned(n.to_string()),
@@ -153,14 +327,14 @@ impl<'e> PreparedEvent<'e> {
         if text.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()) {
             return Some(f(&text));
         }
-        let key = v as *const Value;
+        let key = v as *const Value as usize;
         let mut cache = self.lowered.borrow_mut();
         let lowered = cache.entry(key).or_insert_with(|| fold_case(&text).into_boxed_str());
         Some(f(lowered))
     }
 
     /// Every leaf value as text (original, lowercased), for keyword search.
-    fn with_keyword_texts<R>(&self, f: impl FnOnce(&[Box<str>], &[Box<str>]) -> R) -> R {
+    pub(crate) fn with_keyword_texts<R>(&self, f: impl FnOnce(&[Box<str>], &[Box<str>]) -> R) -> R {
         let mut slot = self.keyword_text.borrow_mut();
         let (orig, lower) = slot.get_or_insert_with(|| {
             let mut orig = Vec::new();
@@ -266,8 +440,15 @@ impl Matcher {
 
     /// Fast path: does the rule match? No explanation is built.
     pub fn is_match(&self, event: &PreparedEvent<'_>) -> bool {
-        let mut memo = vec![None; self.items.len()];
-        self.condition.as_ref().is_some_and(|c| self.eval_expr(c, event, &mut memo))
+        const STACK: usize = 32;
+        let Some(c) = self.condition.as_ref() else { return false };
+        if self.items.len() <= STACK {
+            let mut memo = [None; STACK];
+            self.eval_expr(c, event, &mut memo)
+        } else {
+            let mut memo = vec![None; self.items.len()];
+            self.eval_expr(c, event, &mut memo)
+        }
     }
 
     pub fn matches(&self, event: &Event) -> bool {
@@ -334,7 +515,7 @@ impl Matcher {
         }
         // Find the first value that decided it, for display.
         let shown = item.tests.iter().position(|t| {
-            eval_item(&MItem { field: item.field.clone(), tests: vec![clone_shallow(t)], all: false, negate: false }, ev)
+            eval_item(&MItem { field: item.field.clone(), tests: vec![clone_shallow(t)], all: false, negate: false, multi: None }, ev)
         });
         let value = shown.and_then(|i| {
             src.test_sources.get(i).and_then(|vi| src.shown_values.get(*vi)).cloned().or_else(|| src.tests.get(i).map(describe_test))
@@ -342,7 +523,7 @@ impl Matcher {
         (ok, value)
     }
 
-    fn eval_expr(&self, e: &MExpr, ev: &PreparedEvent<'_>, memo: &mut Vec<Option<bool>>) -> bool {
+    fn eval_expr(&self, e: &MExpr, ev: &PreparedEvent<'_>, memo: &mut [Option<bool>]) -> bool {
         match e {
             MExpr::And(xs) => xs.iter().all(|x| self.eval_expr(x, ev, memo)),
             MExpr::Or(xs) => xs.iter().any(|x| self.eval_expr(x, ev, memo)),
@@ -365,6 +546,197 @@ impl Matcher {
     }
 }
 
+/// One fact about an event that a rule's match implies (see
+/// [`Matcher::necessary`]). Field names are the rule's.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Atom {
+    /// The field is present (a dotted field: `get_all` finds something).
+    Present(String),
+    /// A value (or array element) of the field whose text, case-folded as
+    /// the matcher folds it, equals this.
+    Text(String, String),
+    /// A value (or array element) of the field that reads as this number
+    /// (key from [`num_key`]).
+    Num(String, u64),
+    /// A value (or array element) of the field whose case-folded text
+    /// contains this (non-empty).
+    Sub(String, String),
+    /// Some leaf value of the event, as keyword search folds it, contains
+    /// this (non-empty).
+    Keyword(String),
+}
+
+impl Atom {
+    /// The rule field it is about; `None` for keywords.
+    pub(crate) fn field(&self) -> Option<&str> {
+        match self {
+            Atom::Present(f) | Atom::Text(f, _) | Atom::Num(f, _) | Atom::Sub(f, _) => Some(f),
+            Atom::Keyword(_) => None,
+        }
+    }
+
+    /// A rough price of checking many events for it: lower is more selective.
+    fn cost(&self) -> u32 {
+        match self {
+            Atom::Present(_) => 100,
+            Atom::Text(_, t) if t.len() <= 5 => 15,
+            Atom::Text(..) => 3,
+            Atom::Num(..) => 15,
+            Atom::Sub(_, s) | Atom::Keyword(s) if s.len() < 6 => 20,
+            Atom::Sub(..) | Atom::Keyword(_) => 10,
+        }
+    }
+}
+
+/// Hash key of a number for [`Atom::Num`]: equal numbers (`0.0 == -0.0`
+/// included) get equal keys.
+pub(crate) fn num_key(n: f64) -> u64 {
+    if n == 0.0 {
+        0.0f64.to_bits()
+    } else {
+        n.to_bits()
+    }
+}
+
+/// The number an event value reads as, as `MTest::Number` reads it.
+pub(crate) fn value_number(v: &Value) -> Option<f64> {
+    as_number(v)
+}
+
+/// A necessary condition: `None` = none derived (always evaluate);
+/// `Some(atoms)` = the rule can only match when one of `atoms` holds
+/// (`Some(vec![])`: it never matches).
+type Need = Option<Vec<Atom>>;
+
+/// Shorter substrings are too common to be worth indexing.
+const MIN_SUB_LEN: usize = 3;
+
+fn need_cost(n: &[Atom]) -> u32 {
+    n.iter().map(Atom::cost).fold(0u32, u32::saturating_add)
+}
+
+/// Conjunction: any one part's need is the whole's; keep the cheapest.
+fn need_and(parts: impl Iterator<Item = Need>) -> Need {
+    let mut best: Need = None;
+    for p in parts.flatten() {
+        if p.is_empty() {
+            return Some(p);
+        }
+        if best.as_ref().is_none_or(|b| need_cost(&p) < need_cost(b)) {
+            best = Some(p);
+        }
+    }
+    best
+}
+
+/// Disjunction: every part needs a need; their union is the whole's.
+fn need_or(parts: impl Iterator<Item = Need>) -> Need {
+    let mut all = Vec::new();
+    for p in parts {
+        all.extend(p?);
+    }
+    Some(all)
+}
+
+impl Matcher {
+    /// A necessary condition for [`Matcher::is_match`], for rule-set
+    /// prefiltering: when it is `Some(atoms)` and no atom holds on an event,
+    /// the rule does not match it.
+    pub(crate) fn necessary(&self) -> Option<Vec<Atom>> {
+        match &self.condition {
+            None => Some(Vec::new()),
+            Some(c) => self.need_expr(c, 0),
+        }
+    }
+
+    fn need_expr(&self, e: &MExpr, depth: usize) -> Need {
+        if depth > MAX_EXPR_DEPTH {
+            return None;
+        }
+        match e {
+            MExpr::And(xs) => need_and(xs.iter().map(|x| self.need_expr(x, depth + 1))),
+            MExpr::Or(xs) => need_or(xs.iter().map(|x| self.need_expr(x, depth + 1))),
+            MExpr::Not(_) => None,
+            MExpr::Search(i) => self.need_search(*i),
+            MExpr::OneOf(ids) => need_or(ids.iter().map(|i| self.need_search(*i))),
+            MExpr::AllOf(ids) => need_and(ids.iter().map(|i| self.need_search(*i))),
+        }
+    }
+
+    fn need_search(&self, i: usize) -> Need {
+        let Some(alts) = self.items.get(i) else { return Some(Vec::new()) };
+        need_or(alts.iter().map(|alt| need_and(alt.iter().map(need_item))))
+    }
+}
+
+fn need_item(item: &MItem) -> Need {
+    if item.negate {
+        return None;
+    }
+    if item.tests.is_empty() {
+        return Some(Vec::new());
+    }
+    let Some(field) = item.field.as_deref() else {
+        return if item.all {
+            need_and(item.tests.iter().map(need_keyword))
+        } else {
+            need_or(item.tests.iter().map(need_keyword))
+        };
+    };
+    if item.all {
+        need_and(item.tests.iter().map(|t| need_test(field, t)))
+    } else {
+        need_or(item.tests.iter().map(|t| need_test(field, t)))
+    }
+}
+
+/// Keyword tests run on every leaf text, folded (`fold_case`) unless cased.
+fn need_keyword(t: &MTest) -> Need {
+    match t {
+        MTest::Str(StrTest { op: StrOp::Contains(s, _), cased: false, .. }) if s.len() >= MIN_SUB_LEN => {
+            Some(vec![Atom::Keyword(s.clone())])
+        }
+        MTest::Str(StrTest { hint: Some(h), .. }) => Some(vec![Atom::Keyword(h.to_string())]),
+        _ => None,
+    }
+}
+
+fn need_test(field: &str, t: &MTest) -> Need {
+    let f = || field.to_string();
+    let present = Some(vec![Atom::Present(f())]);
+    match t {
+        MTest::Null | MTest::Exists(false) => None,
+        MTest::Never => Some(Vec::new()),
+        MTest::Str(StrTest { op, cased: false, .. }) => match op {
+            StrOp::Eq(s) => Some(vec![Atom::Text(f(), s.clone())]),
+            StrOp::Prefix(s) | StrOp::Suffix(s) | StrOp::Contains(s, _) if s.len() >= MIN_SUB_LEN => {
+                Some(vec![Atom::Sub(f(), s.clone())])
+            }
+            _ => present,
+        },
+        // Equal texts fold to equal texts.
+        MTest::Str(StrTest { op: StrOp::Eq(s), cased: true, .. }) => Some(vec![Atom::Text(f(), fold_text(s))]),
+        MTest::Str(StrTest { hint: Some(h), .. }) => Some(vec![Atom::Sub(f(), h.to_string())]),
+        MTest::Number { value, text } => {
+            let mut v = vec![Atom::Text(f(), text.clone())];
+            if !value.is_nan() {
+                v.push(Atom::Num(f(), num_key(*value)));
+            }
+            Some(v)
+        }
+        _ => present,
+    }
+}
+
+/// The text `PreparedEvent::with_text(_, false, _)` gives for a string.
+fn fold_text(s: &str) -> String {
+    if s.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()) {
+        s.to_string()
+    } else {
+        fold_case(s)
+    }
+}
+
 /// A copy of a test for single-value re-evaluation in explanations. Regexes
 /// are cheap to clone (reference counted).
 fn clone_shallow(t: &MTest) -> MTest {
@@ -375,10 +747,11 @@ fn clone_shallow(t: &MTest) -> MTest {
                 StrOp::Eq(x) => StrOp::Eq(x.clone()),
                 StrOp::Prefix(x) => StrOp::Prefix(x.clone()),
                 StrOp::Suffix(x) => StrOp::Suffix(x.clone()),
-                StrOp::Contains(x) => StrOp::Contains(x.clone()),
+                StrOp::Contains(x, f) => StrOp::Contains(x.clone(), f.clone()),
                 StrOp::Regex(r) => StrOp::Regex(r.clone()),
             },
             cased: s.cased,
+            hint: s.hint.clone(),
         }),
         MTest::Regex(r) => MTest::Regex(r.clone()),
         MTest::Cidr(c) => MTest::Cidr(c.clone()),
@@ -441,7 +814,9 @@ fn compile_item(item: &Item, diags: &mut Vec<Diagnostic>) -> MItem {
             })
         })
         .collect();
-    MItem { field: item.field.clone(), tests, all: item.all, negate: item.negate }
+    let tests: Vec<MTest> = tests;
+    let multi = if item.all { None } else { MultiLit::build(&tests).map(Box::new) };
+    MItem { field: item.field.clone(), tests, all: item.all, negate: item.negate, multi }
 }
 
 fn compile_test(t: &Test) -> Result<MTest, String> {
@@ -509,14 +884,18 @@ fn eval_item(item: &MItem, ev: &PreparedEvent<'_>) -> bool {
             };
             if item.all {
                 !item.tests.is_empty() && item.tests.iter().all(one)
+            } else if let Some(m) = &item.multi {
+                values.iter().any(|v| m.eval(Some(v), ev)) || m.rest.iter().filter_map(|&i| item.tests.get(i)).any(one)
             } else {
                 item.tests.iter().any(one)
             }
         }
         Some(field) => {
-            let value = ev.event.get(field);
+            let value = ev.get(field);
             if item.all {
                 !item.tests.is_empty() && item.tests.iter().all(|t| eval_test(t, value, ev))
+            } else if let Some(m) = &item.multi {
+                m.eval(value, ev) || m.rest.iter().filter_map(|&i| item.tests.get(i)).any(|t| eval_test(t, value, ev))
             } else {
                 item.tests.iter().any(|t| eval_test(t, value, ev))
             }
@@ -537,6 +916,8 @@ fn eval_keywords(item: &MItem, ev: &PreparedEvent<'_>) -> bool {
         };
         if item.all {
             !item.tests.is_empty() && item.tests.iter().all(one)
+        } else if let Some(m) = &item.multi {
+            lower.iter().any(|x| m.matches(x)) || m.rest.iter().filter_map(|&i| item.tests.get(i)).any(one)
         } else {
             item.tests.iter().any(one)
         }
@@ -565,7 +946,12 @@ fn as_number(v: &Value) -> Option<f64> {
 
 fn eval_scalar(t: &MTest, v: &Value, ev: &PreparedEvent<'_>) -> bool {
     match t {
-        MTest::Str(s) => ev.with_text(v, s.cased, |text| s.matches(text)).unwrap_or(false),
+        MTest::Str(s) => match (v, s.cased) {
+            // ASCII text folds to its ASCII lowercase: anchored needles compare
+            // in place, without building the folded copy.
+            (Value::String(text), false) if s.anchored() && text.is_ascii() => s.matches_ascii_folded(text),
+            _ => ev.with_text(v, s.cased, |text| s.matches(text)).unwrap_or(false),
+        },
         MTest::Regex(r) => ev.with_text(v, true, |text| r.is_match(text)).unwrap_or(false),
         MTest::Number { value, text } => match as_number(v) {
             Some(n) => n == *value,
@@ -587,7 +973,7 @@ fn eval_scalar(t: &MTest, v: &Value, ev: &PreparedEvent<'_>) -> bool {
             _ => false,
         },
         MTest::FieldRef { field, position, cased } => {
-            let Some(other) = ev.event.get(field) else { return false };
+            let Some(other) = ev.get(field) else { return false };
             let Some(other_text) = ev.with_text(other, *cased, str::to_string) else { return false };
             ev.with_text(v, *cased, |text| match position {
                 None => text == other_text,

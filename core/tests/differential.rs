@@ -925,6 +925,8 @@ const PROBES_ALLOWED: &[Allowed] = &[
         "`*` is \"an unbounded length wildcard\" with no exception for line breaks; RSigma's `*` stops at a newline"),
     rs("probe:neq-absent", PROBE, true, Other,
         "open: neq \"the field is different from the specified values\"; ours: an absent field is different (documented in matcher.rs)"),
+    rs("probe:case-greek-medial-sigma", PROBE, true, CaseFolding,
+        "case-insensitive: `ΟΔΟΣ` vs `οδοσ`; Rust's `to_lowercase` turns a word-final Σ into ς, so RSigma misses the medial form σ; both are lowercase Σ"),
     // sigma-rust
     sr("probe:null-absent", PROBE, true, NullSemantics, SR_NULL),
     sr("probe:null-not-filter", PROBE, false, NullSemantics, SR_NULL),
@@ -949,6 +951,8 @@ const PROBES_ALLOWED: &[Allowed] = &[
         "field names: \"use them as they appear in the log source and strip all spaces\""),
     sr("probe:field-array-any", PROBE, true, FieldNames,
         "open: ours documents \"an event value that is an array matches when any element matches\"; sigma-rust never matches arrays"),
+    sr("probe:field-array-nested-any", PROBE, true, FieldNames,
+        "open: the same array contract through a dotted path (`a.b` over `a: [{b: y}, {b: x}]`); sigma-rust does not descend into arrays"),
     sr("probe:fieldref-case", PROBE, true, Other,
         "\"All values are treated as case-insensitive strings\"; a field reference compares values"),
     sr("probe:cond-underscore-them", PROBE, false, Other,

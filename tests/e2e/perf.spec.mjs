@@ -45,7 +45,7 @@ function events(n, filler = 0) {
 }
 
 test('budget: transfer size of the built site', async () => {
-  const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f));
+  const files = readdirSync(DIST, { recursive: true }).filter((f) => /\.(wasm|js|css)$/.test(f) && !f.startsWith('.stage'));
   let gz = 0; let br = 0; let raw = 0;
   const rows = files.map((f) => {
     const data = readFileSync(new URL(f, DIST));
@@ -134,6 +134,9 @@ test('budget: 5 MB events paste stays responsive', async ({ page }) => {
   await rule.pressSequentially('#ab', { delay: 50 });
   await page.waitForTimeout(300);
   const ruleKeys = await page.evaluate(() => performance.getEntriesByName('sp:update-rule').map((e) => e.duration));
-  console.log(`[budget] 5 MB paste (${(text.length / 1e6).toFixed(1)} MB, 5,000 events): wall time to results ${wall} ms, applying it ${JSON.stringify(apply.map((x) => +x.toFixed(1)))} ms; events-editor input handler ${keyMs.toFixed(2)} ms; rule keystroke with 5,000 events ${JSON.stringify(stats(ruleKeys))} ms`);
+  await page.waitForTimeout(600);
+  const saves = await page.evaluate(() => performance.getEntriesByName('sp:save').map((e) => +e.duration.toFixed(1)));
+  const notice = await page.getByRole('alert').allTextContents();
+  console.log(`[budget] 5 MB paste (${(text.length / 1e6).toFixed(1)} MB, 5,000 events): wall time to results ${wall} ms, applying it ${JSON.stringify(apply.map((x) => +x.toFixed(1)))} ms; events-editor input handler ${keyMs.toFixed(2)} ms; rule keystroke with 5,000 events ${JSON.stringify(stats(ruleKeys))} ms; saving to localStorage ${JSON.stringify(saves)} ms${notice.length ? `; notice: ${notice.join(' ')}` : ''}`);
   expect(ruleKeys.length).toBeGreaterThan(0);
 });

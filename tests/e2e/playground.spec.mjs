@@ -207,3 +207,24 @@ test('editors accept typing, and Ctrl+Enter applies edits', async ({ page }) => 
   await rule.press('Control+Enter');
   await expect(page.getByTestId('kql-output')).toContainText('imProcessCreate');
 });
+
+test('custom pipeline: applied before the target, its errors marked in its editor', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('rule-editor').fill(LOCALTONET);
+  await page.getByTestId('pipeline-select').selectOption('none');
+  await page.locator('details.pipeline > summary').click();
+  const pipe = page.getByTestId('pipeline-editor');
+  await pipe.fill('name: rename\ntransformations:\n  - type: field_name_mapping\n    mapping:\n      DestinationHostname: RemoteUrl\n');
+  await expect(page.getByTestId('kql-output')).toContainText('RemoteUrl endswith');
+  await pipe.fill('name: broken\ntransformations: [\n');
+  await expect(page.getByTestId('kql-output')).toContainText('No KQL');
+  const d = page.getByTestId('diagnostics').locator('li', { hasText: 'pipeline' }).first();
+  await expect(d).toBeVisible();
+  await d.locator('button').click();
+  expect(await pipe.evaluate((t) => document.activeElement === t)).toBe(true);
+  // Clicking an event's label selects the event in the events editor.
+  await pipe.fill('');
+  await page.getByTestId('event-result').nth(1).locator('.ev-link').click();
+  const sel = await page.getByTestId('events-editor').evaluate((t) => [document.activeElement === t, t.value.slice(0, t.selectionStart).split('\n').length]);
+  expect(sel).toEqual([true, 15]);
+});

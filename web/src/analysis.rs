@@ -9,8 +9,6 @@
 //! - [`match_all`]: which event matches which rule (fast path, no
 //!   explanations); [`explain`] builds one explanation on demand.
 
-use std::rc::Rc;
-
 use sigmaplay_core::api::{self, Source};
 use sigmaplay_core::kql::{self, Conversion};
 use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
@@ -261,15 +259,6 @@ pub fn value_text(v: &serde_json::Value, max_chars: usize) -> String {
     } else {
         s
     }
-}
-
-/// Everything derived from the three texts, bundled for the UI.
-pub struct Derived {
-    pub rule: Rc<RuleAnalysis>,
-    pub events: Rc<EventsAnalysis>,
-    pub pipeline: Rc<PipelineAnalysis>,
-    pub kql: Rc<KqlOutput>,
-    pub results: Rc<Vec<RuleResults>>,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use web_sys::{HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::analysis::{self, Origin, UiDiagnostic};
+use crate::compress;
 use crate::dom;
 use crate::editor::{CodeEditor, EditorMark};
 use crate::examples::{self, EXAMPLES};
@@ -117,33 +118,45 @@ fn example_snapshot(i: usize) -> Snapshot {
 }
 
 /// What the page starts with: a share link, else the saved state, else the first example.
-struct Start {
-    state: State,
-    embed: bool,
+pub struct Start {
+    pub state: State,
+    pub embed: bool,
     /// A message for the banner (a broken link).
-    notice: Option<String>,
-    from_link: bool,
+    pub notice: Option<String>,
+    pub from_link: bool,
 }
 
-fn start() -> Start {
-    let hash = share::parse_params(&dom::location_hash());
-    let query = share::parse_params(&dom::location_search());
-    let embed = hash.embed || query.embed;
-    let mut notice = None;
-    if let Some(payload) = hash.state.or(query.state) {
-        match share::decode(&payload) {
-            Ok(s) => return Start { state: State::from_snapshot(s, None), embed, notice: None, from_link: true },
-            Err(e) => notice = Some(format!("This share link could not be opened: {e}.")),
-        }
-    }
-    if !embed {
-        if let Some(saved) = dom::storage_get(STORAGE_KEY) {
-            if let Ok(s) = Snapshot::from_json(&saved) {
-                return Start { state: State::from_snapshot(s, None), embed, notice, from_link: false };
+impl Start {
+    /// The saved state, else the first example (a share link in the URL is not read).
+    pub fn local() -> Start {
+        let embed = share::parse_params(&dom::location_hash()).embed || share::parse_params(&dom::location_search()).embed;
+        if !embed {
+            if let Some(saved) = dom::storage_get(STORAGE_KEY) {
+                if let Ok(s) = Snapshot::from_json(&saved) {
+                    return Start { state: State::from_snapshot(s, None), embed, notice: None, from_link: false };
+                }
             }
         }
+        Start { state: State::from_snapshot(example_snapshot(0), Some(0)), embed, notice: None, from_link: false }
     }
-    Start { state: State::from_snapshot(example_snapshot(0), Some(0)), embed, notice, from_link: false }
+
+    /// The share link in the URL (fragment or query), if there is one, else [`Start::local`].
+    pub async fn resolve() -> Start {
+        let hash = share::parse_params(&dom::location_hash());
+        let query = share::parse_params(&dom::location_search());
+        let Some(payload) = hash.state.or(query.state) else { return Start::local() };
+        match compress::decode(&payload).await {
+            Ok(s) => Start { state: State::from_snapshot(s, None), embed: hash.embed || query.embed, notice: None, from_link: true },
+            Err(e) => Start { notice: Some(format!("This share link could not be opened: {e}.")), from_link: true, ..Start::local() },
+        }
+    }
+}
+
+/// `start`: what to show first ([`Start::resolve`]); without it, [`Start::local`].
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    #[prop_or_default]
+    pub start: Option<Shared<Start>>,
 }
 
 thread_local! {
@@ -165,10 +178,17 @@ struct Toast {
 }
 
 #[function_component]
-pub fn App() -> Html {
+pub fn App(props: &AppProps) -> Html {
     let start = use_memo((), |_| {
-        let s = start();
-        (Rc::new(s.state), s.embed, s.notice, s.from_link)
+        let local;
+        let s = match &props.start {
+            Some(s) => &**s,
+            None => {
+                local = Start::local();
+                &local
+            }
+        };
+        (Rc::new(s.state.clone()), s.embed, s.notice.clone(), s.from_link)
     });
     let embed = start.1;
     let state = {
@@ -276,9 +296,20 @@ pub fn App() -> Html {
         use_effect_with((state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone()), move |_| {
             if !embed {
                 *timer.borrow_mut() = Some(Timeout::new(SAVE_DEBOUNCE_MS, move || {
-                    if let Err(e) = dom::storage_set(STORAGE_KEY, &s.snapshot().to_json()) {
-                        notice.set(Some(e));
+                    dom::mark("sp:save-start");
+                    let snap = s.snapshot();
+                    if dom::storage_set(STORAGE_KEY, &snap.to_json()).is_err() {
+                        // Too large (a big events paste): keep at least the rule, target and pipeline.
+                        let mb = snap.events.len() as f64 / 1e6;
+                        let small = Snapshot { events: String::new(), ..snap };
+                        notice.set(Some(match dom::storage_set(STORAGE_KEY, &small.to_json()) {
+                            Ok(()) => format!(
+                                "The events ({mb:.1} MB) are too large for this browser's storage: they will not survive a reload. The rule, target and pipeline are saved."
+                            ),
+                            Err(e) => e,
+                        }));
                     }
+                    dom::measure_from("sp:save", "sp:save-start");
                 }));
             }
         });
@@ -333,15 +364,22 @@ pub fn App() -> Html {
         let share_url = share_url.clone();
         let show_toast = show_toast.clone();
         Callback::from(move |_: ()| {
-            let url = format!("{}#{}", dom::base_url(), share::fragment(&state.snapshot(), false));
-            let t = show_toast.clone();
-            let kb = url.len() / 1024;
-            dom::copy_text(&url, move |r| match r {
-                Ok(()) if kb > 64 => t.emit(format!("Link copied ({kb} KB: long links may be cut by some apps)")),
-                Ok(()) => t.emit("Share link copied".into()),
-                Err(_) => t.emit("Copy the link from the box".into()),
+            let snap = state.snapshot();
+            let (share_url, t) = (share_url.clone(), show_toast.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let payload = match compress::encode(&snap).await {
+                    Ok(p) => p,
+                    Err(e) => return t.emit(e),
+                };
+                let url = format!("{}#{}", dom::base_url(), share::fragment(&payload, false));
+                let kb = url.len() / 1024;
+                dom::copy_text(&url, move |r| match r {
+                    Ok(()) if kb > 64 => t.emit(format!("Link copied ({kb} KB: long links may be cut by some apps)")),
+                    Ok(()) => t.emit("Share link copied".into()),
+                    Err(_) => t.emit("Copy the link from the box".into()),
+                });
+                share_url.set(Some(url));
             });
-            share_url.set(Some(url));
         })
     };
     let run = {
@@ -350,7 +388,7 @@ pub fn App() -> Html {
     };
 
     // Keyboard shortcuts (document-wide). The listener reads the latest callbacks from a cell.
-    let shortcut_cb = use_mut_ref(|| Callback::<Shortcut>::noop());
+    let shortcut_cb = use_mut_ref(Callback::<Shortcut>::noop);
     {
         let (copy_kql, do_share, run) = (copy_kql.clone(), do_share.clone(), run.clone());
         let (help_open, share_url) = (help_open.clone(), share_url.clone());
@@ -564,7 +602,7 @@ pub fn App() -> Html {
             }
             if let Some(url) = (*share_url).clone() {
                 <div class="popover share" role="dialog" aria-label="Share link">
-                    <label for="share-url">{ format!("Share link ({} KB) — it holds the rule, events, target and pipeline", (url.len() + 1023) / 1024) }</label>
+                    <label for="share-url">{ format!("Share link ({} KB) — it holds the rule, events, target and pipeline", url.len().div_ceil(1024)) }</label>
                     <input id="share-url" data-testid="share-url" type="text" readonly={true} value={url} onfocus={Callback::from(|e: FocusEvent| { let i: web_sys::HtmlInputElement = e.target_unchecked_into(); i.select(); })} />
                     <div class="actions">
                         <button type="button" class="btn" onclick={copy_share}>{ "Copy" }</button>

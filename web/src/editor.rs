@@ -240,12 +240,14 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
         let text = p.text.clone();
         let sync = sync.clone();
         let select = p.select;
+        let caret = caret.clone();
         use_effect_with(select.map(|(_, n)| n), move |_| {
             let (Some((span, _)), Some(t)) = (select, ta.cast::<HtmlTextAreaElement>()) else { return };
             let start = highlight::utf16_of_char(&text, span.start as usize);
             let end = highlight::utf16_of_char(&text, span.end.max(span.start) as usize);
             let _ = t.focus();
             let _ = t.set_selection_range(start, end);
+            caret.set((span.line.max(1), span.col.max(1)));
             let top = (span.line.max(1) as i32 - 1) * LINE_HEIGHT_PX - t.client_height() / 3;
             t.set_scroll_top(top.max(0));
             let col_px = (span.col.max(1) as i32 - 1) * 8;

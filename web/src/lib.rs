@@ -3,7 +3,7 @@
 //! A thin shell over `sigmaplay_core`:
 //! - [`analysis`]: calls into core, cached per input (pure, host-tested);
 //! - [`highlight`]: tokenizers and text segments for the editors (pure);
-//! - [`share`]: the state as a share link / saved JSON (pure);
+//! - [`share`]: the state as a share link / saved JSON (pure), [`compress`]: its DEFLATE (browser);
 //! - [`examples`]: the gallery's rules and events (host-tested against core);
 //! - [`editor`]: the code editor component (textarea over a highlighted `<pre>`);
 //! - [`panels`]: rule card, KQL output, match results, diagnostics, gallery;
@@ -14,6 +14,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod compress;
 pub mod dom;
 pub mod editor;
 pub mod examples;

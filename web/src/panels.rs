@@ -413,6 +413,15 @@ pub fn result_row(p: &ResultRowProps) -> Html {
         let cb = p.on_hover.clone();
         Callback::from(move |_: MouseEvent| cb.emit(None))
     };
+    // Keyboard users get the same highlight when focus enters the row.
+    let onfocusin = {
+        let cb = p.on_hover.clone();
+        Callback::from(move |_: FocusEvent| cb.emit(Some(key)))
+    };
+    let onfocusout = {
+        let cb = p.on_hover.clone();
+        Callback::from(move |_: FocusEvent| cb.emit(None))
+    };
     let select_event = {
         let cb = p.on_select_event.clone();
         let start = p.start;
@@ -434,7 +443,7 @@ pub fn result_row(p: &ResultRowProps) -> Html {
     html! {
         <li class={classes!("result", if m { "hit" } else { "miss" })}
             data-testid="event-result" data-matched={if m { "true" } else { "false" }} data-index={p.index.to_string()}
-            {onmouseenter} {onmouseleave}>
+            {onmouseenter} {onmouseleave} {onfocusin} {onfocusout}>
             <div class="rh">
                 <span class={classes!("badge", if m { "badge-hit" } else { "badge-miss" })}>{ if m { "✓ match" } else { "✗ no match" } }</span>
                 <button type="button" class="ev-link" onclick={select_event} disabled={p.start.is_none()} title="Show the event">{ label }</button>

@@ -6,7 +6,7 @@ use gloo::timers::future::TimeoutFuture;
 use sigmaplay_core::Span;
 use sigmaplay_web::editor::{CodeEditor, CodeEditorProps, EditorMark};
 use sigmaplay_web::highlight::{mark, Lang};
-use sigmaplay_web::{share, App, Shared};
+use sigmaplay_web::{compress, share, App, Shared};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlTextAreaElement, InputEvent, InputEventInit, MouseEvent, MouseEventInit};
@@ -183,13 +183,20 @@ async fn code_editor_renders_marks_and_reports_edits() {
 }
 
 #[wasm_bindgen_test]
-fn share_links_round_trip_in_wasm() {
+async fn share_links_round_trip_through_the_browsers_deflate() {
     let s = share::Snapshot {
         rule: "title: é😀\n".into(),
-        events: "{}".into(),
+        events: "{\"a\": 1}\n".repeat(200),
         target: "microsoft_xdr".into(),
         pipeline: String::new(),
     };
-    let p = share::parse_params(&share::fragment(&s, false));
-    assert_eq!(share::decode(&p.state.unwrap()).unwrap(), s);
+    let payload = compress::encode(&s).await.unwrap();
+    assert!(payload.len() < s.events.len() / 4, "{}", payload.len());
+    let p = share::parse_params(&share::fragment(&payload, false));
+    assert_eq!(compress::decode(&p.state.unwrap()).await.unwrap(), s);
+    assert!(compress::decode("AAAA").await.is_err());
+    assert!(compress::decode("!!").await.is_err());
+    // A deflate bomb (33 MB of spaces) is refused.
+    let bomb = compress::deflate(&vec![b' '; share::MAX_INFLATED + 1024]).await.unwrap();
+    assert!(compress::inflate(&bomb).await.is_err());
 }
