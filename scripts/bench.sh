@@ -20,7 +20,11 @@ for dirpath, _, files in os.walk(root):
         b = json.load(open(os.path.join(dirpath, "benchmark.json")))
         e = json.load(open(os.path.join(dirpath, "estimates.json")))
         elems = (b.get("throughput") or {}).get("Elements")
-        engine = b["function_id"]
+        # Only this bench's groups (engine comparison): other benches share the
+        # criterion folder and some have no function id.
+        engine = b.get("function_id")
+        if engine is None:
+            continue
         rows.setdefault(b["group_id"], {})[engine] = (e["mean"]["point_estimate"], elems)
 if not rows:
     sys.exit("no criterion results under " + root)
@@ -36,7 +40,9 @@ for group in sorted(rows):
     for name in sorted(engines, key=lambda n: (n != "ours", n)):
         t, n = engines[name]
         rate = f"{n / (t / 1e9):,.0f}" if n else "-"
-        ratio = "" if name == "ours" or not ours else f"{ours[0] / t:.2f}x"
+        # Engines compare with engines, per-rule loops with per-rule loops.
+        mine = engines.get("ours_engine") if name.endswith("_engine") else ours
+        ratio = "" if name.startswith("ours") or not mine else f"{mine[0] / t:.2f}x"
         print(f"{group:<58} {name:<14} {fmt_time(t):>11} {rate:>12} {ratio:>10}")
 print("\nours/peer = our mean time / the peer's: above 1 we are slower, below 1 faster.")
 PY
