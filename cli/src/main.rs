@@ -99,6 +99,10 @@ pub struct MatchArgs {
     /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
     #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
     pub placeholders: Vec<(String, Vec<String>)>,
+    /// The event field correlation rules read time from (default: the first
+    /// of @timestamp, timestamp, TimeGenerated, TimeCreated_SystemTime, UtcTime, ... that parses).
+    #[arg(long = "timestamp-field", value_name = "FIELD")]
+    pub timestamp_field: Option<String>,
     /// Output: one line per event, or one JSON object.
     #[arg(long, value_enum, default_value_t = MatchFormat::Text)]
     pub format: MatchFormat,

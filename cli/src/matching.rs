@@ -27,7 +27,8 @@ pub fn run(args: &MatchArgs, out: &mut dyn Write) -> io::Result<u8> {
             return Ok(EXIT_USAGE);
         }
     };
-    let opts = inputs::match_options(&args.placeholders);
+    let mut opts = inputs::match_options(&args.placeholders);
+    opts.timestamp_field.clone_from(&args.timestamp_field);
     let report = api::match_event_bytes(&rule, &events, &opts);
     match args.format {
         MatchFormat::Json => {
@@ -83,6 +84,15 @@ fn write_text(args: &MatchArgs, report: &MatchReport, out: &mut dyn Write) -> io
     }
     if report.results.is_empty() {
         writeln!(out, "no events")?;
+    }
+    for c in &report.correlations {
+        let kind = c.kind.map(|k| format!(" ({})", k.as_str())).unwrap_or_default();
+        writeln!(out, "correlation: {}{kind}: {}", c.title, if c.hits.is_empty() { "no hit".to_string() } else { format!("{} hit(s)", c.hits.len()) })?;
+        for h in &c.hits {
+            let group: Vec<String> = h.group.iter().map(|g| format!("{}={}", g.field, g.value.as_deref().unwrap_or("(none)"))).collect();
+            let events: Vec<String> = h.events.iter().map(usize::to_string).collect();
+            writeln!(out, "  [{}] {} .. {}  value {}  events {}", group.join(", "), h.start, h.end, h.value, events.join(","))?;
+        }
     }
     Ok(())
 }

@@ -571,3 +571,32 @@ fn convert_placeholders() {
     let q = json_lines(&o)[0]["queries"][0].as_str().unwrap_or_default().to_string();
     assert!(q.contains("alice") && q.contains("bob"), "{q}");
 }
+
+#[test]
+fn match_evaluates_correlations_and_filters() {
+    let d = dir("correlation");
+    let rule = write(
+        &d,
+        "brute.yml",
+        b"title: failed logon\nname: failed_logon\nlogsource:\n    product: windows\n    service: security\ndetection:\n    selection:\n        EventID: 4625\n    condition: selection\n---\ntitle: service accounts\nlogsource:\n    product: windows\nfilter:\n    rules:\n        - failed_logon\n    selection:\n        TargetUserName|startswith: svc_\n    condition: selection\n---\ntitle: brute force\ncorrelation:\n    type: event_count\n    rules:\n        - failed_logon\n    group-by:\n        - TargetUserName\n    timespan: 5m\n    condition:\n        gte: 2\n",
+    );
+    let events = write(
+        &d,
+        "events.jsonl",
+        b"{\"EventID\":4625,\"TargetUserName\":\"a\",\"when\":\"2024-05-01T08:00:00Z\"}\n{\"EventID\":4625,\"TargetUserName\":\"a\",\"when\":\"2024-05-01T08:03:00Z\"}\n{\"EventID\":4625,\"TargetUserName\":\"svc_x\",\"when\":\"2024-05-01T08:03:00Z\"}\n{\"EventID\":4625,\"TargetUserName\":\"svc_x\",\"when\":\"2024-05-01T08:04:00Z\"}\n",
+    );
+    let o = run(&["match", path_str(&rule), path_str(&events), "--timestamp-field", "when", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    let matched: Vec<bool> = v["results"].as_array().unwrap().iter().map(|r| r["matched"].as_bool().unwrap()).collect();
+    assert_eq!(matched, vec![true, true, false, false]);
+    assert_eq!(v["results"][2]["explanation"]["suppressed_by"], "service accounts");
+    let hits = v["correlations"][0]["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["events"], serde_json::json!([0, 1]));
+    assert_eq!(hits[0]["group"][0]["value"], "a");
+    // Text output names the hit; another time field sees no time and says so.
+    let o = run(&["match", path_str(&rule), path_str(&events), "--timestamp-field", "nope"]);
+    assert!(stdout(&o).contains("correlation: brute force (event_count): 1 hit(s)"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("no-timestamps"), "{}", stderr(&o));
+}

@@ -20,7 +20,8 @@ use crate::diag::{Diagnostic, Severity, Span};
 use crate::pipeline::Pipeline;
 use crate::event::parse_events;
 use crate::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
-use crate::rule::{parse_rules, ParsedRules, RuleKind};
+use crate::correlate::{self, CorrelationInput, CorrelationOutcome};
+use crate::rule::{parse_rules, Logsource, ParsedRules, Rule, RuleKind};
 use crate::text::decode_utf8;
 
 /// Which input a diagnostic is about.
@@ -165,6 +166,9 @@ pub struct EventResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatchReport {
     pub results: Vec<EventResult>,
+    /// One outcome per correlation rule of the file, in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<CorrelationOutcome>,
     pub diagnostics: Vec<DiagnosticView>,
 }
 
@@ -199,29 +203,77 @@ pub fn match_events(rule_text: &str, events_text: &str, options: &MatchOptions) 
     let batch = parse_events(events_text);
     let mut diagnostics = views(&rule_diags, Some(Source::Rule));
     diagnostics.extend(views(&batch.diagnostics, Some(Source::Events)));
-    let mut report = MatchReport { results: Vec::new(), diagnostics };
+    let mut report = MatchReport { results: Vec::new(), correlations: Vec::new(), diagnostics };
     if report.has_rule_errors() {
         return report;
     }
-    let several = matchers.len() > 1;
+    let several = parsed.rules.len() > 1;
     let prepared: Vec<PreparedEvent<'_>> = batch.events.iter().map(PreparedEvent::new).collect();
+    let mut matched: Vec<Vec<usize>> = vec![Vec::new(); parsed.rules.len()];
     // Correlation and filter rules do not match single events (the matcher
-    // added an info diagnostic saying so): they get no results.
-    let detections = parsed.rules.iter().zip(&matchers).filter(|(r, _)| r.kind == RuleKind::Detection);
-    for (_, m) in detections {
+    // added an info diagnostic saying so): they get no results of their own.
+    for (ri, (rule, m)) in parsed.rules.iter().zip(&matchers).enumerate() {
+        if rule.kind != RuleKind::Detection {
+            continue;
+        }
+        let filters = filters_for(&parsed.rules, &matchers, rule);
         for (index, ev) in prepared.iter().enumerate() {
-            let matched = m.is_match(ev);
-            let explanation = m.explain(ev.event);
+            let mut explanation = m.explain(ev.event);
+            let mut matched_here = m.is_match(ev);
+            if matched_here {
+                if let Some(f) = filters.iter().find(|f| f.is_match(ev)) {
+                    matched_here = false;
+                    explanation.matched = false;
+                    explanation.summary = format!("suppressed by filter '{}': {}", f.title(), explanation.summary);
+                    explanation.suppressed_by = Some(f.title().to_string());
+                }
+            }
+            if matched_here {
+                matched[ri].push(index);
+            }
             report.results.push(EventResult {
                 index,
                 rule: several.then(|| m.title().to_string()),
                 line: ev.event.span().map(|s| s.line),
-                matched,
+                matched: matched_here,
                 explanation,
             });
         }
     }
+    let input = CorrelationInput {
+        rules: &parsed.rules,
+        matched: &matched,
+        events: &batch.events,
+        timestamp_field: options.timestamp_field.as_deref(),
+    };
+    let (outcomes, notes) = correlate::evaluate(&input);
+    report.correlations = outcomes;
+    report.diagnostics.extend(views(&notes, Some(Source::Rule)));
     report
+}
+
+/// The filter rules of the file that apply to `rule`: they name its id or
+/// name and their logsource does not contradict its own.
+fn filters_for<'m>(rules: &[Rule], matchers: &'m [Matcher], rule: &Rule) -> Vec<&'m Matcher> {
+    let names = [rule.id.as_ref(), rule.name.as_ref()];
+    rules
+        .iter()
+        .zip(matchers)
+        .filter(|(f, _)| {
+            f.kind == RuleKind::Filter
+                && f.filter.as_ref().is_some_and(|flt| {
+                    flt.rules.iter().any(|r| names.iter().flatten().any(|n| n.value == r.value))
+                })
+                && logsource_compatible(&f.logsource, &rule.logsource)
+        })
+        .map(|(_, m)| m)
+        .collect()
+}
+
+/// Each part the filter's logsource sets must equal the rule's.
+fn logsource_compatible(filter: &Logsource, rule: &Logsource) -> bool {
+    let same = |f: Option<&str>, r: Option<&str>| f.is_none_or(|f| r.is_some_and(|r| r.eq_ignore_ascii_case(f)));
+    same(filter.category(), rule.category()) && same(filter.product(), rule.product()) && same(filter.service(), rule.service())
 }
 
 /// As [`match_events`], from raw bytes: invalid UTF-8 in either input is an
@@ -243,7 +295,7 @@ pub fn match_event_bytes(rule: &[u8], events: &[u8], options: &MatchOptions) -> 
                 Ok(e) => diagnostics.extend(views(&parse_events(e).diagnostics, Some(Source::Events))),
                 Err(ed) => diagnostics.push(DiagnosticView::new(&ed, Some(Source::Events))),
             }
-            MatchReport { results: Vec::new(), diagnostics }
+            MatchReport { results: Vec::new(), correlations: Vec::new(), diagnostics }
         }
     }
 }
@@ -364,7 +416,7 @@ mod tests {
     }
 
     #[test]
-    fn correlation_rules_get_no_results() {
+    fn correlation_rules_get_no_per_event_results() {
         let corr = "title: c\ncorrelation:\n  type: event_count\n  rules:\n    - t\n  group-by:\n    - User\n  timespan: 1h\n  condition:\n    gte: 2\n";
         let text = format!("{RULE}---\n{corr}");
         let r = match_events(&text, "{\"Image\": \"C:\\\\cmd.exe\"}", &MatchOptions::default());
@@ -372,6 +424,9 @@ mod tests {
         assert_eq!(r.results.len(), 1);
         assert_eq!(r.results[0].rule.as_deref(), Some("t"));
         assert!(r.results[0].matched);
+        // The correlation is evaluated on its own: one event, fewer than 2.
+        assert_eq!(r.correlations.len(), 1);
+        assert!(!r.correlations[0].matched);
         assert!(check_rule_text(&text, &MatchOptions::default()).diagnostics.iter().all(|d| d.code != "not-a-detection"));
     }
 

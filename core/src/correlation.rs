@@ -13,6 +13,28 @@ pub enum CorrelationType {
     ValueCount,
     Temporal,
     TemporalOrdered,
+    ValueSum,
+    ValueAvg,
+    ValuePercentile,
+}
+
+impl CorrelationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EventCount => "event_count",
+            Self::ValueCount => "value_count",
+            Self::Temporal => "temporal",
+            Self::TemporalOrdered => "temporal_ordered",
+            Self::ValueSum => "value_sum",
+            Self::ValueAvg => "value_avg",
+            Self::ValuePercentile => "value_percentile",
+        }
+    }
+
+    /// The types that aggregate `condition.field`.
+    pub fn needs_field(self) -> bool {
+        matches!(self, Self::ValueCount | Self::ValueSum | Self::ValueAvg | Self::ValuePercentile)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,8 +122,16 @@ pub fn parse(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Correlation> {
             Some("value_count") => Some(CorrelationType::ValueCount),
             Some("temporal") => Some(CorrelationType::Temporal),
             Some("temporal_ordered") => Some(CorrelationType::TemporalOrdered),
+            Some("value_sum") => Some(CorrelationType::ValueSum),
+            Some("value_avg") => Some(CorrelationType::ValueAvg),
+            Some("value_percentile") => Some(CorrelationType::ValuePercentile),
             _ => {
-                err(diags, "correlation-type", "correlation 'type' must be event_count, value_count, temporal or temporal_ordered".into(), t.span);
+                err(
+                    diags,
+                    "correlation-type",
+                    "correlation 'type' must be event_count, value_count, temporal, temporal_ordered, value_sum, value_avg or value_percentile".into(),
+                    t.span,
+                );
                 None
             }
         },
@@ -163,13 +193,13 @@ pub fn parse(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Correlation> {
             }
             None => err(diags, "correlation-condition", "the correlation 'condition' must be a map such as {gte: 10}".into(), c.span),
         },
-        None if kind.is_some_and(|k| matches!(k, CorrelationType::EventCount | CorrelationType::ValueCount)) => {
+        None if kind.is_some_and(|k| k == CorrelationType::EventCount || k.needs_field()) => {
             err(diags, "correlation-condition", "this correlation type needs a 'condition'".into(), node.span)
         }
         None => {}
     }
-    if kind == Some(CorrelationType::ValueCount) && field.is_none() {
-        err(diags, "correlation-field", "value_count needs 'condition.field': the field whose distinct values are counted".into(), node.span);
+    if kind.is_some_and(CorrelationType::needs_field) && field.is_none() {
+        err(diags, "correlation-field", "this correlation type needs 'condition.field': the field it aggregates".into(), node.span);
     }
     let mut aliases = Vec::new();
     if let Some(pairs) = node.get("aliases").and_then(Node::as_map) {

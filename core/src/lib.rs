@@ -8,6 +8,7 @@ pub mod api;
 pub mod attack;
 pub mod compile;
 pub mod condition;
+pub mod correlate;
 pub mod correlation;
 pub mod datetime;
 pub mod diag;

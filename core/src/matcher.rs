@@ -42,6 +42,9 @@ const REGEX_SIZE_LIMIT: usize = 4 << 20;
 #[derive(Debug, Clone, Default)]
 pub struct MatchOptions {
     pub placeholders: Placeholders,
+    /// The event field correlations read time from; `None` tries
+    /// [`crate::correlate::TIMESTAMP_FIELDS`].
+    pub timestamp_field: Option<String>,
 }
 
 #[derive(Debug)]
@@ -381,6 +384,9 @@ pub struct MatchResult {
     pub searches: Vec<SearchOutcome>,
     /// One line a person can read: which searches decided it.
     pub summary: String,
+    /// The filter rule (sigma-filters-specification) that suppressed a match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed_by: Option<String>,
 }
 
 pub struct Matcher {
@@ -395,11 +401,17 @@ impl Matcher {
     /// Compile a detection rule. Diagnostics (errors included) are kept on the
     /// matcher; a rule with errors still builds, with the broken parts never matching.
     pub fn new(rule: &Rule, options: &MatchOptions) -> Matcher {
-        let (detection, mut diagnostics) = compile::compile_detection(&rule.detection, &options.placeholders);
+        // A filter's own selections are what its matcher tests: the events it
+        // suppresses from the rules it names.
+        let source = rule.filter.as_ref().map_or(&rule.detection, |f| &f.detection);
+        let (detection, mut diagnostics) = compile::compile_detection(source, &options.placeholders);
         if rule.kind != RuleKind::Detection {
             diagnostics.push(Diagnostic::info(
                 "not-a-detection",
-                "only detection rules match single events; correlations and filters apply to other rules",
+                match rule.kind {
+                    RuleKind::Correlation => "a correlation rule: evaluated over the events its rules matched, not per event",
+                    _ => "a filter rule: it suppresses matches of the rules it names, it does not match on its own",
+                },
                 Some(rule.span),
             ));
         }
@@ -505,7 +517,7 @@ impl Matcher {
         } else {
             format!("no match: {} held but the condition is false", held.join(", "))
         };
-        MatchResult { matched, searches, summary }
+        MatchResult { matched, searches, summary, suppressed_by: None }
     }
 
     fn explain_item(&self, item: &MItem, src: &Item, ev: &PreparedEvent<'_>) -> (bool, Option<String>) {

@@ -45,7 +45,7 @@ fn matcher(rule: &Rule) -> Matcher {
 }
 
 fn matcher_with(rule: &Rule, placeholders: &Placeholders) -> Matcher {
-    Matcher::new(rule, &MatchOptions { placeholders: placeholders.clone() })
+    Matcher::new(rule, &MatchOptions { placeholders: placeholders.clone(), ..MatchOptions::default() })
 }
 
 /// The KQL backend over every built-in pipeline: the queries, none when the

@@ -621,7 +621,7 @@ proptest! {
         prop_assert_eq!(parsed.rules.len(), 1);
         let mut placeholders = Placeholders::new();
         placeholders.insert("P".to_string(), vec!["adm*".to_string(), "root".to_string()]);
-        let m = Matcher::new(&parsed.rules[0], &MatchOptions { placeholders: placeholders.clone() });
+        let m = Matcher::new(&parsed.rules[0], &MatchOptions { placeholders: placeholders.clone(), ..MatchOptions::default() });
         prop_assert!(!has_errors(m.diagnostics()), "{:?}\n{}", codes(m.diagnostics()), y);
         let mut obj = Map::new();
         for (f, v) in &fields {
@@ -766,6 +766,49 @@ proptest! {
                     prop_assert_eq!(&s, name);
                 }
                 CondExpr::Of { range, .. } => prop_assert!(range.start < range.end && range.end as usize <= chars.len()),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Correlations: random batches keep the hit invariants
+
+const CORRELATION_RULES: &str = "title: a\nname: a\nlogsource:\n    product: p\ndetection:\n    s:\n        K: a\n    condition: s\n---
+title: b\nname: b\nlogsource:\n    product: p\ndetection:\n    s:\n        K: b\n    condition: s\n---
+title: CORR\ncorrelation:\n    type: TYPE\n    rules:\n        - a\n        - b\n    group-by:\n        - G\n    timespan: 60s\n    condition:\n        field: V\n        OP: BOUND\n";
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn correlation_hits_respect_group_span_and_condition(
+        kind in prop::sample::select(vec!["event_count", "value_count", "temporal", "temporal_ordered", "value_sum", "value_avg"]),
+        op in prop::sample::select(vec!["gt", "gte", "lt", "lte", "eq", "neq"]),
+        bound in 0u32..5,
+        events in prop::collection::vec((prop::sample::select(vec!["a", "b", "c"]), 0u8..3, 0u32..300, 0u8..4), 0..40),
+    ) {
+        let rule = CORRELATION_RULES.replace("CORR", "corr").replace("TYPE", kind).replace("OP", op).replace("BOUND", &bound.to_string());
+        let text: String = events
+            .iter()
+            .map(|(k, g, t, v)| format!("{{\"K\":\"{k}\",\"G\":\"g{g}\",\"V\":{v},\"@timestamp\":{}}}\n", 1_700_000_000 + t))
+            .collect();
+        let report = sigmaplay_core::api::match_events(&rule, &text, &MatchOptions::default());
+        prop_assert!(!report.has_rule_errors(), "{:?}", report.diagnostics);
+        prop_assert_eq!(report.correlations.len(), 1);
+        let mut seen = std::collections::HashSet::new();
+        for hit in &report.correlations[0].hits {
+            let group = hit.group[0].value.clone().unwrap_or_default();
+            let times: Vec<u32> = hit.events.iter().map(|&i| events[i].2).collect();
+            let (lo, hi) = (times.iter().min().copied().unwrap_or(0), times.iter().max().copied().unwrap_or(0));
+            prop_assert!(hi - lo <= 60, "a hit spans at most the timespan");
+            for &i in &hit.events {
+                prop_assert_eq!(format!("g{}", events[i].1), group.clone(), "a hit stays in its group");
+                prop_assert!(events[i].0 != "c", "only events the referenced rules matched");
+                prop_assert!(seen.insert(i), "hits do not share events");
+            }
+            if kind == "event_count" {
+                prop_assert_eq!(hit.value, hit.events.len() as f64);
             }
         }
     }

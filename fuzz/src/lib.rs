@@ -95,7 +95,7 @@ pub const PIPELINES: &[&str] = &["none", "sentinel_asim", "microsoft_xdr", "azur
 
 /// Drive every consumer of a parsed rule over `events`.
 pub fn exercise_rule(rule: &Rule, events: &[Event], placeholders: &Placeholders) {
-    let options = MatchOptions { placeholders: placeholders.clone() };
+    let options = MatchOptions { placeholders: placeholders.clone(), ..MatchOptions::default() };
     let matcher = Matcher::new(rule, &options);
     let _ = serde_json::to_string(matcher.diagnostics());
     for ev in events {
