@@ -21,6 +21,7 @@ use crate::pipeline::Pipeline;
 use crate::event::parse_events;
 use crate::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
 use crate::correlate::{self, CorrelationInput, CorrelationOutcome};
+use crate::event::Event;
 use crate::rule::{parse_rules, Logsource, ParsedRules, Rule, RuleKind};
 use crate::text::decode_utf8;
 
@@ -209,64 +210,100 @@ pub fn match_events(rule_text: &str, events_text: &str, options: &MatchOptions) 
     }
     let several = parsed.rules.len() > 1;
     let prepared: Vec<PreparedEvent<'_>> = batch.events.iter().map(PreparedEvent::new).collect();
-    let mut matched: Vec<Vec<usize>> = vec![Vec::new(); parsed.rules.len()];
+    let verdicts = evaluate_batch(&parsed.rules, &matchers, &prepared, options.timestamp_field.as_deref());
     // Correlation and filter rules do not match single events (the matcher
     // added an info diagnostic saying so): they get no results of their own.
     for (ri, (rule, m)) in parsed.rules.iter().zip(&matchers).enumerate() {
         if rule.kind != RuleKind::Detection {
             continue;
         }
-        let filters = filters_for(&parsed.rules, &matchers, rule);
         for (index, ev) in prepared.iter().enumerate() {
             let mut explanation = m.explain(ev.event);
-            let mut matched_here = m.is_match(ev);
-            if matched_here {
-                if let Some(f) = filters.iter().find(|f| f.is_match(ev)) {
-                    matched_here = false;
-                    explanation.matched = false;
-                    explanation.summary = format!("suppressed by filter '{}': {}", f.title(), explanation.summary);
-                    explanation.suppressed_by = Some(f.title().to_string());
-                }
-            }
-            if matched_here {
-                matched[ri].push(index);
+            let matched = verdicts.matched[ri][index];
+            if let Some(f) = verdicts.suppressed_by[ri][index] {
+                let title = matchers[f].title();
+                explanation.matched = false;
+                explanation.summary = format!("suppressed by filter '{title}': {}", explanation.summary);
+                explanation.suppressed_by = Some(title.to_string());
             }
             report.results.push(EventResult {
                 index,
                 rule: several.then(|| m.title().to_string()),
                 line: ev.event.span().map(|s| s.line),
-                matched: matched_here,
+                matched,
                 explanation,
             });
         }
     }
-    let input = CorrelationInput {
-        rules: &parsed.rules,
-        matched: &matched,
-        events: &batch.events,
-        timestamp_field: options.timestamp_field.as_deref(),
-    };
-    let (outcomes, notes) = correlate::evaluate(&input);
-    report.correlations = outcomes;
-    report.diagnostics.extend(views(&notes, Some(Source::Rule)));
+    report.correlations = verdicts.correlations;
+    report.diagnostics.extend(views(&verdicts.diagnostics, Some(Source::Rule)));
     report
 }
 
-/// The filter rules of the file that apply to `rule`: they name its id or
-/// name and their logsource does not contradict its own.
-fn filters_for<'m>(rules: &[Rule], matchers: &'m [Matcher], rule: &Rule) -> Vec<&'m Matcher> {
+/// What a rule file decides about a batch of events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchVerdicts {
+    /// Per rule of the file (same order), per event: matched, after the
+    /// file's filters. Empty for correlation and filter rules.
+    pub matched: Vec<Vec<bool>>,
+    /// Per rule, per event: the filter rule (its index) that suppressed a match.
+    pub suppressed_by: Vec<Vec<Option<usize>>>,
+    pub correlations: Vec<CorrelationOutcome>,
+    /// Notes from evaluating correlations (missing times, unknown references...).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Evaluate a parsed rule file over events: each detection rule with the
+/// filters that apply to it, then the correlations over what matched. The
+/// caller compiles `matchers` (one per rule, [`Matcher::new`]) once and
+/// prepares events once; the web app and [`match_events`] share this.
+pub fn evaluate_batch(
+    rules: &[Rule],
+    matchers: &[Matcher],
+    prepared: &[PreparedEvent<'_>],
+    timestamp_field: Option<&str>,
+) -> BatchVerdicts {
+    let mut matched = vec![Vec::new(); rules.len()];
+    let mut suppressed_by = vec![Vec::new(); rules.len()];
+    let mut matched_indices: Vec<Vec<usize>> = vec![Vec::new(); rules.len()];
+    for (ri, (rule, m)) in rules.iter().zip(matchers).enumerate() {
+        if rule.kind != RuleKind::Detection {
+            continue;
+        }
+        let filters = filters_for(rules, rule);
+        for (index, ev) in prepared.iter().enumerate() {
+            let mut hit = m.is_match(ev);
+            let mut by = None;
+            if hit {
+                by = filters.iter().copied().find(|&f| matchers.get(f).is_some_and(|fm| fm.is_match(ev)));
+                hit = by.is_none();
+            }
+            if hit {
+                matched_indices[ri].push(index);
+            }
+            matched[ri].push(hit);
+            suppressed_by[ri].push(by);
+        }
+    }
+    let events: Vec<&Event> = prepared.iter().map(|p| p.event).collect();
+    let input = CorrelationInput { rules, matched: &matched_indices, events: &events, timestamp_field };
+    let (correlations, diagnostics) = correlate::evaluate(&input);
+    BatchVerdicts { matched, suppressed_by, correlations, diagnostics }
+}
+
+/// The filter rules of the file (their indices) that apply to `rule`: they
+/// name its id or name and their logsource does not contradict its own.
+fn filters_for(rules: &[Rule], rule: &Rule) -> Vec<usize> {
     let names = [rule.id.as_ref(), rule.name.as_ref()];
-    rules
-        .iter()
-        .zip(matchers)
-        .filter(|(f, _)| {
+    (0..rules.len())
+        .filter(|&i| {
+            let f = &rules[i];
             f.kind == RuleKind::Filter
                 && f.filter.as_ref().is_some_and(|flt| {
                     flt.rules.iter().any(|r| names.iter().flatten().any(|n| n.value == r.value))
                 })
                 && logsource_compatible(&f.logsource, &rule.logsource)
         })
-        .map(|(_, m)| m)
         .collect()
 }
 

@@ -104,7 +104,7 @@ pub struct CorrelationInput<'a> {
     /// For each rule of `rules` (same order), the indices of the events it
     /// matched; empty for correlations and filters.
     pub matched: &'a [Vec<usize>],
-    pub events: &'a [Event],
+    pub events: &'a [&'a Event],
     /// Overrides [`TIMESTAMP_FIELDS`].
     pub timestamp_field: Option<&'a str>,
 }
