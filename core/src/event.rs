@@ -160,13 +160,36 @@ pub struct EventBatch {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A field's place in the lookup order: length and first eight bytes
+/// first, so that most comparisons of a binary search touch no string data
+/// (field lookup dominates matching one rule); the full name breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NameKey {
+    len: u32,
+    head: u64,
+    index: u32,
+}
+
+impl NameKey {
+    fn new(name: &str, index: u32) -> NameKey {
+        let mut head = [0u8; 8];
+        let n = name.len().min(8);
+        head[..n].copy_from_slice(&name.as_bytes()[..n]);
+        NameKey { len: u32::try_from(name.len()).unwrap_or(u32::MAX), head: u64::from_be_bytes(head), index }
+    }
+
+    fn quick(&self) -> (u32, u64) {
+        (self.len, self.head)
+    }
+}
+
 /// One normalised event. See the module docs for how fields are derived.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Normalised top-level fields, in input order, unique names.
     fields: Vec<(String, Value)>,
-    /// Positions in `fields`, sorted by name, for binary search.
-    by_name: Vec<u32>,
+    /// Positions in `fields`, sorted by [`NameKey`] order, for binary search.
+    by_name: Vec<NameKey>,
     /// Other names that find a field (spaces stripped or restored).
     aliases: Vec<(String, u32)>,
     original: Value,
@@ -295,11 +318,14 @@ impl Event {
     }
 
     fn exact(&self, name: &str) -> Option<&Value> {
+        let probe = NameKey::new(name, 0);
         let pos = self
             .by_name
-            .binary_search_by(|&i| self.fields.get(i as usize).map_or("", |(k, _)| k.as_str()).cmp(name))
+            .binary_search_by(|k| {
+                k.quick().cmp(&probe.quick()).then_with(|| self.fields.get(k.index as usize).map_or("", |(n, _)| n.as_str()).cmp(name))
+            })
             .ok()?;
-        let i = *self.by_name.get(pos)?;
+        let i = self.by_name.get(pos)?.index;
         self.fields.get(i as usize).map(|(_, v)| v)
     }
 
@@ -702,11 +728,12 @@ impl FieldsBuilder {
 
     fn finish(self, original: Value, shape: EventShape, span: Option<Span>) -> Event {
         let FieldsBuilder { fields, position, aliases, .. } = self;
-        let mut by_name: Vec<u32> = (0..fields.len()).filter_map(|i| u32::try_from(i).ok()).collect();
-        by_name.sort_by(|&a, &b| {
-            let ka = fields.get(a as usize).map_or("", |(k, _)| k.as_str());
-            let kb = fields.get(b as usize).map_or("", |(k, _)| k.as_str());
-            ka.cmp(kb)
+        let mut by_name: Vec<NameKey> =
+            fields.iter().enumerate().filter_map(|(i, (k, _))| Some(NameKey::new(k, u32::try_from(i).ok()?))).collect();
+        by_name.sort_by(|a, b| {
+            let ka = fields.get(a.index as usize).map_or("", |(k, _)| k.as_str());
+            let kb = fields.get(b.index as usize).map_or("", |(k, _)| k.as_str());
+            a.quick().cmp(&b.quick()).then_with(|| ka.cmp(kb))
         });
         let mut resolved: Vec<(String, u32)> = Vec::new();
         for (alias, target) in aliases {
