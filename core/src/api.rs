@@ -356,28 +356,87 @@ pub struct ConvertReport {
 pub fn convert_text(text: &str, pipeline: &Pipeline, placeholders: &Placeholders) -> ConvertReport {
     let parsed = parse_rules(strip_bom(text));
     let mut all: Vec<Diagnostic> = parsed.diagnostics.clone();
-    let mut queries = Vec::new();
+    let mut per_rule: Vec<Option<crate::kql::correlation::Query>> = vec![None; parsed.rules.len()];
     let mut table = None;
     let parse_failed = crate::diag::has_errors(&parsed.diagnostics);
-    for rule in &parsed.rules {
-        let c = crate::kql::convert(rule, pipeline, placeholders);
-        if table.is_none() {
-            table = c.table.clone();
-        }
-        if !parse_failed {
-            queries.extend(c.queries);
-        }
-        for d in c.diagnostics {
+    let push = |all: &mut Vec<Diagnostic>, ds: Vec<Diagnostic>| {
+        for d in ds {
             if !all.contains(&d) {
                 all.push(d);
             }
         }
+    };
+    for (i, rule) in parsed.rules.iter().enumerate() {
+        if rule.kind == RuleKind::Correlation {
+            continue;
+        }
+        let filters: Vec<&Rule> = filters_for(&parsed.rules, rule).into_iter().map(|f| &parsed.rules[f]).collect();
+        let c = crate::kql::convert_with_filters(rule, &filters, pipeline, placeholders);
+        if table.is_none() {
+            table = c.table.clone();
+        }
+        if !parse_failed {
+            per_rule[i] = c.queries.into_iter().next().map(crate::kql::correlation::Query::plain);
+        }
+        push(&mut all, c.diagnostics);
     }
+    convert_correlations(&parsed.rules, pipeline, &mut per_rule, &mut all);
+    let queries: Vec<String> = if parse_failed { Vec::new() } else { per_rule.iter().flatten().map(|q| q.text()).collect() };
     let ok = !queries.is_empty() && !crate::diag::has_errors(&all);
-    if !ok {
-        queries.clear();
+    ConvertReport { ok, queries: if ok { queries } else { Vec::new() }, table, diagnostics: views(&all, None) }
+}
+
+/// Correlation rules become queries over the queries of the rules they name
+/// ([`crate::kql::correlation`]); chains resolve in as many rounds as needed.
+fn convert_correlations(
+    rules: &[Rule],
+    pipeline: &Pipeline,
+    per_rule: &mut [Option<crate::kql::correlation::Query>],
+    all: &mut Vec<Diagnostic>,
+) {
+    let resolve = |reference: &str| {
+        rules.iter().position(|r| {
+            r.id.as_ref().is_some_and(|i| i.value == reference) || r.name.as_ref().is_some_and(|n| n.value == reference)
+        })
+    };
+    let mut pending: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].kind == RuleKind::Correlation).collect();
+    let mut failed = vec![false; rules.len()];
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut still = Vec::new();
+        for ci in pending {
+            let Some(corr) = &rules[ci].correlation else { continue };
+            let targets: Vec<Option<usize>> = corr.rules.iter().map(|r| resolve(&r.value)).collect();
+            let waiting = targets.iter().flatten().any(|&t| rules[t].kind == RuleKind::Correlation && per_rule[t].is_none() && !failed[t]);
+            if waiting {
+                still.push(ci);
+                continue;
+            }
+            let find = |reference: &str| {
+                let t = resolve(reference)?;
+                Some(crate::kql::correlation::Converted { rule: &rules[t], query: per_rule[t].clone()? })
+            };
+            match crate::kql::correlation::convert(corr, pipeline, &find) {
+                Ok((query, notes)) => {
+                    per_rule[ci] = Some(query);
+                    all.extend(notes.into_iter().filter(|d| !all.contains(d)).collect::<Vec<_>>());
+                }
+                Err(errors) => {
+                    failed[ci] = true;
+                    all.extend(errors);
+                }
+            }
+        }
+        if still.len() == before {
+            // A cycle: nothing could be converted this round.
+            for ci in still {
+                let span = rules[ci].correlation.as_ref().map(|c| c.span);
+                all.push(Diagnostic::error("kql-correlation", "correlation rules reference each other in a cycle", span));
+            }
+            break;
+        }
+        pending = still;
     }
-    ConvertReport { ok, queries, table, diagnostics: views(&all, None) }
 }
 
 /// As [`convert_text`], from raw bytes: invalid UTF-8 is an `invalid-utf8` error.
@@ -450,6 +509,42 @@ mod tests {
         let r = match_events(text, "{\"CommandLine\": \"certutil /decode a b\"}\n{\"CommandLine\": \"certutil decode\"}", &MatchOptions::default());
         let got: Vec<bool> = r.results.iter().map(|x| x.matched).collect();
         assert_eq!(got, vec![true, false]);
+    }
+
+    #[test]
+    fn filters_become_and_not_in_kql() {
+        let rule = RULE.replace("title: t\n", "title: t\nname: t\n").replace("  product: windows\n", "  category: process_creation\n  product: windows\n");
+        let filter = "title: f\nlogsource:\n  product: windows\nfilter:\n  rules:\n    - t\n  selection:\n    User|startswith: adm_\n  condition: selection\n";
+        let xdr = crate::pipeline::builtin("microsoft_xdr").unwrap();
+        let r = convert_text(&format!("{rule}---\n{filter}"), &xdr, &Placeholders::new());
+        assert!(r.ok, "{:?}", r.diagnostics);
+        assert_eq!(r.queries.len(), 1);
+        assert!(r.queries[0].contains("and not(AccountName startswith \"adm_\")") || r.queries[0].contains("!startswith \"adm_\""), "{}", r.queries[0]);
+        // A filter for another logsource changes nothing.
+        let other = filter.replace("product: windows", "product: linux");
+        let r = convert_text(&format!("{rule}---\n{other}"), &xdr, &Placeholders::new());
+        assert!(!r.queries[0].contains("adm_"), "{}", r.queries[0]);
+    }
+
+    #[test]
+    fn correlations_convert_next_to_their_rules() {
+        let corr = "title: c\ncorrelation:\n  type: event_count\n  rules:\n    - t\n  group-by:\n    - User\n  timespan: 1h\n  condition:\n    gte: 2\n";
+        let text = format!("{}---\n{corr}", RULE.replace("title: t\n", "title: t\nname: t\n").replace("  product: windows\n", "  category: process_creation\n  product: windows\n"));
+        let asim = convert_text(&text, &crate::pipeline::builtin("sentinel_asim").unwrap(), &Placeholders::new());
+        assert!(asim.ok, "{:?}", asim.diagnostics);
+        assert_eq!(asim.queries.len(), 2);
+        assert!(asim.queries[1].starts_with("let sigma_0_t = imProcessCreate"), "{}", asim.queries[1]);
+        assert!(asim.queries[1].ends_with("| where sigma_events >= 2"), "{}", asim.queries[1]);
+        assert!(asim.diagnostics.iter().any(|d| d.code == "lossy-mapping" && d.message.contains("fixed bins")));
+        // Bare conditions have nothing to count in: the rule converts, the correlation is a warning.
+        let none = convert_text(&text, &Pipeline::none(), &Placeholders::new());
+        assert!(none.ok, "{:?}", none.diagnostics);
+        assert_eq!(none.queries.len(), 1);
+        assert!(none.diagnostics.iter().any(|d| d.code == "kql-correlation" && d.severity == Severity::Warning));
+        // A reference to a rule that is not in the file is an error.
+        let lone = convert_text(corr, &crate::pipeline::builtin("microsoft_xdr").unwrap(), &Placeholders::new());
+        assert!(!lone.ok);
+        assert!(lone.diagnostics.iter().any(|d| d.code == "kql-correlation" && d.line == 5));
     }
 
     #[test]

@@ -42,6 +42,7 @@
 //! otherwise. Regex text is RE2-escaped first, then quoted the same way.
 //! Column names that are not plain identifiers (or are keywords) are `['...']`.
 
+pub mod correlation;
 mod literal;
 mod render;
 
@@ -129,6 +130,13 @@ fn render_query(mapped: &Mapped, diagnostics: &mut Vec<Diagnostic>) -> Option<St
 /// the pipeline and render it. Any error (compile, pipeline, backend) means
 /// no query; the diagnostics say why.
 pub fn convert(rule: &Rule, pipeline: &Pipeline, placeholders: &Placeholders) -> Conversion {
+    convert_with_filters(rule, &[], pipeline, placeholders)
+}
+
+/// As [`convert`], with filter rules (sigma-filters-specification) that
+/// apply to `rule`: each becomes `and not (<filter condition>)`, mapped with
+/// the rule's logsource.
+pub fn convert_with_filters(rule: &Rule, filters: &[&Rule], pipeline: &Pipeline, placeholders: &Placeholders) -> Conversion {
     let mut diagnostics = Vec::new();
     let empty = |diagnostics| Conversion { queries: Vec::new(), table: None, diagnostics, field_mappings: Vec::new() };
     match rule.kind {
@@ -160,7 +168,18 @@ pub fn convert(rule: &Rule, pipeline: &Pipeline, placeholders: &Placeholders) ->
     }
     let (compiled, compile_diags) = compile::compile_detection(&rule.detection, placeholders);
     diagnostics.extend(compile_diags);
-    let lowered = expr::lower(&compiled);
+    let mut lowered = expr::lower(&compiled);
+    for f in filters {
+        let Some(filter) = &f.filter else { continue };
+        let (compiled, compile_diags) = compile::compile_detection(&filter.detection, placeholders);
+        diagnostics.extend(compile_diags);
+        lowered = expr::Expr::And(vec![lowered, expr::Expr::Not(Box::new(expr::lower(&compiled)))]);
+        diagnostics.push(Diagnostic::info(
+            "kql-filter",
+            format!("filter '{}' applied: and not (its condition)", f.title_text()),
+            Some(f.span),
+        ));
+    }
     let mapped = pipeline::apply(pipeline, rule, lowered);
     diagnostics.extend(mapped.notes.iter().cloned());
     let query = if has_errors(&diagnostics) { None } else { render_query(&mapped, &mut diagnostics) };
