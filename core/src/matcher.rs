@@ -47,6 +47,9 @@ pub struct MatchOptions {
     pub timestamp_field: Option<String>,
 }
 
+// Tests sit inline in the compiled rule and are read on every event; boxing
+// the large variants would add a pointer chase to the hot path.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum StrOp {
     Any,
@@ -153,6 +156,7 @@ fn build_regex(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
+#[allow(clippy::large_enum_variant)] // see StrOp
 #[derive(Debug)]
 enum MTest {
     Str(StrTest),
@@ -267,12 +271,15 @@ enum MExpr {
     AllOf(Vec<usize>),
 }
 
+/// Every leaf value of an event as text: as written, and case-folded.
+type KeywordTexts = (Vec<Box<str>>, Vec<Box<str>>);
+
 /// An event with per-event caches shared by every rule evaluated on it.
 pub struct PreparedEvent<'e> {
     pub event: &'e Event,
     /// Case-folded text of values, keyed by the value's address.
     lowered: RefCell<FastMap<usize, Box<str>>>,
-    keyword_text: RefCell<Option<(Vec<Box<str>>, Vec<Box<str>>)>>,
+    keyword_text: RefCell<Option<KeywordTexts>>,
     /// Field lookups so far; past a few, `by_name` is built.
     lookups: Cell<u32>,
     /// Every non-dotted name `Event::get` answers, built lazily.
