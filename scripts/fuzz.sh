@@ -64,6 +64,12 @@ seed() {
   dir="$FUZZ/corpus/parse_rule"
   find "$SIGMAHQ" -path "$SIGMAHQ/regression_data" -prune -o -name '*.yml' -size -64k -print | sort | awk 'NR % 8 == 1' |
     while IFS= read -r f; do cp -n "$f" "$dir/seed_$(basename "$f")"; done || true
+  # The specification's correlation and filter examples (multi-document files).
+  local spec="$ROOT/../shared/spec/sigma-specification/tests/schema"
+  if [ -d "$spec" ]; then
+    find "$spec/correlation" "$spec/filter" -name '*.yml' 2>/dev/null |
+      while IFS= read -r f; do cp -n "$f" "$dir/seed_spec_$(basename "$(dirname "$f")")_$(basename "$f")"; done || true
+  fi
   # Their conditions, one per file.
   dir="$FUZZ/corpus/parse_condition"
   find "$SIGMAHQ" -path "$SIGMAHQ/regression_data" -prune -o -name '*.yml' -print | sort | awk 'NR % 4 == 1' |

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use sigmaplay_core::condition::{CondExpr, Range};
-use sigmaplay_core::{compile, expr, Event, MatchOptions, Matcher, ParsedRules, Placeholders, Rule};
+use sigmaplay_core::{compile, expr, Event, MatchOptions, Matcher, ParsedRules, Placeholders, PreparedEvent, Rule};
 
 /// Events with the shapes the matcher distinguishes: flat Sysmon-like fields,
 /// nested objects and arrays, an EVTX rendering, odd value types.
@@ -123,6 +123,22 @@ pub fn exercise_parsed(parsed: &ParsedRules, events: &[Event], placeholders: &Pl
     let _ = serde_json::to_string(parsed);
     for rule in &parsed.rules {
         exercise_rule(rule, events, placeholders);
+    }
+    // The file as a whole: filters and correlations over the events.
+    let options = MatchOptions { placeholders: placeholders.clone(), ..MatchOptions::default() };
+    let matchers: Vec<Matcher> = parsed.rules.iter().map(|r| Matcher::new(r, &options)).collect();
+    let prepared: Vec<PreparedEvent<'_>> = events.iter().map(PreparedEvent::new).collect();
+    let verdicts = sigmaplay_core::api::evaluate_batch(&parsed.rules, &matchers, &prepared, None);
+    let _ = serde_json::to_string(&verdicts);
+}
+
+/// The file-level KQL conversion (filters applied, correlations converted) for every built-in pipeline.
+pub fn exercise_file_conversion(text: &str, placeholders: &Placeholders) {
+    for name in PIPELINES {
+        if let Some(pipeline) = sigmaplay_core::pipeline::builtin(name) {
+            let report = sigmaplay_core::api::convert_text(text, &pipeline, placeholders);
+            let _ = serde_json::to_string(&report);
+        }
     }
 }
 
