@@ -42,6 +42,28 @@ impl<T> Expr<T> {
         }
     }
 
+    /// Like [`map_leaves`](Self::map_leaves), but the callback also learns the
+    /// leaf's polarity: `true` under an even number of `not`s. A backend that
+    /// must replace a leaf by a constant needs it to know which constant
+    /// narrows the whole expression (`false` at a positive leaf, `true` at a
+    /// negative one) and which one would widen it.
+    pub fn map_leaves_polar<U>(self, f: &mut dyn FnMut(T, bool) -> Expr<U>) -> Expr<U> {
+        self.map_polar_depth(f, true, 0)
+    }
+
+    fn map_polar_depth<U>(self, f: &mut dyn FnMut(T, bool) -> Expr<U>, positive: bool, depth: usize) -> Expr<U> {
+        if depth > MAX_DEPTH {
+            return Expr::Const(false);
+        }
+        match self {
+            Expr::And(xs) => Expr::And(xs.into_iter().map(|x| x.map_polar_depth(f, positive, depth + 1)).collect()),
+            Expr::Or(xs) => Expr::Or(xs.into_iter().map(|x| x.map_polar_depth(f, positive, depth + 1)).collect()),
+            Expr::Not(x) => Expr::Not(Box::new(x.map_polar_depth(f, !positive, depth + 1))),
+            Expr::Leaf(t) => f(t, positive),
+            Expr::Const(b) => Expr::Const(b),
+        }
+    }
+
     /// Fold constants away: `x and true` is `x`, `x or true` is `true`, `not true` is `false`.
     pub fn simplify(self) -> Expr<T> {
         self.simplify_depth(0)

@@ -145,6 +145,8 @@ pub(crate) struct Cx<'a> {
     pub table: &'a str,
     /// Set when a lossy-mapping warning was given for this item.
     pub lossy: bool,
+    /// Set when the item has no translation (an error was given for it).
+    pub failed: bool,
 }
 
 impl Cx<'_> {
@@ -162,6 +164,7 @@ impl Cx<'_> {
         }
     }
     pub fn error(&mut self, code: &str, what: &str) {
+        self.failed = true;
         let msg = format!("{} on {}: {what}", self.field, self.table);
         if !self.notes.iter().any(|n| n.message == msg && n.span == Some(self.span)) {
             self.notes.push(Diagnostic::error(code, msg, Some(self.span)));
