@@ -160,7 +160,23 @@ pub fn convert(rule: &Rule, pipeline: &Pipeline, placeholders: &Placeholders) ->
     }
     let (compiled, compile_diags) = compile::compile_detection(&rule.detection, placeholders);
     diagnostics.extend(compile_diags);
-    let lowered = expr::lower(&compiled);
+    let lowered = match expr::lower_bounded(&compiled) {
+        Ok(e) => e,
+        Err(too_large) => {
+            let span = rule.detection.conditions.iter().filter(|c| c.expr.is_some()).nth(too_large.condition).map(|c| c.span);
+            diagnostics.push(Diagnostic::error(
+                "kql-too-large",
+                format!(
+                    "the condition expands to {} value tests, more than the {} a query may hold: each reference to a \
+                     search copies it into the query (here a large search is referenced many times); no query is produced",
+                    too_large.tests,
+                    expr::MAX_LOWERED_TESTS
+                ),
+                span.or(rule.detection.span),
+            ));
+            return empty(diagnostics);
+        }
+    };
     let mapped = pipeline::apply(pipeline, rule, lowered);
     diagnostics.extend(mapped.notes.iter().cloned());
     let query = if has_errors(&diagnostics) { None } else { render_query(&mapped, &mut diagnostics) };
