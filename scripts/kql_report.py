@@ -50,6 +50,9 @@ def reference(target):
     return res
 
 
+DROPPED = "ours leaves out items with no column (`lossy-mapping`: subset of the rule); pySigma keeps them"
+
+
 def dropped(d):
     """Our conversion left out items whose field has no column (a subset of the rule)."""
     return any(x["code"] == "lossy-mapping" and "replaced by `false`" in x["message"] for x in d["diagnostics"])
@@ -145,7 +148,7 @@ FOCUS = {
     "dst_fqdn": r"Dst(FQDN|Hostname)", "ipv4_on_ipv6": r'ipv4_is_in_range\([^,]+, "[^"]*:', "bare_keyword": r'(?:or|and|\() "',
     "isnull_string": r"is(null|empty)\(", "targetobject_split": r"RegistryKey", "wildcard_and_contains": r"matches regex|contains",
     "target_file_path": r"TargetFile", "event_id": r"EventID", "action_type": r"ActionType|EventType",
-    "parent_or_acting": r"ParentProcessName|ActingProcessName",
+    "parent_or_acting": r"ParentProcessName|ActingProcessName", "_dropped": r"OriginalFileName|Hashes|MD5|SHA",
 }
 
 
@@ -219,7 +222,7 @@ def main():
     print("| same text (modulo spaces, parentheses, case, `@` strings) | " + " | ".join(str(both[t][1]) for t in TARGETS) + " |")
     for key, label, _ in CAUSES:
         print(f"| {label} | " + " | ".join(str(counts[t][key]) for t in TARGETS) + " |")
-    print("| ours leaves out items with no column (`lossy-mapping`: subset of the rule); pySigma keeps them | "
+    print(f"| {DROPPED} | "
           + " | ".join(str(counts[t]["_dropped"]) for t in TARGETS) + " |")
     print("| differs, none of the above (form: grouping, `in~` lists, escaping, order) | " + " | ".join(str(counts[t]["_other"]) for t in TARGETS) + " |")
 
@@ -244,7 +247,7 @@ def main():
 
     if examples:
         print("\n## Examples\n")
-        for key, label, _ in CAUSES:
+        for key, label, _ in CAUSES + [("_dropped", DROPPED, None)]:
             if key in ex:
                 t, p, py, q = ex[key]
                 print(f"**{label}** — `{p}` ({t})\n")

@@ -44,6 +44,9 @@ pub struct MatchOptions {
     pub placeholders: Placeholders,
 }
 
+// Built once per rule and matched per event: boxing the large variant would
+// add an indirection to the hot path to save memory that is not scarce.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum StrOp {
     Any,
@@ -150,6 +153,7 @@ fn build_regex(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
+#[allow(clippy::large_enum_variant)] // as StrOp
 #[derive(Debug)]
 enum MTest {
     Str(StrTest),
@@ -264,12 +268,15 @@ enum MExpr {
     AllOf(Vec<usize>),
 }
 
+/// Every value of an event as text: as written, and case-folded.
+type KeywordTexts = (Vec<Box<str>>, Vec<Box<str>>);
+
 /// An event with per-event caches shared by every rule evaluated on it.
 pub struct PreparedEvent<'e> {
     pub event: &'e Event,
     /// Case-folded text of values, keyed by the value's address.
     lowered: RefCell<FastMap<usize, Box<str>>>,
-    keyword_text: RefCell<Option<(Vec<Box<str>>, Vec<Box<str>>)>>,
+    keyword_text: RefCell<Option<KeywordTexts>>,
     /// Field lookups so far; past a few, `by_name` is built.
     lookups: Cell<u32>,
     /// Every non-dotted name `Event::get` answers, built lazily.

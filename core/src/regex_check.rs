@@ -21,7 +21,7 @@ pub fn validate(pattern: &str) -> Result<(), String> {
 
 fn first_line(text: &str) -> String {
     // regex-syntax renders a multi-line diagram; the last line names the problem.
-    text.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(text).trim().trim_start_matches("error: ").to_string()
+    text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(text).trim().trim_start_matches("error: ").to_string()
 }
 
 /// Name PCRE features that RE2-style engines reject, with a hint, since the

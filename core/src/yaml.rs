@@ -332,8 +332,7 @@ pub fn parse_stream(text: &str) -> Stream {
     let mut b = Builder { stack: Vec::new(), anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES, alias_bytes: MAX_ALIAS_BYTES, diagnostics: Vec::new() };
     let mut doc_root: Option<Node> = None;
 
-    loop {
-        let Some(next) = parser.next_event() else { break };
+    while let Some(next) = parser.next_event() {
         let (event, yspan) = match next {
             Ok(ev) => ev,
             Err(e) => {
