@@ -531,4 +531,24 @@ mod tests {
         assert!(s.diagnostics.iter().any(|d| d.code == "yaml-duplicate-key"));
         assert_eq!(s.documents[0].root.get("a").map(|n| &n.value), Some(&Value::Int(2)));
     }
+
+    /// Small maps are scanned, large ones indexed: both keep the same order
+    /// (the replaced pair goes, the new one is last) and tell `1` from `'1'`.
+    #[test]
+    fn duplicate_keys_small_and_large_maps_agree() {
+        for n in [3usize, 40] {
+            let mut text: String = (0..n).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str("'1': s\n1: a\nk0: again\n'1': t\n");
+            let s = parse_stream(&text);
+            let dups = s.diagnostics.iter().filter(|d| d.code == "yaml-duplicate-key").count();
+            assert_eq!(dups, 2, "n={n}: {:?}", s.diagnostics);
+            let Some(pairs) = s.documents[0].root.as_map() else { panic!("not a map") };
+            let keys: Vec<String> = pairs.iter().map(|(k, _)| k.text.clone()).collect();
+            assert_eq!(keys.len(), n + 2, "n={n}: {keys:?}");
+            assert_eq!(keys[keys.len() - 3..], ["1".to_string(), "k0".to_string(), "1".to_string()], "n={n}");
+            assert_eq!(pairs[keys.len() - 3].0.value, Value::Int(1));
+            assert_eq!(pairs[keys.len() - 1].1.value, Value::Str("t".into()));
+            assert_eq!(s.documents[0].root.get("k0").map(|n| n.text.as_str()), Some("again"));
+        }
+    }
 }
