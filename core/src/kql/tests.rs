@@ -732,6 +732,8 @@ fn unmapped_fields_drop_by_polarity() {
     assert!(c.queries[0].contains(r#"NewProcessName endswith @"\certutil.exe""#), "{}", c.queries[0]);
     assert_eq!(dropped(&c), 1, "{c:#?}");
     assert_eq!(c.diagnostics.iter().find(|d| d.code == "lossy-mapping").map(Diagnostic::line), Some(8));
+    let ofn = c.field_mappings.iter().find(|f| f.sigma == "OriginalFileName");
+    assert!(ofn.is_some_and(|f| f.targets.is_empty() && f.approximate), "{:?}", c.field_mappings);
     // The same through `or` in the condition.
     let c = run("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    OriginalFileName: x.exe\n  condition: a or b\n");
     assert_eq!(c.queries.len(), 1, "{c:#?}");

@@ -1393,8 +1393,9 @@ fn map_leaf(src: &Source, w: Work, state: &mut State) -> (Expr<MappedItem>, bool
     };
     let (lossy, failed) = (cx.lossy, cx.failed);
     if let Some(s) = &w.sigma_field {
-        let cols = leaf_columns(&result);
-        state.record(s, &cols, lossy);
+        // A failed item's leaf still carries the Sigma name, which is no column.
+        let cols = if failed { Vec::new() } else { leaf_columns(&result) };
+        state.record(s, &cols, lossy || failed);
     }
     (result, failed)
 }
