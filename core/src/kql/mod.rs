@@ -5,7 +5,8 @@
 //!
 //! # Output
 //! `Table\n| where <condition>` when the pipeline names a table, else the bare
-//! condition (the `none` pipeline).
+//! condition (the `none` pipeline). A condition that would inline more than
+//! `expr::MAX_LOWERED_TESTS` value tests gives no query (`kql-too-large`).
 //!
 //! # Operators (chosen by Sigma semantics, never by speed)
 //! | Sigma | KQL |
