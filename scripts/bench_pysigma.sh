@@ -7,7 +7,7 @@
 #   RULES=/path/to/rules PIPELINE=microsoft_xdr scripts/bench_pysigma.sh
 #
 # The venv lives in ~/.cache/sigmaplay-pysigma and is created once (needs
-# PyPI); our binary is built with `cargo build --release -p sigmaplay-cli`.
+# PyPI); our binary is built with `cargo build --profile cli -p sigmaplay-cli`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RULES="${RULES:-$ROOT/../shared/corpus/sigmahq/rules}"
@@ -30,9 +30,11 @@ if [ ! -x "$VENV/bin/sigma" ] || ! "$VENV/bin/python" -c \
   "$VENV/bin/pip" install --quiet "pysigma-backend-kusto==1.0.1" sigma-cli >&2
 fi
 
-# 2. Our release binary.
-(cd "$ROOT" && cargo build --quiet --release -p sigmaplay-cli)
-BIN="$ROOT/target/release/sigmaplay"
+# 2. Our binary, by default from the `cli` profile (opt-level 3 throughout;
+#    PROFILE=release measures the size-optimised build the web shares).
+PROFILE="${PROFILE:-cli}"
+(cd "$ROOT" && cargo build --quiet --profile "$PROFILE" -p sigmaplay-cli)
+BIN="$ROOT/target/$PROFILE/sigmaplay"
 
 # pySigma stops the whole run on a rule its backend raises NotImplementedError
 # for (fieldref: 2 rules in rules/), even with --skip-unsupported. Both tools
@@ -76,22 +78,38 @@ t0=$(now)
   "$RULES" -o /dev/null >/dev/null 2>"$WORK/pysigma.err" || { echo "bench_pysigma: sigma convert failed:" >&2; tail -3 "$WORK/pysigma.err" >&2; }
 t1=$(now)
 
-# 4. sigmaplay: same files. Exit 1 only means some rules did not convert.
-t2=$(now)
-"${TIME[@]}" -o "$WORK/us.cpu" "$BIN" convert "$RULES" --pipeline "$PIPELINE" --format jsonl >/dev/null 2>&1 || true
-t3=$(now)
+# 4. sigmaplay: same files, RUNS times (a run takes ~0.1 s, so one run is
+#    mostly noise); the median wall and CPU times are reported. Exit 1 only
+#    means some rules did not convert.
+RUNS="${RUNS:-5}"
+: > "$WORK/us.times"
+for _ in $(seq "$RUNS"); do
+  t2=$(now)
+  "${TIME[@]}" -o "$WORK/us.cpu" "$BIN" convert "$RULES" --pipeline "$PIPELINE" --format jsonl >/dev/null 2>&1 || true
+  t3=$(now)
+  echo "$t2 $t3 $(tail -n1 "$WORK/us.cpu" 2>/dev/null)" >> "$WORK/us.times"
+done
 
-"$PY" - "$t0" "$t1" "$t2" "$t3" "$FILES" "$WORK/py.cpu" "$WORK/us.cpu" "$(nproc 2>/dev/null || echo '?')" <<'PY'
-import os, sys
-t0, t1, t2, t3, files = (float(x) for x in sys.argv[1:6])
+"$PY" - "$t0" "$t1" "$WORK/us.times" "$FILES" "$WORK/py.cpu" "$(nproc 2>/dev/null || echo '?')" "$PROFILE" <<'PY'
+import os, statistics, sys
+t0, t1 = float(sys.argv[1]), float(sys.argv[2])
+files = float(sys.argv[4])
 def cpu(path):
     try:
         return sum(float(x) for x in open(path).read().split()[-2:])
     except (OSError, ValueError):
         return None
-pc, uc = cpu(sys.argv[6]), cpu(sys.argv[7])
-py, ours = t1 - t0, t3 - t2
-print(f"files            {int(files)}   (cores: {sys.argv[8]}, load average: {os.getloadavg()[0]:.1f})")
+pc = cpu(sys.argv[5])
+walls, cpus = [], []
+for line in open(sys.argv[3]):
+    f = line.split()
+    walls.append(float(f[1]) - float(f[0]))
+    if len(f) >= 4:
+        cpus.append(float(f[2]) + float(f[3]))
+uc = statistics.median(cpus) if cpus else None
+py, ours = t1 - t0, statistics.median(walls)
+print(f"sigmaplay: median of {len(walls)} runs, profile {sys.argv[7]} (walls: {' '.join(f'{w:.3f}' for w in walls)})")
+print(f"files            {int(files)}   (cores: {sys.argv[6]}, load average: {os.getloadavg()[0]:.1f})")
 print(f"                 {'wall':>9} {'files/s':>9} {'cpu (user+sys)':>15}")
 print(f"pySigma          {py:8.3f}s {files / py:9.0f} {pc if pc is None else f'{pc:14.3f}s'}")
 print(f"sigmaplay        {ours:8.3f}s {files / ours:9.0f} {uc if uc is None else f'{uc:14.3f}s'}")

@@ -50,6 +50,14 @@ def reference(target):
     return res
 
 
+DROPPED = "ours leaves out items with no column (`lossy-mapping`: subset of the rule); pySigma keeps them"
+
+
+def dropped(d):
+    """Our conversion left out items whose field has no column (a subset of the rule)."""
+    return any(x["code"] == "lossy-mapping" and "replaced by `false`" in x["message"] for x in d["diagnostics"])
+
+
 def py_ok(r):
     return r["ok"] and bool(r["queries"])
 
@@ -140,7 +148,7 @@ FOCUS = {
     "dst_fqdn": r"Dst(FQDN|Hostname)", "ipv4_on_ipv6": r'ipv4_is_in_range\([^,]+, "[^"]*:', "bare_keyword": r'(?:or|and|\() "',
     "isnull_string": r"is(null|empty)\(", "targetobject_split": r"RegistryKey", "wildcard_and_contains": r"matches regex|contains",
     "target_file_path": r"TargetFile", "event_id": r"EventID", "action_type": r"ActionType|EventType",
-    "parent_or_acting": r"ParentProcessName|ActingProcessName",
+    "parent_or_acting": r"ParentProcessName|ActingProcessName", "_dropped": r"OriginalFileName|Hashes|MD5|SHA",
 }
 
 
@@ -161,6 +169,8 @@ def main():
         tab = [d for d in us.values() if d["table"]]
         tok = sum(d["ok"] for d in tab)
         print(f"| {t} | {n} | {ok} ({100*ok/n:.1f}%) | {pok} ({100*pok/n:.1f}%) | {len(tab)} | {tok} ({100*tok/max(len(tab),1):.1f}%) |")
+    print("\nConverted with at least one item left out (no column, positive position: `lossy-mapping`, the query matches a subset): "
+          + ", ".join(f"{t} {sum(d['ok'] and dropped(d) for d in data[t][0].values())}" for t in TARGETS) + ".")
 
     print("\n## Why a rule is not converted (first error code per rule)\n")
     reasons = {t: collections.Counter() for t in TARGETS}
@@ -194,6 +204,10 @@ def main():
             with open(os.path.join(SIGMAHQ, p), encoding="utf-8", errors="replace") as f:
                 rt = f.read()
             hit = False
+            if dropped(d):
+                counts[t]["_dropped"] += 1
+                hit = True
+                ex.setdefault("_dropped", (t, p, py, q))
             for key, _, pred in CAUSES:
                 if pred(py, q, rt):
                     counts[t][key] += 1
@@ -208,6 +222,8 @@ def main():
     print("| same text (modulo spaces, parentheses, case, `@` strings) | " + " | ".join(str(both[t][1]) for t in TARGETS) + " |")
     for key, label, _ in CAUSES:
         print(f"| {label} | " + " | ".join(str(counts[t][key]) for t in TARGETS) + " |")
+    print(f"| {DROPPED} | "
+          + " | ".join(str(counts[t]["_dropped"]) for t in TARGETS) + " |")
     print("| differs, none of the above (form: grouping, `in~` lists, escaping, order) | " + " | ".join(str(counts[t]["_other"]) for t in TARGETS) + " |")
 
     print("\n## pySigma converts, sigmaplay does not (first error code)\n")
@@ -231,7 +247,7 @@ def main():
 
     if examples:
         print("\n## Examples\n")
-        for key, label, _ in CAUSES:
+        for key, label, _ in CAUSES + [("_dropped", DROPPED, None)]:
             if key in ex:
                 t, p, py, q = ex[key]
                 print(f"**{label}** — `{p}` ({t})\n")

@@ -98,7 +98,10 @@ pub fn run(args: &ConvertArgs, out: &mut dyn Write) -> io::Result<u8> {
         write!(out, "[")?;
     }
     // Files are converted on worker threads and printed in input order.
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, ConvertReport)>();
+    // Files are handed out and sent back in small batches: one channel
+    // message (and thread wake-up) per file was a visible share of the run.
+    const BATCH: usize = 8;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Vec<ConvertReport>)>();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(entries.len().max(1));
     let mut result = Ok(());
@@ -107,9 +110,13 @@ pub fn run(args: &ConvertArgs, out: &mut dyn Write) -> io::Result<u8> {
             let tx = tx.clone();
             let (next, entries, pipeline, placeholders) = (&next, &entries, &pipeline, &placeholders);
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(entry) = entries.get(i) else { break };
-                if tx.send((i, convert_entry(entry, pipeline, placeholders))).is_err() {
+                let start = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                let Some(batch) = entries.get(start..(start + BATCH).min(entries.len())) else { break };
+                if batch.is_empty() {
+                    break;
+                }
+                let reports = batch.iter().map(|entry| convert_entry(entry, pipeline, placeholders)).collect();
+                if tx.send((start, reports)).is_err() {
                     break;
                 }
             });
@@ -117,8 +124,12 @@ pub fn run(args: &ConvertArgs, out: &mut dyn Write) -> io::Result<u8> {
         drop(tx);
         let mut pending: Vec<Option<ConvertReport>> = vec![None; entries.len()];
         let mut n = 0;
-        for (i, report) in rx {
-            pending[i] = Some(report);
+        for (start, reports) in rx {
+            for (k, report) in reports.into_iter().enumerate() {
+                if let Some(slot) = pending.get_mut(start + k) {
+                    *slot = Some(report);
+                }
+            }
             while let Some(report) = pending.get_mut(n).and_then(Option::take) {
                 let path = entry_path(&entries[n]);
                 if report.ok {

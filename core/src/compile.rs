@@ -292,7 +292,19 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
         let raw = scalar_text(v);
         let bases: Vec<SigmaString> = if has(Modifier::Expand) {
             match expand_placeholders(&raw, placeholders) {
-                Ok(list) => list,
+                Ok((list, complete)) => {
+                    if !complete {
+                        diags.push(Diagnostic::warning(
+                            "placeholder-truncated",
+                            format!(
+                                "the placeholder values give more than {MAX_COMBINATIONS} combinations for this value; only the first \
+                                 {MAX_COMBINATIONS} are used, so the item tests fewer values than the rule asks for"
+                            ),
+                            Some(v.span),
+                        ));
+                    }
+                    list
+                }
                 Err(missing) => {
                     err(
                         diags,
@@ -356,10 +368,14 @@ fn number_of(v: &RawValue) -> Option<f64> {
     }
 }
 
+/// Upper bound on the strings one placeholder value expands to.
+const MAX_COMBINATIONS: usize = 10_000;
+
 /// Expand `%name%` placeholders. Each placeholder value is itself a Sigma
 /// string (wildcards allowed); several placeholders give every combination.
-/// `\%` is a literal percent sign.
-fn expand_placeholders(raw: &str, placeholders: &Placeholders) -> Result<Vec<SigmaString>, String> {
+/// `\%` is a literal percent sign. The flag is false when the combinations
+/// were cut at [`MAX_COMBINATIONS`].
+fn expand_placeholders(raw: &str, placeholders: &Placeholders) -> Result<(Vec<SigmaString>, bool), String> {
     // Split into literal chunks and placeholder names.
     enum Piece {
         Text(String),
@@ -367,33 +383,35 @@ fn expand_placeholders(raw: &str, placeholders: &Placeholders) -> Result<Vec<Sig
     }
     let mut pieces = Vec::new();
     let mut text = String::new();
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
         match c {
-            '\\' if chars.peek() == Some(&'%') => {
-                chars.next();
+            '\\' if after.starts_with('%') => {
                 text.push('%');
+                rest = &after[1..];
             }
-            '%' => {
-                let rest: String = chars.clone().collect();
-                match rest.find('%') {
-                    Some(end) if end > 0 && !rest[..end].contains(char::is_whitespace) => {
-                        pieces.push(Piece::Text(std::mem::take(&mut text)));
-                        pieces.push(Piece::Name(rest[..end].to_string()));
-                        for _ in 0..=rest[..end].chars().count() {
-                            chars.next();
-                        }
-                    }
-                    _ => text.push('%'),
+            // Only up to the next `%`: copying the whole tail per `%` was quadratic.
+            '%' => match after.find('%') {
+                Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                    pieces.push(Piece::Name(after[..end].to_string()));
+                    rest = &after[end + 1..];
                 }
+                _ => {
+                    text.push('%');
+                    rest = after;
+                }
+            },
+            _ => {
+                text.push(c);
+                rest = after;
             }
-            _ => text.push(c),
         }
     }
     pieces.push(Piece::Text(text));
-
-    const MAX_COMBINATIONS: usize = 10_000;
     let mut results = vec![SigmaString::default()];
+    let mut complete = true;
     for piece in pieces {
         match piece {
             Piece::Text(t) => {
@@ -409,6 +427,7 @@ fn expand_placeholders(raw: &str, placeholders: &Placeholders) -> Result<Vec<Sig
                 for r in &results {
                     for v in values.iter() {
                         if next.len() >= MAX_COMBINATIONS {
+                            complete = false;
                             break;
                         }
                         let mut s = r.clone();
@@ -421,7 +440,7 @@ fn expand_placeholders(raw: &str, placeholders: &Placeholders) -> Result<Vec<Sig
             }
         }
     }
-    Ok(results)
+    Ok((results, complete))
 }
 
 fn merge_literals(s: &mut SigmaString) {
@@ -542,12 +561,24 @@ mod tests {
     fn placeholders_expand_and_report_missing() {
         let mut p = Placeholders::new();
         p.insert("Admins".into(), vec!["adm_*".into(), "root".into()]);
-        let out = expand_placeholders("%Admins%", &p).unwrap_or_default();
+        let (out, complete) = expand_placeholders("%Admins%", &p).unwrap_or_default();
+        assert!(complete);
         assert_eq!(out.len(), 2);
         assert!(out[0].ends_with_star());
         assert_eq!(expand_placeholders("%Missing%", &p).err(), Some("Missing".to_string()));
-        let lit = expand_placeholders(r"\%plain%Admins%", &p).unwrap_or_default();
+        let (lit, _) = expand_placeholders(r"\%plain%Admins%", &p).unwrap_or_default();
         assert_eq!(lit.len(), 2);
         assert!(lit[1].as_plain().is_some_and(|s| s == "%plainroot"), "{lit:?}");
+        // Text around names, a lone `%`, a name with a space (not a name).
+        let (mixed, _) = expand_placeholders("a%Admins%b % c %x y%", &p).unwrap_or_default();
+        assert!(mixed[1].as_plain().is_some_and(|s| s == "arootb % c %x y%"), "{mixed:?}");
+        // 200 × 200 values exceed the cap: cut, and said so.
+        p.insert("Many".into(), (0..200).map(|i| format!("v{i}")).collect());
+        let (many, complete) = expand_placeholders("%Many%-%Many%", &p).unwrap_or_default();
+        assert!(!complete);
+        assert_eq!(many.len(), MAX_COMBINATIONS);
+        // A long run of `%` stays linear.
+        let pct = "%".repeat(200_000);
+        assert!(expand_placeholders(&pct, &p).is_ok_and(|(v, _)| v.len() == 1));
     }
 }

@@ -42,6 +42,28 @@ impl<T> Expr<T> {
         }
     }
 
+    /// Like [`map_leaves`](Self::map_leaves), but the callback also learns the
+    /// leaf's polarity: `true` under an even number of `not`s. A backend that
+    /// must replace a leaf by a constant needs it to know which constant
+    /// narrows the whole expression (`false` at a positive leaf, `true` at a
+    /// negative one) and which one would widen it.
+    pub fn map_leaves_polar<U>(self, f: &mut dyn FnMut(T, bool) -> Expr<U>) -> Expr<U> {
+        self.map_polar_depth(f, true, 0)
+    }
+
+    fn map_polar_depth<U>(self, f: &mut dyn FnMut(T, bool) -> Expr<U>, positive: bool, depth: usize) -> Expr<U> {
+        if depth > MAX_DEPTH {
+            return Expr::Const(false);
+        }
+        match self {
+            Expr::And(xs) => Expr::And(xs.into_iter().map(|x| x.map_polar_depth(f, positive, depth + 1)).collect()),
+            Expr::Or(xs) => Expr::Or(xs.into_iter().map(|x| x.map_polar_depth(f, positive, depth + 1)).collect()),
+            Expr::Not(x) => Expr::Not(Box::new(x.map_polar_depth(f, !positive, depth + 1))),
+            Expr::Leaf(t) => f(t, positive),
+            Expr::Const(b) => Expr::Const(b),
+        }
+    }
+
     /// Fold constants away: `x and true` is `x`, `x or true` is `true`, `not true` is `false`.
     pub fn simplify(self) -> Expr<T> {
         self.simplify_depth(0)
@@ -111,36 +133,87 @@ impl<T> Expr<T> {
     }
 }
 
-/// The detection as one tree: `condition` (several conditions are ORed, per
-/// the spec) with every search identifier inlined as OR-of-ANDs.
-pub fn lower(det: &CompiledDetection) -> Expr<Item> {
-    let names = det.names();
-    // First search of each name, as `find` would give; a map keeps 100,000 searches linear.
-    let mut index: HashMap<&str, &CompiledSearch> = HashMap::with_capacity(det.searches.len());
-    for s in &det.searches {
-        index.entry(s.name.as_str()).or_insert(s);
-    }
-    let mut conds: Vec<Expr<Item>> = det.conditions.iter().map(|c| lower_cond(c, &index, &names, 0)).collect();
-    let e = if conds.len() == 1 { conds.pop().unwrap_or(Expr::Const(false)) } else { Expr::Or(conds) };
-    e.simplify()
+/// Upper bound on the value tests of a lowered detection. Inlining copies a
+/// search at every reference, so `sel or sel or ...` grows with the product of
+/// the references and the search's size (a 230 KB rule can ask for 30 million
+/// tests, gigabytes of KQL). The largest SigmaHQ rule needs a few thousand.
+pub const MAX_LOWERED_TESTS: usize = 200_000;
+
+/// The detection's tree would exceed [`MAX_LOWERED_TESTS`]; `condition` is
+/// the index (in `CompiledDetection::conditions`) of the condition that crossed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge {
+    pub condition: usize,
+    pub tests: usize,
 }
 
-fn search_expr(index: &HashMap<&str, &CompiledSearch>, name: &str) -> Expr<Item> {
-    let Some(s) = index.get(name) else { return Expr::Const(false) };
+/// The detection as one tree: `condition` (several conditions are ORed, per
+/// the spec) with every search identifier inlined as OR-of-ANDs. A tree over
+/// the size bound comes back as `Const(false)`; use [`lower_bounded`] to be told.
+pub fn lower(det: &CompiledDetection) -> Expr<Item> {
+    lower_bounded(det).unwrap_or(Expr::Const(false))
+}
+
+/// [`lower`], refusing trees of more than [`MAX_LOWERED_TESTS`] tests before
+/// building them.
+pub fn lower_bounded(det: &CompiledDetection) -> Result<Expr<Item>, TooLarge> {
+    let names = det.names();
+    // First search of each name, as `find` would give; a map keeps 100,000 searches linear.
+    let mut index: HashMap<&str, (&CompiledSearch, usize)> = HashMap::with_capacity(det.searches.len());
+    for s in &det.searches {
+        index.entry(s.name.as_str()).or_insert_with(|| (s, search_size(s)));
+    }
+    let mut budget = Budget { left: MAX_LOWERED_TESTS, used: 0 };
+    let mut conds: Vec<Expr<Item>> = Vec::with_capacity(det.conditions.len());
+    for (i, c) in det.conditions.iter().enumerate() {
+        let e = lower_cond(c, &index, &names, 0, &mut budget);
+        if budget.used > MAX_LOWERED_TESTS {
+            return Err(TooLarge { condition: i, tests: budget.used });
+        }
+        conds.push(e);
+    }
+    let e = if conds.len() == 1 { conds.pop().unwrap_or(Expr::Const(false)) } else { Expr::Or(conds) };
+    Ok(e.simplify())
+}
+
+/// Tests a search adds each time it is inlined (an item without tests counts one).
+fn search_size(s: &CompiledSearch) -> usize {
+    s.alternatives.iter().flatten().map(|item| item.tests.len().max(1)).fold(0usize, usize::saturating_add)
+}
+
+struct Budget {
+    left: usize,
+    /// Counted even past the bound (saturating), for the message.
+    used: usize,
+}
+
+type Index<'a> = HashMap<&'a str, (&'a CompiledSearch, usize)>;
+
+fn search_expr(index: &Index<'_>, name: &str, budget: &mut Budget) -> Expr<Item> {
+    let Some((s, size)) = index.get(name) else { return Expr::Const(false) };
+    budget.used = budget.used.saturating_add(*size);
+    if *size > budget.left {
+        budget.left = 0;
+        return Expr::Const(false);
+    }
+    budget.left -= size;
     Expr::Or(s.alternatives.iter().map(|alt| Expr::And(alt.iter().cloned().map(Expr::Leaf).collect())).collect())
 }
 
-fn lower_cond(c: &CondExpr, det: &HashMap<&str, &CompiledSearch>, names: &[String], depth: usize) -> Expr<Item> {
+fn lower_cond(c: &CondExpr, det: &Index<'_>, names: &[String], depth: usize, budget: &mut Budget) -> Expr<Item> {
     if depth > MAX_DEPTH {
         return Expr::Const(false);
     }
     match c {
-        CondExpr::And(xs) => Expr::And(xs.iter().map(|x| lower_cond(x, det, names, depth + 1)).collect()),
-        CondExpr::Or(xs) => Expr::Or(xs.iter().map(|x| lower_cond(x, det, names, depth + 1)).collect()),
-        CondExpr::Not(x) => Expr::Not(Box::new(lower_cond(x, det, names, depth + 1))),
-        CondExpr::Ident { name, .. } => search_expr(det, name),
+        CondExpr::And(xs) => Expr::And(xs.iter().map(|x| lower_cond(x, det, names, depth + 1, budget)).collect()),
+        CondExpr::Or(xs) => Expr::Or(xs.iter().map(|x| lower_cond(x, det, names, depth + 1, budget)).collect()),
+        CondExpr::Not(x) => Expr::Not(Box::new(lower_cond(x, det, names, depth + 1, budget))),
+        CondExpr::Ident { name, .. } => search_expr(det, name, budget),
         CondExpr::Of { quantifier, target, .. } => {
-            let selected: Vec<Expr<Item>> = condition::select_names(target, names).into_iter().map(|n| search_expr(det, n)).collect();
+            let selected: Vec<Expr<Item>> = condition::select_names(target, names)
+                .into_iter()
+                .map(|n| search_expr(det, n, budget))
+                .collect();
             if selected.is_empty() {
                 return Expr::Const(false);
             }

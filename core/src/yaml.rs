@@ -8,7 +8,7 @@
 //! Plain scalars are resolved with the YAML 1.2 core schema (`true`, `null`,
 //! `12`, `1.5`); quoted and block scalars are always strings.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
@@ -187,8 +187,79 @@ fn resolve_plain(text: &str) -> Value {
 /// A collection under construction.
 enum Frame {
     Seq { items: Vec<Node>, span: Span, anchor: usize },
-    /// `keys`: scalar key texts seen, for duplicate detection.
-    Map { pairs: Vec<(Node, Node)>, pending_key: Option<Node>, keys: HashSet<String>, span: Span, anchor: usize },
+    Map { pairs: Vec<(Node, Node)>, pending_key: Option<Node>, keys: KeyIndex, span: Span, anchor: usize },
+}
+
+/// Duplicate-key bookkeeping of one mapping. Small maps (nearly every map of
+/// a rule) are scanned, which costs less than hashing and cloning each key;
+/// past `SCAN_LIMIT` keys a hash index takes over so that hostile maps stay
+/// linear. A replaced pair is only marked, and the marked pairs are removed
+/// once at the end: removing each at once shifts the rest (quadratic).
+#[derive(Default)]
+struct KeyIndex {
+    /// Scalar key text → index of its live pair in `pairs`.
+    index: Option<HashMap<String, usize>>,
+    /// Per pair: replaced by a later duplicate.
+    dead: Vec<bool>,
+    any_dead: bool,
+}
+
+const SCAN_LIMIT: usize = 16;
+
+impl KeyIndex {
+    /// The live pair whose key equals `key`, if any.
+    fn find(&self, pairs: &[(Node, Node)], key: &Node) -> Option<usize> {
+        let same = |k: &Node| k.is_scalar() && k.text == key.text && k.value == key.value;
+        let live = |i: &usize| !self.dead.get(*i).copied().unwrap_or(false);
+        let scan = || (0..pairs.len()).rev().find(|i| pairs.get(*i).is_some_and(|(k, _)| same(k)) && live(i));
+        match &self.index {
+            None => scan(),
+            Some(index) => match index.get(&key.text) {
+                None => None,
+                Some(&i) if pairs.get(i).is_some_and(|(k, _)| same(k)) => Some(i),
+                // Same text, other type (`1` and `'1'`): rare enough to scan.
+                Some(_) => scan(),
+            },
+        }
+    }
+
+    /// Record the pair about to be pushed at `at`.
+    fn push(&mut self, pairs: &[(Node, Node)], key: &Node, at: usize) {
+        if self.index.is_none() && at >= SCAN_LIMIT {
+            let mut index = HashMap::with_capacity(at * 2);
+            for (i, (k, _)) in pairs.iter().enumerate() {
+                if k.is_scalar() && !self.dead.get(i).copied().unwrap_or(false) {
+                    index.insert(k.text.clone(), i);
+                }
+            }
+            self.index = Some(index);
+        }
+        if let Some(index) = &mut self.index {
+            if key.is_scalar() {
+                index.insert(key.text.clone(), at);
+            }
+        }
+        self.dead.push(false);
+    }
+
+    fn kill(&mut self, i: usize) {
+        if let Some(d) = self.dead.get_mut(i) {
+            *d = true;
+            self.any_dead = true;
+        }
+    }
+
+    fn finish(self, pairs: &mut Vec<(Node, Node)>) {
+        if !self.any_dead {
+            return;
+        }
+        let mut i = 0;
+        pairs.retain(|_| {
+            let keep = !self.dead.get(i).copied().unwrap_or(false);
+            i += 1;
+            keep
+        });
+    }
 }
 
 struct Builder {
@@ -235,20 +306,16 @@ impl Builder {
                 match pending_key.take() {
                     None => *pending_key = Some(node),
                     Some(key) => {
-                        // Scan only for a key text seen before: a scan per key is quadratic.
-                        let dup = if key.is_scalar() && !keys.insert(key.text.clone()) {
-                            pairs.iter().position(|(k, _)| k.is_scalar() && k.text == key.text && k.value == key.value)
-                        } else {
-                            None
-                        };
+                        let dup = if key.is_scalar() { keys.find(pairs, &key) } else { None };
                         if let Some(i) = dup {
                             self.diagnostics.push(Diagnostic::warning(
                                 "yaml-duplicate-key",
                                 format!("duplicate key '{}': the later value replaces the earlier one", key.text),
                                 Some(key.span),
                             ));
-                            pairs.remove(i);
+                            keys.kill(i);
                         }
+                        keys.push(pairs, &key, pairs.len());
                         pairs.push((key, node));
                     }
                 }
@@ -265,8 +332,7 @@ pub fn parse_stream(text: &str) -> Stream {
     let mut b = Builder { stack: Vec::new(), anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES, alias_bytes: MAX_ALIAS_BYTES, diagnostics: Vec::new() };
     let mut doc_root: Option<Node> = None;
 
-    loop {
-        let Some(next) = parser.next_event() else { break };
+    while let Some(next) = parser.next_event() {
         let (event, yspan) = match next {
             Ok(ev) => ev,
             Err(e) => {
@@ -341,14 +407,17 @@ pub fn parse_stream(text: &str) -> Stream {
                 if matches!(event, Event::SequenceStart(..)) {
                     b.stack.push(Frame::Seq { items: Vec::new(), span, anchor });
                 } else {
-                    b.stack.push(Frame::Map { pairs: Vec::new(), pending_key: None, keys: HashSet::new(), span, anchor });
+                    b.stack.push(Frame::Map { pairs: Vec::new(), pending_key: None, keys: KeyIndex::default(), span, anchor });
                 }
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, start, anchor) = match b.stack.pop() {
                     Some(Frame::Seq { items, span, anchor }) => (Value::Seq(items), span, anchor),
-                    Some(Frame::Map { pairs, span, anchor, .. }) => (Value::Map(pairs), span, anchor),
+                    Some(Frame::Map { mut pairs, keys, span, anchor, .. }) => {
+                        keys.finish(&mut pairs);
+                        (Value::Map(pairs), span, anchor)
+                    }
                     None => break,
                 };
                 // A block collection's end event sits at the next key; end at
@@ -461,5 +530,25 @@ mod tests {
         let s = parse_stream("a: 1\na: 2\n");
         assert!(s.diagnostics.iter().any(|d| d.code == "yaml-duplicate-key"));
         assert_eq!(s.documents[0].root.get("a").map(|n| &n.value), Some(&Value::Int(2)));
+    }
+
+    /// Small maps are scanned, large ones indexed: both keep the same order
+    /// (the replaced pair goes, the new one is last) and tell `1` from `'1'`.
+    #[test]
+    fn duplicate_keys_small_and_large_maps_agree() {
+        for n in [3usize, 40] {
+            let mut text: String = (0..n).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str("'1': s\n1: a\nk0: again\n'1': t\n");
+            let s = parse_stream(&text);
+            let dups = s.diagnostics.iter().filter(|d| d.code == "yaml-duplicate-key").count();
+            assert_eq!(dups, 2, "n={n}: {:?}", s.diagnostics);
+            let Some(pairs) = s.documents[0].root.as_map() else { panic!("not a map") };
+            let keys: Vec<String> = pairs.iter().map(|(k, _)| k.text.clone()).collect();
+            assert_eq!(keys.len(), n + 2, "n={n}: {keys:?}");
+            assert_eq!(keys[keys.len() - 3..], ["1".to_string(), "k0".to_string(), "1".to_string()], "n={n}");
+            assert_eq!(pairs[keys.len() - 3].0.value, Value::Int(1));
+            assert_eq!(pairs[keys.len() - 1].1.value, Value::Str("t".into()));
+            assert_eq!(s.documents[0].root.get("k0").map(|n| n.text.as_str()), Some("again"));
+        }
     }
 }

@@ -566,15 +566,14 @@ fn placeholders_with_ten_thousand_values() {
 // Regressions found by fuzzing
 
 // ---------------------------------------------------------------------------
-// Known open problems (reported; ignored until the owning module is fixed)
+// Formerly open problems (size bounds)
 
 /// KQL lowering inlines a search at every reference: `sel or sel or ...`
-/// 30,000 times over a 1,000-value `sel` is a 230 KB rule that expands to
-/// 30 million cloned tests (expr::lower's `search_expr`) and a query of
-/// gigabytes (kql::convert); it aborts on a 4 GB allocation limit. The matcher
-/// is unaffected (it evaluates each search once per event).
+/// 30,000 times over a 1,000-value `sel` is a 230 KB rule that would expand to
+/// 30 million cloned tests and a query of gigabytes. Lowering counts the tests
+/// before cloning and refuses with `kql-too-large` at the condition. The
+/// matcher is unaffected (it evaluates each search once per event).
 #[test]
-#[ignore = "open: expr::lower/kql::convert expand repeated references without a size bound"]
 fn repeated_references_do_not_explode_the_query() {
     let values: String = (0..1_000).map(|i| format!("            - v{i}\n")).collect();
     let condition = vec!["sel"; 30_000].join(" or ");
@@ -586,14 +585,18 @@ fn repeated_references_do_not_explode_the_query() {
     for q in kql_all(&rule, &Placeholders::new()) {
         assert!(q.len() < 64 * text.len(), "a {} byte rule gave a {} byte query", text.len(), q.len());
     }
+    let Some(p) = sigmaplay_core::pipeline::builtin("sentinel_asim") else { unreachable!() };
+    let conv = sigmaplay_core::kql::convert(&rule, &p, &Placeholders::new());
+    let too_large: Vec<_> = conv.diagnostics.iter().filter(|d| d.code == "kql-too-large").collect();
+    assert_eq!(too_large.len(), 1, "{:?}", codes(&conv.diagnostics));
+    assert_eq!(too_large[0].line(), 1008, "at the condition");
 }
 
-/// A map whose second half repeats the keys of the first: each duplicate is
-/// found by a linear scan and removed with a shift (yaml.rs, `Builder::attach`),
-/// so 1 MB of such keys takes about 5 s in a release build. Distinct keys are
-/// linear (100,000 search identifiers above).
+/// A map whose second half repeats the keys of the first: a scan and a shift
+/// per duplicate made 1 MB of such keys take about 5 s in a release build;
+/// large maps now find duplicates through a hash index and remove them in one
+/// pass at the end.
 #[test]
-#[ignore = "open: duplicate YAML keys are detected and removed in linear time each"]
 fn many_duplicate_yaml_keys_stay_linear() {
     const N: usize = 50_000;
     let mut text = String::new();

@@ -251,10 +251,16 @@ fn regression_events_agree_with_matcher() {
             continue;
         };
         let mut lines = Vec::new();
+        // Rules whose query leaves out items with no column (positive
+        // positions only): there the query may match fewer events, never more.
+        let mut narrowed: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (i, c) in cases.iter().enumerate() {
             let Some(Some(rule)) = rules.get(i) else { continue };
             let conv = convert(rule, &p, &Placeholders::new());
             let Some(q) = conv.queries.first() else { continue };
+            if conv.diagnostics.iter().any(|d| d.code == "lossy-mapping" && d.message.contains("replaced by `false`")) {
+                narrowed.insert(c["rule_path"].as_str().unwrap_or_default().to_string());
+            }
             let matcher = Matcher::new(rule, &MatchOptions::default());
             let mut evs: Vec<&Event> = events.get(i).map(|v| v.iter().collect()).unwrap_or_default();
             for k in 1..=6 {
@@ -282,9 +288,26 @@ fn regression_events_agree_with_matcher() {
             );
         }
         let Some(results) = kql_run(&tool, name, &lines) else { return };
-        let failures: Vec<&serde_json::Value> =
-            results.iter().filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true))).collect();
-        eprintln!("kql_run[{name}]: {} cases run, {} disagree with the matcher", results.len(), failures.len());
+        let ids = |r: &serde_json::Value, k: &str| -> Option<Vec<u64>> {
+            r.get(k)?.as_array()?.iter().map(serde_json::Value::as_u64).collect()
+        };
+        let subset = |r: &serde_json::Value| {
+            let id = r.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
+            match (ids(r, "matches"), ids(r, "expected")) {
+                (Some(m), Some(e)) => narrowed.contains(id) && m.iter().all(|x| e.contains(x)),
+                _ => false,
+            }
+        };
+        let failures: Vec<&serde_json::Value> = results
+            .iter()
+            .filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true)) && !subset(r))
+            .collect();
+        let fewer = results.iter().filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true)) && subset(r)).count();
+        eprintln!(
+            "kql_run[{name}]: {} cases run, {} disagree with the matcher, {fewer} match fewer events as their lossy-mapping warning says",
+            results.len(),
+            failures.len()
+        );
         for f in failures.iter().take(20) {
             eprintln!("  {f}");
         }

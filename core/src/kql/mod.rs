@@ -5,7 +5,8 @@
 //!
 //! # Output
 //! `Table\n| where <condition>` when the pipeline names a table, else the bare
-//! condition (the `none` pipeline).
+//! condition (the `none` pipeline). A condition that would inline more than
+//! `expr::MAX_LOWERED_TESTS` value tests gives no query (`kql-too-large`).
 //!
 //! # Operators (chosen by Sigma semantics, never by speed)
 //! | Sigma | KQL |
@@ -168,12 +169,38 @@ pub fn convert_with_filters(rule: &Rule, filters: &[&Rule], pipeline: &Pipeline,
     }
     let (compiled, compile_diags) = compile::compile_detection(&rule.detection, placeholders);
     diagnostics.extend(compile_diags);
-    let mut lowered = expr::lower(&compiled);
+    let mut lowered = match expr::lower_bounded(&compiled) {
+        Ok(e) => e,
+        Err(too_large) => {
+            let span = rule.detection.conditions.iter().filter(|c| c.expr.is_some()).nth(too_large.condition).map(|c| c.span);
+            diagnostics.push(Diagnostic::error(
+                "kql-too-large",
+                format!(
+                    "the condition expands to {} value tests, more than the {} a query may hold: each reference to a \
+                     search copies it into the query (here a large search is referenced many times); no query is produced",
+                    too_large.tests,
+                    expr::MAX_LOWERED_TESTS
+                ),
+                span.or(rule.detection.span),
+            ));
+            return empty(diagnostics);
+        }
+    };
     for f in filters {
         let Some(filter) = &f.filter else { continue };
         let (compiled, compile_diags) = compile::compile_detection(&filter.detection, placeholders);
         diagnostics.extend(compile_diags);
-        lowered = expr::Expr::And(vec![lowered, expr::Expr::Not(Box::new(expr::lower(&compiled)))]);
+        match expr::lower_bounded(&compiled) {
+            Ok(not_this) => lowered = expr::Expr::And(vec![lowered, expr::Expr::Not(Box::new(not_this))]),
+            Err(too_large) => {
+                diagnostics.push(Diagnostic::error(
+                    "kql-too-large",
+                    format!("filter '{}' expands to {} value tests, more than a query may hold", f.title_text(), too_large.tests),
+                    Some(f.span),
+                ));
+                return empty(diagnostics);
+            }
+        }
         diagnostics.push(Diagnostic::info(
             "kql-filter",
             format!("filter '{}' applied: and not (its condition)", f.title_text()),

@@ -711,3 +711,49 @@ fn typed_modifiers_through_pipelines() {
         }
     }
 }
+
+/// A field with no column is replaced by the constant that narrows the
+/// query, only where that constant exists without turning a filter into an
+/// evasion hole: at a positive position. The warning names the field.
+#[test]
+fn unmapped_fields_drop_by_polarity() {
+    let am = builtin("azure_monitor");
+    let run = |det: &str| convert(&process_rule(det), &am, &Placeholders::new());
+    let dropped = |c: &Conversion| {
+        c.diagnostics
+            .iter()
+            .filter(|d| d.code == "lossy-mapping" && d.message.starts_with("OriginalFileName on SecurityEvent"))
+            .count()
+    };
+    // `1 of selection_*`: one alternative needs OriginalFileName.
+    let c = run("  selection_img:\n    - Image|endswith: '\\certutil.exe'\n    - OriginalFileName: CertUtil.exe\n  selection_cli:\n    CommandLine|contains: urlcache\n  condition: all of selection_*\n");
+    assert_eq!(c.queries.len(), 1, "{c:#?}");
+    assert!(!c.queries[0].contains("OriginalFileName"), "{}", c.queries[0]);
+    assert!(c.queries[0].contains(r#"NewProcessName endswith @"\certutil.exe""#), "{}", c.queries[0]);
+    assert_eq!(dropped(&c), 1, "{c:#?}");
+    assert_eq!(c.diagnostics.iter().find(|d| d.code == "lossy-mapping").map(Diagnostic::line), Some(8));
+    let ofn = c.field_mappings.iter().find(|f| f.sigma == "OriginalFileName");
+    assert!(ofn.is_some_and(|f| f.targets.is_empty() && f.approximate), "{:?}", c.field_mappings);
+    // The same through `or` in the condition.
+    let c = run("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    OriginalFileName: x.exe\n  condition: a or b\n");
+    assert_eq!(c.queries.len(), 1, "{c:#?}");
+    // Under `not`: an error, whatever the shape of the filter.
+    for filter in ["OriginalFileName: x.exe", "- Image: a\n    - OriginalFileName: x.exe"] {
+        let det = format!("  sel:\n    Image|endswith: '\\x.exe'\n  filter:\n    {filter}\n  condition: sel and not filter\n");
+        let c = run(&det);
+        assert!(c.queries.is_empty(), "{c:#?}");
+        assert!(
+            c.diagnostics.iter().any(|d| d.is_error() && d.code == "unmapped-field" && d.message.contains("under a `not`")),
+            "{c:#?}"
+        );
+    }
+    // Needed by every alternative: nothing left, the error stays.
+    let c = run("  sel:\n    Image|endswith: '\\x.exe'\n    OriginalFileName: x.exe\n  condition: sel\n");
+    assert!(c.queries.is_empty(), "{c:#?}");
+    assert_eq!(dropped(&c), 0);
+    assert!(c.diagnostics.iter().any(|d| d.is_error() && d.message.starts_with("OriginalFileName")), "{c:#?}");
+    // Double negation is positive again.
+    let c = run("  sel:\n    Image|endswith: '\\x.exe'\n  b:\n    OriginalFileName: x.exe\n  condition: sel or not (not b)\n");
+    assert_eq!(c.queries.len(), 1, "{c:#?}");
+    assert_eq!(dropped(&c), 1);
+}

@@ -145,6 +145,8 @@ pub(crate) struct Cx<'a> {
     pub table: &'a str,
     /// Set when a lossy-mapping warning was given for this item.
     pub lossy: bool,
+    /// Set when the item has no translation (an error was given for it).
+    pub failed: bool,
 }
 
 impl Cx<'_> {
@@ -162,6 +164,7 @@ impl Cx<'_> {
         }
     }
     pub fn error(&mut self, code: &str, what: &str) {
+        self.failed = true;
         let msg = format!("{} on {}: {what}", self.field, self.table);
         if !self.notes.iter().any(|n| n.message == msg && n.span == Some(self.span)) {
             self.notes.push(Diagnostic::error(code, msg, Some(self.span)));
@@ -923,13 +926,17 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
             Value::Number(_) | Value::Bool(_) => Value::String(text_of(&value).unwrap_or_default()),
             _ => value,
         },
-        ColumnType::Int | ColumnType::Long => match &value {
-            Value::String(s) => parse_int(s).map_or(value.clone(), |n| Value::Number(Number::from(n))),
-            Value::Number(n) if n.as_i64().is_none() => {
-                n.as_f64().filter(|f| f.fract() == 0.0).map_or(value.clone(), |f| Value::Number(Number::from(f as i64)))
-            }
-            _ => value,
-        },
+        ColumnType::Int | ColumnType::Long => {
+            let v = match &value {
+                Value::String(s) => parse_int(s).map_or(value.clone(), |n| Value::Number(Number::from(n))),
+                Value::Number(n) if n.as_i64().is_none() => n
+                    .as_f64()
+                    .filter(|f| f.fract() == 0.0)
+                    .map_or(value.clone(), |f| Value::Number(Number::from(f as i64))),
+                _ => value,
+            };
+            if ty == ColumnType::Int { fit_int32(v) } else { v }
+        }
         ColumnType::Real | ColumnType::Decimal => match &value {
             Value::String(s) => {
                 s.trim().parse::<f64>().ok().and_then(Number::from_f64).map_or(value.clone(), Value::Number)
@@ -942,6 +949,20 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
             _ => value,
         },
         ColumnType::Dynamic | ColumnType::Unknown => value,
+    }
+}
+
+/// Kusto's `int` is 32 bits. Windows writes status and error codes
+/// (`0x80070020`) as unsigned text of a signed 32-bit value, which is what
+/// the column holds; anything else out of range cannot be stored (null).
+fn fit_int32(v: Value) -> Value {
+    let Some(n) = v.as_i64() else { return v };
+    if i32::try_from(n).is_ok() {
+        return v;
+    }
+    match u32::try_from(n) {
+        Ok(u) => Value::Number(Number::from(u as i32)),
+        Err(_) => Value::Null,
     }
 }
 

@@ -12,7 +12,10 @@
 //! is a note (info when it only restated the table, warning when dropping it
 //! widens the query), and a field or logsource with no target is an error
 //! (`unmapped-field`, `unmapped-value`, `no-table`), so a rule is never
-//! reported as converted while meaning something else.
+//! reported as converted while meaning something else. The one exception
+//! narrows instead of widening: an item with no target at a positive position
+//! (not under a `not`) is replaced by `false` with a `lossy-mapping` warning,
+//! as long as something is left to match (`targets::drop_failed`).
 //!
 //! Column names and types come from `schema_tables.rs`, generated from
 //! `shared/tools/kql-check/schema.json` by `scripts/gen_pipeline_schema.py`

@@ -1130,10 +1130,94 @@ pub(crate) fn map_rule(target: TargetId, rule: &Rule, work: Expr<Work>, state: &
     if let Some(i) = src.info {
         state.notes.push(Diagnostic::info("table-mapping", format!("{} on {}: {i}", src.label, src.table), span));
     }
-    let mapped = work.map_leaves(&mut |w| map_leaf(src, w, state));
+    let mut failed_any = false;
+    let slots = work.map_leaves(&mut |w| {
+        let (e, failed) = map_leaf(src, w, state);
+        failed_any |= failed;
+        e.map_leaves(&mut |m| Expr::Leaf(if failed { Slot::Failed(m) } else { Slot::Mapped(m) }))
+    });
+    let mapped = if failed_any {
+        drop_failed(slots, src.table, state)
+    } else {
+        slots.map_leaves(&mut |s| Expr::Leaf(s.into_item()))
+    };
     match condition_expr(src, span.unwrap_or_default()) {
         Some(cond) => Expr::And(vec![cond, mapped]),
         None => mapped,
+    }
+}
+
+/// A leaf while a rule is mapped: `Failed` is an item with no translation.
+#[derive(Clone)]
+enum Slot {
+    Mapped(MappedItem),
+    Failed(MappedItem),
+}
+
+impl Slot {
+    fn into_item(self) -> MappedItem {
+        match self {
+            Slot::Mapped(m) | Slot::Failed(m) => m,
+        }
+    }
+}
+
+/// Items with no translation, by polarity. At a positive position (under an
+/// even number of `not`s) such an item becomes `false`: the query then
+/// matches a subset of what the rule matches (the alternatives that need the
+/// item are left out), and its error becomes a `lossy-mapping` warning that
+/// names the field. Under a `not` no constant is honest: `false` would widen
+/// the query (false positives), `true` would turn a filter into one that
+/// excludes more than the rule says (an evasion hole), so the error stays.
+/// When nothing is left, or the rule fails anyway, every error stays (and the
+/// whole tree is returned, to show the mapping): a query that never matches
+/// is no conversion.
+fn drop_failed(slots: Expr<Slot>, table: &str, state: &mut State) -> Expr<MappedItem> {
+    let mut dropped: Vec<(Span, String)> = Vec::new();
+    let mut kept: Vec<Span> = Vec::new();
+    // Kept to show the whole mapping when the rule does not convert.
+    let whole = slots.clone();
+    let expr = slots
+        .map_leaves_polar(&mut |s, positive| match s {
+            Slot::Mapped(m) => Expr::Leaf(m),
+            Slot::Failed(m) if positive => {
+                let field = m.sigma_field.clone().or_else(|| m.item.field.clone()).unwrap_or_default();
+                dropped.push((m.item.key_span, field));
+                Expr::Const(false)
+            }
+            Slot::Failed(m) => {
+                kept.push(m.item.key_span);
+                Expr::Leaf(m)
+            }
+        })
+        .simplify();
+    let vanished = matches!(expr, Expr::Const(false)) || !kept.is_empty();
+    for note in state.notes.iter_mut().filter(|n| n.is_error()) {
+        let Some(span) = note.span else { continue };
+        if kept.contains(&span) {
+            if !note.message.contains("under a `not`") {
+                note.message.push_str(
+                    " (under a `not`: no constant can stand in for it without widening the query or the exclusion)",
+                );
+            }
+            continue;
+        }
+        if vanished {
+            continue;
+        }
+        if !dropped.iter().any(|(s, f)| *s == span && note.message.starts_with(&format!("{f} on {table}: "))) {
+            continue;
+        }
+        note.severity = crate::diag::Severity::Warning;
+        note.code = "lossy-mapping".to_string();
+        note.message.push_str(
+            "; replaced by `false`, which leaves out the alternatives that need it: the query matches a subset of what the rule matches",
+        );
+    }
+    if vanished {
+        whole.map_leaves(&mut |s| Expr::Leaf(s.into_item()))
+    } else {
+        expr
     }
 }
 
@@ -1274,13 +1358,15 @@ fn plain_values(w: &Work) -> Option<Vec<String>> {
     (!out.is_empty()).then_some(out)
 }
 
-fn map_leaf(src: &Source, w: Work, state: &mut State) -> Expr<MappedItem> {
+/// One item mapped; the flag is set when the item has no translation (an
+/// error note says why) and the leaf is the item unchanged.
+fn map_leaf(src: &Source, w: Work, state: &mut State) -> (Expr<MappedItem>, bool) {
     let Some(field) = w.item.field.clone() else {
-        return Expr::Leaf(MappedItem { item: w.item, sigma_field: w.sigma_field, column_type: ColumnType::Unknown });
+        return (Expr::Leaf(MappedItem { item: w.item, sigma_field: w.sigma_field, column_type: ColumnType::Unknown }), false);
     };
     let shown = w.sigma_field.clone().unwrap_or_else(|| field.clone());
     let table = src.table;
-    let mut cx = Cx { notes: &mut state.notes, span: w.item.key_span, field: &shown, table, lossy: false };
+    let mut cx = Cx { notes: &mut state.notes, span: w.item.key_span, field: &shown, table, lossy: false, failed: false };
     let fieldref = !w.item.tests.is_empty() && w.item.tests.iter().all(|t| matches!(t, Test::FieldRef { .. }));
     let result = match lookup(src, &field) {
         _ if fieldref => map_fieldref(src, &w, &mut cx),
@@ -1305,12 +1391,13 @@ fn map_leaf(src: &Source, w: Work, state: &mut State) -> Expr<MappedItem> {
             unchanged(w.clone())
         }
     };
-    let lossy = cx.lossy;
+    let (lossy, failed) = (cx.lossy, cx.failed);
     if let Some(s) = &w.sigma_field {
-        let cols = leaf_columns(&result);
-        state.record(s, &cols, lossy);
+        // A failed item's leaf still carries the Sigma name, which is no column.
+        let cols = if failed { Vec::new() } else { leaf_columns(&result) };
+        state.record(s, &cols, lossy || failed);
     }
-    result
+    (result, failed)
 }
 
 /// Columns a field compares as, position by position: one column, or the
