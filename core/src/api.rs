@@ -113,7 +113,7 @@ fn rule_diagnostics(parsed: &ParsedRules, matchers: &[Matcher], for_check: bool)
         }
     }
     // Stable: keeps parse order for diagnostics at the same place; unpositioned ones last.
-    out.sort_by_key(|d| match d.span {
+    crate::sort::sort_by_key(&mut out, |d| match d.span {
         Some(s) => (0u8, s.start, s.line, s.col),
         None => (1, 0, 0, 0),
     });

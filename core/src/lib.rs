@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod regex_check;
 pub mod rule;
 pub mod sigma_string;
+pub mod sort;
 pub mod text;
 pub mod ui_support;
 pub mod yaml;

@@ -118,7 +118,7 @@ pub fn analyse_rule(text: &str) -> RuleAnalysis {
 }
 
 fn sort(d: &mut [UiDiagnostic]) {
-    d.sort_by_key(|d| match d.span {
+    sigmaplay_core::sort::sort_by_key(d, |d| match d.span {
         Some(s) => (0u8, s.start, s.line, s.col),
         None => (1, 0, 0, 0),
     });

@@ -613,7 +613,7 @@ fn details(test: &Test, data: &str, kind: &str, asim: bool, cx: &mut Cx<'_>) -> 
         Some(c) if asim => or(vec![leaf(data, glob(pattern.clone(), *cased)), c]),
         Some(c) => c,
         None => {
-            let upper = pattern.to_sigma().to_uppercase();
+            let upper = ascii_upper(&pattern.to_sigma());
             if upper.contains("DWORD") || upper.contains("QWORD") {
                 if asim {
                     cx.lossy("a partial DWORD/QWORD pattern matches only sources that keep Sysmon's 'DWORD (0x...)' text; Defender-sourced rows hold the number in decimal");
@@ -783,7 +783,7 @@ fn hashes(test: &Test, cols: &[(&str, &str)], cx: &mut Cx<'_>) -> Option<LExpr> 
         return None;
     };
     let (algo, value) = match text.split_once(['=', '|']) {
-        Some((a, v)) => (a.trim().to_uppercase(), v.trim().to_string()),
+        Some((a, v)) => (ascii_upper(a.trim()), v.trim().to_string()),
         None => {
             let v = text.trim().to_string();
             let algo = match v.len() {
@@ -1066,7 +1066,7 @@ pub(crate) fn forward(conv: &Conv, value: &Value, fwd: &mut Fwd<'_>) {
             let Some(t) = text else { return };
             for piece in t.split(',') {
                 let Some((algo, v)) = piece.split_once('=') else { continue };
-                let algo = algo.trim().to_uppercase();
+                let algo = ascii_upper(algo.trim());
                 if let Some((_, col)) = cols.iter().find(|(a, _)| *a == algo) {
                     fwd.set_text(col, v.trim());
                 }
@@ -1097,5 +1097,47 @@ pub(crate) fn forward(conv: &Conv, value: &Value, fwd: &mut Fwd<'_>) {
             Some(n) => fwd.set(col, Value::Number(Number::from(dns_code(n)))),
             None => fwd.set(col, value.clone()),
         },
+    }
+}
+
+/// `to_uppercase` for comparing with ASCII names (`MD5`, `DWORD`): the
+/// characters whose uppercase form is ASCII are mapped as `to_uppercase` maps
+/// them, any other non-ASCII character is kept (its uppercase form could not
+/// equal or complete an ASCII name either). Spares the WebAssembly the
+/// Unicode uppercase table.
+fn ascii_upper(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'ı' => out.push('I'),
+            'ſ' => out.push('S'),
+            'ß' => out.push_str("SS"),
+            'ﬀ' => out.push_str("FF"),
+            'ﬁ' => out.push_str("FI"),
+            'ﬂ' => out.push_str("FL"),
+            'ﬃ' => out.push_str("FFI"),
+            'ﬄ' => out.push_str("FFL"),
+            'ﬅ' | 'ﬆ' => out.push_str("ST"),
+            c => out.push(c.to_ascii_uppercase()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod ascii_upper_tests {
+    use super::ascii_upper;
+
+    #[test]
+    fn agrees_with_to_uppercase_on_ascii_results() {
+        for s in ["md5", "Sha256", "ımphash", "ſha1", "dword (0x1)", "straße", "ﬁle", "ḋword", "ẘord"] {
+            let full = s.to_uppercase();
+            let ours = ascii_upper(s);
+            assert_eq!(full.is_ascii(), ours.is_ascii(), "{s}");
+            if full.is_ascii() {
+                assert_eq!(ours, full, "{s}");
+            }
+            assert_eq!(full.contains("DWORD"), ours.contains("DWORD"), "{s}");
+        }
     }
 }
