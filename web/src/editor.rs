@@ -62,6 +62,11 @@ pub struct CodeEditorProps {
     /// the app measures from it to the updated page (`sp:update-<name>`).
     #[prop_or_default]
     pub perf_name: Option<&'static str>,
+    /// Keep the textarea's own text (its default value, i.e. its `textContent`)
+    /// equal to the text too, so the element reads as the text it shows. For
+    /// short texts (the KQL query): it copies the text on every change.
+    #[prop_or_default]
+    pub mirror: bool,
     /// Extra controls shown next to the label.
     #[prop_or_default]
     pub children: Html,
@@ -195,6 +200,15 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
                 eager.set(false);
             }
             sync();
+        });
+    }
+    // The textarea's default value follows the text (see `mirror`).
+    {
+        let ta = ta.clone();
+        use_effect_with((p.text.clone(), p.mirror), move |(text, mirror)| {
+            if let (true, Some(t)) = (*mirror, ta.cast::<HtmlTextAreaElement>()) {
+                let _ = t.set_default_value(text);
+            }
         });
     }
     // Keep the overlay aligned after every render.

@@ -11,9 +11,9 @@ use sigmaplay_core::{Severity, Span};
 use yew::prelude::*;
 
 use crate::analysis::{self, EventsAnalysis, KqlOutput, Origin, RuleAnalysis, RuleResults, UiDiagnostic};
-use crate::editor::EditorMark;
+use crate::editor::{CodeEditor, EditorMark};
 use crate::examples::EXAMPLES;
-use crate::highlight::{self, mark, Lang};
+use crate::highlight::{mark, Lang};
 use crate::{is_web_link, Shared};
 
 /// Results explained without asking (the rest have a "Why?" button).
@@ -159,6 +159,13 @@ pub fn rule_card(p: &RuleCardProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct KqlPanelProps {
     pub kql: Shared<KqlOutput>,
+    /// The query shown: the generated one or the user's edit.
+    pub text: Shared<str>,
+    /// The user edited the query.
+    #[prop_or_default]
+    pub edited: bool,
+    /// Bumped when `text` replaces what the editor holds (restore, load, a new generated query).
+    pub load_rev: u64,
     /// The rule has errors: a query may still be shown for the parts that could be read.
     #[prop_or_default]
     pub rule_has_errors: bool,
@@ -166,35 +173,31 @@ pub struct KqlPanelProps {
     pub on_download: Callback<()>,
     /// A mapping note was clicked: select its span in the rule editor.
     pub on_select: Callback<Span>,
-}
-
-fn kql_nodes(text: &str) -> Html {
-    let toks = highlight::kql(text);
-    let segs = highlight::segments(text, &toks, &[]);
-    let nodes = segs.into_iter().map(|s| {
-        let t = text.get(s.range.clone()).unwrap_or("").to_string();
-        match s.tok.class() {
-            "" => Html::from(t),
-            c => html! { <span class={c}>{ t }</span> },
-        }
-    });
-    html! { <>{ for nodes }</> }
+    /// The user edited the query.
+    pub on_edit: Callback<String>,
+    /// "Restore generated" was clicked.
+    pub on_restore: Callback<()>,
 }
 
 #[function_component(KqlPanel)]
 pub fn kql_panel(p: &KqlPanelProps) -> Html {
     let k = &p.kql;
-    let has = !k.text.is_empty();
-    let body = if has {
-        kql_nodes(&k.text)
-    } else {
+    let has = !p.text.is_empty();
+    // The editor shows the query; with no query (and no edit) the reason is shown instead.
+    let editor = has || p.edited;
+    let why = (!editor).then(|| {
         let why = k
             .empty_reason
             .clone()
             .or_else(|| k.diagnostics.iter().find(|d| d.severity == Severity::Error).map(|d| d.message.clone()))
             .unwrap_or_else(|| "no query".into());
         html! { <span class="t-com">{ format!("// No KQL: {why}") }</span> }
+    });
+    let restore = {
+        let cb = p.on_restore.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    let rows = (p.text.lines().count() as u32 + 1).clamp(4, 16);
     let copy = {
         let cb = p.on_copy.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -245,7 +248,21 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
             if has && p.rule_has_errors {
                 <p class="kql-warn" role="note">{ "The rule has errors: this query covers only the parts that could be read." }</p>
             }
-            <pre id="kql-output" class="kql-output" data-testid="kql-output" aria-live="polite" tabindex="0">{ body }</pre>
+            if editor {
+                <CodeEditor id="kql-input" testid="kql-output" label="Query" lang={Lang::Kql} text={p.text.clone()}
+                    load_rev={p.load_rev} on_change={p.on_edit.clone()} {rows} mirror={true}>
+                    <span class="kql-state">
+                        if p.edited {
+                            <span class="badge badge-edited" data-testid="kql-edited" title="This query was edited by hand: it no longer follows the rule">{ "edited" }</span>
+                            <button type="button" class="btn btn-small" onclick={restore} data-testid="restore-kql" title="Replace the edited query with the one generated from the rule">{ "Restore generated" }</button>
+                        } else {
+                            <span class="kql-hint">{ "generated; edit to try changes" }</span>
+                        }
+                    </span>
+                </CodeEditor>
+            } else {
+                <pre id="kql-output" class="kql-output" data-testid="kql-output" aria-live="polite" tabindex="0">{ why }</pre>
+            }
             if !k.field_mappings.is_empty() || !k.diagnostics.is_empty() {
                 <details class="notes" open={true}>
                     <summary>{ format!("Mapping notes ({})", k.field_mappings.len() + k.diagnostics.len()) }</summary>

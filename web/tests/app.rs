@@ -189,6 +189,7 @@ async fn share_links_round_trip_through_the_browsers_deflate() {
         events: "{\"a\": 1}\n".repeat(200),
         target: "microsoft_xdr".into(),
         pipeline: String::new(),
+        kql: None,
     };
     let payload = compress::encode(&s).await.unwrap();
     assert!(payload.len() < s.events.len() / 4, "{}", payload.len());
