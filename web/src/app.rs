@@ -326,7 +326,7 @@ pub fn App(props: &AppProps) -> Html {
         let timer = use_mut_ref(|| None::<Timeout>);
         let notice = notice.clone();
         let s = (*state).clone();
-        use_effect_with((state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone()), move |_| {
+        use_effect_with((state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone(), state.kql.clone()), move |_| {
             if !embed {
                 *timer.borrow_mut() = Some(Timeout::new(SAVE_DEBOUNCE_MS, move || {
                     dom::mark("sp:save-start");
