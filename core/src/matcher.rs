@@ -142,7 +142,7 @@ fn contains_op(needle: String) -> StrOp {
 }
 
 fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&crate::regex_check::ascii_perl(pattern))
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .nest_limit(100)
