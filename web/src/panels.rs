@@ -197,7 +197,8 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
         let cb = p.on_restore.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
-    let rows = (p.text.lines().count() as u32 + 1).clamp(4, 16);
+    // Wrapped lines: about 64 characters per row in the narrowest panel.
+    let rows = (p.text.lines().map(|l| 1 + l.chars().count() / 64).sum::<usize>() + 1).clamp(4, 16) as u32;
     let copy = {
         let cb = p.on_copy.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -250,7 +251,7 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
             }
             if editor {
                 <CodeEditor id="kql-input" testid="kql-output" label="Query" lang={Lang::Kql} text={p.text.clone()}
-                    load_rev={p.load_rev} on_change={p.on_edit.clone()} {rows} mirror={true}>
+                    load_rev={p.load_rev} on_change={p.on_edit.clone()} {rows} mirror={true} wrap={true}>
                     <span class="kql-state">
                         if p.edited {
                             <span class="badge badge-edited" data-testid="kql-edited" title="This query was edited by hand: it no longer follows the rule">{ "edited" }</span>
