@@ -450,23 +450,36 @@ fn kql_pipeline(opts: &KqlOptions, diags: &mut Vec<DiagnosticView>) -> Option<Pi
     }
 }
 
-/// Which naming the events use: target columns of `table`, or the rule's Sigma fields.
+/// Which naming the events use. Only the keys the rule reads count: a key
+/// that is one of the rule's Sigma fields (and not also its column) says
+/// Sigma, a key that is a column the rule is mapped to says target; generic
+/// table columns are the tie-breaker, since ASIM also keeps alias columns
+/// such as `CommandLine` or `User`. Ties go to Sigma.
 fn detect_schema(events: &[crate::Event], table: Option<&str>, mappings: &[crate::pipeline::FieldMapping]) -> EventsSchema {
     let Some(table) = table else { return EventsSchema::Sigma };
-    let (mut target, mut sigma) = (0usize, 0usize);
+    let (mut target, mut sigma, mut columns, mut others) = (0usize, 0usize, 0usize, 0usize);
     for e in events {
         let serde_json::Value::Object(m) = e.original() else { continue };
         for k in m.keys() {
-            let is_sigma = mappings.iter().any(|f| f.sigma == *k && !f.targets.iter().any(|t| t == k));
-            let is_column = crate::pipeline::has_column(table, k) || mappings.iter().any(|f| f.targets.iter().any(|t| t == k));
-            if is_sigma && !is_column {
-                sigma += 1;
-            } else if is_column && !is_sigma {
+            let mapped_to = mappings.iter().any(|f| f.targets.iter().any(|t| t == k || t.split('.').next() == Some(k.as_str())));
+            let is_sigma = mappings.iter().any(|f| f.sigma == *k) && !mapped_to;
+            // A field the pipeline keeps under its own name says nothing either way.
+            let same_name = mappings.iter().any(|f| f.sigma == *k && f.targets.iter().any(|t| t == k));
+            if same_name {
+                continue;
+            }
+            if mapped_to {
                 target += 1;
+            } else if is_sigma {
+                sigma += 1;
+            } else if crate::pipeline::has_column(table, k) {
+                columns += 1;
+            } else {
+                others += 1;
             }
         }
     }
-    if target > sigma {
+    if target > sigma || (target == sigma && sigma == 0 && columns > others) {
         EventsSchema::Target
     } else {
         EventsSchema::Sigma
