@@ -91,13 +91,9 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                 i += 1;
             }
             Tok::WordOp(word)
-        } else if c == b'[' && matches!(b.get(i + 1), Some(b'"' | b'\'')) {
-            let (s, next) = regular_string(src, i + 1)?;
-            if b.get(next) != Some(&b']') {
-                return Err(("expected ']' after a bracketed column name".into(), i, next));
-            }
-            i = next + 1;
-            Tok::Ident(s, true)
+        } else if let Some((name, next)) = bracketed_name(src, i) {
+            i = next;
+            Tok::Ident(name, true)
         } else if let Some(p) = PUNCT.iter().find(|p| src[i..].starts_with(**p)) {
             i += p.len();
             Tok::Op(p)
@@ -109,6 +105,17 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
     }
     out.push(Token { tok: Tok::Eof, start: b.len(), end: b.len() });
     Ok(out)
+}
+
+/// `['name']` / `["name"]`: a column name that is not an identifier. `["a", "b"]`
+/// (an array in `dynamic(...)`) is not one: the string must close the bracket.
+fn bracketed_name(src: &str, i: usize) -> Option<(String, usize)> {
+    let b = src.as_bytes();
+    if b.get(i) != Some(&b'[') || !matches!(b.get(i + 1), Some(b'"' | b'\'')) {
+        return None;
+    }
+    let (s, next) = regular_string(src, i + 1).ok()?;
+    (b.get(next) == Some(&b']')).then_some((s, next + 1))
 }
 
 fn ident_end(b: &[u8], mut i: usize) -> usize {

@@ -12,6 +12,21 @@ use super::functions::{self, FUNCTIONS};
 use super::lexer::{Tok, Token};
 use super::value::{self, Value};
 
+const PREC_OR: u8 = 1;
+const PREC_AND: u8 = 2;
+const PREC_PRED: u8 = 3;
+const PREC_ADD: u8 = 4;
+const PREC_MUL: u8 = 5;
+
+fn is_predicate_word(w: &str) -> bool {
+    let base = w.strip_suffix("_cs").unwrap_or(w);
+    matches!(
+        base,
+        "contains" | "startswith" | "endswith" | "has" | "hasprefix" | "hassuffix" | "in" | "has_any" | "has_all" | "between"
+            | "matches" | "like" | "notlike" | "contains_any" | "has_any_cs" | "in_cs"
+    )
+}
+
 /// Deepest expression tree accepted (parentheses, calls, unary and binary operators).
 pub const MAX_DEPTH: u32 = 160;
 
@@ -342,28 +357,76 @@ impl<'s> Parser<'s> {
     /// Returns the expression and the depth of its tree.
     fn expr(&mut self, depth: u32) -> R<(Expr, u32)> {
         self.check_depth(depth, self.pos())?;
-        self.chain(depth, "or")
+        self.climb(depth, PREC_OR)
     }
 
-    fn chain(&mut self, depth: u32, word: &str) -> R<(Expr, u32)> {
-        let (first, mut d) = if word == "or" { self.chain(depth, "and")? } else { self.predicate(depth)? };
-        if !self.is_word(word) {
-            return Ok((first, d));
-        }
-        let start = first.pos.0;
-        let mut items = vec![first];
-        while self.eat_word(word) {
-            let (e, ed) = if word == "or" { self.chain(depth, "and")? } else { self.predicate(depth)? };
-            d = d.max(ed);
-            items.push(e);
-        }
-        let end = items.last().map_or(start, |e| e.pos.1);
-        let kind = if word == "or" { Kind::Or(items) } else { Kind::And(items) };
-        Ok((Expr { kind, pos: (start, end) }, d + 1))
+    /// The binary operator at the cursor and its precedence.
+    fn binary_prec(&self) -> Option<u8> {
+        Some(match self.peek() {
+            Tok::Ident(w, false) if w == "or" => PREC_OR,
+            Tok::Ident(w, false) if w == "and" => PREC_AND,
+            Tok::Op("+" | "-") => PREC_ADD,
+            Tok::Op("*" | "/" | "%") => PREC_MUL,
+            Tok::Op("==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "=~" | "!~") | Tok::WordOp(_) => PREC_PRED,
+            Tok::Ident(w, false) if is_predicate_word(w) => PREC_PRED,
+            _ => return None,
+        })
     }
 
-    fn predicate(&mut self, depth: u32) -> R<(Expr, u32)> {
-        let (lhs, ld) = self.additive(depth)?;
+    /// Precedence climbing over `or` < `and` < predicates < `+ -` < `* / %`.
+    /// One function for every level keeps the stack per parenthesis small;
+    /// `and`/`or` chains become flat lists; arithmetic deepens the tree and
+    /// spends the depth budget.
+    fn climb(&mut self, depth: u32, min: u8) -> R<(Expr, u32)> {
+        let (mut lhs, mut d) = self.operand(depth)?;
+        while let Some(prec) = self.binary_prec().filter(|p| *p >= min) {
+            match prec {
+                PREC_OR | PREC_AND => {
+                    let word = if prec == PREC_OR { "or" } else { "and" };
+                    let start = lhs.pos.0;
+                    let mut items = vec![lhs];
+                    while self.eat_word(word) {
+                        let (e, ed) = self.climb(depth, prec + 1)?;
+                        d = d.max(ed);
+                        items.push(e);
+                    }
+                    let end = items.last().map_or(start, |e| e.pos.1);
+                    let kind = if prec == PREC_OR { Kind::Or(items) } else { Kind::And(items) };
+                    lhs = Expr { kind, pos: (start, end) };
+                    d += 1;
+                }
+                PREC_PRED => {
+                    let (e, nd) = self.predicate_op(lhs, d, depth)?;
+                    lhs = e;
+                    d = nd;
+                }
+                _ => {
+                    let op = match self.peek() {
+                        Tok::Op("+") => Arith::Add,
+                        Tok::Op("-") => Arith::Sub,
+                        Tok::Op("*") => Arith::Mul,
+                        Tok::Op("/") => Arith::Div,
+                        _ => Arith::Mod,
+                    };
+                    self.i += 1;
+                    let (rhs, rd) = self.climb(depth, prec + 1)?;
+                    d = d.max(rd) + 1;
+                    let pos = (lhs.pos.0, rhs.pos.1);
+                    lhs = Expr { kind: Kind::Arith(op, Box::new(lhs), Box::new(rhs)), pos };
+                }
+            }
+            self.check_depth(d, lhs.pos)?;
+        }
+        Ok((lhs, d))
+    }
+
+    /// The right side of a predicate: an arithmetic expression.
+    fn additive(&mut self, depth: u32) -> R<(Expr, u32)> {
+        self.climb(depth, PREC_ADD)
+    }
+
+    #[inline(never)]
+    fn predicate_op(&mut self, lhs: Expr, ld: u32, depth: u32) -> R<(Expr, u32)> {
         let op_pos = self.pos();
         let word = match self.peek().clone() {
             Tok::Op(o @ ("==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "=~" | "!~")) => o.to_string(),
@@ -480,53 +543,27 @@ impl<'s> Parser<'s> {
         Ok((items, d))
     }
 
-    fn additive(&mut self, depth: u32) -> R<(Expr, u32)> {
-        self.binary(depth, true)
-    }
-
-    /// Left-associative `+ -` (additive) or `* / %` levels; the tree deepens
-    /// with each operator, so long chains spend the depth budget.
-    fn binary(&mut self, depth: u32, additive: bool) -> R<(Expr, u32)> {
-        let (mut lhs, mut d) = if additive { self.binary(depth, false)? } else { self.unary(depth)? };
-        loop {
-            let op = match self.peek() {
-                Tok::Op("+") if additive => Arith::Add,
-                Tok::Op("-") if additive => Arith::Sub,
-                Tok::Op("*") if !additive => Arith::Mul,
-                Tok::Op("/") if !additive => Arith::Div,
-                Tok::Op("%") if !additive => Arith::Mod,
-                _ => return Ok((lhs, d)),
-            };
-            self.i += 1;
-            let (rhs, rd) = if additive { self.binary(depth, false)? } else { self.unary(depth)? };
-            d = d.max(rd) + 1;
-            let pos = (lhs.pos.0, rhs.pos.1);
-            self.check_depth(d, pos)?;
-            lhs = Expr { kind: Kind::Arith(op, Box::new(lhs), Box::new(rhs)), pos };
-        }
-    }
-
-    fn unary(&mut self, depth: u32) -> R<(Expr, u32)> {
-        if self.is_op("-") || self.is_op("+") {
+    /// Unary minus (counted, not recursed), a primary, then `.name` and `[index]`.
+    fn operand(&mut self, depth: u32) -> R<(Expr, u32)> {
+        let mut signs: Vec<(bool, usize)> = Vec::new();
+        while self.is_op("-") || self.is_op("+") {
             let neg = self.is_op("-");
             let start = self.bump().0;
-            self.check_depth(depth + 1, (start, start + 1))?;
-            let (e, d) = self.unary(depth + 1)?;
-            if !neg {
-                return Ok((e, d));
-            }
-            let pos = (start, e.pos.1);
-            return Ok((Expr { kind: Kind::Neg(Box::new(e)), pos }, d + 1));
+            signs.push((neg, start));
+            self.check_depth(depth + signs.len() as u32, (start, start + 1))?;
         }
-        self.postfix(depth)
-    }
-
-    fn postfix(&mut self, depth: u32) -> R<(Expr, u32)> {
-        let (mut e, mut d) = self.primary(depth)?;
+        let (mut e, mut d) = self.primary(depth + signs.len() as u32)?;
         loop {
             if self.is_op(".") {
                 self.i += 1;
                 let (key, kp) = self.ident("a property name after '.'")?;
+                d += 1;
+                let pos = (e.pos.0, kp.1);
+                self.check_depth(d, pos)?;
+                e = Expr { kind: Kind::Member(Box::new(e), key), pos };
+            } else if let Tok::Ident(key, true) = self.peek().clone() {
+                // `Obj['key']`, lexed as a bracketed name: a property access.
+                let kp = self.bump();
                 d += 1;
                 let pos = (e.pos.0, kp.1);
                 self.check_depth(d, pos)?;
@@ -540,12 +577,41 @@ impl<'s> Parser<'s> {
                 self.check_depth(d, pos)?;
                 e = Expr { kind: Kind::Index(Box::new(e), Box::new(idx)), pos };
             } else {
-                return Ok((e, d));
+                break;
             }
         }
+        for (neg, start) in signs.into_iter().rev() {
+            if neg {
+                let pos = (start, e.pos.1);
+                e = Expr { kind: Kind::Neg(Box::new(e)), pos };
+                d += 1;
+            }
+        }
+        self.check_depth(d, e.pos)?;
+        Ok((e, d))
     }
 
+    /// Parentheses and calls recurse; everything else is in [`Self::atom`],
+    /// kept out of line so that the recursive frames stay small.
     fn primary(&mut self, depth: u32) -> R<(Expr, u32)> {
+        if self.is_op("(") {
+            let pos = self.bump();
+            self.check_depth(depth + 1, pos)?;
+            let (e, d) = self.expr(depth + 1)?;
+            self.expect_op(")", "to close '('")?;
+            return Ok((e, d));
+        }
+        if matches!((self.peek(), self.peek_at(1)), (Tok::Ident(_, false), Tok::Op("("))) {
+            let pos = self.pos();
+            let Tok::Ident(name, _) = self.peek().clone() else { return syntax("expected a name", pos) };
+            self.i += 1;
+            return self.call(name, pos, depth);
+        }
+        self.atom()
+    }
+
+    #[inline(never)]
+    fn atom(&mut self) -> R<(Expr, u32)> {
         let pos = self.pos();
         let lit = |v: Value| Ok((Expr { kind: Kind::Lit(v), pos }, 1));
         match self.peek().clone() {
@@ -572,22 +638,12 @@ impl<'s> Parser<'s> {
                 self.i += 1;
                 lit(Value::Timespan(us))
             }
-            Tok::Op("(") => {
-                self.i += 1;
-                self.check_depth(depth + 1, pos)?;
-                let (e, d) = self.expr(depth + 1)?;
-                self.expect_op(")", "to close '('")?;
-                Ok((e, d))
-            }
             Tok::Op("*") => {
                 self.i += 1;
                 Ok((Expr { kind: Kind::Star, pos }, 1))
             }
             Tok::Ident(name, quoted) => {
                 self.i += 1;
-                if !quoted && self.is_op("(") {
-                    return self.call(name, pos, depth);
-                }
                 if !quoted {
                     match name.as_str() {
                         "true" => return lit(Value::Bool(true)),
@@ -619,6 +675,37 @@ impl<'s> Parser<'s> {
 
     fn call(&mut self, name: String, pos: Pos, depth: u32) -> R<(Expr, u32)> {
         self.check_depth(depth + 1, pos)?;
+        if name == "not" {
+            self.i += 1;
+            let (e, d) = self.expr(depth + 1)?;
+            let close = self.expect_op(")", "to close 'not('")?;
+            return Ok((Expr { kind: Kind::Not(Box::new(e)), pos: (pos.0, close.1) }, d + 1));
+        }
+        if let Some(lit) = self.literal_call(&name, pos, depth)? {
+            return Ok(lit);
+        }
+        let Some(&(fname, min, max)) = FUNCTIONS.iter().find(|(f, _, _)| *f == name) else {
+            return unsupported(&format!("the function '{name}()'"), pos);
+        };
+        let (args, d) = self.paren_list(depth, "after the function name")?;
+        self.check_args(&name, fname, min, max, args, d, pos)
+    }
+
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn check_args(&self, name: &str, fname: &'static str, min: usize, max: usize, args: Vec<Expr>, d: u32, pos: Pos) -> R<(Expr, u32)> {
+        let end = self.toks.get(self.i - 1).map_or(pos.1, |t| t.end);
+        if args.len() < min || args.len() > max {
+            let want = if min == max { format!("{min}") } else if max == usize::MAX { format!("at least {min}") } else { format!("{min} to {max}") };
+            return syntax(format!("'{name}()' takes {want} argument(s), got {}", args.len()), (pos.0, end));
+        }
+        Ok((Expr { kind: Kind::Call(fname, args), pos: (pos.0, end) }, d + 1))
+    }
+
+    /// `datetime(...)`, `dynamic(...)`, typed literals and clock functions; None for ordinary calls.
+    #[inline(never)]
+    fn literal_call(&mut self, name: &str, pos: Pos, depth: u32) -> R<Option<(Expr, u32)>> {
+        let name = name.to_string();
         let typed_literal = |v: Option<Value>, what: &str, inner: &str, p: Pos| -> R<(Expr, u32)> {
             match v {
                 Some(v) => Ok((Expr { kind: Kind::Lit(v), pos: p }, 1)),
@@ -629,7 +716,7 @@ impl<'s> Parser<'s> {
             "datetime" => {
                 let (inner, p) = self.raw_parens()?;
                 let v = if inner == "null" { Some(Value::Null) } else { value::parse_datetime(inner.trim_matches(['"', '\''])).map(Value::DateTime) };
-                return typed_literal(v, "datetime", &inner, (pos.0, p.1));
+                return typed_literal(v, "datetime", &inner, (pos.0, p.1)).map(Some);
             }
             "long" | "int" | "real" | "double" | "bool" | "boolean" | "timespan" | "time" | "decimal" | "guid" | "string" => {
                 let (inner, p) = self.raw_parens()?;
@@ -652,33 +739,18 @@ impl<'s> Parser<'s> {
                         },
                     }
                 };
-                return typed_literal(v, &name, &inner, p);
+                return typed_literal(v, &name, &inner, p).map(Some);
             }
             "dynamic" => {
                 self.i += 1;
                 let v = self.dynamic(depth + 1)?;
                 let close = self.expect_op(")", "to close 'dynamic('")?;
-                return Ok((Expr { kind: Kind::Lit(Value::Dynamic(v)), pos: (pos.0, close.1) }, 1));
-            }
-            "not" => {
-                self.i += 1;
-                let (e, d) = self.expr(depth + 1)?;
-                let close = self.expect_op(")", "to close 'not('")?;
-                return Ok((Expr { kind: Kind::Not(Box::new(e)), pos: (pos.0, close.1) }, d + 1));
+                return Ok(Some((Expr { kind: Kind::Lit(Value::Dynamic(v)), pos: (pos.0, close.1) }, 1)));
             }
             "now" | "ago" => return unsupported(&format!("'{name}()' (the playground has no clock; use datetime(...))"), pos),
             _ => {}
         }
-        let Some(&(fname, min, max)) = FUNCTIONS.iter().find(|(f, _, _)| *f == name) else {
-            return unsupported(&format!("the function '{name}()'"), pos);
-        };
-        let (args, d) = self.paren_list(depth, "after the function name")?;
-        let end = self.toks.get(self.i - 1).map_or(pos.1, |t| t.end);
-        if args.len() < min || args.len() > max {
-            let want = if min == max { format!("{min}") } else if max == usize::MAX { format!("at least {min}") } else { format!("{min} to {max}") };
-            return syntax(format!("'{name}()' takes {want} argument(s), got {}", args.len()), (pos.0, end));
-        }
-        Ok((Expr { kind: Kind::Call(fname, args), pos: (pos.0, end) }, d + 1))
+        Ok(None)
     }
 
     /// The inside of `dynamic(...)`: JSON-like arrays, objects and scalars.
@@ -726,6 +798,11 @@ impl<'s> Parser<'s> {
             Tok::Ident(w, false) if w == "null" => {
                 self.i += 1;
                 Ok(Json::Null)
+            }
+            // The lexer reads `["x"]` as a bracketed column name; here it is a one-string array.
+            Tok::Ident(s, true) => {
+                self.i += 1;
+                Ok(Json::Array(vec![Json::String(s)]))
             }
             _ => {
                 let (e, _) = self.additive(depth)?;
