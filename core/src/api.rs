@@ -750,4 +750,48 @@ mod tests {
         let r = convert_bytes(b"\xff", &p, &Placeholders::new());
         assert!(!r.ok && r.diagnostics[0].code == "invalid-utf8");
     }
+
+    #[test]
+    fn kql_parity_both_schemas() {
+        let proc_rule = RULE.replace("product: windows", "product: windows\n  category: process_creation");
+        let opts = KqlOptions { pipeline: "sentinel_asim".into(), ..KqlOptions::default() };
+        let sigma_events = "{\"Image\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"Image\": \"x.exe\"}";
+        let r = kql_parity(&proc_rule, sigma_events, &opts);
+        assert!(r.agree, "{r:?}");
+        assert_eq!(r.schema, EventsSchema::Sigma);
+        assert_eq!(r.table.as_deref(), Some("imProcessCreate"));
+        assert!(!r.edited && r.query.starts_with("imProcessCreate"));
+        let target_events = "{\"TargetProcessName\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"TargetProcessName\": \"x.exe\"}";
+        let r = kql_parity(&proc_rule, target_events, &opts);
+        assert_eq!(r.schema, EventsSchema::Target);
+        assert!(r.agree, "{r:?}");
+        let forced = KqlOptions { events_schema: EventsSchema::Sigma, ..opts.clone() };
+        let r = kql_parity(&proc_rule, target_events, &forced);
+        assert!(!r.agree);
+        let edited = KqlOptions { query_override: Some("imProcessCreate | where TargetProcessName has \"x\"".into()), ..opts.clone() };
+        let r = kql_parity(&proc_rule, sigma_events, &edited);
+        assert!(r.edited && !r.agree);
+        assert!(r.results[0].cause.as_deref().is_some_and(|c| c.starts_with("Sigma matches")), "{r:?}");
+        assert!(r.results[1].cause.as_deref().is_some_and(|c| c.starts_with("KQL matches")), "{r:?}");
+        let broken = KqlOptions { query_override: Some("imProcessCreate | where (".into()), ..opts.clone() };
+        let r = kql_parity(&proc_rule, sigma_events, &broken);
+        assert!(r.results.iter().all(|x| x.kql.is_none()) && !r.agree);
+        assert!(r.diagnostics.iter().any(|d| d.source == Some(Source::Kql) && d.is_error()));
+        let json = serde_json::to_value(&r).unwrap_or_default();
+        assert_eq!(json["schema"], "sigma");
+        let bad = KqlOptions { pipeline: "nope".into(), ..KqlOptions::default() };
+        assert!(kql_parity(&proc_rule, sigma_events, &bad).diagnostics.iter().any(|d| d.code == "unknown-pipeline"));
+    }
+
+    #[test]
+    fn run_kql_reports_rows_and_matches() {
+        let r = run_kql("T | where A > 1 | project A", "{\"A\": 1}\n{\"A\": 2}");
+        assert!(!r.has_errors(), "{r:?}");
+        assert_eq!(r.results.iter().map(|x| x.matched).collect::<Vec<_>>(), vec![false, true]);
+        assert_eq!(r.rows.columns, vec!["A"]);
+        assert_eq!(r.rows.values, vec![vec![serde_json::json!(2)]]);
+        assert_eq!(r.rows.origins, vec![Some(1)]);
+        let r = run_kql("T | where", "{}");
+        assert!(r.has_errors() && r.results.is_empty());
+    }
 }
