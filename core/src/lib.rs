@@ -16,6 +16,7 @@ pub mod expr;
 pub mod matcher;
 pub mod ruleset;
 pub mod kql;
+pub mod kql_eval;
 pub mod lint;
 pub mod modifier;
 pub mod pipeline;

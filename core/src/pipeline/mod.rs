@@ -394,3 +394,46 @@ pub(crate) fn synthetic_item(field: &str, tests: Vec<Test>, span: Span) -> Item 
         value_span: span,
     }
 }
+
+/// The inverse of [`map_event`] where it can be inverted: an event exported
+/// from the target table (columns) back to the rule's Sigma field names, using
+/// the rule's field mappings (`Conversion::field_mappings`). A Sigma field
+/// mapped to several columns takes the first column the event has. Keys that
+/// no mapping names are kept as they are (the pipeline passes them through).
+/// Returns the Sigma-named event and the Sigma fields that could not be mapped
+/// back (no column, or none of their columns in the event), for a note.
+pub fn unmap_event(mappings: &[FieldMapping], target_event: &Value) -> (Value, Vec<String>) {
+    let mut out = Map::new();
+    let mut missing = Vec::new();
+    let mut used: Vec<&str> = Vec::new();
+    for m in mappings {
+        let found = m.targets.iter().find_map(|t| lookup_path(target_event, t).map(|v| (t, v)));
+        match found {
+            Some((t, v)) => {
+                used.push(t.as_str());
+                out.entry(m.sigma.clone()).or_insert_with(|| v.clone());
+            }
+            None => missing.push(m.sigma.clone()),
+        }
+    }
+    if let Value::Object(obj) = target_event {
+        for (k, v) in obj {
+            if !used.contains(&k.as_str()) && !out.contains_key(k) {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    (Value::Object(out), missing)
+}
+
+/// `a.b.c` through nested objects, or a flat key holding the dots.
+fn lookup_path<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
+    if let Some(v) = event.get(path) {
+        return Some(v);
+    }
+    let mut cur = event;
+    for seg in path.split('.') {
+        cur = cur.get(seg)?;
+    }
+    Some(cur)
+}
