@@ -71,10 +71,11 @@ pub fn constant(e: &Expr) -> Option<Value> {
 }
 
 /// RE2 syntax through the `regex` crate: case-sensitive, `.` stops at `\n`,
-/// as in Kusto. The size limit keeps hostile patterns from eating memory.
+/// `\d \w \s \b` in their ASCII meaning (`regex_check::ascii_perl`), as in
+/// Kusto. The size limit keeps hostile patterns from eating memory.
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
     crate::regex_check::validate(pattern).map_err(|m| format!("invalid regular expression: {m}"))?;
-    regex::RegexBuilder::new(pattern)
+    regex::RegexBuilder::new(&crate::regex_check::ascii_perl(pattern))
         .size_limit(4 << 20)
         .dfa_size_limit(4 << 20)
         .build()
