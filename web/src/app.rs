@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use sigmaplay_core::api::{EventsSchema, KqlParityReport, Source};
 use sigmaplay_core::Span;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlSelectElement, KeyboardEvent};
@@ -19,7 +20,7 @@ use crate::editor::{CodeEditor, EditorMark};
 use crate::examples::{self, EXAMPLES};
 use crate::highlight::{mark, Lang};
 use crate::panels::{
-    target_label, DiagnosticsPanel, ExamplesGallery, KqlPanel, ResultsPanel, RuleCard, EVENTS_LANG, TARGETS,
+    target_label, DiagnosticsPanel, ExamplesGallery, KqlPanel, ParityPanel, ResultsPanel, RuleCard, EVENTS_LANG, TARGETS,
 };
 use crate::share::{self, Snapshot};
 use crate::{kql_filename, Shared};
@@ -27,6 +28,9 @@ use crate::{kql_filename, Shared};
 pub const STORAGE_KEY: &str = "sigmaplay:v1:state";
 pub const THEME_KEY: &str = "sigmaplay:theme";
 const SAVE_DEBOUNCE_MS: u32 = 400;
+/// The Sigma-vs-KQL comparison reruns the rule and the query on every event:
+/// it waits for a pause in typing, so keystrokes only pay for KQL and matches.
+const PARITY_DEBOUNCE_MS: u32 = 150;
 
 /// One editable text and its revision (bumped on every change).
 #[derive(Clone, PartialEq)]
@@ -249,6 +253,56 @@ pub fn App(props: &AppProps) -> Html {
         seen.1
     };
     let kql_load_rev = (state.kql_rev << 32) + kql_gen_rev;
+
+    // Sigma and KQL verdicts side by side, computed after a pause (see PARITY_DEBOUNCE_MS).
+    let schema = use_state_eq(|| EventsSchema::Auto);
+    let parity = use_state(|| None::<Shared<KqlParityReport>>);
+    let parity_timer = use_mut_ref(|| None::<Timeout>);
+    {
+        let parity = parity.clone();
+        let timer = parity_timer.clone();
+        let s = (*state).clone();
+        let schema = *schema;
+        let first = parity.is_none();
+        use_effect_with(
+            (state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone(), state.kql.clone(), schema),
+            move |_| {
+                let run = move || {
+                    dom::mark("sp:parity-start");
+                    let rule = s.rule.text.strip_prefix('\u{feff}').unwrap_or(&s.rule.text);
+                    let r = analysis::parity(rule, &s.events.text, &s.target, &s.pipeline.text, s.kql.as_deref(), schema);
+                    parity.set(Some(Shared::new(r)));
+                    dom::measure_from("sp:parity", "sp:parity-start");
+                };
+                *timer.borrow_mut() = Some(Timeout::new(if first { 0 } else { PARITY_DEBOUNCE_MS }, run));
+            },
+        );
+    }
+    // The query's own diagnostics, marked in the KQL editor (when they are about the text shown).
+    let kql_marks = use_memo(((*parity).clone(), kql_text.clone()), |(p, text)| {
+        let marks: Vec<EditorMark> = p
+            .iter()
+            .filter(|r| *r.query == **text)
+            .flat_map(|r| r.diagnostics.iter())
+            .filter(|d| d.source == Some(Source::Kql))
+            .filter_map(|d| {
+                Some(EditorMark {
+                    span: d.span?,
+                    bits: match d.severity {
+                        sigmaplay_core::Severity::Error => mark::ERROR,
+                        sigmaplay_core::Severity::Warning => mark::WARNING,
+                        sigmaplay_core::Severity::Info => mark::INFO,
+                    },
+                    message: Some(d.message.clone()),
+                })
+            })
+            .collect();
+        Shared::new(marks)
+    });
+    let on_schema = {
+        let schema = schema.clone();
+        use_callback((), move |s: EventsSchema, _| schema.set(s))
+    };
 
     let all_diags = use_memo(
         ((*rule_a).clone(), (*kql).clone(), (*events_a).clone(), (*pipe_a).clone()),
@@ -683,9 +737,10 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="col col-output">
                     if !embed { <div class="area area-card"><RuleCard rule={(*rule_a).clone()} kql={(*kql).clone()} /></div> }
-                    <div class="area area-kql"><KqlPanel kql={(*kql).clone()} text={kql_text.clone()} edited={state.kql.is_some()} load_rev={kql_load_rev} rule_has_errors={rule_a.has_errors} on_copy={copy_kql} on_download={download_kql} on_select={select_rule.clone()} on_edit={on_kql_edit} on_restore={on_kql_restore} /></div>
+                    <div class="area area-kql"><KqlPanel kql={(*kql).clone()} text={kql_text.clone()} edited={state.kql.is_some()} marks={(*kql_marks).clone()} load_rev={kql_load_rev} rule_has_errors={rule_a.has_errors} on_copy={copy_kql} on_download={download_kql} on_select={select_rule.clone()} on_edit={on_kql_edit} on_restore={on_kql_restore} /></div>
                     <div class="area area-results"><ResultsPanel rule={(*rule_a).clone()} events={(*events_a).clone()} results={(*results).clone()}
                         on_highlight={on_highlight} on_select_rule={select_rule} on_select_event={select_event} /></div>
+                    <div class="area area-parity"><ParityPanel report={(*parity).clone()} schema={*schema} {on_schema} /></div>
                     <div class="area area-diags"><DiagnosticsPanel list={(*all_diags).clone()} on_select={select_in} /></div>
                 </div>
             </main>
