@@ -375,17 +375,21 @@ pub fn parity_panel(p: &ParityProps) -> Html {
         let agree = x.sigma.is_some() && x.sigma == x.kql;
         let disagree = matches!((x.sigma, x.kql), (Some(a), Some(b)) if a != b);
         html! {
-            <tr data-testid="parity-row" data-sigma={s_attr} data-kql={k_attr} data-agree={if agree { "true" } else { "false" }}
-                class={classes!(disagree.then_some("disagree"))}>
-                <th scope="row">{ format!("Event {}", x.index + 1) }</th>
-                <td><span class={s_class}>{ s_text }</span></td>
-                <td><span class={k_class}>{ k_text }</span></td>
-                <td class="cause">
-                    if disagree {
-                        <span data-testid="parity-cause">{ x.cause.clone().unwrap_or_else(|| "no likely cause found".into()) }</span>
-                    }
-                </td>
-            </tr>
+            <>
+                <tr data-testid="parity-row" data-sigma={s_attr} data-kql={k_attr} data-agree={if agree { "true" } else { "false" }}
+                    class={classes!(disagree.then_some("disagree"))}>
+                    <th scope="row">{ format!("Event {}", x.index + 1) }</th>
+                    <td><span class={s_class}>{ s_text }</span></td>
+                    <td><span class={k_class}>{ k_text }</span></td>
+                </tr>
+                if disagree {
+                    <tr class="disagree cause-row">
+                        <td colspan="3" class="cause" data-testid="parity-cause">
+                            { x.cause.clone().unwrap_or_else(|| "no likely cause found".into()) }
+                        </td>
+                    </tr>
+                }
+            </>
         }
     });
     html! {
@@ -405,7 +409,7 @@ pub fn parity_panel(p: &ParityProps) -> Html {
             }
             if !r.results.is_empty() {
                 <table class="parity-table">
-                    <thead><tr><th scope="col">{ "Event" }</th><th scope="col">{ "Sigma" }</th><th scope="col">{ "KQL" }</th><th scope="col">{ "Likely cause" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ "Event" }</th><th scope="col">{ "Sigma" }</th><th scope="col">{ "KQL" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
                 if hidden > 0 {
