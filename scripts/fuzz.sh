@@ -23,7 +23,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FUZZ="$ROOT/fuzz"
 SECS="${1:-600}"
 shift || true
-ALL_TARGETS=(parse_rule parse_condition parse_events rule_and_event)
+ALL_TARGETS=(parse_rule parse_condition parse_events rule_and_event kql_parse kql_eval)
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 SIGMAHQ="${SIGMAHQ_CORPUS:-$ROOT/../shared/corpus/sigmahq}"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -48,6 +48,7 @@ max_len() {
   case "$1" in
     parse_condition) echo 4096 ;;
     rule_and_event) echo 8192 ;;
+    kql_parse|kql_eval) echo 16384 ;;
     *) echo 65536 ;;
   esac
 }
@@ -93,6 +94,30 @@ for i in range(0, len(paths), 4):
             pass
     open(sys.argv[1] + "/seed_ndjson_%02d" % (i // 4), "w", encoding="utf-8").write("\n".join(lines) + "\n")
 ' "$dir" || true
+  fi
+  # KQL: the queries our backend writes for a sample of rules, and kql-run's self-test queries.
+  if command -v python3 >/dev/null && [ -d "$ROOT/../shared/tools/kql-run/tests" ]; then
+    cat "$ROOT/../shared/tools/kql-run/tests/"*.jsonl | python3 -c '
+import json, sys
+for i, l in enumerate(sys.stdin):
+    try:
+        q = json.loads(l)["query"]
+    except Exception:
+        continue
+    for t in sys.argv[1:]:
+        open("%s/seed_kql_%03d" % (t, i), "w", encoding="utf-8").write(q)
+' "$FUZZ/corpus/kql_parse" "$FUZZ/corpus/kql_eval" || true
+  fi
+  if [ -x "$ROOT/target/debug/sigmaplay" ] || [ -x "$ROOT/target/release/sigmaplay" ]; then
+    bin="$ROOT/target/release/sigmaplay"; [ -x "$bin" ] || bin="$ROOT/target/debug/sigmaplay"
+    find "$SIGMAHQ/rules" -name '*.yml' 2>/dev/null | sort | awk 'NR % 40 == 1' | head -n 80 |
+      while IFS= read -r f; do
+        "$bin" convert "$f" --pipeline sentinel_asim --format json 2>/dev/null |
+          python3 -c 'import json,sys
+d=json.load(sys.stdin)
+for q in d.get("queries", []): sys.stdout.write(q)' > "$FUZZ/corpus/kql_parse/seed_conv_$(basename "$f" .yml)" || true
+      done
+    find "$FUZZ/corpus/kql_parse" -name 'seed_conv_*' -empty -delete || true
   fi
   # rule_and_event takes arbitrary's bytes, not text: libFuzzer starts it from nothing.
   for t in "${ALL_TARGETS[@]}"; do say "corpus $t: $(find "$FUZZ/corpus/$t" -type f | wc -l) files"; done

@@ -5,6 +5,7 @@
 mod check;
 mod convert;
 mod inputs;
+mod kql;
 mod matching;
 mod render;
 
@@ -28,6 +29,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
 /// Exit status for usage errors (bad arguments, unreadable input files).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status of `kql` when it ran without error but the Sigma matcher and
+/// the KQL query disagree on at least one event.
+pub const EXIT_DISAGREE: u8 = 3;
 
 #[derive(Parser, Debug)]
 #[command(name = "sigmaplay", version, about = "Check Sigma rules, convert them to KQL and match them against events")]
@@ -49,6 +53,41 @@ enum Command {
     /// with a processing pipeline. Exit status 1 when any rule file did not
     /// convert, 2 on usage errors (unknown pipeline, invalid pipeline file).
     Convert(ConvertArgs),
+    /// Run a rule's KQL over events with the built-in KQL evaluator and compare,
+    /// event by event, with the Sigma matcher (`kql RULE EVENTS --pipeline NAME`);
+    /// or run a hand-written query (`kql --query FILE.kql EVENTS`). Exit status
+    /// 0 when both agree on every event (or the query ran), 1 on errors in the
+    /// rule, pipeline, events or query, 2 on usage errors, 3 when they disagree.
+    Kql(KqlArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct KqlArgs {
+    /// RULE EVENTS, or only EVENTS with --query. `-` reads stdin.
+    #[arg(required = true, num_args = 1..=2, value_name = "RULE EVENTS")]
+    pub inputs: Vec<String>,
+    /// A built-in pipeline name and/or a pySigma pipeline YAML file (run first).
+    #[arg(long = "pipeline", short = 'p', value_name = "NAME|FILE.yml")]
+    pub pipelines: Vec<String>,
+    /// How the events are named: Sigma fields, target-table columns, or detect.
+    #[arg(long, value_enum, default_value_t = SchemaArg::Auto)]
+    pub schema: SchemaArg,
+    /// A KQL file: with EVENTS alone, run it; with RULE EVENTS, run it instead of the generated query.
+    #[arg(long, value_name = "FILE.kql")]
+    pub query: Option<String>,
+    /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
+    #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
+    pub placeholders: Vec<(String, Vec<String>)>,
+    /// Output: readable text or one JSON object.
+    #[arg(long, value_enum, default_value_t = MatchFormat::Text)]
+    pub format: MatchFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    Auto,
+    Sigma,
+    Target,
 }
 
 #[derive(clap::Args, Debug)]
@@ -136,6 +175,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, &mut out),
         Command::Match(args) => matching::run(&args, &mut out),
         Command::Convert(args) => convert::run(&args, &mut out),
+        Command::Kql(args) => kql::run(&args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code));
     match result {

@@ -599,4 +599,85 @@ fn match_evaluates_correlations_and_filters() {
     let o = run(&["match", path_str(&rule), path_str(&events), "--timestamp-field", "nope"]);
     assert!(stdout(&o).contains("correlation: brute force (event_count): 1 hit(s)"), "{}", stdout(&o));
     assert!(stderr(&o).contains("no-timestamps"), "{}", stderr(&o));
+
+const PROC_EVENTS: &str = "{\"Image\": \"C:\\\\Windows\\\\System32\\\\cmd.exe\", \"User\": \"a\"}\n{\"Image\": \"C:\\\\x\\\\notepad.exe\", \"User\": \"b\"}\n";
+
+#[test]
+fn kql_parity_json_and_text() {
+    let d = dir("kql_parity");
+    let rule = write(&d, "rule.yml", GOOD.as_bytes());
+    let events = write(&d, "events.jsonl", PROC_EVENTS.as_bytes());
+    for p in ["sentinel_asim", "microsoft_xdr", "azure_monitor", "none"] {
+        let o = run(&["kql", path_str(&rule), path_str(&events), "--pipeline", p, "--format", "json"]);
+        assert_eq!(code(&o), 0, "{p}: {}{}", stdout(&o), stderr(&o));
+        let v = json(&o);
+        assert_eq!(v["agree"], true, "{p}: {v}");
+        assert_eq!(v["schema"], "sigma");
+        let got: Vec<(bool, bool)> = v["results"]
+            .as_array()
+            .map(|a| a.iter().map(|r| (r["sigma"] == true, r["kql"] == true)).collect())
+            .unwrap_or_default();
+        assert_eq!(got, vec![(true, true), (false, false)], "{p}");
+        assert!(v["query"].as_str().is_some_and(|q| q.contains("cmd.exe")), "{v}");
+    }
+    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("event 0: sigma match, kql match"), "{text}");
+    assert!(text.trim_end().ends_with("2 events, 0 disagree (events schema: sigma)"), "{text}");
+}
+
+#[test]
+fn kql_parity_target_schema_and_disagreement() {
+    let d = dir("kql_target");
+    let rule = write(&d, "rule.yml", GOOD.as_bytes());
+    // An export of imProcessCreate: ASIM column names.
+    let events = write(&d, "asim.jsonl", b"{\"TargetProcessName\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"TargetProcessName\": \"C:\\\\a.exe\"}\n");
+    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["schema"], "target", "{v}");
+    assert_eq!(v["agree"], true, "{v}");
+    // An edited query that no longer matches: exit 3, with a cause.
+    let q = write(&d, "q.kql", b"imProcessCreate | where TargetProcessName endswith \"notepad.exe\"");
+    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim", "--query", path_str(&q), "--format", "json"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["edited"], true);
+    assert_eq!(v["agree"], false);
+    assert!(v["results"][0]["cause"].as_str().is_some_and(|c| c.starts_with("Sigma matches, KQL does not")), "{v}");
+}
+
+#[test]
+fn kql_query_mode_and_errors() {
+    let d = dir("kql_query");
+    let events = write(&d, "events.jsonl", PROC_EVENTS.as_bytes());
+    let q = write(&d, "q.kql", b"T\n| where Image endswith @\"\\cmd.exe\"\n| project Image, User");
+    let o = run(&["kql", "--query", path_str(&q), path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["results"][0]["matched"], true);
+    assert_eq!(v["results"][1]["matched"], false);
+    assert_eq!(v["rows"]["columns"], serde_json::json!(["Image", "User"]));
+    assert_eq!(v["rows"]["values"][0][1], "a");
+    let o = run(&["kql", "--query", path_str(&q), path_str(&events)]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("1 row; 1 of 2 events returned"), "{}", stdout(&o));
+    // A syntax error: exit 1, positioned, source kql.
+    let bad = write(&d, "bad.kql", b"T\n| where Image endswith");
+    let o = run(&["kql", "--query", path_str(&bad), path_str(&events), "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    assert_eq!(v["diagnostics"][0]["source"], "kql");
+    assert_eq!((v["diagnostics"][0]["line"].as_u64(), v["diagnostics"][0]["col"].as_u64()), (Some(2), Some(23)));
+    let o = run(&["kql", "--query", path_str(&bad), path_str(&events)]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains(":2:23"), "{}", stderr(&o));
+    // Usage: a rule without --pipeline, an unknown pipeline.
+    let rule = write(&d, "rule.yml", GOOD.as_bytes());
+    assert_eq!(code(&run(&["kql", path_str(&rule), path_str(&events)])), 2);
+    assert_eq!(code(&run(&["kql", path_str(&rule), path_str(&events), "-p", "nope"])), 2);
+    // A broken rule: exit 1.
+    let bad_rule = write(&d, "bad.yml", BAD.as_bytes());
+    assert_eq!(code(&run(&["kql", path_str(&bad_rule), path_str(&events), "-p", "none"])), 1);
 }

@@ -10,10 +10,14 @@
 //! - [`convert_text`] / [`convert_bytes`]: every rule of a rule file to KQL
 //!   with one pipeline, with the notes of parsing and converting.
 //!
+//! - [`kql_parity`]: convert a rule, run the KQL on events with the built-in
+//!   evaluator ([`crate::kql_eval`]) and compare, event by event, with the
+//!   Sigma matcher; [`run_kql`]: a hand-written query over events.
+//!
 //! Everything returned is `Serialize`; [`DiagnosticView`] is the flat
 //! `{severity, code, message, line, col}` form shells print or send as JSON.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::compile::Placeholders;
 use crate::diag::{Diagnostic, Severity, Span};
@@ -31,6 +35,10 @@ use crate::text::decode_utf8;
 pub enum Source {
     Rule,
     Events,
+    /// A custom pipeline's YAML.
+    Pipeline,
+    /// The KQL query (generated or edited): positions are in the query text.
+    Kql,
 }
 
 /// A diagnostic flattened for output: 1-based `line`/`col` (0 when it has no
@@ -115,7 +123,7 @@ fn rule_diagnostics(parsed: &ParsedRules, matchers: &[Matcher], for_check: bool)
         }
     }
     // Stable: keeps parse order for diagnostics at the same place; unpositioned ones last.
-    out.sort_by_key(|d| match d.span {
+    crate::sort::sort_by_key(&mut out, |d| match d.span {
         Some(s) => (0u8, s.start, s.line, s.col),
         None => (1, 0, 0, 0),
     });
@@ -447,6 +455,348 @@ pub fn convert_bytes(bytes: &[u8], pipeline: &Pipeline, placeholders: &Placehold
     }
 }
 
+
+/// How the events given to [`kql_parity`] are named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventsSchema {
+    /// Decide from the events' keys (reported in [`KqlParityReport::schema`]).
+    #[default]
+    Auto,
+    /// Sigma field names (as the rule's tests use them): mapped forward to the
+    /// target's columns for the KQL side.
+    Sigma,
+    /// An export of the target table (ASIM / XDR columns): run as is by the
+    /// KQL side, mapped back to Sigma names for the matcher.
+    Target,
+}
+
+/// Options of [`kql_parity`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KqlOptions {
+    /// A built-in pipeline name (`sentinel_asim`, `microsoft_xdr`, `azure_monitor`, `none`).
+    pub pipeline: String,
+    /// A pySigma pipeline YAML, applied before the built-in one.
+    pub custom_pipeline: Option<String>,
+    /// Values for `%NAME%` placeholders (`expand` modifier).
+    pub placeholders: Placeholders,
+    /// Run this query instead of the generated one (the user edited it).
+    pub query_override: Option<String>,
+    pub events_schema: EventsSchema,
+}
+
+/// One event's verdicts. `None`: that side could not run (rule or query error).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParityResult {
+    pub index: usize,
+    pub sigma: Option<bool>,
+    pub kql: Option<bool>,
+    /// For a disagreement: the likely cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KqlParityReport {
+    /// The KQL that was run (the bare condition of the `none` pipeline is run as `Events | where (...)`).
+    pub query: String,
+    /// The query is `query_override`, not the generated one.
+    pub edited: bool,
+    pub table: Option<String>,
+    /// The schema used (the detected one when `Auto` was asked).
+    pub schema: EventsSchema,
+    pub results: Vec<ParityResult>,
+    /// Every event has both verdicts and they are equal.
+    pub agree: bool,
+    /// Rule, pipeline, events and KQL diagnostics; KQL ones have source `kql`.
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+/// One event of [`run_kql`]: whether the query returns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KqlEventResult {
+    pub index: usize,
+    pub matched: bool,
+}
+
+/// The query's output table for display, at most [`KQL_MAX_ROWS`] rows.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct KqlRows {
+    pub columns: Vec<String>,
+    pub values: Vec<Vec<serde_json::Value>>,
+    /// For each row, the event it is (None after summarize/distinct/count).
+    pub origins: Vec<Option<usize>>,
+    /// Rows before the cap.
+    pub total: usize,
+}
+
+pub const KQL_MAX_ROWS: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KqlRunReport {
+    pub table: Option<String>,
+    pub results: Vec<KqlEventResult>,
+    pub rows: KqlRows,
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+impl KqlRunReport {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(DiagnosticView::is_error)
+    }
+}
+
+fn kql_rows(ev: &crate::kql_eval::Evaluation) -> KqlRows {
+    let rows = ev.rows.iter().take(KQL_MAX_ROWS);
+    KqlRows {
+        columns: ev.columns.clone(),
+        values: rows.clone().map(|r| r.values.iter().map(crate::kql_eval::Value::to_json).collect()).collect(),
+        origins: rows.map(|r| r.origin).collect(),
+        total: ev.rows.len(),
+    }
+}
+
+/// Run a hand-written query over the events as given (JSON objects; columns by name).
+pub fn run_kql(query: &str, events_text: &str) -> KqlRunReport {
+    let batch = parse_events(events_text);
+    let rows: Vec<serde_json::Value> = batch.events.iter().map(|e| e.original().clone()).collect();
+    let ev = crate::kql_eval::evaluate(query, &rows);
+    let mut diagnostics = views(&ev.diagnostics, Some(Source::Kql));
+    diagnostics.extend(views(&batch.diagnostics, Some(Source::Events)));
+    let results = if ev.ok() {
+        ev.matched(rows.len()).into_iter().enumerate().map(|(index, matched)| KqlEventResult { index, matched }).collect()
+    } else {
+        Vec::new()
+    };
+    KqlRunReport { table: ev.table.clone(), results, rows: kql_rows(&ev), diagnostics }
+}
+
+/// The pipeline of `opts`: the custom YAML (if any) chained before the built-in one.
+fn kql_pipeline(opts: &KqlOptions, diags: &mut Vec<DiagnosticView>) -> Option<Pipeline> {
+    let name = if opts.pipeline.is_empty() { "none" } else { opts.pipeline.as_str() };
+    let builtin = crate::pipeline::builtin(name);
+    if builtin.is_none() {
+        diags.push(DiagnosticView::unpositioned_error(
+            "unknown-pipeline",
+            format!("unknown pipeline '{name}': use one of {}", crate::pipeline::BUILTIN_NAMES.join(", ")),
+        ));
+        return None;
+    }
+    let builtin = builtin?;
+    match &opts.custom_pipeline {
+        None => Some(builtin),
+        Some(yaml) => match crate::pipeline::parse_custom(strip_bom(yaml)) {
+            Ok(custom) => {
+                diags.extend(views(&custom.warnings, Some(Source::Pipeline)));
+                Some(crate::pipeline::chain(custom, builtin))
+            }
+            Err(ds) => {
+                diags.extend(views(&ds, Some(Source::Pipeline)));
+                None
+            }
+        },
+    }
+}
+
+/// Which naming the events use. Only the keys the rule reads count: a key
+/// that is one of the rule's Sigma fields (and not also its column) says
+/// Sigma, a key that is a column the rule is mapped to says target; generic
+/// table columns are the tie-breaker, since ASIM also keeps alias columns
+/// such as `CommandLine` or `User`. Ties go to Sigma.
+fn detect_schema(events: &[crate::Event], table: Option<&str>, mappings: &[crate::pipeline::FieldMapping]) -> EventsSchema {
+    let Some(table) = table else { return EventsSchema::Sigma };
+    let (mut target, mut sigma, mut columns, mut others) = (0usize, 0usize, 0usize, 0usize);
+    for e in events {
+        let serde_json::Value::Object(m) = e.original() else { continue };
+        for k in m.keys() {
+            let mapped_to = mappings.iter().any(|f| f.targets.iter().any(|t| t == k || t.split('.').next() == Some(k.as_str())));
+            let is_sigma = mappings.iter().any(|f| f.sigma == *k) && !mapped_to;
+            // A field the pipeline keeps under its own name says nothing either way.
+            let same_name = mappings.iter().any(|f| f.sigma == *k && f.targets.iter().any(|t| t == k));
+            if same_name {
+                continue;
+            }
+            if mapped_to {
+                target += 1;
+            } else if is_sigma {
+                sigma += 1;
+            } else if crate::pipeline::has_column(table, k) {
+                columns += 1;
+            } else {
+                others += 1;
+            }
+        }
+    }
+    if target > sigma || (target == sigma && sigma == 0 && columns > others) {
+        EventsSchema::Target
+    } else {
+        EventsSchema::Sigma
+    }
+}
+
+fn short(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None => "absent".to_string(),
+        Some(serde_json::Value::String(s)) => {
+            let t: String = s.chars().take(80).collect();
+            format!("{t:?}")
+        }
+        Some(v) => {
+            let t: String = v.to_string().chars().take(80).collect();
+            t
+        }
+    }
+}
+
+fn path<'v>(v: &'v serde_json::Value, p: &str) -> Option<&'v serde_json::Value> {
+    v.get(p).or_else(|| p.split('.').try_fold(v, |cur, seg| cur.get(seg)))
+}
+
+/// Why the two sides may disagree on one event: the rule's fields whose
+/// column is missing, approximate, or holds a different value than the event.
+fn parity_cause(
+    sigma: bool,
+    sigma_event: &crate::Event,
+    row: &serde_json::Value,
+    mappings: &[crate::pipeline::FieldMapping],
+    table: Option<&str>,
+) -> String {
+    let mut why = Vec::new();
+    let table = table.unwrap_or("the table");
+    for m in mappings {
+        let sv = sigma_event.get(&m.sigma);
+        if m.targets.is_empty() {
+            why.push(format!("field {} has no column in {table} (dropped by the pipeline)", m.sigma));
+            continue;
+        }
+        let col = &m.targets[0];
+        let kv = path(row, col);
+        match (sv, kv) {
+            (Some(_), None) => why.push(format!("field {} is in the event but column {col} is missing from the KQL row", m.sigma)),
+            (Some(a), Some(b)) if a != b && crate::kql_eval::Value::Dynamic(a.clone()).to_text() != crate::kql_eval::Value::Dynamic(b.clone()).to_text() => {
+                why.push(format!("{} = {} but {col} = {}", m.sigma, short(Some(a)), short(Some(b))))
+            }
+            _ if m.approximate => why.push(format!("field {} maps to {} only approximately", m.sigma, m.targets.join(", "))),
+            _ => {}
+        }
+    }
+    let side = if sigma { "Sigma matches, KQL does not" } else { "KQL matches, Sigma does not" };
+    if why.is_empty() {
+        format!("{side}: the mapped fields carry the same values; the operators differ (compare the matcher's explanation with the query)")
+    } else {
+        why.truncate(4);
+        format!("{side}: {}", why.join("; "))
+    }
+}
+
+/// Convert the (first detection) rule of `rule_text` with the pipeline of
+/// `opts`, run the query (or `opts.query_override`) over the events with the
+/// KQL evaluator, and compare each event's verdict with the Sigma matcher's.
+pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlParityReport {
+    let mut diagnostics = Vec::new();
+    let pipeline = kql_pipeline(opts, &mut diagnostics);
+    let parsed = parse_rules(strip_bom(rule_text));
+    let match_opts = MatchOptions { placeholders: opts.placeholders.clone(), ..MatchOptions::default() };
+    let rule = parsed.rules.iter().find(|r| r.kind == RuleKind::Detection);
+    let matcher = rule.map(|r| Matcher::new(r, &match_opts));
+    let rule_diags = rule_diagnostics(&parsed, matcher.as_slice(), false);
+    let rule_ok = rule.is_some() && !crate::diag::has_errors(&rule_diags);
+    diagnostics.extend(views(&rule_diags, Some(Source::Rule)));
+    if rule.is_none() && !crate::diag::has_errors(&rule_diags) {
+        diagnostics.push(DiagnosticView::unpositioned_error("no-detection-rule", "the rule text has no detection rule to compare".into()));
+    }
+    let conversion = match (rule, &pipeline) {
+        (Some(r), Some(p)) => Some(crate::kql::convert(r, p, &opts.placeholders)),
+        _ => None,
+    };
+    let mut table = None;
+    let mut mappings = Vec::new();
+    let mut generated = None;
+    if let Some(c) = &conversion {
+        for d in &c.diagnostics {
+            let v = DiagnosticView::new(d, Some(Source::Rule));
+            if !diagnostics.contains(&v) {
+                diagnostics.push(v);
+            }
+        }
+        table = c.table.clone();
+        mappings = c.field_mappings.clone();
+        generated = c.queries.first().cloned();
+    }
+    let wrap = |q: String| if table.is_none() && !q.trim_start().starts_with("Events") { format!("Events\n| where {q}") } else { q };
+    let edited = opts.query_override.is_some();
+    let query = match &opts.query_override {
+        Some(q) => q.clone(),
+        None => generated.map(wrap).unwrap_or_default(),
+    };
+    let batch = parse_events(events_text);
+    diagnostics.extend(views(&batch.diagnostics, Some(Source::Events)));
+    let schema = match opts.events_schema {
+        EventsSchema::Auto => detect_schema(&batch.events, table.as_deref(), &mappings),
+        s => s,
+    };
+    // Both sides' events: Sigma-named for the matcher, target-named for KQL.
+    let mut sigma_events = Vec::new();
+    let mut rows = Vec::new();
+    let mut unmapped: Vec<String> = Vec::new();
+    for e in &batch.events {
+        match schema {
+            EventsSchema::Target => {
+                let (back, missing) = crate::pipeline::unmap_event(&mappings, e.original());
+                for m in missing {
+                    if !unmapped.contains(&m) {
+                        unmapped.push(m);
+                    }
+                }
+                sigma_events.push(crate::Event::from_json(back));
+                rows.push(e.original().clone());
+            }
+            _ => {
+                sigma_events.push(e.clone());
+                rows.push(match (&pipeline, rule) {
+                    (Some(p), Some(r)) if p.target.is_some() || table.is_some() => crate::pipeline::map_event(p, r, e).0,
+                    _ => serde_json::Value::Object(e.fields().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+                });
+            }
+        }
+    }
+    if !unmapped.is_empty() && schema == EventsSchema::Target {
+        diagnostics.push(DiagnosticView {
+            severity: Severity::Info,
+            code: "unmapped-back".into(),
+            message: format!("no column of these Sigma fields is in the events, so the matcher sees them absent: {}", unmapped.join(", ")),
+            line: 0,
+            col: 0,
+            source: Some(Source::Events),
+            span: None,
+        });
+    }
+    let kql_verdicts = if query.trim().is_empty() {
+        None
+    } else {
+        let ev = crate::kql_eval::evaluate(&query, &rows);
+        diagnostics.extend(views(&ev.diagnostics, Some(Source::Kql)));
+        ev.ok().then(|| ev.matched(rows.len()))
+    };
+    let sigma_verdicts: Option<Vec<bool>> = match (&matcher, rule_ok) {
+        (Some(m), true) => Some(sigma_events.iter().map(|e| m.matches(e)).collect()),
+        _ => None,
+    };
+    let mut results = Vec::with_capacity(rows.len());
+    let mut agree = true;
+    for (index, row) in rows.iter().enumerate() {
+        let sigma = sigma_verdicts.as_ref().and_then(|v| v.get(index).copied());
+        let kql = kql_verdicts.as_ref().and_then(|v| v.get(index).copied());
+        let cause = match (sigma, kql, sigma_events.get(index)) {
+            (Some(s), Some(k), Some(se)) if s != k => Some(parity_cause(s, se, row, &mappings, table.as_deref())),
+            _ => None,
+        };
+        agree &= sigma.is_some() && sigma == kql;
+        results.push(ParityResult { index, sigma, kql, cause });
+    }
+    KqlParityReport { query, edited, table, schema, results, agree, diagnostics }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,5 +936,49 @@ mod tests {
         assert!(r.diagnostics.iter().any(|d| d.is_error()), "{:?}", r.diagnostics);
         let r = convert_bytes(b"\xff", &p, &Placeholders::new());
         assert!(!r.ok && r.diagnostics[0].code == "invalid-utf8");
+    }
+
+    #[test]
+    fn kql_parity_both_schemas() {
+        let proc_rule = RULE.replace("product: windows", "product: windows\n  category: process_creation");
+        let opts = KqlOptions { pipeline: "sentinel_asim".into(), ..KqlOptions::default() };
+        let sigma_events = "{\"Image\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"Image\": \"x.exe\"}";
+        let r = kql_parity(&proc_rule, sigma_events, &opts);
+        assert!(r.agree, "{r:?}");
+        assert_eq!(r.schema, EventsSchema::Sigma);
+        assert_eq!(r.table.as_deref(), Some("imProcessCreate"));
+        assert!(!r.edited && r.query.starts_with("imProcessCreate"));
+        let target_events = "{\"TargetProcessName\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"TargetProcessName\": \"x.exe\"}";
+        let r = kql_parity(&proc_rule, target_events, &opts);
+        assert_eq!(r.schema, EventsSchema::Target);
+        assert!(r.agree, "{r:?}");
+        let forced = KqlOptions { events_schema: EventsSchema::Sigma, ..opts.clone() };
+        let r = kql_parity(&proc_rule, target_events, &forced);
+        assert!(!r.agree);
+        let edited = KqlOptions { query_override: Some("imProcessCreate | where TargetProcessName has \"x\"".into()), ..opts.clone() };
+        let r = kql_parity(&proc_rule, sigma_events, &edited);
+        assert!(r.edited && !r.agree);
+        assert!(r.results[0].cause.as_deref().is_some_and(|c| c.starts_with("Sigma matches")), "{r:?}");
+        assert!(r.results[1].cause.as_deref().is_some_and(|c| c.starts_with("KQL matches")), "{r:?}");
+        let broken = KqlOptions { query_override: Some("imProcessCreate | where (".into()), ..opts.clone() };
+        let r = kql_parity(&proc_rule, sigma_events, &broken);
+        assert!(r.results.iter().all(|x| x.kql.is_none()) && !r.agree);
+        assert!(r.diagnostics.iter().any(|d| d.source == Some(Source::Kql) && d.is_error()));
+        let json = serde_json::to_value(&r).unwrap_or_default();
+        assert_eq!(json["schema"], "sigma");
+        let bad = KqlOptions { pipeline: "nope".into(), ..KqlOptions::default() };
+        assert!(kql_parity(&proc_rule, sigma_events, &bad).diagnostics.iter().any(|d| d.code == "unknown-pipeline"));
+    }
+
+    #[test]
+    fn run_kql_reports_rows_and_matches() {
+        let r = run_kql("T | where A > 1 | project A", "{\"A\": 1}\n{\"A\": 2}");
+        assert!(!r.has_errors(), "{r:?}");
+        assert_eq!(r.results.iter().map(|x| x.matched).collect::<Vec<_>>(), vec![false, true]);
+        assert_eq!(r.rows.columns, vec!["A"]);
+        assert_eq!(r.rows.values, vec![vec![serde_json::json!(2)]]);
+        assert_eq!(r.rows.origins, vec![Some(1)]);
+        let r = run_kql("T | where", "{}");
+        assert!(r.has_errors() && r.results.is_empty());
     }
 }

@@ -194,7 +194,7 @@ pub fn data_source_name(id: &str) -> Option<&'static str> {
 /// All current tactic shortnames, in ATT&CK order of their ids.
 pub fn tactic_shortnames() -> Vec<&'static str> {
     let mut t: Vec<_> = data::TACTICS.iter().collect();
-    t.sort_by_key(|(_, id, _)| *id);
+    crate::sort::sort_by_key(&mut t, |(_, id, _)| *id);
     t.into_iter().map(|(s, _, _)| *s).collect()
 }
 

@@ -83,7 +83,7 @@ pub fn lint(rule: &Rule) -> Vec<Diagnostic> {
         }
         RuleKind::Correlation => {}
     }
-    l.out.sort_by_key(|d| (d.span.map_or(0, |s| s.start), d.severity));
+    crate::sort::sort_by_key(&mut l.out, |d| (d.span.map_or(0, |s| s.start), d.severity));
     l.out
 }
 

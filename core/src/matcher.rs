@@ -20,6 +20,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+#[cfg(feature = "fast-regex")]
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem;
 use regex::{Regex, RegexBuilder};
@@ -148,7 +149,7 @@ fn contains_op(needle: String) -> StrOp {
 }
 
 fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&crate::regex_check::ascii_perl(pattern))
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .nest_limit(100)
@@ -185,6 +186,7 @@ struct MItem {
 }
 
 /// How a literal needle must sit in the text.
+#[cfg(feature = "fast-regex")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Anchor {
     Eq,
@@ -194,6 +196,9 @@ enum Anchor {
 }
 
 /// Several case-folded literal tests of one item, searched in one pass.
+/// Only a speed-up (with the `fast-regex` feature): without it, the tests run
+/// one by one, with the same results, and the WebAssembly carries no automaton.
+#[cfg(feature = "fast-regex")]
 #[derive(Debug)]
 struct MultiLit {
     ac: AhoCorasick,
@@ -201,6 +206,30 @@ struct MultiLit {
     rest: Vec<usize>,
 }
 
+/// Without `fast-regex`: never built, so every use of it is unreachable.
+#[cfg(not(feature = "fast-regex"))]
+#[derive(Debug)]
+struct MultiLit {
+    never: std::convert::Infallible,
+    rest: Vec<usize>,
+}
+
+#[cfg(not(feature = "fast-regex"))]
+impl MultiLit {
+    fn build(_tests: &[MTest]) -> Option<MultiLit> {
+        None
+    }
+
+    fn matches(&self, _text: &str) -> bool {
+        match self.never {}
+    }
+
+    fn eval(&self, _value: Option<&Value>, _ev: &PreparedEvent<'_>) -> bool {
+        match self.never {}
+    }
+}
+
+#[cfg(feature = "fast-regex")]
 impl MultiLit {
     /// Fewer needles than this are faster one by one.
     const MIN_NEEDLES: usize = 4;

@@ -251,7 +251,7 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
             });
         }
     }
-    problems.sort_by_key(|p| p.index);
+    crate::sort::sort_by_key(&mut problems, |p| p.index);
     problems.dedup();
     problems
 }

@@ -4,6 +4,16 @@
 //! `matches regex` is RE2, so a pattern must parse under those rules: no
 //! look-around, no back-references. Checking here gives one clear message for
 //! both backends.
+//!
+//! `\d`, `\w`, `\s`, `\b` and their relatives have their ASCII meaning, as in
+//! RE2 (so in the KQL we generate) and in PCRE, the flavour Sigma's `re` follows:
+//! `\d` is `[0-9]`, `\w` is `[0-9A-Za-z_]`, `\s` is `[\t\n\v\f\r ]`, `\b` is a
+//! boundary between those word characters and anything else. Every pattern goes
+//! through [`ascii_perl`] before the regex crate sees it (which also spares the
+//! WebAssembly the crate's Unicode property tables). Case-insensitive matching
+//! stays Unicode-aware (`(?i)é` matches `É`); `\p{..}` classes are not supported.
+
+use std::borrow::Cow;
 
 /// Patterns longer than this are refused outright (they are not rules, they are attacks).
 pub const MAX_PATTERN_LEN: usize = 64 * 1024;
@@ -16,7 +26,56 @@ pub fn validate(pattern: &str) -> Result<(), String> {
         return Err(hint);
     }
     let mut parser = regex_syntax::ParserBuilder::new().nest_limit(100).build();
-    parser.parse(pattern).map(|_| ()).map_err(|e| first_line(&e.to_string()))
+    parser.parse(&ascii_perl(pattern)).map(|_| ()).map_err(|e| first_line(&e.to_string()))
+}
+
+/// `pattern` with the Perl classes and word boundaries spelled in their ASCII
+/// meaning (see the module documentation): `\d` becomes `[[:digit:]]`, `\W`
+/// `[^[:word:]]` (also inside a class, as a nested class), `\b` `(?-u:\b)`.
+/// Everything else is kept byte for byte.
+pub fn ascii_perl(pattern: &str) -> Cow<'_, str> {
+    if !pattern.contains('\\') {
+        return Cow::Borrowed(pattern);
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push(c);
+            break;
+        };
+        match e {
+            'd' => out.push_str("[[:digit:]]"),
+            'D' => out.push_str("[^[:digit:]]"),
+            'w' => out.push_str("[[:word:]]"),
+            'W' => out.push_str("[^[:word:]]"),
+            's' => out.push_str("[[:space:]]"),
+            'S' => out.push_str("[^[:space:]]"),
+            'b' | 'B' | '<' | '>' => {
+                out.push_str("(?-u:\\");
+                out.push(e);
+                // `\b{start}`, `\b{end}`, ...
+                if e == 'b' && chars.peek() == Some(&'{') {
+                    for x in chars.by_ref() {
+                        out.push(x);
+                        if x == '}' {
+                            break;
+                        }
+                    }
+                }
+                out.push(')');
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn first_line(text: &str) -> String {
@@ -66,5 +125,23 @@ mod tests {
         assert!(validate(r"(a)\1").is_err());
         assert!(validate(r"(unclosed").is_err());
         assert!(validate(&"(".repeat(10_000)).is_err());
+        assert!(validate(r"^\w+\\\d{2}\s\b[\W\D]\B\<x\>\b{start}$").is_ok());
+    }
+
+    #[test]
+    fn perl_classes_are_ascii() {
+        use super::ascii_perl;
+        assert_eq!(ascii_perl(r"a.b"), "a.b");
+        assert_eq!(ascii_perl(r"\d+\\d[\w-]"), r"[[:digit:]]+\\d[[[:word:]]-]");
+        assert_eq!(ascii_perl(r"\bx\B\b{end}"), r"(?-u:\b)x(?-u:\B)(?-u:\b{end})");
+        let re = |p: &str| regex::Regex::new(&ascii_perl(p)).map_err(|e| e.to_string());
+        let w = re(r"^\w+$").unwrap_or_else(|e| panic!("{e}"));
+        assert!(w.is_match("abc_09") && !w.is_match("é"));
+        let d = re(r"^\d\D\s\S$").unwrap_or_else(|e| panic!("{e}"));
+        assert!(d.is_match("1x a") && !d.is_match("٣x a"));
+        let b = re(r"\bcmd\b").unwrap_or_else(|e| panic!("{e}"));
+        assert!(b.is_match("run cmd.exe") && !b.is_match("xcmd"));
+        let i = re(r"(?i)^é\w$").unwrap_or_else(|e| panic!("{e}"));
+        assert!(i.is_match("Éa"));
     }
 }

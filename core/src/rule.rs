@@ -202,7 +202,7 @@ pub fn parse_rules(text: &str) -> ParsedRules {
     if out.rules.is_empty() && !crate::diag::has_errors(&out.diagnostics) {
         out.diagnostics.push(Diagnostic::error("empty-rule", "no Sigma rule found: the text is empty", Some(Span::point(1, 1, 0))));
     }
-    out.diagnostics.sort_by_key(|d| (d.span.map_or(0, |s| s.start), d.severity));
+    crate::sort::sort_by_key(&mut out.diagnostics, |d| (d.span.map_or(0, |s| s.start), d.severity));
     out
 }
 

@@ -245,7 +245,10 @@ fn regression_events_agree_with_matcher() {
         })
         .collect();
     let mut disagree = 0;
+    let mut ours_vs_oracle = 0;
     for name in ["none", "sentinel_asim", "microsoft_xdr", "azure_monitor"] {
+        // Our evaluator's answer per case id, compared with kql-run's below.
+        let mut ours: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
         let Some(p) = pipeline::builtin(name) else {
             eprintln!("kql_run[{name}]: not a built-in pipeline yet, skipped");
             continue;
@@ -282,6 +285,9 @@ fn regression_events_agree_with_matcher() {
             } else {
                 (q.clone(), evs.iter().map(|e| pipeline::map_event(&p, rule, e).0).collect())
             };
+            let ev = sigmaplay_core::kql_eval::evaluate(&query, &rows);
+            let got: Vec<usize> = ev.matched(rows.len()).iter().enumerate().filter(|(_, m)| **m).map(|(j, _)| j).collect();
+            ours.insert(c["rule_path"].as_str().unwrap_or_default().to_string(), got);
             lines.push(
                 serde_json::json!({ "id": c["rule_path"], "query": query, "events": rows, "expected": expected })
                     .to_string(),
@@ -313,8 +319,22 @@ fn regression_events_agree_with_matcher() {
         }
         assert_eq!(results.len(), lines.len(), "kql-run did not answer every case");
         disagree += failures.len();
+        let mut same = 0;
+        for r in &results {
+            let id = r["id"].as_str().unwrap_or_default();
+            let theirs: Option<Vec<usize>> =
+                r["matches"].as_array().map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect());
+            if theirs.as_ref() == ours.get(id) {
+                same += 1;
+            } else {
+                ours_vs_oracle += 1;
+                eprintln!("  kql_eval vs kql-run [{name}] {id}: ours {:?}, kql-run {:?}", ours.get(id), r.get("matches").or(r.get("error")));
+            }
+        }
+        eprintln!("kql_run[{name}]: kql_eval agrees with kql-run on {same} of {} cases", results.len());
     }
     assert_eq!(disagree, 0, "cases where KQL and the matcher disagree (see above)");
+    assert_eq!(ours_vs_oracle, 0, "cases where kql_eval and kql-run disagree (see above)");
 }
 
 /// Run kql-run on cases (JSON lines); None when the tool cannot run.

@@ -1,5 +1,6 @@
 // Budgets, measured and printed (no tight timing assertions: these numbers vary by machine).
-//   1. transfer size of the built site: wasm + js + css, gzip -9 (budget 400 KB);
+//   1. transfer size of the built site: wasm + js + css, gzip -9 (budget 400 KB, not met yet:
+//      the test fails above SIZE_LIMIT_KB, see there);
 //   2. navigation → first KQL on screen (the app's `sp:first-kql` performance mark; budget 500 ms);
 //   3. keystroke → updated KQL + results with 1,000 events: the app's `sp:update-rule` measures,
 //      from the input handler to the re-rendered, laid-out page (budget 16 ms main-thread work);
@@ -10,6 +11,13 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { LOCALTONET, open } from './helpers.mjs';
 
 const DIST = new URL('../../dist/', import.meta.url);
+
+// The issue's budget for the transfer size (gzip -9 of the .wasm, .js and .css files).
+const SIZE_BUDGET_KB = 400;
+// What the test enforces: the size measured when this limit was last set (562 KB, docs/size.md)
+// plus a small margin, so that any growth fails the suite. It is above the budget, which is not
+// met yet: lower this as the size comes down, down to SIZE_BUDGET_KB.
+const SIZE_LIMIT_KB = 570;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
@@ -54,8 +62,11 @@ test('budget: transfer size of the built site', async () => {
     raw += data.length; gz += g; br += b;
     return `${f}: ${data.length} B raw, ${g} B gzip -9, ${b} B brotli`;
   });
-  console.log(`[budget] transfer size (wasm+js+css):\n  ${rows.join('\n  ')}\n  total: ${raw} B raw, ${(gz / 1024).toFixed(1)} KB gzip -9 (budget 400 KB), ${(br / 1024).toFixed(1)} KB brotli`);
-  expect(gz).toBeGreaterThan(0);
+  const kb = gz / 1024;
+  const verdict = kb <= SIZE_BUDGET_KB ? 'within the budget' : `${(kb - SIZE_BUDGET_KB).toFixed(1)} KB over the budget`;
+  console.log(`[budget] transfer size (wasm+js+css):\n  ${rows.join('\n  ')}\n  total: ${raw} B raw, ${kb.toFixed(1)} KB gzip -9 (budget ${SIZE_BUDGET_KB} KB: ${verdict}; the test fails above ${SIZE_LIMIT_KB} KB), ${(br / 1024).toFixed(1)} KB brotli`);
+  expect(files.filter((f) => f.endsWith('.wasm'))).toHaveLength(1);
+  expect(kb, `transfer size ${kb.toFixed(1)} KB gzip -9 exceeds ${SIZE_LIMIT_KB} KB`).toBeLessThanOrEqual(SIZE_LIMIT_KB);
 });
 
 test('budget: navigation to first KQL', async ({ browser, baseURL }) => {
@@ -104,7 +115,11 @@ test('budget: keystroke to updated KQL and results with 1,000 events', async ({ 
   await expect(page.getByTestId('match-count')).toHaveText('100 of 1000 events match');
   const typing = await page.evaluate(() => performance.getEntriesByName('sp:update-rule').map((e) => e.duration));
   const all = typing;
-  console.log(`[budget] keystroke → updated KQL + results, 1,000 events (ms main-thread, sp:update-rule; budget 16): ${JSON.stringify(stats(all))}; applying the 1,000-event paste itself: ${JSON.stringify(applyEvents.map((x) => +x.toFixed(1)))} ms`);
+  // The Sigma-vs-KQL comparison runs after a pause in typing (debounced), not per keystroke.
+  await expect(page.getByTestId('parity-summary')).toHaveText('1000/1000 agree', { timeout: 10_000 });
+  const parity = await page.evaluate(() => performance.getEntriesByName('sp:parity').map((e) => e.duration));
+  console.log(`[budget] keystroke → updated KQL + results, 1,000 events (ms main-thread, sp:update-rule; budget 16): ${JSON.stringify(stats(all))}; applying the 1,000-event paste itself: ${JSON.stringify(applyEvents.map((x) => +x.toFixed(1)))} ms; Sigma-vs-KQL comparison after a pause (sp:parity, not per keystroke): ${JSON.stringify(stats(parity))} ms`);
+  expect(parity.length).toBeGreaterThan(0);
   expect(all.length).toBeGreaterThan(0);
 });
 

@@ -117,8 +117,28 @@ pub fn analyse_rule(text: &str) -> RuleAnalysis {
     RuleAnalysis { parsed, matchers, diagnostics, has_errors: report.has_rule_errors() }
 }
 
+/// The rule's verdicts next to the KQL query's on the same events
+/// (`query`: the user's edit of the query, if any).
+pub fn parity(
+    rule: &str,
+    events: &str,
+    target: &str,
+    custom_pipeline: &str,
+    query: Option<&str>,
+    schema: api::EventsSchema,
+) -> api::KqlParityReport {
+    let opts = api::KqlOptions {
+        pipeline: target.to_string(),
+        custom_pipeline: (!custom_pipeline.trim().is_empty()).then(|| custom_pipeline.to_string()),
+        placeholders: Placeholders::default(),
+        query_override: query.map(str::to_string),
+        events_schema: schema,
+    };
+    api::kql_parity(rule, events, &opts)
+}
+
 fn sort(d: &mut [UiDiagnostic]) {
-    d.sort_by_key(|d| match d.span {
+    sigmaplay_core::sort::sort_by_key(d, |d| match d.span {
         Some(s) => (0u8, s.start, s.line, s.col),
         None => (1, 0, 0, 0),
     });

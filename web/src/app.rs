@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use sigmaplay_core::api::{EventsSchema, KqlParityReport, Source};
 use sigmaplay_core::Span;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlSelectElement, KeyboardEvent};
@@ -19,7 +20,7 @@ use crate::editor::{CodeEditor, EditorMark};
 use crate::examples::{self, EXAMPLES};
 use crate::highlight::{mark, Lang};
 use crate::panels::{
-    target_label, DiagnosticsPanel, ExamplesGallery, KqlPanel, ResultsPanel, RuleCard, EVENTS_LANG, TARGETS,
+    target_label, DiagnosticsPanel, ExamplesGallery, KqlPanel, ParityPanel, ResultsPanel, RuleCard, EVENTS_LANG, TARGETS,
 };
 use crate::share::{self, Snapshot};
 use crate::{kql_filename, Shared};
@@ -27,6 +28,9 @@ use crate::{kql_filename, Shared};
 pub const STORAGE_KEY: &str = "sigmaplay:v1:state";
 pub const THEME_KEY: &str = "sigmaplay:theme";
 const SAVE_DEBOUNCE_MS: u32 = 400;
+/// The Sigma-vs-KQL comparison reruns the rule and the query on every event:
+/// it waits for a pause in typing, so keystrokes only pay for KQL and matches.
+const PARITY_DEBOUNCE_MS: u32 = 150;
 
 /// One editable text and its revision (bumped on every change).
 #[derive(Clone, PartialEq)]
@@ -50,6 +54,10 @@ pub struct State {
     pub events: Doc,
     pub pipeline: Doc,
     pub target: String,
+    /// The KQL query as edited by the user; `None` shows the generated one.
+    pub kql: Option<Shared<str>>,
+    /// Bumped when the KQL editor's text is replaced from outside (restore, load).
+    pub kql_rev: u64,
     /// Bumped when texts come from outside (example, share link): editors rewrite their textareas.
     pub load_rev: u64,
     pub example: Option<usize>,
@@ -63,6 +71,8 @@ impl State {
             events: Doc::new(s.events),
             pipeline: Doc::new(s.pipeline),
             target,
+            kql: s.kql.map(Shared::from),
+            kql_rev: 0,
             load_rev: 0,
             example,
         }
@@ -74,6 +84,7 @@ impl State {
             events: self.events.text.to_string(),
             target: self.target.clone(),
             pipeline: self.pipeline.text.to_string(),
+            kql: self.kql.as_ref().map(|k| k.to_string()),
         }
     }
 }
@@ -83,6 +94,10 @@ pub enum Action {
     Events(String),
     Pipeline(String),
     Target(String),
+    /// The user edited the KQL query.
+    Kql(String),
+    /// Back to the generated query.
+    RestoreKql,
     Load(Snapshot, Option<usize>),
 }
 
@@ -95,6 +110,11 @@ impl Reducible for State {
             Action::Events(t) => s.events = s.events.set(t),
             Action::Pipeline(t) => s.pipeline = s.pipeline.set(t),
             Action::Target(t) => s.target = t,
+            Action::Kql(t) => s.kql = Some(t.into()),
+            Action::RestoreKql => {
+                s.kql = None;
+                s.kql_rev += 1;
+            }
             Action::Load(snap, example) => {
                 let load_rev = s.load_rev + 1;
                 let next = State::from_snapshot(snap, example);
@@ -103,6 +123,8 @@ impl Reducible for State {
                     events: s.events.set(next.events.text.to_string()),
                     pipeline: s.pipeline.set(next.pipeline.text.to_string()),
                     target: next.target,
+                    kql: next.kql,
+                    kql_rev: s.kql_rev + 1,
                     load_rev,
                     example,
                 };
@@ -114,7 +136,7 @@ impl Reducible for State {
 
 fn example_snapshot(i: usize) -> Snapshot {
     let ex = EXAMPLES.get(i).unwrap_or(examples::default_example());
-    Snapshot { rule: ex.rule.into(), events: ex.events.into(), target: ex.target.into(), pipeline: String::new() }
+    Snapshot { rule: ex.rule.into(), events: ex.events.into(), target: ex.target.into(), pipeline: String::new(), kql: None }
 }
 
 /// What the page starts with: a share link, else the saved state, else the first example.
@@ -216,6 +238,71 @@ pub fn App(props: &AppProps) -> Html {
         use_memo((state.target.clone(), state.pipeline.clone()), |(t, p)| Shared::new(analysis::choose_pipeline(t, &p.text)));
     let kql = use_memo(((*rule_a).clone(), (*pipe_a).clone()), |(r, p)| Shared::new(analysis::convert(r, p)));
     let results = use_memo(((*rule_a).clone(), (*events_a).clone()), |(r, e)| Shared::new(analysis::match_all(r, &e.batch)));
+    // The query shown: the user's edit, else the generated one.
+    let kql_generated = use_memo((*kql).clone(), |k| Shared::<str>::from(k.text.as_str()));
+    let kql_text: Shared<str> = state.kql.clone().unwrap_or_else(|| (*kql_generated).clone());
+    // The KQL editor takes a new generated query only while the user has not edited it;
+    // counted during render (no extra render per rule keystroke).
+    let kql_gen_rev = {
+        let seen = use_mut_ref(|| (None::<Shared<str>>, 0u64));
+        let mut seen = seen.borrow_mut();
+        if state.kql.is_none() && seen.0.as_ref() != Some(&*kql_generated) {
+            seen.0 = Some((*kql_generated).clone());
+            seen.1 += 1;
+        }
+        seen.1
+    };
+    let kql_load_rev = (state.kql_rev << 32) + kql_gen_rev;
+
+    // Sigma and KQL verdicts side by side, computed after a pause (see PARITY_DEBOUNCE_MS).
+    let schema = use_state_eq(|| EventsSchema::Auto);
+    let parity = use_state(|| None::<Shared<KqlParityReport>>);
+    let parity_timer = use_mut_ref(|| None::<Timeout>);
+    {
+        let parity = parity.clone();
+        let timer = parity_timer.clone();
+        let s = (*state).clone();
+        let schema = *schema;
+        let first = parity.is_none();
+        use_effect_with(
+            (state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone(), state.kql.clone(), schema),
+            move |_| {
+                let run = move || {
+                    dom::mark("sp:parity-start");
+                    let rule = s.rule.text.strip_prefix('\u{feff}').unwrap_or(&s.rule.text);
+                    let r = analysis::parity(rule, &s.events.text, &s.target, &s.pipeline.text, s.kql.as_deref(), schema);
+                    parity.set(Some(Shared::new(r)));
+                    dom::measure_from("sp:parity", "sp:parity-start");
+                };
+                *timer.borrow_mut() = Some(Timeout::new(if first { 0 } else { PARITY_DEBOUNCE_MS }, run));
+            },
+        );
+    }
+    // The query's own diagnostics, marked in the KQL editor (when they are about the text shown).
+    let kql_marks = use_memo(((*parity).clone(), kql_text.clone()), |(p, text)| {
+        let marks: Vec<EditorMark> = p
+            .iter()
+            .filter(|r| *r.query == **text)
+            .flat_map(|r| r.diagnostics.iter())
+            .filter(|d| d.source == Some(Source::Kql))
+            .filter_map(|d| {
+                Some(EditorMark {
+                    span: d.span?,
+                    bits: match d.severity {
+                        sigmaplay_core::Severity::Error => mark::ERROR,
+                        sigmaplay_core::Severity::Warning => mark::WARNING,
+                        sigmaplay_core::Severity::Info => mark::INFO,
+                    },
+                    message: Some(d.message.clone()),
+                })
+            })
+            .collect();
+        Shared::new(marks)
+    });
+    let on_schema = {
+        let schema = schema.clone();
+        use_callback((), move |s: EventsSchema, _| schema.set(s))
+    };
 
     let all_diags = use_memo(
         ((*rule_a).clone(), (*kql).clone(), (*events_a).clone(), (*pipe_a).clone()),
@@ -293,7 +380,7 @@ pub fn App(props: &AppProps) -> Html {
         let timer = use_mut_ref(|| None::<Timeout>);
         let notice = notice.clone();
         let s = (*state).clone();
-        use_effect_with((state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone()), move |_| {
+        use_effect_with((state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone(), state.kql.clone()), move |_| {
             if !embed {
                 *timer.borrow_mut() = Some(Timeout::new(SAVE_DEBOUNCE_MS, move || {
                     dom::mark("sp:save-start");
@@ -334,27 +421,27 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let copy_kql = {
-        let kql = kql.clone();
+        let kql = kql_text.clone();
         let show_toast = show_toast.clone();
         Callback::from(move |_: ()| {
-            if kql.text.is_empty() {
+            if kql.is_empty() {
                 show_toast.emit("No KQL to copy".into());
                 return;
             }
             let t = show_toast.clone();
-            dom::copy_text(&kql.text, move |r| match r {
+            dom::copy_text(&kql, move |r| match r {
                 Ok(()) => t.emit("KQL copied".into()),
                 Err(e) => t.emit(e),
             });
         })
     };
     let download_kql = {
-        let kql = kql.clone();
+        let kql = kql_text.clone();
         let rule_a = rule_a.clone();
         let show_toast = show_toast.clone();
         Callback::from(move |_: ()| {
             let title = rule_a.parsed.rules.first().map(|r| r.title_text().to_string()).unwrap_or_default();
-            if let Err(e) = dom::download(&kql_filename(&title), &kql.text, "text/plain;charset=utf-8") {
+            if let Err(e) = dom::download(&kql_filename(&title), &kql, "text/plain;charset=utf-8") {
                 show_toast.emit(e);
             }
         })
@@ -477,6 +564,14 @@ pub fn App(props: &AppProps) -> Html {
     let on_pipeline = {
         let s = state.dispatcher();
         use_callback((), move |t: String, _| s.dispatch(Action::Pipeline(t)))
+    };
+    let on_kql_edit = {
+        let s = state.dispatcher();
+        use_callback((), move |t: String, _| s.dispatch(Action::Kql(t)))
+    };
+    let on_kql_restore = {
+        let s = state.dispatcher();
+        use_callback((), move |_: (), _| s.dispatch(Action::RestoreKql))
     };
     let on_target = {
         let s = state.clone();
@@ -642,9 +737,10 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="col col-output">
                     if !embed { <div class="area area-card"><RuleCard rule={(*rule_a).clone()} kql={(*kql).clone()} /></div> }
-                    <div class="area area-kql"><KqlPanel kql={(*kql).clone()} rule_has_errors={rule_a.has_errors} on_copy={copy_kql} on_download={download_kql} on_select={select_rule.clone()} /></div>
+                    <div class="area area-kql"><KqlPanel kql={(*kql).clone()} text={kql_text.clone()} edited={state.kql.is_some()} marks={(*kql_marks).clone()} load_rev={kql_load_rev} rule_has_errors={rule_a.has_errors} on_copy={copy_kql} on_download={download_kql} on_select={select_rule.clone()} on_edit={on_kql_edit} on_restore={on_kql_restore} /></div>
                     <div class="area area-results"><ResultsPanel rule={(*rule_a).clone()} events={(*events_a).clone()} results={(*results).clone()}
                         on_highlight={on_highlight} on_select_rule={select_rule} on_select_event={select_event} /></div>
+                    <div class="area area-parity"><ParityPanel report={(*parity).clone()} schema={*schema} {on_schema} /></div>
                     <div class="area area-diags"><DiagnosticsPanel list={(*all_diags).clone()} on_select={select_in} /></div>
                 </div>
             </main>

@@ -62,6 +62,14 @@ pub struct CodeEditorProps {
     /// the app measures from it to the updated page (`sp:update-<name>`).
     #[prop_or_default]
     pub perf_name: Option<&'static str>,
+    /// Keep the textarea's own text (its default value, i.e. its `textContent`)
+    /// equal to the text too, so the element reads as the text it shows. For
+    /// short texts (the KQL query): it copies the text on every change.
+    #[prop_or_default]
+    pub mirror: bool,
+    /// Wrap long lines (no line-number gutter then: numbers would not line up).
+    #[prop_or_default]
+    pub wrap: bool,
     /// Extra controls shown next to the label.
     #[prop_or_default]
     pub children: Html,
@@ -195,6 +203,15 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
                 eager.set(false);
             }
             sync();
+        });
+    }
+    // The textarea's default value follows the text (see `mirror`).
+    {
+        let ta = ta.clone();
+        use_effect_with((p.text.clone(), p.mirror), move |(text, mirror)| {
+            if let (true, Some(t)) = (*mirror, ta.cast::<HtmlTextAreaElement>()) {
+                let _ = t.set_default_value(text);
+            }
         });
     }
     // Keep the overlay aligned after every render.
@@ -378,18 +395,20 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
     let status_id = format!("{}-status", p.id);
 
     html! {
-        <div class={classes!("code-editor", large.then_some("ce-plain"))}>
+        <div class={classes!("code-editor", large.then_some("ce-plain"), p.wrap.then_some("ce-wrap"))}>
             <div class="ce-head">
                 <label for={p.id.clone()}>{ p.label.clone() }</label>
                 { p.children.clone() }
             </div>
             <div class="ce-frame" style={height}>
-                <div class="ce-gutter">
-                    <div class="ce-gutter-inner" ref={gutter}>
-                        <pre class="ce-lines" aria-hidden="true">{ (*numbers).clone() }</pre>
-                        { for gutter_marks }
+                if !p.wrap {
+                    <div class="ce-gutter">
+                        <div class="ce-gutter-inner" ref={gutter}>
+                            <pre class="ce-lines" aria-hidden="true">{ (*numbers).clone() }</pre>
+                            { for gutter_marks }
+                        </div>
                     </div>
-                </div>
+                }
                 <div class="ce-body">
                     if !large {
                         <pre class="ce-hl" aria-hidden="true" ref={pre}>{ overlay(&p.text, &tokens, &p.marks) }{ "\n " }</pre>
@@ -402,7 +421,7 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
                         spellcheck="false"
                         autocomplete="off"
                         autocapitalize="off"
-                        wrap="off"
+                        wrap={if p.wrap { "soft" } else { "off" }}
                         placeholder={p.placeholder.clone()}
                         aria-invalid={if errors > 0 { "true" } else { "false" }}
                         aria-describedby={status_id.clone()}

@@ -7,13 +7,14 @@ use std::rc::Rc;
 
 use sigmaplay_core::attack;
 use sigmaplay_core::matcher::{ItemOutcome, MatchResult};
+use sigmaplay_core::api::{EventsSchema, KqlParityReport, Source};
 use sigmaplay_core::{Severity, Span};
 use yew::prelude::*;
 
 use crate::analysis::{self, EventsAnalysis, KqlOutput, Origin, RuleAnalysis, RuleResults, UiDiagnostic};
-use crate::editor::EditorMark;
+use crate::editor::{CodeEditor, EditorMark};
 use crate::examples::EXAMPLES;
-use crate::highlight::{self, mark, Lang};
+use crate::highlight::{mark, Lang};
 use crate::{is_web_link, Shared};
 
 /// Results explained without asking (the rest have a "Why?" button).
@@ -159,6 +160,16 @@ pub fn rule_card(p: &RuleCardProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct KqlPanelProps {
     pub kql: Shared<KqlOutput>,
+    /// The query shown: the generated one or the user's edit.
+    pub text: Shared<str>,
+    /// The user edited the query.
+    #[prop_or_default]
+    pub edited: bool,
+    /// The query's own diagnostics (KQL syntax, unsupported parts), at their place in `text`.
+    #[prop_or_default]
+    pub marks: Shared<Vec<EditorMark>>,
+    /// Bumped when `text` replaces what the editor holds (restore, load, a new generated query).
+    pub load_rev: u64,
     /// The rule has errors: a query may still be shown for the parts that could be read.
     #[prop_or_default]
     pub rule_has_errors: bool,
@@ -166,35 +177,32 @@ pub struct KqlPanelProps {
     pub on_download: Callback<()>,
     /// A mapping note was clicked: select its span in the rule editor.
     pub on_select: Callback<Span>,
-}
-
-fn kql_nodes(text: &str) -> Html {
-    let toks = highlight::kql(text);
-    let segs = highlight::segments(text, &toks, &[]);
-    let nodes = segs.into_iter().map(|s| {
-        let t = text.get(s.range.clone()).unwrap_or("").to_string();
-        match s.tok.class() {
-            "" => Html::from(t),
-            c => html! { <span class={c}>{ t }</span> },
-        }
-    });
-    html! { <>{ for nodes }</> }
+    /// The user edited the query.
+    pub on_edit: Callback<String>,
+    /// "Restore generated" was clicked.
+    pub on_restore: Callback<()>,
 }
 
 #[function_component(KqlPanel)]
 pub fn kql_panel(p: &KqlPanelProps) -> Html {
     let k = &p.kql;
-    let has = !k.text.is_empty();
-    let body = if has {
-        kql_nodes(&k.text)
-    } else {
+    let has = !p.text.is_empty();
+    // The editor shows the query; with no query (and no edit) the reason is shown instead.
+    let editor = has || p.edited;
+    let why = (!editor).then(|| {
         let why = k
             .empty_reason
             .clone()
             .or_else(|| k.diagnostics.iter().find(|d| d.severity == Severity::Error).map(|d| d.message.clone()))
             .unwrap_or_else(|| "no query".into());
         html! { <span class="t-com">{ format!("// No KQL: {why}") }</span> }
+    });
+    let restore = {
+        let cb = p.on_restore.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    // Wrapped lines: about 64 characters per row in the narrowest panel.
+    let rows = (p.text.lines().map(|l| 1 + l.chars().count() / 64).sum::<usize>() + 1).clamp(4, 16) as u32;
     let copy = {
         let cb = p.on_copy.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -245,7 +253,21 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
             if has && p.rule_has_errors {
                 <p class="kql-warn" role="note">{ "The rule has errors: this query covers only the parts that could be read." }</p>
             }
-            <pre id="kql-output" class="kql-output" data-testid="kql-output" aria-live="polite" tabindex="0">{ body }</pre>
+            if editor {
+                <CodeEditor id="kql-input" testid="kql-output" label="Query" lang={Lang::Kql} text={p.text.clone()}
+                    load_rev={p.load_rev} on_change={p.on_edit.clone()} {rows} mirror={true} wrap={true} marks={p.marks.clone()}>
+                    <span class="kql-state">
+                        if p.edited {
+                            <span class="badge badge-edited" data-testid="kql-edited" title="This query was edited by hand: it no longer follows the rule">{ "edited" }</span>
+                            <button type="button" class="btn btn-small" onclick={restore} data-testid="restore-kql" title="Replace the edited query with the one generated from the rule">{ "Restore generated" }</button>
+                        } else {
+                            <span class="kql-hint">{ "generated; edit to try changes" }</span>
+                        }
+                    </span>
+                </CodeEditor>
+            } else {
+                <pre id="kql-output" class="kql-output" data-testid="kql-output" aria-live="polite" tabindex="0">{ why }</pre>
+            }
             if !k.field_mappings.is_empty() || !k.diagnostics.is_empty() {
                 <details class="notes" open={true}>
                     <summary>{ format!("Mapping notes ({})", k.field_mappings.len() + k.diagnostics.len()) }</summary>
@@ -256,6 +278,143 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
                         <ul class="diag-list" data-testid="kql-notes">{ for notes }</ul>
                     }
                 </details>
+            }
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sigma and KQL verdicts side by side
+// ---------------------------------------------------------------------------
+
+/// The events-schema choices of the parity panel: (value, label).
+pub const SCHEMAS: [(EventsSchema, &str, &str); 3] = [
+    (EventsSchema::Auto, "auto", "Auto"),
+    (EventsSchema::Sigma, "sigma", "Sigma fields"),
+    (EventsSchema::Target, "target", "Target table columns"),
+];
+
+/// Rows listed before only disagreements are.
+const PARITY_ROWS: usize = 200;
+
+fn schema_label(s: EventsSchema) -> &'static str {
+    SCHEMAS.iter().find(|(x, _, _)| *x == s).map_or("Auto", |(_, _, l)| *l)
+}
+
+/// "5/5 agree", "1 disagreement", "KQL could not run", ...
+pub fn parity_summary(r: &KqlParityReport) -> String {
+    let n = r.results.len();
+    let disagree = r.results.iter().filter(|x| matches!((x.sigma, x.kql), (Some(a), Some(b)) if a != b)).count();
+    let kql_missing = r.results.iter().any(|x| x.kql.is_none());
+    let sigma_missing = r.results.iter().any(|x| x.sigma.is_none());
+    if n == 0 {
+        "no events to compare".into()
+    } else if disagree > 0 {
+        format!("{disagree} disagreement{}", if disagree == 1 { "" } else { "s" })
+    } else if kql_missing {
+        "the KQL could not run".into()
+    } else if sigma_missing {
+        "the rule could not run".into()
+    } else {
+        format!("{n}/{n} agree")
+    }
+}
+
+fn verdict(v: Option<bool>) -> (&'static str, &'static str, &'static str) {
+    match v {
+        Some(true) => ("true", "✓ match", "badge badge-hit"),
+        Some(false) => ("false", "✗ no match", "badge badge-miss"),
+        None => ("none", "— not run", "badge"),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ParityProps {
+    /// The last comparison; `None` until the first one ran.
+    pub report: Option<Shared<KqlParityReport>>,
+    pub schema: EventsSchema,
+    pub on_schema: Callback<EventsSchema>,
+}
+
+#[function_component(ParityPanel)]
+pub fn parity_panel(p: &ParityProps) -> Html {
+    let onchange = {
+        let cb = p.on_schema.clone();
+        Callback::from(move |e: Event| {
+            let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let v = sel.value();
+            if let Some((s, _, _)) = SCHEMAS.iter().find(|(_, name, _)| *name == v) {
+                cb.emit(*s);
+            }
+        })
+    };
+    let options = SCHEMAS.iter().map(|(s, name, label)| {
+        html! { <option value={*name} selected={*s == p.schema}>{ *label }</option> }
+    });
+    let Some(r) = p.report.as_ref() else {
+        return html! {
+            <section class="panel parity-panel" data-testid="parity" aria-labelledby="parity-heading" aria-busy="true">
+                <div class="panel-head"><h2 id="parity-heading">{ "Sigma vs KQL" }</h2></div>
+            </section>
+        };
+    };
+    let summary = parity_summary(r);
+    let all_agree = r.agree && !r.results.is_empty();
+    let detected = (p.schema == EventsSchema::Auto).then(|| format!("detected: {}", schema_label(r.schema)));
+    let kql_error = r
+        .diagnostics
+        .iter()
+        .find(|d| d.source == Some(Source::Kql) && d.severity == Severity::Error)
+        .map(|d| if d.line > 0 { format!("KQL {}:{}: {}", d.line, d.col, d.message) } else { format!("KQL: {}", d.message) });
+    // Long lists: the first rows and every disagreement, in event order.
+    let shown = |x: &&sigmaplay_core::api::ParityResult| x.index < PARITY_ROWS || x.sigma != x.kql;
+    let hidden = r.results.iter().filter(|x| !shown(x)).count();
+    let rows = r.results.iter().filter(shown).map(|x| {
+        let (s_attr, s_text, s_class) = verdict(x.sigma);
+        let (k_attr, k_text, k_class) = verdict(x.kql);
+        let agree = x.sigma.is_some() && x.sigma == x.kql;
+        let disagree = matches!((x.sigma, x.kql), (Some(a), Some(b)) if a != b);
+        html! {
+            <>
+                <tr data-testid="parity-row" data-sigma={s_attr} data-kql={k_attr} data-agree={if agree { "true" } else { "false" }}
+                    class={classes!(disagree.then_some("disagree"))}>
+                    <th scope="row">{ format!("Event {}", x.index + 1) }</th>
+                    <td><span class={s_class}>{ s_text }</span></td>
+                    <td><span class={k_class}>{ k_text }</span></td>
+                </tr>
+                if disagree {
+                    <tr class="disagree cause-row">
+                        <td colspan="3" class="cause" data-testid="parity-cause">
+                            { x.cause.clone().unwrap_or_else(|| "no likely cause found".into()) }
+                        </td>
+                    </tr>
+                }
+            </>
+        }
+    });
+    html! {
+        <section class="panel parity-panel" data-testid="parity" aria-labelledby="parity-heading">
+            <div class="panel-head">
+                <h2 id="parity-heading">{ "Sigma vs KQL" }</h2>
+                <span class={classes!("count", if all_agree { "ok" } else { "bad" })} data-testid="parity-summary" aria-live="polite">{ summary }</span>
+            </div>
+            <div class="parity-opts">
+                <label for="schema-select">{ "Events are named by" }</label>
+                <select id="schema-select" data-testid="schema-select" {onchange}>{ for options }</select>
+                if let Some(d) = detected { <span class="muted small" data-testid="schema-detected">{ d }</span> }
+                if r.edited { <span class="badge badge-edited">{ "edited query" }</span> }
+            </div>
+            if let Some(e) = kql_error {
+                <p class="kql-warn" role="note" data-testid="parity-error">{ e }</p>
+            }
+            if !r.results.is_empty() {
+                <table class="parity-table">
+                    <thead><tr><th scope="col">{ "Event" }</th><th scope="col">{ "Sigma" }</th><th scope="col">{ "KQL" }</th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+                if hidden > 0 {
+                    <p class="muted small">{ format!("{hidden} more events, where both agree, are not listed.") }</p>
+                }
             }
         </section>
     }

@@ -28,6 +28,9 @@ pub struct Snapshot {
     /// Custom pySigma pipeline YAML ("" for none).
     #[serde(rename = "p", default)]
     pub pipeline: String,
+    /// The KQL query as the user edited it; absent while it is the generated one.
+    #[serde(rename = "q", default, skip_serializing_if = "Option::is_none")]
+    pub kql: Option<String>,
 }
 
 impl Snapshot {
@@ -112,7 +115,18 @@ mod tests {
             events: "{\"a\": 1}\n".repeat(100),
             target: "sentinel_asim".into(),
             pipeline: "name: x\n".into(),
+            kql: Some("T | where x == 1".into()),
         }
+    }
+
+    #[test]
+    fn edited_kql_is_saved_only_when_edited() {
+        let plain = Snapshot { kql: None, ..sample() };
+        assert!(!plain.to_json().contains("\"q\""));
+        assert_eq!(Snapshot::from_json(&plain.to_json()), Ok(plain));
+        let edited = sample();
+        assert!(edited.to_json().contains("\"q\":\"T | where x == 1\""));
+        assert_eq!(Snapshot::from_json(&edited.to_json()), Ok(edited));
     }
 
     #[test]

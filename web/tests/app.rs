@@ -165,12 +165,16 @@ async fn code_editor_renders_marks_and_reports_edits() {
         rows: 5,
         placeholder: Default::default(),
         perf_name: None,
+        mirror: true,
+        wrap: false,
         children: Default::default(),
     };
     yew::Renderer::<CodeEditor>::with_root_and_props(root.clone(), props).render();
     TimeoutFuture::new(60).await;
     let area = find(&root, "t-ed");
     assert_eq!(area.dyn_ref::<HtmlTextAreaElement>().unwrap().value(), "{\"a\":\n \"<b>\"}");
+    // `mirror`: the textarea's own text (textContent) is the text too.
+    assert_eq!(text(&area), "{\"a\":\n \"<b>\"}");
     assert_eq!(all(&root, "b").len(), 0);
     let err = all(&root, ".m-err");
     assert_eq!(err.iter().map(text).collect::<String>(), "\"<b");
@@ -189,6 +193,7 @@ async fn share_links_round_trip_through_the_browsers_deflate() {
         events: "{\"a\": 1}\n".repeat(200),
         target: "microsoft_xdr".into(),
         pipeline: String::new(),
+        kql: None,
     };
     let payload = compress::encode(&s).await.unwrap();
     assert!(payload.len() < s.events.len() / 4, "{}", payload.len());

@@ -616,7 +616,7 @@ fn details(test: &Test, data: &str, kind: &str, asim: bool, cx: &mut Cx<'_>) -> 
         Some(c) if asim => or(vec![leaf(data, glob(pattern.clone(), *cased)), c]),
         Some(c) => c,
         None => {
-            let upper = pattern.to_sigma().to_uppercase();
+            let upper = ascii_upper(&pattern.to_sigma());
             if upper.contains("DWORD") || upper.contains("QWORD") {
                 if asim {
                     cx.lossy("a partial DWORD/QWORD pattern matches only sources that keep Sysmon's 'DWORD (0x...)' text; Defender-sourced rows hold the number in decimal");
@@ -648,7 +648,7 @@ fn vocab(test: &Test, col: &str, table: &[(&str, &[&str])], cx: &mut Cx<'_>) -> 
         Test::Number { value, .. } => matches(&|s| s.parse::<f64>().is_ok_and(|n| n == *value)),
         Test::Bool(b) => matches(&|s| s.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
         Test::Regex { pattern, i, .. } => {
-            let re = regex::RegexBuilder::new(pattern).case_insensitive(*i).build().ok();
+            let re = regex::RegexBuilder::new(&crate::regex_check::ascii_perl(pattern)).case_insensitive(*i).build().ok();
             match re {
                 Some(re) => matches(&|s| re.is_match(s)),
                 None => Vec::new(),
@@ -786,7 +786,7 @@ fn hashes(test: &Test, cols: &[(&str, &str)], cx: &mut Cx<'_>) -> Option<LExpr> 
         return None;
     };
     let (algo, value) = match text.split_once(['=', '|']) {
-        Some((a, v)) => (a.trim().to_uppercase(), v.trim().to_string()),
+        Some((a, v)) => (ascii_upper(a.trim()), v.trim().to_string()),
         None => {
             let v = text.trim().to_string();
             let algo = match v.len() {
@@ -1087,7 +1087,7 @@ pub(crate) fn forward(conv: &Conv, value: &Value, fwd: &mut Fwd<'_>) {
             let Some(t) = text else { return };
             for piece in t.split(',') {
                 let Some((algo, v)) = piece.split_once('=') else { continue };
-                let algo = algo.trim().to_uppercase();
+                let algo = ascii_upper(algo.trim());
                 if let Some((_, col)) = cols.iter().find(|(a, _)| *a == algo) {
                     fwd.set_text(col, v.trim());
                 }
@@ -1118,5 +1118,47 @@ pub(crate) fn forward(conv: &Conv, value: &Value, fwd: &mut Fwd<'_>) {
             Some(n) => fwd.set(col, Value::Number(Number::from(dns_code(n)))),
             None => fwd.set(col, value.clone()),
         },
+    }
+}
+
+/// `to_uppercase` for comparing with ASCII names (`MD5`, `DWORD`): the
+/// characters whose uppercase form is ASCII are mapped as `to_uppercase` maps
+/// them, any other non-ASCII character is kept (its uppercase form could not
+/// equal or complete an ASCII name either). Spares the WebAssembly the
+/// Unicode uppercase table.
+fn ascii_upper(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'ı' => out.push('I'),
+            'ſ' => out.push('S'),
+            'ß' => out.push_str("SS"),
+            'ﬀ' => out.push_str("FF"),
+            'ﬁ' => out.push_str("FI"),
+            'ﬂ' => out.push_str("FL"),
+            'ﬃ' => out.push_str("FFI"),
+            'ﬄ' => out.push_str("FFL"),
+            'ﬅ' | 'ﬆ' => out.push_str("ST"),
+            c => out.push(c.to_ascii_uppercase()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod ascii_upper_tests {
+    use super::ascii_upper;
+
+    #[test]
+    fn agrees_with_to_uppercase_on_ascii_results() {
+        for s in ["md5", "Sha256", "ımphash", "ſha1", "dword (0x1)", "straße", "ﬁle", "ḋword", "ẘord"] {
+            let full = s.to_uppercase();
+            let ours = ascii_upper(s);
+            assert_eq!(full.is_ascii(), ours.is_ascii(), "{s}");
+            if full.is_ascii() {
+                assert_eq!(ours, full, "{s}");
+            }
+            assert_eq!(full.contains("DWORD"), ours.contains("DWORD"), "{s}");
+        }
     }
 }

@@ -202,7 +202,7 @@ impl P {
 
     fn regex(&mut self, node: &Node) -> Option<Re> {
         let text = self.string(node, "regex")?;
-        match regex::Regex::new(&text) {
+        match regex::Regex::new(&crate::regex_check::ascii_perl(&text)) {
             Ok(re) => Some(Re(re)),
             Err(e) => {
                 self.error("pipeline-regex", format!("invalid regular expression: {e}"), node.span);

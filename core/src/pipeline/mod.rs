@@ -62,6 +62,25 @@ pub enum ColumnType {
     Unknown,
 }
 
+impl ColumnType {
+    /// The type of a one-letter code of `schema_tables::TABLES`.
+    fn from_code(code: u8) -> ColumnType {
+        match code {
+            b's' => ColumnType::String,
+            b'i' => ColumnType::Int,
+            b'l' => ColumnType::Long,
+            b'r' => ColumnType::Real,
+            b'b' => ColumnType::Bool,
+            b'd' => ColumnType::Datetime,
+            b't' => ColumnType::Timespan,
+            b'g' => ColumnType::Guid,
+            b'y' => ColumnType::Dynamic,
+            b'm' => ColumnType::Decimal,
+            _ => ColumnType::Unknown,
+        }
+    }
+}
+
 /// A detection item after mapping: `item.field` is the target column.
 ///
 /// `item.field` is `None` only for keywords. `sigma_field` is the field as the
@@ -198,7 +217,39 @@ pub fn has_column(table: &str, column: &str) -> bool {
 /// Columns of a table or ASIM function of the embedded schema, sorted by name.
 pub fn table_columns(table: &str) -> Option<&'static [(&'static str, ColumnType)]> {
     let name = schema_tables::ALIASES.iter().find(|(a, _)| *a == table).map_or(table, |(_, t)| *t);
-    schema_tables::TABLES.iter().find(|(t, _)| *t == name).map(|(_, cols)| *cols)
+    schema().iter().find(|(t, _)| *t == name).map(|(_, cols)| *cols)
+}
+
+/// A table's name and its columns.
+type TableSchema = (&'static str, &'static [(&'static str, ColumnType)]);
+
+/// The embedded schema, decoded on first use from the compact text of
+/// `schema_tables::TABLES` (which costs far less WebAssembly than the slices).
+fn schema() -> &'static [TableSchema] {
+    static SCHEMA: std::sync::OnceLock<Vec<TableSchema>> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let mut tables: Vec<TableSchema> = Vec::new();
+        let mut name: Option<&'static str> = None;
+        let mut cols: Vec<(&'static str, ColumnType)> = Vec::new();
+        for line in schema_tables::TABLES.split('\n') {
+            if let Some(t) = line.strip_prefix('#') {
+                if let Some(n) = name.replace(t) {
+                    tables.push((n, Vec::leak(std::mem::take(&mut cols))));
+                }
+            } else if let (Some(&code), Some(col)) = (line.as_bytes().first(), line.get(1..)) {
+                cols.push((col, ColumnType::from_code(code)));
+            }
+        }
+        if let Some(n) = name {
+            tables.push((n, Vec::leak(cols)));
+        }
+        tables
+    })
+}
+
+/// How many tables (and ASIM functions with their own columns) the embedded schema has.
+pub fn schema_table_count() -> usize {
+    schema().len()
 }
 
 /// A leaf while the transformations work on it.
@@ -345,4 +396,47 @@ pub(crate) fn synthetic_item(field: &str, tests: Vec<Test>, span: Span) -> Item 
         key_span: span,
         value_span: span,
     }
+}
+
+/// The inverse of [`map_event`] where it can be inverted: an event exported
+/// from the target table (columns) back to the rule's Sigma field names, using
+/// the rule's field mappings (`Conversion::field_mappings`). A Sigma field
+/// mapped to several columns takes the first column the event has. Keys that
+/// no mapping names are kept as they are (the pipeline passes them through).
+/// Returns the Sigma-named event and the Sigma fields that could not be mapped
+/// back (no column, or none of their columns in the event), for a note.
+pub fn unmap_event(mappings: &[FieldMapping], target_event: &Value) -> (Value, Vec<String>) {
+    let mut out = Map::new();
+    let mut missing = Vec::new();
+    let mut used: Vec<&str> = Vec::new();
+    for m in mappings {
+        let found = m.targets.iter().find_map(|t| lookup_path(target_event, t).map(|v| (t, v)));
+        match found {
+            Some((t, v)) => {
+                used.push(t.as_str());
+                out.entry(m.sigma.clone()).or_insert_with(|| v.clone());
+            }
+            None => missing.push(m.sigma.clone()),
+        }
+    }
+    if let Value::Object(obj) = target_event {
+        for (k, v) in obj {
+            if !used.contains(&k.as_str()) && !out.contains_key(k) {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    (Value::Object(out), missing)
+}
+
+/// `a.b.c` through nested objects, or a flat key holding the dots.
+fn lookup_path<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
+    if let Some(v) = event.get(path) {
+        return Some(v);
+    }
+    let mut cur = event;
+    for seg in path.split('.') {
+        cur = cur.get(seg)?;
+    }
+    Some(cur)
 }
