@@ -28,7 +28,9 @@ pub fn diagnostic_line(path: &str, d: &DiagnosticView) -> String {
 /// or `#1 no match  selection: CommandLine contains '/c' failed (actual: "dir")`.
 pub fn result_line(r: &EventResult) -> String {
     let e = &r.explanation;
-    let detail = if r.matched {
+    let detail = if let Some(filter) = &e.suppressed_by {
+        format!("suppressed by filter '{filter}'")
+    } else if r.matched {
         let held: Vec<String> = e.searches.iter().filter(|s| s.matched).map(held_search).collect();
         if held.is_empty() {
             e.summary.clone()

@@ -599,6 +599,7 @@ fn match_evaluates_correlations_and_filters() {
     let o = run(&["match", path_str(&rule), path_str(&events), "--timestamp-field", "nope"]);
     assert!(stdout(&o).contains("correlation: brute force (event_count): 1 hit(s)"), "{}", stdout(&o));
     assert!(stderr(&o).contains("no-timestamps"), "{}", stderr(&o));
+}
 
 const PROC_EVENTS: &str = "{\"Image\": \"C:\\\\Windows\\\\System32\\\\cmd.exe\", \"User\": \"a\"}\n{\"Image\": \"C:\\\\x\\\\notepad.exe\", \"User\": \"b\"}\n";
 

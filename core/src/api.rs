@@ -26,7 +26,7 @@ use crate::event::parse_events;
 use crate::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
 use crate::correlate::{self, CorrelationInput, CorrelationOutcome};
 use crate::event::Event;
-use crate::rule::{parse_rules, Logsource, ParsedRules, Rule, RuleKind};
+use crate::rule::{parse_rules, ParsedRules, Rule, RuleKind};
 use crate::text::decode_utf8;
 
 /// Which input a diagnostic is about.
@@ -278,7 +278,7 @@ pub fn evaluate_batch(
         if rule.kind != RuleKind::Detection {
             continue;
         }
-        let filters = filters_for(rules, rule);
+        let filters = crate::rule::filters_for(rules, rule);
         for (index, ev) in prepared.iter().enumerate() {
             let mut hit = m.is_match(ev);
             let mut by = None;
@@ -299,27 +299,6 @@ pub fn evaluate_batch(
     BatchVerdicts { matched, suppressed_by, correlations, diagnostics }
 }
 
-/// The filter rules of the file (their indices) that apply to `rule`: they
-/// name its id or name and their logsource does not contradict its own.
-fn filters_for(rules: &[Rule], rule: &Rule) -> Vec<usize> {
-    let names = [rule.id.as_ref(), rule.name.as_ref()];
-    (0..rules.len())
-        .filter(|&i| {
-            let f = &rules[i];
-            f.kind == RuleKind::Filter
-                && f.filter.as_ref().is_some_and(|flt| {
-                    flt.rules.iter().any(|r| names.iter().flatten().any(|n| n.value == r.value))
-                })
-                && logsource_compatible(&f.logsource, &rule.logsource)
-        })
-        .collect()
-}
-
-/// Each part the filter's logsource sets must equal the rule's.
-fn logsource_compatible(filter: &Logsource, rule: &Logsource) -> bool {
-    let same = |f: Option<&str>, r: Option<&str>| f.is_none_or(|f| r.is_some_and(|r| r.eq_ignore_ascii_case(f)));
-    same(filter.category(), rule.category()) && same(filter.product(), rule.product()) && same(filter.service(), rule.service())
-}
 
 /// As [`match_events`], from raw bytes: invalid UTF-8 in either input is an
 /// `invalid-utf8` diagnostic (with its source) instead of a failure.
@@ -364,87 +343,22 @@ pub struct ConvertReport {
 pub fn convert_text(text: &str, pipeline: &Pipeline, placeholders: &Placeholders) -> ConvertReport {
     let parsed = parse_rules(strip_bom(text));
     let mut all: Vec<Diagnostic> = parsed.diagnostics.clone();
-    let mut per_rule: Vec<Option<crate::kql::correlation::Query>> = vec![None; parsed.rules.len()];
-    let mut table = None;
     let parse_failed = crate::diag::has_errors(&parsed.diagnostics);
-    let push = |all: &mut Vec<Diagnostic>, ds: Vec<Diagnostic>| {
-        for d in ds {
+    let conversions = crate::kql::convert_file(&parsed.rules, pipeline, placeholders);
+    let table = conversions.iter().find_map(|c| c.table.clone());
+    let mut queries = Vec::new();
+    for c in conversions {
+        if !parse_failed {
+            queries.extend(c.queries);
+        }
+        for d in c.diagnostics {
             if !all.contains(&d) {
                 all.push(d);
             }
         }
-    };
-    for (i, rule) in parsed.rules.iter().enumerate() {
-        if rule.kind == RuleKind::Correlation {
-            continue;
-        }
-        let filters: Vec<&Rule> = filters_for(&parsed.rules, rule).into_iter().map(|f| &parsed.rules[f]).collect();
-        let c = crate::kql::convert_with_filters(rule, &filters, pipeline, placeholders);
-        if table.is_none() {
-            table = c.table.clone();
-        }
-        if !parse_failed {
-            per_rule[i] = c.queries.into_iter().next().map(crate::kql::correlation::Query::plain);
-        }
-        push(&mut all, c.diagnostics);
     }
-    convert_correlations(&parsed.rules, pipeline, &mut per_rule, &mut all);
-    let queries: Vec<String> = if parse_failed { Vec::new() } else { per_rule.iter().flatten().map(|q| q.text()).collect() };
     let ok = !queries.is_empty() && !crate::diag::has_errors(&all);
     ConvertReport { ok, queries: if ok { queries } else { Vec::new() }, table, diagnostics: views(&all, None) }
-}
-
-/// Correlation rules become queries over the queries of the rules they name
-/// ([`crate::kql::correlation`]); chains resolve in as many rounds as needed.
-fn convert_correlations(
-    rules: &[Rule],
-    pipeline: &Pipeline,
-    per_rule: &mut [Option<crate::kql::correlation::Query>],
-    all: &mut Vec<Diagnostic>,
-) {
-    let resolve = |reference: &str| {
-        rules.iter().position(|r| {
-            r.id.as_ref().is_some_and(|i| i.value == reference) || r.name.as_ref().is_some_and(|n| n.value == reference)
-        })
-    };
-    let mut pending: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].kind == RuleKind::Correlation).collect();
-    let mut failed = vec![false; rules.len()];
-    while !pending.is_empty() {
-        let before = pending.len();
-        let mut still = Vec::new();
-        for ci in pending {
-            let Some(corr) = &rules[ci].correlation else { continue };
-            let targets: Vec<Option<usize>> = corr.rules.iter().map(|r| resolve(&r.value)).collect();
-            let waiting = targets.iter().flatten().any(|&t| rules[t].kind == RuleKind::Correlation && per_rule[t].is_none() && !failed[t]);
-            if waiting {
-                still.push(ci);
-                continue;
-            }
-            let find = |reference: &str| {
-                let t = resolve(reference)?;
-                Some(crate::kql::correlation::Converted { rule: &rules[t], query: per_rule[t].clone()? })
-            };
-            match crate::kql::correlation::convert(corr, pipeline, &find) {
-                Ok((query, notes)) => {
-                    per_rule[ci] = Some(query);
-                    all.extend(notes.into_iter().filter(|d| !all.contains(d)).collect::<Vec<_>>());
-                }
-                Err(errors) => {
-                    failed[ci] = true;
-                    all.extend(errors);
-                }
-            }
-        }
-        if still.len() == before {
-            // A cycle: nothing could be converted this round.
-            for ci in still {
-                let span = rules[ci].correlation.as_ref().map(|c| c.span);
-                all.push(Diagnostic::error("kql-correlation", "correlation rules reference each other in a cycle", span));
-            }
-            break;
-        }
-        pending = still;
-    }
 }
 
 /// As [`convert_text`], from raw bytes: invalid UTF-8 is an `invalid-utf8` error.

@@ -662,6 +662,29 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+
+/// The filter rules of the file (their indices) that apply to `rule`: they
+/// name its id or name and their logsource does not contradict its own.
+pub fn filters_for(rules: &[Rule], rule: &Rule) -> Vec<usize> {
+    let names = [rule.id.as_ref(), rule.name.as_ref()];
+    (0..rules.len())
+        .filter(|&i| {
+            let f = &rules[i];
+            f.kind == RuleKind::Filter
+                && f.filter.as_ref().is_some_and(|flt| {
+                    flt.rules.iter().any(|r| names.iter().flatten().any(|n| n.value == r.value))
+                })
+                && logsource_compatible(&f.logsource, &rule.logsource)
+        })
+        .collect()
+}
+
+/// Each part the filter's logsource sets must equal the rule's.
+pub fn logsource_compatible(filter: &Logsource, rule: &Logsource) -> bool {
+    let same = |f: Option<&str>, r: Option<&str>| f.is_none_or(|f| r.is_some_and(|r| r.eq_ignore_ascii_case(f)));
+    same(filter.category(), rule.category()) && same(filter.product(), rule.product()) && same(filter.service(), rule.service())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

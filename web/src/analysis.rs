@@ -10,6 +10,7 @@
 //!   explanations); [`explain`] builds one explanation on demand.
 
 use sigmaplay_core::api::{self, Source};
+use sigmaplay_core::correlate::CorrelationOutcome;
 use sigmaplay_core::kql::{self, Conversion};
 use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
 use sigmaplay_core::rule::RuleKind;
@@ -191,8 +192,9 @@ pub fn convert(rule: &RuleAnalysis, pipeline: &PipelineAnalysis) -> KqlOutput {
     let placeholders = Placeholders::default();
     let several = rule.parsed.rules.len() > 1;
     let mut parts = Vec::new();
-    for r in &rule.parsed.rules {
-        let c: Conversion = kql::convert(r, p, &placeholders);
+    // The file as a whole: filters change the rules they name, correlations query over them.
+    for (r, c) in rule.parsed.rules.iter().zip(kql::convert_file(&rule.parsed.rules, p, &placeholders)) {
+        let c: Conversion = c;
         for d in &c.diagnostics {
             if !out.diagnostics.iter().any(|x| x.same_as(d)) {
                 out.diagnostics.push(UiDiagnostic::new(Origin::Kql, d));
@@ -236,28 +238,48 @@ pub struct RuleResults {
     /// Index into `parsed.rules`.
     pub rule: usize,
     pub title: String,
-    /// One per event, in event order.
+    /// One per event, in event order, after the file's filter rules.
     pub matched: Vec<bool>,
+    /// One per event: the title of the filter rule that suppressed a match.
+    pub suppressed_by: Vec<Option<String>>,
 }
 
-/// Match every detection rule on every event (no explanations: see [`explain`]).
-/// Empty when the rule has errors.
-pub fn match_all(rule: &RuleAnalysis, events: &EventBatch) -> Vec<RuleResults> {
+/// What the rule file decides about the events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Matches {
+    pub rules: Vec<RuleResults>,
+    pub correlations: Vec<CorrelationOutcome>,
+    /// Notes from evaluating correlations (missing event times...).
+    pub notes: Vec<String>,
+}
+
+/// Match every detection rule on every event, then the correlations (no
+/// explanations: see [`explain`]). Empty when the rule has errors.
+pub fn match_all(rule: &RuleAnalysis, events: &EventBatch) -> Matches {
     if rule.has_errors {
-        return Vec::new();
+        return Matches::default();
     }
     let prepared: Vec<PreparedEvent<'_>> = events.events.iter().map(PreparedEvent::new).collect();
-    rule.detections()
+    let verdicts = api::evaluate_batch(&rule.parsed.rules, &rule.matchers, &prepared, None);
+    let rules = rule
+        .detections()
         .into_iter()
         .filter_map(|i| {
-            let m = rule.matchers.get(i)?;
             Some(RuleResults {
                 rule: i,
-                title: rule.parsed.rules.get(i).map(|r| r.title_text().to_string()).unwrap_or_default(),
-                matched: prepared.iter().map(|p| m.is_match(p)).collect(),
+                title: rule.parsed.rules.get(i)?.title_text().to_string(),
+                matched: verdicts.matched.get(i)?.clone(),
+                suppressed_by: verdicts
+                    .suppressed_by
+                    .get(i)?
+                    .iter()
+                    .map(|f| f.and_then(|f| rule.parsed.rules.get(f)).map(|r| r.title_text().to_string()))
+                    .collect(),
             })
         })
-        .collect()
+        .collect();
+    let notes = verdicts.diagnostics.iter().map(|d| d.message.clone()).collect();
+    Matches { rules, correlations: verdicts.correlations, notes }
 }
 
 pub fn explain(rule: &RuleAnalysis, rule_index: usize, events: &EventBatch, event_index: usize) -> Option<MatchResult> {
@@ -292,7 +314,7 @@ mod tests {
         let r = analyse_rule(RULE);
         assert!(!r.has_errors, "{:?}", r.diagnostics);
         let e = analyse_events("{\"Image\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"Image\": \"x.exe\"}\n");
-        let res = match_all(&r, &e.batch);
+        let res = match_all(&r, &e.batch).rules;
         assert_eq!(res.len(), 1);
         assert_eq!(res[0].matched, vec![true, false]);
         let ex = explain(&r, 0, &e.batch, 1).unwrap();
@@ -309,7 +331,7 @@ mod tests {
         let r = analyse_rule("title: t\ndetection:\n  sel: [a\n");
         assert!(r.has_errors);
         assert!(r.diagnostics.iter().any(|d| d.severity == Severity::Error && d.span.is_some()), "{:?}", r.diagnostics);
-        assert!(match_all(&r, &analyse_events("{}").batch).is_empty());
+        assert!(match_all(&r, &analyse_events("{}").batch).rules.is_empty());
     }
 
     #[test]

@@ -48,6 +48,13 @@ pub static EXAMPLES: &[Example] = &[
     example!("12-renamed-binary-exists", "Renamed system binary", "exists", "microsoft_xdr", &[true, false, false]),
     example!("13-evtx-user-created", "Account ending in $", "nested EVTX events", "azure_monitor", &[true, false]),
     example!("14-curl-pipe-shell", "curl | sh", "re, linux", "sentinel_asim", &[true, false]),
+    example!(
+        "15-brute-force-correlation",
+        "Brute force (correlation)",
+        "event_count correlation, filter rule",
+        "sentinel_asim",
+        &[true, true, false, true, false]
+    ),
 ];
 
 /// The example a first visit shows.
@@ -74,7 +81,7 @@ mod tests {
             assert!(errors.is_empty() && !rule.has_errors, "{}: {errors:?}", ex.id);
             let events = analysis::analyse_events(ex.events);
             assert!(events.diagnostics.is_empty(), "{}: {:?}", ex.id, events.diagnostics);
-            let results = analysis::match_all(&rule, &events.batch);
+            let results = analysis::match_all(&rule, &events.batch).rules;
             assert_eq!(results.len(), 1, "{}", ex.id);
             assert_eq!(results[0].matched, ex.expected, "{}", ex.id);
             assert!(ex.expected.contains(&true) && ex.expected.contains(&false), "{}", ex.id);

@@ -11,7 +11,7 @@ use sigmaplay_core::api::{EventsSchema, KqlParityReport, Source};
 use sigmaplay_core::{Severity, Span};
 use yew::prelude::*;
 
-use crate::analysis::{self, EventsAnalysis, KqlOutput, Origin, RuleAnalysis, RuleResults, UiDiagnostic};
+use crate::analysis::{self, EventsAnalysis, KqlOutput, Matches, Origin, RuleAnalysis, UiDiagnostic};
 use crate::editor::{CodeEditor, EditorMark};
 use crate::examples::EXAMPLES;
 use crate::highlight::{mark, Lang};
@@ -428,7 +428,7 @@ pub fn parity_panel(p: &ParityProps) -> Html {
 pub struct ResultsProps {
     pub rule: Shared<RuleAnalysis>,
     pub events: Shared<EventsAnalysis>,
-    pub results: Shared<Vec<RuleResults>>,
+    pub results: Shared<Matches>,
     /// Marks to show on the rule (hovering a result), `None` to clear.
     pub on_highlight: Callback<Option<Vec<EditorMark>>>,
     pub on_select_rule: Callback<Span>,
@@ -615,6 +615,49 @@ pub fn result_row(p: &ResultRowProps) -> Html {
     }
 }
 
+/// Correlation outcomes: each rule with its hits (group, time range, events).
+fn correlations(m: &Matches) -> Html {
+    if m.correlations.is_empty() {
+        return html! {};
+    }
+    let items = m.correlations.iter().map(|c| {
+        let kind = c.kind.map(|k| k.as_str()).unwrap_or("correlation");
+        let hits = c.hits.iter().map(|h| {
+            let group: Vec<String> =
+                h.group.iter().map(|g| format!("{} = {}", g.field, g.value.as_deref().unwrap_or("(none)"))).collect();
+            let events: Vec<String> = h.events.iter().take(20).map(|e| (e + 1).to_string()).collect();
+            let more = h.events.len().saturating_sub(20);
+            html! {
+                <li class="corr-hit">
+                    if !group.is_empty() { <code>{ group.join(", ") }</code>{ " · " } }
+                    { format!("{} … {} · value {} · events {}", h.start, h.end, h.value, events.join(", ")) }
+                    if more > 0 { { format!(" +{more} more") } }
+                </li>
+            }
+        });
+        html! {
+            <li class={classes!("result", if c.matched { "hit" } else { "miss" })}
+                data-testid="correlation-result" data-matched={if c.matched { "true" } else { "false" }}>
+                <div class="rh">
+                    <span class={classes!("badge", if c.matched { "badge-hit" } else { "badge-miss" })}>
+                        { if c.matched { format!("✓ {}", plural(c.hits.len(), "hit", "hits")) } else { "✗ no hit".to_string() } }
+                    </span>
+                    <strong>{ c.title.clone() }</strong>
+                    <code class="corr-kind">{ kind }</code>
+                </div>
+                if !c.hits.is_empty() { <ul class="corr-hits">{ for hits }</ul> }
+            </li>
+        }
+    });
+    html! {
+        <>
+            <h3 class="rr-title">{ "Correlations" }</h3>
+            <ol class="result-list" data-testid="correlations">{ for items }</ol>
+            { for m.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
+        </>
+    }
+}
+
 /// Result rows rendered at first (more on request), so a 50,000-event paste stays usable.
 pub const ROWS_SHOWN: usize = 1000;
 
@@ -645,13 +688,13 @@ pub fn results_panel(p: &ResultsProps) -> Html {
         })
     };
     let n_events = p.events.batch.events.len();
-    let first = p.results.first();
+    let first = p.results.rules.first();
     let count = first.map(|r| r.matched.iter().filter(|m| **m).count()).unwrap_or(0);
     let headline = if p.rule.has_errors {
         "rule has errors".to_string()
     } else if n_events == 0 {
         "no events".to_string()
-    } else if p.results.is_empty() {
+    } else if p.results.rules.is_empty() {
         "no detection rule".to_string()
     } else {
         format!("{count} of {} match", plural(n_events, "event", "events"))
@@ -661,13 +704,24 @@ pub fn results_panel(p: &ResultsProps) -> Html {
     } else if n_events == 0 {
         html! { <p class="empty">{ "Paste events (JSON, JSON lines or YAML) to see which ones match." }</p> }
     } else {
-        let several = p.results.len() > 1;
+        let several = p.results.rules.len() > 1;
         let limit = *shown;
-        let groups = p.results.iter().map(|rr| {
+        let groups = p.results.rules.iter().map(|rr| {
             let rows = rr.matched.iter().take(limit).enumerate().map(|(i, &m)| {
                 let key = (rr.rule, i);
                 let show = i < EXPLAIN_FIRST || expanded.contains(&key);
-                let explanation = if show { analysis::explain(&p.rule, rr.rule, &p.events.batch, i).map(Rc::new) } else { None };
+                let explanation = if show {
+                    analysis::explain(&p.rule, rr.rule, &p.events.batch, i).map(|mut r| {
+                        if let Some(Some(filter)) = rr.suppressed_by.get(i) {
+                            r.matched = false;
+                            r.summary = format!("suppressed by filter '{filter}': {}", r.summary);
+                            r.suppressed_by = Some(filter.clone());
+                        }
+                        Rc::new(r)
+                    })
+                } else {
+                    None
+                };
                 let start = p.events.batch.events.get(i).and_then(|e| e.span());
                 html! {
                     <ResultRow key={format!("{}-{i}", rr.rule)} rule={rr.rule} index={i} matched={m}
@@ -694,7 +748,7 @@ pub fn results_panel(p: &ResultsProps) -> Html {
                 </>
             }
         });
-        html! { <>{ for groups }</> }
+        html! { <>{ for groups }{ correlations(&p.results) }</> }
     };
     html! {
         <section class="panel results-panel" aria-labelledby="results-heading">

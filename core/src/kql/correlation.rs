@@ -243,6 +243,55 @@ fn column_of(pipeline: &Pipeline, rule: &Rule, field: &str) -> Option<String> {
     }
 }
 
+/// Convert every correlation of a file over `per_rule` (the queries of the
+/// rules converted so far, by rule index), filling in the correlations'
+/// queries; chains resolve in as many rounds as needed, a cycle is an error.
+pub(crate) fn convert_all(rules: &[Rule], pipeline: &Pipeline, per_rule: &mut [Option<Query>], notes: &mut [Vec<Diagnostic>]) {
+    let resolve = |reference: &str| {
+        rules.iter().position(|r| {
+            r.id.as_ref().is_some_and(|i| i.value == reference) || r.name.as_ref().is_some_and(|n| n.value == reference)
+        })
+    };
+    let mut pending: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].kind == RuleKind::Correlation).collect();
+    let mut failed = vec![false; rules.len()];
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut still = Vec::new();
+        for ci in pending {
+            let Some(corr) = &rules[ci].correlation else { continue };
+            let waiting = corr.rules.iter().filter_map(|r| resolve(&r.value)).any(|t| {
+                rules[t].kind == RuleKind::Correlation && per_rule.get(t).is_some_and(Option::is_none) && !failed[t]
+            });
+            if waiting {
+                still.push(ci);
+                continue;
+            }
+            let find = |reference: &str| {
+                let t = resolve(reference)?;
+                Some(Converted { rule: &rules[t], query: per_rule.get(t)?.clone()? })
+            };
+            match convert(corr, pipeline, &find) {
+                Ok((query, found)) => {
+                    per_rule[ci] = Some(query);
+                    notes[ci].extend(found);
+                }
+                Err(errors) => {
+                    failed[ci] = true;
+                    notes[ci].extend(errors);
+                }
+            }
+        }
+        if still.len() == before {
+            for ci in still {
+                let span = rules[ci].correlation.as_ref().map(|c| c.span);
+                notes[ci].push(Diagnostic::error("kql-correlation", "correlation rules reference each other in a cycle", span));
+            }
+            break;
+        }
+        pending = still;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

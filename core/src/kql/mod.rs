@@ -130,6 +130,34 @@ fn render_query(mapped: &Mapped, diagnostics: &mut Vec<Diagnostic>) -> Option<St
 /// Convert a rule: compile the detection, lower it to one tree, map it with
 /// the pipeline and render it. Any error (compile, pipeline, backend) means
 /// no query; the diagnostics say why.
+/// Convert every rule of a file, one [`Conversion`] per rule in file order:
+/// detection rules with the filter rules of the file that apply to them
+/// ([`crate::rule::filters_for`]), then correlation rules over the queries of
+/// the rules they name ([`correlation`]). Filter rules get no query of their own.
+pub fn convert_file(rules: &[Rule], pipeline: &Pipeline, placeholders: &Placeholders) -> Vec<Conversion> {
+    let mut out: Vec<Conversion> = rules
+        .iter()
+        .map(|rule| {
+            if rule.kind == RuleKind::Correlation {
+                return Conversion { queries: Vec::new(), table: None, diagnostics: Vec::new(), field_mappings: Vec::new() };
+            }
+            let filters: Vec<&Rule> = crate::rule::filters_for(rules, rule).into_iter().filter_map(|f| rules.get(f)).collect();
+            convert_with_filters(rule, &filters, pipeline, placeholders)
+        })
+        .collect();
+    let mut queries: Vec<Option<correlation::Query>> =
+        out.iter().map(|c| c.queries.first().cloned().map(correlation::Query::plain)).collect();
+    let mut notes: Vec<Vec<Diagnostic>> = vec![Vec::new(); rules.len()];
+    correlation::convert_all(rules, pipeline, &mut queries, &mut notes);
+    for ((c, found), (rule, query)) in out.iter_mut().zip(notes).zip(rules.iter().zip(&queries)) {
+        if rule.kind == RuleKind::Correlation {
+            c.queries = query.as_ref().map(correlation::Query::text).into_iter().collect();
+        }
+        c.diagnostics.extend(found);
+    }
+    out
+}
+
 pub fn convert(rule: &Rule, pipeline: &Pipeline, placeholders: &Placeholders) -> Conversion {
     convert_with_filters(rule, &[], pipeline, placeholders)
 }
