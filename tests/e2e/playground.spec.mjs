@@ -164,6 +164,28 @@ test('examples gallery loads rules whose events match as labelled', async ({ pag
   expect(foreign).toEqual([]);
 });
 
+test('a correlation example: filter suppression, correlation hits and their KQL', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('examples').locator('[data-example="15-brute-force-correlation"]').click();
+  await expect(page.getByTestId('rule-editor')).toHaveValue(/correlation:/);
+  await expect.poll(() => matchedFlags(page)).toEqual(['true', 'true', 'false', 'true', 'false']);
+  const corr = page.getByTestId('correlation-result');
+  await expect(corr).toHaveCount(1);
+  await expect(corr).toHaveAttribute('data-matched', 'true');
+  await expect(corr).toContainText('TargetUserName = frank');
+  await expect(corr).toContainText('events 1, 2, 4');
+  // The filtered event says why it does not match.
+  const third = page.getByTestId('event-result').nth(2);
+  const why = third.getByRole('button', { name: 'Why?' });
+  if (await why.count()) await why.click();
+  await expect(third).toContainText("suppressed by filter 'Service Accounts Are Expected To Fail'");
+  // The KQL: the filter as `and not`, the correlation as a summarize by bin.
+  const kql = page.getByTestId('kql-output');
+  await expect(kql).toContainText('not(TargetUsername startswith "svc_"');
+  await expect(kql).toContainText('summarize sigma_events = count()');
+  await expect(kql).toContainText('bin(sigma_time, 5m), TargetUserName');
+});
+
 test('embed mode is compact and does not overwrite the saved state', async ({ page }) => {
   await open(page);
   await page.getByTestId('rule-editor').fill(LOCALTONET.replace('level: high', 'level: critical'));

@@ -697,7 +697,13 @@ pub fn results_panel(p: &ResultsProps) -> Html {
     } else if p.results.rules.is_empty() {
         "no detection rule".to_string()
     } else {
-        format!("{count} of {} match", plural(n_events, "event", "events"))
+        let hits: usize = p.results.correlations.iter().map(|c| c.hits.len()).sum();
+        let correlated = if p.results.correlations.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", plural(hits, "correlation hit", "correlation hits"))
+        };
+        format!("{count} of {} match{correlated}", plural(n_events, "event", "events"))
     };
     let body = if p.rule.has_errors {
         html! { <p class="empty">{ "The rule has errors (see Diagnostics): events are matched once they are fixed." }</p> }
@@ -738,6 +744,7 @@ pub fn results_panel(p: &ResultsProps) -> Html {
             html! {
                 <>
                     if several { <h3 class="rr-title">{ rr.title.clone() }</h3> }
+                    else if !p.results.correlations.is_empty() { <h3 class="rr-title">{ "Events" }</h3> }
                     <ol class="result-list">{ for rows }</ol>
                     if hidden > 0 {
                         <p class="more">
@@ -748,7 +755,7 @@ pub fn results_panel(p: &ResultsProps) -> Html {
                 </>
             }
         });
-        html! { <>{ for groups }{ correlations(&p.results) }</> }
+        html! { <>{ correlations(&p.results) }{ for groups }</> }
     };
     html! {
         <section class="panel results-panel" aria-labelledby="results-heading">
