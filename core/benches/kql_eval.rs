@@ -6,6 +6,8 @@
 //!   `imProcessCreate` columns (`pipeline::map_event`, before timing). Each
 //!   iteration parses the query, types the rows into a table and filters it:
 //!   what the browser does per run.
+//! - `kql_eval_matches`: the same through `evaluate_matches` (verdicts only:
+//!   columns the query does not name are not loaded), as `api::kql_parity` runs it.
 //! - `sigma_matcher`: the compiled rule's `is_match` on the same events
 //!   (Sigma names; `PreparedEvent` built inside the loop, as in `engines`).
 //!
@@ -65,6 +67,7 @@ fn bench(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat).sample_size(20).measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Elements(EVENTS as u64));
     group.bench_function("kql_eval", |b| b.iter(|| black_box(kql_eval::evaluate(&query, &rows).rows.len())));
+    group.bench_function("kql_eval_matches", |b| b.iter(|| black_box(kql_eval::evaluate_matches(&query, &rows).rows.len())));
     group.bench_function("sigma_matcher", |b| {
         b.iter(|| black_box(evs.iter().filter(|e| matcher.is_match(&PreparedEvent::new(e))).count()))
     });

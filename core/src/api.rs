@@ -626,7 +626,7 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     let kql_verdicts = if query.trim().is_empty() {
         None
     } else {
-        let ev = crate::kql_eval::evaluate(&query, &rows);
+        let ev = crate::kql_eval::evaluate_matches(&query, &rows);
         diagnostics.extend(views(&ev.diagnostics, Some(Source::Kql)));
         ev.ok().then(|| ev.matched(rows.len()))
     };

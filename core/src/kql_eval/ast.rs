@@ -14,6 +14,8 @@ pub struct Query {
     pub ops: Vec<Op>,
     /// Every column name the query reads, for typing columns that no event has.
     pub referenced: Vec<String>,
+    /// The query reads columns it does not name (`* contains`, `column_ifexists`).
+    pub reads_any_column: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -66,11 +66,12 @@ struct Parser<'s> {
     lets: HashMap<String, Value>,
     referenced: Vec<String>,
     referenced_set: std::collections::HashSet<String>,
+    reads_any_column: bool,
     auto_names: usize,
 }
 
 pub fn parse(src: &str, toks: Vec<Token>) -> R<Query> {
-    let mut p = Parser { src, toks, i: 0, lets: HashMap::new(), referenced: Vec::new(), referenced_set: Default::default(), auto_names: 0 };
+    let mut p = Parser { src, toks, i: 0, lets: HashMap::new(), referenced: Vec::new(), referenced_set: Default::default(), reads_any_column: false, auto_names: 0 };
     p.query()
 }
 
@@ -179,7 +180,7 @@ impl<'s> Parser<'s> {
         if !matches!(self.peek(), Tok::Eof) {
             return syntax(format!("expected '|' or the end of the query, found {}", self.describe()), self.pos());
         }
-        Ok(Query { table, table_pos, ops, referenced: std::mem::take(&mut self.referenced) })
+        Ok(Query { table, table_pos, ops, referenced: std::mem::take(&mut self.referenced), reads_any_column: self.reads_any_column })
     }
 
     fn skip_balanced(&mut self) -> R<()> {
@@ -640,6 +641,7 @@ impl<'s> Parser<'s> {
             }
             Tok::Op("*") => {
                 self.i += 1;
+                self.reads_any_column = true;
                 Ok((Expr { kind: Kind::Star, pos }, 1))
             }
             Tok::Ident(name, quoted) => {
@@ -688,6 +690,7 @@ impl<'s> Parser<'s> {
             return unsupported(&format!("the function '{name}()'"), pos);
         };
         let (args, d) = self.paren_list(depth, "after the function name")?;
+        self.reads_any_column |= fname == "column_ifexists";
         self.check_args(&name, fname, min, max, args, d, pos)
     }
 
