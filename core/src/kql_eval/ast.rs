@@ -105,6 +105,6 @@ pub enum Kind {
     HasAny { all: bool, lhs: Box<Expr>, list: Vec<Expr> },
     Between { neg: bool, lhs: Box<Expr>, lo: Box<Expr>, hi: Box<Expr> },
     Regex { lhs: Box<Expr>, re: Regex },
-    /// A function of [`super::functions::FUNCTIONS`], by its index there.
+    /// A function of [`super::functions::FUNCTIONS`], by name.
     Call(&'static str, Vec<Expr>),
 }

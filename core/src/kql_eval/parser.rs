@@ -361,6 +361,16 @@ impl<'s> Parser<'s> {
         self.climb(depth, PREC_OR)
     }
 
+    /// A string predicate follows (what `*` may stand left of).
+    fn star_operator(&self) -> bool {
+        match self.peek() {
+            Tok::Op("=~" | "!~") => true,
+            Tok::WordOp(w) => !w.contains("in") || w.contains("contains"),
+            Tok::Ident(w, false) => is_predicate_word(w) && !matches!(w.as_str(), "in" | "between"),
+            _ => false,
+        }
+    }
+
     /// The binary operator at the cursor and its precedence.
     fn binary_prec(&self) -> Option<u8> {
         Some(match self.peek() {
@@ -380,6 +390,9 @@ impl<'s> Parser<'s> {
     /// spends the depth budget.
     fn climb(&mut self, depth: u32, min: u8) -> R<(Expr, u32)> {
         let (mut lhs, mut d) = self.operand(depth)?;
+        if matches!(lhs.kind, Kind::Star) && !self.star_operator() {
+            return syntax("'*' (any column) is only allowed left of a string operator, as in '* contains \"x\"'", lhs.pos);
+        }
         while let Some(prec) = self.binary_prec().filter(|p| *p >= min) {
             match prec {
                 PREC_OR | PREC_AND => {
@@ -668,10 +681,8 @@ impl<'s> Parser<'s> {
     /// The raw text between the parentheses of `datetime(...)`, `dynamic(...)`, ...
     fn raw_parens(&mut self) -> R<(String, Pos)> {
         let open = self.pos();
-        let start_tok = self.i;
         self.skip_balanced()?;
         let close = self.toks.get(self.i - 1).map_or(open, |t| (t.start, t.end));
-        let _ = start_tok;
         Ok((self.src.get(open.1..close.0).unwrap_or("").trim().to_string(), (open.0, close.1)))
     }
 

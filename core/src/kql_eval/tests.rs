@@ -190,6 +190,10 @@ fn errors_have_positions() {
     assert_eq!((d.code.as_str(), d.col()), ("kql-invalid-regex", 27));
     let d = error("T | where x matches regex \"(?=a)\"");
     assert_eq!(d.code, "kql-invalid-regex");
+    let d = error("T | where * == 1");
+    assert_eq!((d.code.as_str(), d.col()), ("kql-syntax", 11));
+    assert_eq!(error("T | where x == *").code, "kql-syntax");
+    assert_eq!(error("T | where * in (1)").code, "kql-syntax");
     let d = error("T | summarize avg(x)");
     assert_eq!(d.code, "kql-unsupported");
     let d = error("T | where tolower(a, b)");
