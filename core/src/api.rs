@@ -506,16 +506,23 @@ fn path<'v>(v: &'v serde_json::Value, p: &str) -> Option<&'v serde_json::Value> 
 
 /// Why the two sides may disagree on one event: the rule's fields whose
 /// column is missing, approximate, or holds a different value than the event.
+/// The fields of the items that decided the matcher's verdict come first, and
+/// the matcher's own summary ends the message.
 fn parity_cause(
     sigma: bool,
     sigma_event: &crate::Event,
     row: &serde_json::Value,
     mappings: &[crate::pipeline::FieldMapping],
     table: Option<&str>,
+    explanation: &MatchResult,
 ) -> String {
     let mut why = Vec::new();
     let table = table.unwrap_or("the table");
-    for m in mappings {
+    let decisive: Vec<&str> =
+        explanation.searches.iter().flat_map(|s| s.items.iter().filter_map(|i| i.field.as_deref())).collect();
+    let mut ordered: Vec<&crate::pipeline::FieldMapping> = mappings.iter().collect();
+    ordered.sort_by_key(|m| !decisive.contains(&m.sigma.as_str()));
+    for m in ordered {
         let sv = sigma_event.get(&m.sigma);
         if m.targets.is_empty() {
             why.push(format!("field {} has no column in {table} (dropped by the pipeline)", m.sigma));
@@ -534,10 +541,10 @@ fn parity_cause(
     }
     let side = if sigma { "Sigma matches, KQL does not" } else { "KQL matches, Sigma does not" };
     if why.is_empty() {
-        format!("{side}: the mapped fields carry the same values; the operators differ (compare the matcher's explanation with the query)")
+        format!("{side}: the mapped fields carry the same values, so the operators differ; matcher: {}", explanation.summary)
     } else {
         why.truncate(4);
-        format!("{side}: {}", why.join("; "))
+        format!("{side}: {}; matcher: {}", why.join("; "), explanation.summary)
     }
 }
 
@@ -639,8 +646,10 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     for (index, row) in rows.iter().enumerate() {
         let sigma = sigma_verdicts.as_ref().and_then(|v| v.get(index).copied());
         let kql = kql_verdicts.as_ref().and_then(|v| v.get(index).copied());
-        let cause = match (sigma, kql, sigma_events.get(index)) {
-            (Some(s), Some(k), Some(se)) if s != k => Some(parity_cause(s, se, row, &mappings, table.as_deref())),
+        let cause = match (sigma, kql, sigma_events.get(index), &matcher) {
+            (Some(s), Some(k), Some(se), Some(m)) if s != k => {
+                Some(parity_cause(s, se, row, &mappings, table.as_deref(), &m.explain(se)))
+            }
             _ => None,
         };
         agree &= sigma.is_some() && sigma == kql;
