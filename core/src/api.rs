@@ -100,10 +100,10 @@ pub struct RuleCheck {
 /// deduplicated, in source order. `for_check` makes missing placeholder values
 /// warnings and drops the "not a detection rule" note (both only matter when
 /// matching events).
-fn rule_diagnostics(parsed: &ParsedRules, matchers: &[Matcher], for_check: bool) -> Vec<Diagnostic> {
+fn rule_diagnostics<M: std::borrow::Borrow<Matcher>>(parsed: &ParsedRules, matchers: &[M], for_check: bool) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = parsed.diagnostics.clone();
     for m in matchers {
-        for d in m.diagnostics() {
+        for d in m.borrow().diagnostics() {
             let mut d = d.clone();
             if for_check {
                 if d.code == "not-a-detection" {
@@ -568,16 +568,23 @@ fn path<'v>(v: &'v serde_json::Value, p: &str) -> Option<&'v serde_json::Value> 
 
 /// Why the two sides may disagree on one event: the rule's fields whose
 /// column is missing, approximate, or holds a different value than the event.
+/// The fields of the items that decided the matcher's verdict come first, and
+/// the matcher's own summary ends the message.
 fn parity_cause(
     sigma: bool,
     sigma_event: &crate::Event,
     row: &serde_json::Value,
     mappings: &[crate::pipeline::FieldMapping],
     table: Option<&str>,
+    explanation: &MatchResult,
 ) -> String {
     let mut why = Vec::new();
     let table = table.unwrap_or("the table");
-    for m in mappings {
+    let decisive: Vec<&str> =
+        explanation.searches.iter().flat_map(|s| s.items.iter().filter_map(|i| i.field.as_deref())).collect();
+    let mut ordered: Vec<&crate::pipeline::FieldMapping> = mappings.iter().collect();
+    ordered.sort_by_key(|m| !decisive.contains(&m.sigma.as_str()));
+    for m in ordered {
         let sv = sigma_event.get(&m.sigma);
         if m.targets.is_empty() {
             why.push(format!("field {} has no column in {table} (dropped by the pipeline)", m.sigma));
@@ -596,10 +603,10 @@ fn parity_cause(
     }
     let side = if sigma { "Sigma matches, KQL does not" } else { "KQL matches, Sigma does not" };
     if why.is_empty() {
-        format!("{side}: the mapped fields carry the same values; the operators differ (compare the matcher's explanation with the query)")
+        format!("{side}: the mapped fields carry the same values, so the operators differ; matcher: {}", explanation.summary)
     } else {
         why.truncate(4);
-        format!("{side}: {}", why.join("; "))
+        format!("{side}: {}; matcher: {}", why.join("; "), explanation.summary)
     }
 }
 
@@ -613,14 +620,20 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     let match_opts = MatchOptions { placeholders: opts.placeholders.clone(), ..MatchOptions::default() };
     let rule = parsed.rules.iter().find(|r| r.kind == RuleKind::Detection);
     let matcher = rule.map(|r| Matcher::new(r, &match_opts));
-    let rule_diags = rule_diagnostics(&parsed, matcher.as_slice(), false);
+    // The file's filter rules for that rule apply on both sides: in the
+    // matcher's verdict and, as `and not`, in the generated query.
+    let filters: Vec<&Rule> =
+        rule.map(|r| crate::rule::filters_for(&parsed.rules, r).into_iter().filter_map(|f| parsed.rules.get(f)).collect()).unwrap_or_default();
+    let filter_matchers: Vec<Matcher> = filters.iter().map(|f| Matcher::new(f, &match_opts)).collect();
+    let compiled: Vec<&Matcher> = matcher.iter().chain(&filter_matchers).collect();
+    let rule_diags = rule_diagnostics(&parsed, &compiled, false);
     let rule_ok = rule.is_some() && !crate::diag::has_errors(&rule_diags);
     diagnostics.extend(views(&rule_diags, Some(Source::Rule)));
     if rule.is_none() && !crate::diag::has_errors(&rule_diags) {
         diagnostics.push(DiagnosticView::unpositioned_error("no-detection-rule", "the rule text has no detection rule to compare".into()));
     }
     let conversion = match (rule, &pipeline) {
-        (Some(r), Some(p)) => Some(crate::kql::convert(r, p, &opts.placeholders)),
+        (Some(r), Some(p)) => Some(crate::kql::convert_with_filters(r, &filters, p, &opts.placeholders)),
         _ => None,
     };
     let mut table = None;
@@ -688,12 +701,14 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     let kql_verdicts = if query.trim().is_empty() {
         None
     } else {
-        let ev = crate::kql_eval::evaluate(&query, &rows);
+        let ev = crate::kql_eval::evaluate_matches(&query, &rows);
         diagnostics.extend(views(&ev.diagnostics, Some(Source::Kql)));
         ev.ok().then(|| ev.matched(rows.len()))
     };
     let sigma_verdicts: Option<Vec<bool>> = match (&matcher, rule_ok) {
-        (Some(m), true) => Some(sigma_events.iter().map(|e| m.matches(e)).collect()),
+        (Some(m), true) => {
+            Some(sigma_events.iter().map(|e| m.matches(e) && !filter_matchers.iter().any(|f| f.matches(e))).collect())
+        }
         _ => None,
     };
     let mut results = Vec::with_capacity(rows.len());
@@ -701,8 +716,10 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     for (index, row) in rows.iter().enumerate() {
         let sigma = sigma_verdicts.as_ref().and_then(|v| v.get(index).copied());
         let kql = kql_verdicts.as_ref().and_then(|v| v.get(index).copied());
-        let cause = match (sigma, kql, sigma_events.get(index)) {
-            (Some(s), Some(k), Some(se)) if s != k => Some(parity_cause(s, se, row, &mappings, table.as_deref())),
+        let cause = match (sigma, kql, sigma_events.get(index), &matcher) {
+            (Some(s), Some(k), Some(se), Some(m)) if s != k => {
+                Some(parity_cause(s, se, row, &mappings, table.as_deref(), &m.explain(se)))
+            }
             _ => None,
         };
         agree &= sigma.is_some() && sigma == kql;
@@ -783,7 +800,7 @@ mod tests {
         let r = convert_text(&format!("{rule}---\n{filter}"), &xdr, &Placeholders::new());
         assert!(r.ok, "{:?}", r.diagnostics);
         assert_eq!(r.queries.len(), 1);
-        assert!(r.queries[0].contains("and not(AccountName startswith \"adm_\")") || r.queries[0].contains("!startswith \"adm_\""), "{}", r.queries[0]);
+        assert!(r.queries[0].contains("and not(AccountDomain startswith \"adm_\" or AccountName startswith \"adm_\" and isempty(AccountDomain))"), "{}", r.queries[0]);
         // A filter for another logsource changes nothing.
         let other = filter.replace("product: windows", "product: linux");
         let r = convert_text(&format!("{rule}---\n{other}"), &xdr, &Placeholders::new());
@@ -850,6 +867,21 @@ mod tests {
         assert!(r.diagnostics.iter().any(|d| d.is_error()), "{:?}", r.diagnostics);
         let r = convert_bytes(b"\xff", &p, &Placeholders::new());
         assert!(!r.ok && r.diagnostics[0].code == "invalid-utf8");
+    }
+
+    #[test]
+    fn kql_parity_applies_filters_on_both_sides() {
+        let proc_rule = RULE.replace("title: t\n", "title: t\nname: t\n").replace("product: windows", "product: windows\n  category: process_creation");
+        let filter = "title: f\nlogsource:\n  product: windows\nfilter:\n  rules:\n    - t\n  selection:\n    User|startswith: adm_\n  condition: selection\n";
+        let events = "{\"Image\": \"C:\\\\Windows\\\\cmd.exe\", \"User\": \"bob\"}\n{\"Image\": \"C:\\\\Windows\\\\cmd.exe\", \"User\": \"adm_x\"}";
+        for pipeline in ["sentinel_asim", "microsoft_xdr", "azure_monitor", "none"] {
+            let opts = KqlOptions { pipeline: pipeline.into(), ..KqlOptions::default() };
+            let r = kql_parity(&format!("{proc_rule}---\n{filter}"), events, &opts);
+            assert!(r.agree, "{pipeline}: {r:?}");
+            let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
+            assert_eq!(sigma, vec![Some(true), Some(false)], "{pipeline}");
+            assert!(r.query.contains("adm_"), "{pipeline}: {}", r.query);
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct Query {
     pub ops: Vec<Op>,
     /// Every column name the query reads, for typing columns that no event has.
     pub referenced: Vec<String>,
+    /// The query reads columns it does not name (`* contains`, `column_ifexists`).
+    pub reads_any_column: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +105,6 @@ pub enum Kind {
     HasAny { all: bool, lhs: Box<Expr>, list: Vec<Expr> },
     Between { neg: bool, lhs: Box<Expr>, lo: Box<Expr>, hi: Box<Expr> },
     Regex { lhs: Box<Expr>, re: Regex },
-    /// A function of [`super::functions::FUNCTIONS`], by its index there.
+    /// A function of [`super::functions::FUNCTIONS`], by name.
     Call(&'static str, Vec<Expr>),
 }

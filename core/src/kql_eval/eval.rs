@@ -486,12 +486,18 @@ fn sort(keys: &[SortKey], table: Table, notes: &std::cell::RefCell<Vec<Note>>) -
 /// table has one) or by the values (all strings → string, integers → long,
 /// mixed → string). Columns the query reads that no event has get the
 /// schema's type, so a missing string column reads `""` and others null.
-pub fn source_table(events: &[Json], schema: &dyn Fn(&str) -> Option<Type>, referenced: &[String]) -> Table {
+/// With `only_referenced`, columns the query does not name are left out (for
+/// verdicts only: the output rows then lack them).
+pub fn source_table(events: &[Json], schema: &dyn Fn(&str) -> Option<Type>, referenced: &[String], only_referenced: bool) -> Table {
     let mut columns: Vec<String> = Vec::new();
     let mut seen: HashMap<String, Option<Type>> = HashMap::new();
+    let wanted: std::collections::HashSet<&str> = referenced.iter().map(String::as_str).collect();
     for ev in events {
         let Json::Object(m) = ev else { continue };
         for (k, v) in m {
+            if only_referenced && !wanted.contains(k.as_str()) {
+                continue;
+            }
             let t = Value::json_type(v);
             match seen.get_mut(k.as_str()) {
                 None => {

@@ -170,7 +170,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Value {
             args.last().cloned().unwrap_or(Value::Null)
         }
         "iff" | "iif" => {
-            if arg(&args, 0).as_bool() == Some(true) && matches!(arg(&args, 0), Value::Bool(_)) {
+            if matches!(arg(&args, 0), Value::Bool(true)) {
                 args.get(1).cloned().unwrap_or(Value::Null)
             } else {
                 args.get(2).cloned().unwrap_or(Value::Null)
@@ -193,7 +193,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Value {
         }
         "replace_string" => Value::Str(a0().to_text().replace(&arg(&args, 1).to_text(), &arg(&args, 2).to_text())),
         "trim" => {
-            // trim(regex, text): only literal (regex-free) characters are supported cheaply.
+            // trim(regex, text): the pattern is compiled per call; fine for pasted events.
             let pat = a0().to_text();
             let s = arg(&args, 1).to_text();
             match compile_regex(&format!("^(?:{pat})+|(?:{pat})+$")) {

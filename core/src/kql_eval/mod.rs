@@ -114,6 +114,16 @@ pub fn parse(query: &str) -> Result<ast::Query, Diagnostic> {
 /// embedded schema knows (ASIM functions, Defender XDR tables, SecurityEvent)
 /// types its columns as declared; any other table infers types from the events.
 pub fn evaluate(query: &str, events: &[Json]) -> Evaluation {
+    run(query, events, false)
+}
+
+/// As [`evaluate`], for the verdicts only (which events the query returns):
+/// columns the query does not name are not loaded, so output rows lack them.
+pub fn evaluate_matches(query: &str, events: &[Json]) -> Evaluation {
+    run(query, events, true)
+}
+
+fn run(query: &str, events: &[Json], prune: bool) -> Evaluation {
     let q = match parse(query) {
         Ok(q) => q,
         Err(d) => return Evaluation { table: None, columns: Vec::new(), rows: Vec::new(), diagnostics: vec![d] },
@@ -125,7 +135,7 @@ pub fn evaluate(query: &str, events: &[Json]) -> Evaluation {
         diagnostic_info(&mut diagnostics, query, q.table_pos, "the events are taken as the output of this parser; its parameters are not applied");
     }
     let schema = |c: &str| if has_schema { column_type(&table_name, c) } else { None };
-    let source = eval::source_table(events, &schema, &q.referenced);
+    let source = eval::source_table(events, &schema, &q.referenced, prune && !q.reads_any_column);
     let (out, notes) = eval::run(&q.ops, source);
     for (code, msg, pos) in notes {
         diagnostics.push(Diagnostic::warning(code, msg, Some(span_of(query, pos))));

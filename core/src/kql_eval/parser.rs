@@ -66,11 +66,12 @@ struct Parser<'s> {
     lets: HashMap<String, Value>,
     referenced: Vec<String>,
     referenced_set: std::collections::HashSet<String>,
+    reads_any_column: bool,
     auto_names: usize,
 }
 
 pub fn parse(src: &str, toks: Vec<Token>) -> R<Query> {
-    let mut p = Parser { src, toks, i: 0, lets: HashMap::new(), referenced: Vec::new(), referenced_set: Default::default(), auto_names: 0 };
+    let mut p = Parser { src, toks, i: 0, lets: HashMap::new(), referenced: Vec::new(), referenced_set: Default::default(), reads_any_column: false, auto_names: 0 };
     p.query()
 }
 
@@ -179,7 +180,7 @@ impl<'s> Parser<'s> {
         if !matches!(self.peek(), Tok::Eof) {
             return syntax(format!("expected '|' or the end of the query, found {}", self.describe()), self.pos());
         }
-        Ok(Query { table, table_pos, ops, referenced: std::mem::take(&mut self.referenced) })
+        Ok(Query { table, table_pos, ops, referenced: std::mem::take(&mut self.referenced), reads_any_column: self.reads_any_column })
     }
 
     fn skip_balanced(&mut self) -> R<()> {
@@ -360,6 +361,16 @@ impl<'s> Parser<'s> {
         self.climb(depth, PREC_OR)
     }
 
+    /// A string predicate follows (what `*` may stand left of).
+    fn star_operator(&self) -> bool {
+        match self.peek() {
+            Tok::Op("=~" | "!~") => true,
+            Tok::WordOp(w) => !w.contains("in") || w.contains("contains"),
+            Tok::Ident(w, false) => is_predicate_word(w) && !matches!(w.as_str(), "in" | "between"),
+            _ => false,
+        }
+    }
+
     /// The binary operator at the cursor and its precedence.
     fn binary_prec(&self) -> Option<u8> {
         Some(match self.peek() {
@@ -379,6 +390,9 @@ impl<'s> Parser<'s> {
     /// spends the depth budget.
     fn climb(&mut self, depth: u32, min: u8) -> R<(Expr, u32)> {
         let (mut lhs, mut d) = self.operand(depth)?;
+        if matches!(lhs.kind, Kind::Star) && !self.star_operator() {
+            return syntax("'*' (any column) is only allowed left of a string operator, as in '* contains \"x\"'", lhs.pos);
+        }
         while let Some(prec) = self.binary_prec().filter(|p| *p >= min) {
             match prec {
                 PREC_OR | PREC_AND => {
@@ -640,6 +654,7 @@ impl<'s> Parser<'s> {
             }
             Tok::Op("*") => {
                 self.i += 1;
+                self.reads_any_column = true;
                 Ok((Expr { kind: Kind::Star, pos }, 1))
             }
             Tok::Ident(name, quoted) => {
@@ -666,10 +681,8 @@ impl<'s> Parser<'s> {
     /// The raw text between the parentheses of `datetime(...)`, `dynamic(...)`, ...
     fn raw_parens(&mut self) -> R<(String, Pos)> {
         let open = self.pos();
-        let start_tok = self.i;
         self.skip_balanced()?;
         let close = self.toks.get(self.i - 1).map_or(open, |t| (t.start, t.end));
-        let _ = start_tok;
         Ok((self.src.get(open.1..close.0).unwrap_or("").trim().to_string(), (open.0, close.1)))
     }
 
@@ -688,6 +701,7 @@ impl<'s> Parser<'s> {
             return unsupported(&format!("the function '{name}()'"), pos);
         };
         let (args, d) = self.paren_list(depth, "after the function name")?;
+        self.reads_any_column |= fname == "column_ifexists";
         self.check_args(&name, fname, min, max, args, d, pos)
     }
 

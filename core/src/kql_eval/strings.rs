@@ -23,6 +23,18 @@ pub fn fold(s: &str, cs: bool) -> std::borrow::Cow<'_, str> {
 
 /// `hay op needle`; `needle` is already folded when `cs` is false.
 pub fn str_op(op: StrOp, hay: &str, needle: &str, cs: bool) -> bool {
+    if !cs && hay.is_ascii() && needle.is_ascii() {
+        // Most event text is ASCII: compare without building a lower-cased copy.
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        let at = |i: usize| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n));
+        match op {
+            StrOp::Eq => return h.eq_ignore_ascii_case(n),
+            StrOp::StartsWith => return at(0),
+            StrOp::EndsWith => return h.len() >= n.len() && at(h.len() - n.len()),
+            StrOp::Contains => return n.is_empty() || (0..=h.len().saturating_sub(n.len())).any(at),
+            _ => {}
+        }
+    }
     let hay = fold(hay, cs);
     let hay = hay.as_ref();
     match op {

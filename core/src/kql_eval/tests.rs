@@ -190,6 +190,10 @@ fn errors_have_positions() {
     assert_eq!((d.code.as_str(), d.col()), ("kql-invalid-regex", 27));
     let d = error("T | where x matches regex \"(?=a)\"");
     assert_eq!(d.code, "kql-invalid-regex");
+    let d = error("T | where * == 1");
+    assert_eq!((d.code.as_str(), d.col()), ("kql-syntax", 11));
+    assert_eq!(error("T | where x == *").code, "kql-syntax");
+    assert_eq!(error("T | where * in (1)").code, "kql-syntax");
     let d = error("T | summarize avg(x)");
     assert_eq!(d.code, "kql-unsupported");
     let d = error("T | where tolower(a, b)");
@@ -220,6 +224,15 @@ fn deep_and_large_queries() {
     assert_eq!(hits(&nested), vec![0, 1]);
     let nots = format!("T | where {}Port > 1{}", "not(".repeat(100), ")".repeat(100));
     assert_eq!(hits(&nots), vec![0, 1]);
+    // Just under the limit: parsing and evaluating stay within a test thread's stack.
+    let limit = parser::MAX_DEPTH as usize - 3;
+    for (open, close) in [("not(", ")"), ("(", ")"), ("tostring(", ")"), ("-", "")] {
+        let q = format!("T | where {}Port{} != 0", open.repeat(limit), close.repeat(limit));
+        let ev = evaluate(&q, &events());
+        assert!(ev.ok(), "{open}: {:?}", ev.diagnostics);
+    }
+    let sum = format!("T | where Port == {}", vec!["1"; limit].join(" + "));
+    assert!(evaluate(&sum, &events()).ok());
     for open in ["(", "not(", "-", "dynamic([", "tostring("] {
         let q = format!("T | where {}1{}", open.repeat(10_000), ")".repeat(10_000));
         assert_eq!(error(&q).code, "kql-too-deep", "{open}");
@@ -255,6 +268,15 @@ mod props {
         #[test]
         fn arbitrary_text_never_panics(s in "\\PC{0,200}") {
             let _ = evaluate(&s, &super::events());
+        }
+
+        #[test]
+        fn api_never_panics(q in "\\PC{0,120}", ev in "\\PC{0,80}") {
+            let rule = "title: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|endswith: x\n  condition: sel\n";
+            let _ = crate::api::run_kql(&q, &ev);
+            let opts = crate::api::KqlOptions { pipeline: "sentinel_asim".into(), query_override: Some(q.clone()), ..Default::default() };
+            let _ = crate::api::kql_parity(rule, &ev, &opts);
+            let _ = crate::api::kql_parity(&q, &ev, &crate::api::KqlOptions::default());
         }
 
         #[test]

@@ -701,7 +701,9 @@ fn user_split(test: &Test, domain: &str, name: &str, cx: &mut Cx<'_>) -> LExpr {
             leaf(name, test.clone())
         }
         Shape::Suffix => leaf(name, test.clone()),
-        Shape::Prefix => leaf(domain, test.clone()),
+        // `DOMAIN\user` starts with a backslash-free prefix through its domain,
+        // or through the name when there is no domain.
+        Shape::Prefix => or(vec![leaf(domain, test.clone()), and(vec![leaf(domain, Test::Null), leaf(name, test.clone())])]),
         Shape::Contains | Shape::Any => or(vec![leaf(domain, test.clone()), leaf(name, test.clone())]),
         Shape::Other => {
             cx.lossy("the pattern is matched against the domain and the user name separately");
