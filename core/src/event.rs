@@ -161,27 +161,70 @@ pub struct EventBatch {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// A field's place in the lookup order: length and first eight bytes
-/// first, so that most comparisons of a binary search touch no string data
-/// (field lookup dominates matching one rule); the full name breaks ties.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct NameKey {
-    len: u32,
-    head: u64,
-    index: u32,
+/// An open-addressing hash table from field name to position in `fields`:
+/// field lookup dominates matching one rule, and a probe or two beats a
+/// binary search over strings. Load stays at most one half, so a probe
+/// sequence always reaches an empty slot.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct FieldIndex {
+    /// (name hash, position + 1); position 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
 }
 
-impl NameKey {
-    fn new(name: &str, index: u32) -> NameKey {
-        let mut head = [0u8; 8];
-        let n = name.len().min(8);
-        head[..n].copy_from_slice(&name.as_bytes()[..n]);
-        NameKey { len: u32::try_from(name.len()).unwrap_or(u32::MAX), head: u64::from_be_bytes(head), index }
+impl FieldIndex {
+    fn build<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> FieldIndex {
+        let size = (names.len() * 2).max(4).next_power_of_two();
+        let mut slots = vec![(0u32, 0u32); size];
+        let mask = size - 1;
+        for (i, name) in names.enumerate() {
+            let Ok(position) = u32::try_from(i + 1) else { break };
+            let h = name_hash(name);
+            let mut at = h as usize & mask;
+            while slots.get(at).is_some_and(|s| s.1 != 0) {
+                at = (at + 1) & mask;
+            }
+            if let Some(slot) = slots.get_mut(at) {
+                *slot = (h, position);
+            }
+        }
+        FieldIndex { slots }
     }
 
-    fn quick(&self) -> (u32, u64) {
-        (self.len, self.head)
+    /// The position of `name`, confirmed by `name_at`.
+    fn find<'a>(&self, name: &str, name_at: impl Fn(usize) -> Option<&'a str>) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let h = name_hash(name);
+        let mut at = h as usize & mask;
+        loop {
+            let &(slot_hash, position) = self.slots.get(at)?;
+            if position == 0 {
+                return None;
+            }
+            let i = position as usize - 1;
+            if slot_hash == h && name_at(i) == Some(name) {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
+        }
     }
+}
+
+/// A fast, non-cryptographic hash of a field name (names come from the
+/// event, so a collision costs a probe, never a wrong answer).
+fn name_hash(name: &str) -> u32 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = name.len() as u64;
+    let mut chunks = name.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    let rest = chunks.remainder();
+    w[..rest.len()].copy_from_slice(rest);
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    (h >> 32) as u32
 }
 
 /// One normalised event. See the module docs for how fields are derived.
@@ -189,8 +232,8 @@ impl NameKey {
 pub struct Event {
     /// Normalised top-level fields, in input order, unique names.
     fields: Vec<(String, Value)>,
-    /// Positions in `fields`, sorted by [`NameKey`] order, for binary search.
-    by_name: Vec<NameKey>,
+    /// Name → position in `fields`.
+    by_name: FieldIndex,
     /// Other names that find a field (spaces stripped or restored).
     aliases: Vec<(String, u32)>,
     original: Value,
@@ -319,15 +362,8 @@ impl Event {
     }
 
     fn exact(&self, name: &str) -> Option<&Value> {
-        let probe = NameKey::new(name, 0);
-        let pos = self
-            .by_name
-            .binary_search_by(|k| {
-                k.quick().cmp(&probe.quick()).then_with(|| self.fields.get(k.index as usize).map_or("", |(n, _)| n.as_str()).cmp(name))
-            })
-            .ok()?;
-        let i = self.by_name.get(pos)?.index;
-        self.fields.get(i as usize).map(|(_, v)| v)
+        let i = self.by_name.find(name, |i| self.fields.get(i).map(|(k, _)| k.as_str()))?;
+        self.fields.get(i).map(|(_, v)| v)
     }
 
     fn alias(&self, name: &str) -> Option<&Value> {
@@ -696,13 +732,7 @@ impl FieldsBuilder {
 
     fn finish(self, original: Value, shape: EventShape, span: Option<Span>) -> Event {
         let FieldsBuilder { fields, position, aliases, .. } = self;
-        let mut by_name: Vec<NameKey> =
-            fields.iter().enumerate().filter_map(|(i, (k, _))| Some(NameKey::new(k, u32::try_from(i).ok()?))).collect();
-        by_name.sort_by(|a, b| {
-            let ka = fields.get(a.index as usize).map_or("", |(k, _)| k.as_str());
-            let kb = fields.get(b.index as usize).map_or("", |(k, _)| k.as_str());
-            a.quick().cmp(&b.quick()).then_with(|| ka.cmp(kb))
-        });
+        let by_name = FieldIndex::build(fields.iter().map(|(k, _)| k.as_str()));
         let mut resolved: Vec<(String, u32)> = Vec::new();
         for (alias, target) in aliases {
             if position.contains_key(&alias) || resolved.iter().any(|(a, _)| *a == alias) {

@@ -113,8 +113,23 @@ impl StrTest {
             StrOp::Suffix(n) => {
                 len.checked_sub(n.len()).and_then(|at| t.get(at..)).is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes()))
             }
-            // Not anchored: searched on the cached folded text instead.
+            StrOp::Contains(n, _) if Self::scan_in_place(len, n.len()) => contains_ascii_ci(t, n.as_bytes()),
+            // Long texts: searched on the cached folded text instead (linear time).
             StrOp::Contains(..) | StrOp::Regex(_) => self.matches(&text.to_ascii_lowercase()),
+        }
+    }
+
+    /// A case-insensitive scan in place costs at most text × needle steps;
+    /// below this bound it beats folding a copy of the text.
+    fn scan_in_place(text_len: usize, needle_len: usize) -> bool {
+        text_len.saturating_mul(needle_len.max(1)) <= 1 << 16
+    }
+
+    /// Tests `matches_ascii_folded` handles without a folded copy.
+    fn in_place(&self, text: &str) -> bool {
+        match &self.op {
+            StrOp::Contains(n, _) => Self::scan_in_place(text.len(), n.len()),
+            _ => self.anchored(),
         }
     }
 
@@ -141,6 +156,26 @@ fn glob_hint(pattern: &SigmaString, cased: bool) -> Option<Box<str>> {
         }
     }
     (best.len() >= MIN_SUB_LEN).then(|| best.to_ascii_lowercase().into_boxed_str())
+}
+
+/// `hay` contains `needle` ignoring ASCII case; `needle` is lowercase.
+fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    let upper = first.to_ascii_uppercase();
+    let last_start = match hay.len().checked_sub(needle.len()) {
+        Some(n) => n,
+        None => return false,
+    };
+    let mut from = 0;
+    while from <= last_start {
+        let Some(at) = memchr::memchr2(first, upper, hay.get(from..=last_start).unwrap_or(&[])) else { return false };
+        let start = from + at;
+        if hay.get(start + 1..start + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)) {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
 }
 
 fn contains_op(needle: String) -> StrOp {
@@ -997,7 +1032,7 @@ fn eval_scalar(t: &MTest, v: &Value, ev: &PreparedEvent<'_>) -> bool {
         MTest::Str(s) => match (v, s.cased) {
             // ASCII text folds to its ASCII lowercase: anchored needles compare
             // in place, without building the folded copy.
-            (Value::String(text), false) if s.anchored() && text.is_ascii() => s.matches_ascii_folded(text),
+            (Value::String(text), false) if s.in_place(text) && text.is_ascii() => s.matches_ascii_folded(text),
             _ => ev.with_text(v, s.cased, |text| s.matches(text)).unwrap_or(false),
         },
         MTest::Regex(r) => ev.with_text(v, true, |text| r.is_match(text)).unwrap_or(false),

@@ -298,7 +298,7 @@ fn unsigned(v: &str) -> Option<u128> {
     if body.starts_with(['+', '-']) || leading_zero_digits(v) {
         return None;
     }
-    u128::from_str_radix(body, 10).ok()
+    body.parse::<u128>().ok()
 }
 
 /// A negative number: `-` then decimal, `0x`, `0o` or `0b` digits.
@@ -317,7 +317,7 @@ fn negative(v: &str) -> Option<i128> {
     if leading_zero_digits(v) || rest.starts_with(['+', '-']) {
         return None;
     }
-    u128::from_str_radix(rest, 10).ok().and_then(|n| 0i128.checked_sub_unsigned(n))
+    rest.parse::<u128>().ok().and_then(|n| 0i128.checked_sub_unsigned(n))
 }
 
 fn float_value(v: &str) -> Option<f64> {

@@ -218,3 +218,21 @@ fn final_sigma_folds_like_sigma() {
     assert!(check(d, r#"{"A":"οδοσ"}"#));
     assert!(check(d, r#"{"A":"οδος"}"#));
 }
+
+#[test]
+fn ascii_case_insensitive_contains_in_place() {
+    for (hay, needle, want) in [
+        ("certutil -URLCACHE -f", "urlcache", true),
+        ("abc", "", true),
+        ("", "a", false),
+        ("ab", "abc", false),
+        ("xxAbC", "abc", true),
+        ("aaaab", "aab", true),
+        ("aaaa", "aab", false),
+        ("CMD.EXE", "d.e", true),
+        ("a-b", "a_b", false),
+        ("é", "e", false),
+    ] {
+        assert_eq!(super::contains_ascii_ci(hay.as_bytes(), needle.as_bytes()), want, "{hay:?} {needle:?}");
+    }
+}
