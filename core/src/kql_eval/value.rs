@@ -4,6 +4,7 @@
 //! type has a null. Datetimes are kept as microseconds since the Unix epoch
 //! (UTC): fine enough for event timestamps and cheap to compare.
 
+use crate::datetime::{civil_from_days, days_from_civil};
 use serde_json::Value as Json;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -212,29 +213,6 @@ pub fn parse_number(s: &str) -> Option<Value> {
         return None;
     }
     t.parse::<f64>().ok().map(Value::Real)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// (year, month, day) of a day count since the epoch.
-pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
 fn digits(s: &str) -> Option<i64> {
