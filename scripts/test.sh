@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh) and runs every Sigmaplay test suite, failing fast:
 #   1. cargo test --workspace                                    (host: core, cli, web's pure code)
+#      cargo test -p sigmaplay-core --no-default-features        (host: core on the web build's regex engine)
 #   2. cargo test -p sigmaplay-web --target wasm32-unknown-unknown (wasm-bindgen-test, headless Chromium)
 #   3. trunk build --release                                     (dist/, relative URLs via Trunk.toml)
 #   4. npx playwright test                                       (end-to-end against dist/)
@@ -56,6 +57,11 @@ took()  { echo "== $SUITE took $((SECONDS - T_SUITE)) s"; }
 
 begin "host: cargo test --workspace"
 cargo_suite "$LOGDIR/host.log" cargo test --workspace
+
+# The web build's engine configuration (regex-lite, no aho-corasick), natively:
+# the same corpus, differential and hostile suites must hold with it.
+begin "host, web engines: cargo test -p sigmaplay-core --no-default-features"
+cargo_suite "$LOGDIR/host-lite.log" cargo test -p sigmaplay-core --no-default-features
 
 begin "wasm: cargo test -p sigmaplay-web --target wasm32-unknown-unknown"
 cargo_suite "$LOGDIR/wasm.log" cargo test -p sigmaplay-web --target wasm32-unknown-unknown

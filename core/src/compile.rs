@@ -242,7 +242,7 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
         }
         if has(Modifier::Re) {
             let pattern = scalar_text(v);
-            if let Err(e) = crate::regex_check::validate(&pattern) {
+            if let Err(e) = crate::re::check::validate(&pattern) {
                 err(diags, "invalid-regex", format!("invalid regular expression: {e}"));
                 continue;
             }

@@ -21,7 +21,7 @@ pub mod kql_eval;
 pub mod lint;
 pub mod modifier;
 pub mod pipeline;
-pub mod regex_check;
+pub mod re;
 pub mod rule;
 pub mod sigma_string;
 pub mod sort;

@@ -23,7 +23,7 @@ use std::net::IpAddr;
 #[cfg(feature = "fast-regex")]
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem;
-use regex::{Regex, RegexBuilder};
+use crate::re::Regex;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -37,8 +37,6 @@ use crate::sigma_string::{fold_case, Part, SigmaString};
 mod fast_hash;
 pub(crate) use fast_hash::FastMap;
 
-/// Compiled regexes are bounded so that a hostile pattern cannot eat memory.
-const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
 #[derive(Debug, Clone, Default)]
 pub struct MatchOptions {
@@ -184,12 +182,7 @@ fn contains_op(needle: String) -> StrOp {
 }
 
 fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(&crate::regex_check::ascii_perl(pattern))
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .nest_limit(100)
-        .build()
-        .map_err(|e| e.to_string())
+    Regex::new(pattern)
 }
 
 #[allow(clippy::large_enum_variant)] // see StrOp

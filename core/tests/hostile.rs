@@ -419,7 +419,10 @@ fn hostile_regexes_run_in_linear_time_or_are_refused() {
 
     // Huge counted repetitions: refused with a diagnostic (at parse or compile), never built.
     // (`\w` is the ASCII class, so `\w{1000}\w{1000}\w{1000}` is a small regex now: not here.)
-    for pattern in ["a{1000}{1000}", "(a{1000}){1000}", "((a{100}){100}){100}", "[\\w\\W]{65535}", "\\w{1000}{1000}"] {
+    // (`[\w\W]{65535}` is refused by the regex crate, whose class is a UTF-8
+    // automaton, and fits regex-lite's limit as 65,535 one-range states: it
+    // runs below, not here.)
+    for pattern in ["a{1000}{1000}", "(a{1000}){1000}", "((a{100}){100}){100}", "\\w{1000}{1000}"] {
         let text = rule_text(&format!("    sel:\n        Payload|re: '{pattern}'\n    condition: sel\n"));
         let parsed = parse_rules(&text);
         let mut diags = parsed.diagnostics.clone();

@@ -1,6 +1,6 @@
 //! The parsed query: one tabular source and a list of operators.
 
-use regex::Regex;
+use crate::re::Regex;
 
 use super::value::Value;
 

@@ -70,16 +70,12 @@ pub fn constant(e: &Expr) -> Option<Value> {
     }
 }
 
-/// RE2 syntax through the `regex` crate: case-sensitive, `.` stops at `\n`,
-/// `\d \w \s \b` in their ASCII meaning (`regex_check::ascii_perl`), as in
-/// Kusto. The size limit keeps hostile patterns from eating memory.
-pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
-    crate::regex_check::validate(pattern).map_err(|m| format!("invalid regular expression: {m}"))?;
-    regex::RegexBuilder::new(&crate::regex_check::ascii_perl(pattern))
-        .size_limit(4 << 20)
-        .dfa_size_limit(4 << 20)
-        .build()
-        .map_err(|e| format!("invalid regular expression: {e}"))
+/// RE2 syntax: case-sensitive, `.` stops at `\n`, `\d \w \s \b` in their
+/// ASCII meaning, as in Kusto (see [`crate::re`]); the engine's size limit keeps
+/// hostile patterns from eating memory.
+pub fn compile_regex(pattern: &str) -> Result<crate::re::Regex, String> {
+    crate::re::check::validate(pattern).map_err(|m| format!("invalid regular expression: {m}"))?;
+    crate::re::Regex::new(pattern).map_err(|e| format!("invalid regular expression: {e}"))
 }
 
 fn arg(args: &[Value], i: usize) -> Value {

@@ -648,7 +648,7 @@ fn vocab(test: &Test, col: &str, table: &[(&str, &[&str])], cx: &mut Cx<'_>) -> 
         Test::Number { value, .. } => matches(&|s| s.parse::<f64>().is_ok_and(|n| n == *value)),
         Test::Bool(b) => matches(&|s| s.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
         Test::Regex { pattern, i, .. } => {
-            let re = regex::RegexBuilder::new(&crate::regex_check::ascii_perl(pattern)).case_insensitive(*i).build().ok();
+            let re = crate::re::Regex::with_case(pattern, *i).ok();
             match re {
                 Some(re) => matches(&|s| re.is_match(s)),
                 None => Vec::new(),

@@ -32,15 +32,9 @@ use crate::rule::Rule;
 use crate::sigma_string::{Part, SigmaString};
 use crate::yaml::{self, Node};
 
-/// A compiled regex that compares by its pattern (so pipelines can be compared).
-#[derive(Debug, Clone)]
-pub struct Re(pub regex::Regex);
-
-impl PartialEq for Re {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.as_str() == other.0.as_str()
-    }
-}
+/// A compiled regex; compares by its pattern (so pipelines can be compared).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Re(pub crate::re::Regex);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CondOp {
@@ -202,7 +196,7 @@ impl P {
 
     fn regex(&mut self, node: &Node) -> Option<Re> {
         let text = self.string(node, "regex")?;
-        match regex::Regex::new(&crate::regex_check::ascii_perl(&text)) {
+        match crate::re::Regex::new(&text) {
             Ok(re) => Some(Re(re)),
             Err(e) => {
                 self.error("pipeline-regex", format!("invalid regular expression: {e}"), node.span);
@@ -723,7 +717,7 @@ fn renamed(kind: &TransformKind, field: &str) -> Option<Vec<String>> {
     }
 }
 
-fn replace_in(pattern: &SigmaString, re: &regex::Regex, replacement: &str) -> SigmaString {
+fn replace_in(pattern: &SigmaString, re: &crate::re::Regex, replacement: &str) -> SigmaString {
     let mut out = SigmaString::default();
     for part in &pattern.parts {
         match part {

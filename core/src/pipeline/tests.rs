@@ -740,9 +740,7 @@ fn eval(e: &Expr<MappedItem>, ev: &Event) -> bool {
                     let other = ev.get(field).map(|v| v.to_string().to_lowercase());
                     value.is_some() && other.is_some() && value.map(|v| v.to_string().to_lowercase()) == other
                 }
-                Test::Regex { pattern, i, .. } => regex::RegexBuilder::new(pattern)
-                    .case_insensitive(*i)
-                    .build()
+                Test::Regex { pattern, i, .. } => crate::re::Regex::with_case(pattern, *i)
                     .is_ok_and(|re| text.as_deref().is_some_and(|s| re.is_match(s))),
                 _ => false,
             };

@@ -1,6 +1,6 @@
 //! Validation of `re` values before they reach a regex engine.
 //!
-//! The matcher uses the `regex` crate (linear time, RE2-like syntax) and KQL's
+//! Both engines of [`super`] are linear-time with RE2-like syntax, and KQL's
 //! `matches regex` is RE2, so a pattern must parse under those rules: no
 //! look-around, no back-references. Checking here gives one clear message for
 //! both backends.
@@ -8,10 +8,10 @@
 //! `\d`, `\w`, `\s`, `\b` and their relatives have their ASCII meaning, as in
 //! RE2 (so in the KQL we generate) and in PCRE, the flavour Sigma's `re` follows:
 //! `\d` is `[0-9]`, `\w` is `[0-9A-Za-z_]`, `\s` is `[\t\n\v\f\r ]`, `\b` is a
-//! boundary between those word characters and anything else. Every pattern goes
-//! through [`ascii_perl`] before the regex crate sees it (which also spares the
-//! WebAssembly the crate's Unicode property tables). Case-insensitive matching
-//! stays Unicode-aware (`(?i)é` matches `É`); `\p{..}` classes are not supported.
+//! boundary between those word characters and anything else. regex-lite reads
+//! them so; for the regex crate, [`ascii_perl`] rewrites them first. Case-insensitive
+//! matching stays Unicode-aware (`(?i)é` matches `É`, see [`super::fold`]);
+//! `\p{..}` classes are not supported.
 
 use std::borrow::Cow;
 
@@ -25,14 +25,26 @@ pub fn validate(pattern: &str) -> Result<(), String> {
     if let Some(hint) = unsupported_construct(pattern) {
         return Err(hint);
     }
-    let mut parser = regex_syntax::ParserBuilder::new().nest_limit(100).build();
-    parser.parse(&ascii_perl(pattern)).map(|_| ()).map_err(|e| first_line(&e.to_string()))
+    parse(pattern).map_err(|e| first_line(&e))
+}
+
+/// A syntax check without compiling, where the engine offers one.
+#[cfg(feature = "fast-regex")]
+fn parse(pattern: &str) -> Result<(), String> {
+    let mut parser = regex_syntax::ParserBuilder::new().nest_limit(super::NEST_LIMIT).build();
+    parser.parse(&ascii_perl(pattern)).map(|_| ()).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "fast-regex"))]
+fn parse(pattern: &str) -> Result<(), String> {
+    super::Regex::new(pattern).map(|_| ())
 }
 
 /// `pattern` with the Perl classes and word boundaries spelled in their ASCII
 /// meaning (see the module documentation): `\d` becomes `[[:digit:]]`, `\W`
 /// `[^[:word:]]` (also inside a class, as a nested class), `\b` `(?-u:\b)`.
 /// Everything else is kept byte for byte.
+#[cfg_attr(not(feature = "fast-regex"), allow(dead_code))] // regex-lite's classes are ASCII already
 pub fn ascii_perl(pattern: &str) -> Cow<'_, str> {
     if !pattern.contains('\\') {
         return Cow::Borrowed(pattern);
@@ -134,7 +146,7 @@ mod tests {
         assert_eq!(ascii_perl(r"a.b"), "a.b");
         assert_eq!(ascii_perl(r"\d+\\d[\w-]"), r"[[:digit:]]+\\d[[[:word:]]-]");
         assert_eq!(ascii_perl(r"\bx\B\b{end}"), r"(?-u:\b)x(?-u:\B)(?-u:\b{end})");
-        let re = |p: &str| regex::Regex::new(&ascii_perl(p)).map_err(|e| e.to_string());
+        let re = |p: &str| super::super::Regex::new(p);
         let w = re(r"^\w+$").unwrap_or_else(|e| panic!("{e}"));
         assert!(w.is_match("abc_09") && !w.is_match("é"));
         let d = re(r"^\d\D\s\S$").unwrap_or_else(|e| panic!("{e}"));
