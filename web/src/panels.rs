@@ -30,6 +30,15 @@ pub fn severity_icon(s: Severity) -> &'static str {
     }
 }
 
+/// The spoken name of a severity (a static string: no `Debug` formatting in the wasm).
+pub fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
 pub fn severity_class(s: Severity) -> &'static str {
     match s {
         Severity::Error => "sev-err",
@@ -798,7 +807,7 @@ pub fn diagnostics_panel(p: &DiagnosticsProps) -> Html {
         html! {
             <li class={severity_class(d.severity)} data-line={d.span.map(|s| s.line.to_string()).unwrap_or_default()}>
                 <button type="button" class="diag-btn" {onclick} disabled={d.span.is_none()} title={title}>
-                    <span class="sev" aria-label={format!("{:?}", d.severity).to_lowercase()}>{ severity_icon(d.severity) }</span>
+                    <span class="sev" aria-label={severity_name(d.severity)}>{ severity_icon(d.severity) }</span>
                     <span class="origin">{ d.origin.label() }</span>
                     if !pos.is_empty() { <span class="pos">{ pos }</span> }
                     <span class="msg">{ d.message.clone() }</span>
@@ -888,6 +897,13 @@ mod tests {
     fn targets_are_core_builtins() {
         for (name, _) in TARGETS {
             assert!(sigmaplay_core::pipeline::BUILTIN_NAMES.contains(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn severity_names_are_the_lowercase_variants() {
+        for s in [Severity::Error, Severity::Warning, Severity::Info] {
+            assert_eq!(severity_name(s), format!("{s:?}").to_lowercase());
         }
     }
 

@@ -10,26 +10,27 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Inflated share payloads larger than this are refused (a crafted link cannot eat memory).
 pub const MAX_INFLATED: usize = 32 << 20;
 
 /// The state a share link restores.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Snapshot {
-    #[serde(rename = "r", default)]
+    #[serde(rename = "r")]
     pub rule: String,
-    #[serde(rename = "e", default)]
+    #[serde(rename = "e")]
     pub events: String,
     /// A name from `pipeline::BUILTIN_NAMES`.
-    #[serde(rename = "t", default)]
+    #[serde(rename = "t")]
     pub target: String,
     /// Custom pySigma pipeline YAML ("" for none).
-    #[serde(rename = "p", default)]
+    #[serde(rename = "p")]
     pub pipeline: String,
     /// The KQL query as the user edited it; absent while it is the generated one.
-    #[serde(rename = "q", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "q", skip_serializing_if = "Option::is_none")]
     pub kql: Option<String>,
 }
 
@@ -38,8 +39,27 @@ impl Snapshot {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// Read through `serde_json::Value`, not a derived `Deserialize`: the KQL evaluator
+    /// already carries the `Value` parser, a derive would add its own (size budget).
+    /// Absent fields take their defaults, unknown ones are ignored.
     pub fn from_json(text: &str) -> Result<Snapshot, String> {
-        serde_json::from_str(text).map_err(|e| format!("saved state is not readable: {e}"))
+        let err = |e: &dyn std::fmt::Display| format!("saved state is not readable: {e}");
+        let value: Value = serde_json::from_str(text).map_err(|e| err(&e))?;
+        let Value::Object(mut map) = value else { return Err(err(&"not a JSON object")) };
+        // `null` stands for "absent" only where the field is optional (the edited KQL).
+        let mut field = |key: &str, optional: bool| match map.remove(key) {
+            None => Ok(None),
+            Some(Value::Null) if optional => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(err(&format_args!("field `{key}` is not a string"))),
+        };
+        Ok(Snapshot {
+            rule: field("r", false)?.unwrap_or_default(),
+            events: field("e", false)?.unwrap_or_default(),
+            target: field("t", false)?.unwrap_or_default(),
+            pipeline: field("p", false)?.unwrap_or_default(),
+            kql: field("q", true)?,
+        })
     }
 }
 
@@ -158,6 +178,16 @@ mod tests {
         let p = parse_params(&f);
         assert!(p.embed);
         assert_eq!(decode(&p.state.unwrap()).unwrap(), sample());
+    }
+
+    #[test]
+    fn malformed_state_is_an_error() {
+        assert!(Snapshot::from_json("[1]").is_err());
+        assert!(Snapshot::from_json("{\"r\":1}").is_err());
+        assert!(Snapshot::from_json("{\"r\":null}").is_err());
+        assert!(Snapshot::from_json("{\"r\":\"x\"").is_err());
+        let s = Snapshot::from_json("{\"r\":\"x\",\"q\":null,\"z\":[1]}").unwrap();
+        assert_eq!(s, Snapshot { rule: "x".into(), ..Snapshot::default() });
     }
 
     #[test]
