@@ -23,7 +23,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FUZZ="$ROOT/fuzz"
 SECS="${1:-600}"
 shift || true
-ALL_TARGETS=(parse_rule parse_condition parse_events rule_and_event kql_parse kql_eval)
+ALL_TARGETS=(parse_rule parse_condition parse_events rule_and_event kql_parse kql_eval regex_engines)
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 SIGMAHQ="${SIGMAHQ_CORPUS:-$ROOT/../shared/corpus/sigmahq}"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -49,6 +49,7 @@ max_len() {
     parse_condition) echo 4096 ;;
     rule_and_event) echo 8192 ;;
     kql_parse|kql_eval) echo 16384 ;;
+    regex_engines) echo 512 ;;
     *) echo 65536 ;;
   esac
 }
@@ -119,6 +120,12 @@ for q in d.get("queries", []): sys.stdout.write(q)' > "$FUZZ/corpus/kql_parse/se
       done
     find "$FUZZ/corpus/kql_parse" -name 'seed_conv_*' -empty -delete || true
   fi
+  # The corpus's `|re` values, case-sensitive and folded (a leading '!'), over a text with
+  # Greek, Kelvin sign and long s, where the engines' case folding differs most.
+  find "$SIGMAHQ/rules" -name '*.yml' 2>/dev/null | sort | xargs -d '\n' grep -h -E '\|re(\|[a-z]+)*:' 2>/dev/null |
+    sed -E "s/^[^:]*\\|re[^:]*:[[:space:]]*//; s/^'(.*)'\$/\\1/" | grep -v '^$' | sort -u | head -n 300 |
+    awk -v d="$FUZZ/corpus/regex_engines" '{ printf "%s\nCmd.EXE σς ΣΑΣ \xe2\x84\xaa \xc5\xbf\n", $0 > sprintf("%s/seed_re_%03d", d, NR);
+      printf "!%s\nCMD.exe\n", $0 > sprintf("%s/seed_rei_%03d", d, NR) }' || true
   # rule_and_event takes arbitrary's bytes, not text: libFuzzer starts it from nothing.
   for t in "${ALL_TARGETS[@]}"; do say "corpus $t: $(find "$FUZZ/corpus/$t" -type f | wc -l) files"; done
 }
