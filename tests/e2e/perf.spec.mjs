@@ -14,7 +14,7 @@ const DIST = new URL('../../dist/', import.meta.url);
 
 // The budget for the transfer size (gzip -9 of the .wasm, .js and .css files).
 const SIZE_BUDGET_KB = 400;
-// What the test enforces: the size measured when this limit was last set (519 KB, docs/size.md)
+// What the test enforces: the size measured when this limit was last set (512 KB, docs/size.md)
 // plus a small margin, so that any growth fails the suite. It is above the budget, which is not
 // met yet: lower this as the size comes down, down to SIZE_BUDGET_KB.
 const SIZE_LIMIT_KB = 530;
