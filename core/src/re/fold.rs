@@ -202,12 +202,29 @@ impl Writer<'_> {
     /// its letters and ranges are added before its closing `]`.
     fn class(&mut self, ci: bool) {
         let mut extra: Vec<Vec<char>> = vec![Vec::new()];
+        // Where the output ends after a bare `-` copied as a member, if it does.
+        let mut bare_dash_at = None;
         self.open_class();
         while let Some(c) = self.peek(0) {
+            if c == '-' && self.peek(1) == Some(']') {
+                self.copy(1);
+                bare_dash_at = Some(self.out.len());
+                continue;
+            }
             match c {
                 ']' => {
                     self.pos += 1;
-                    push_runs(&mut self.out, extra.pop().unwrap_or_default());
+                    // A bare `-` before `]` is a literal dash; members written
+                    // after it would make it a range, so they go before it.
+                    let members = extra.pop().unwrap_or_default();
+                    let dash = bare_dash_at == Some(self.out.len()) && !members.is_empty();
+                    if dash {
+                        self.out.pop();
+                    }
+                    push_runs(&mut self.out, members);
+                    if dash {
+                        self.out.push('-');
+                    }
                     self.out.push(']');
                     if extra.is_empty() {
                         return;
@@ -256,7 +273,8 @@ impl Writer<'_> {
     fn word_class(&mut self) {
         let negated = self.peek(1) == Some('W');
         self.pos += 2;
-        self.out.push_str(if negated { NOT_WORD_FOLDED } else { "\\w\u{17F}\u{212A}" });
+        // The added letters first, so that whatever follows `\w` still follows it.
+        self.out.push_str(if negated { NOT_WORD_FOLDED } else { "\u{17F}\u{212A}\\w" });
     }
 
     /// Copies `[`, a `^` and a leading literal `]`.
@@ -531,10 +549,16 @@ mod tests {
         assert_eq!(expand(r"[\x41-\x{5A}]", true), "[A-Z\u{17F}\u{212A}]");
         assert_eq!(expand("sk", true), "[Ss\u{17F}][Kk\u{212A}]");
         assert_eq!(expand(r"\bs\p{L}", true), "\\b[Ss\u{17F}]\\p{L}");
-        assert_eq!(expand(r"\w[\w]", true), "[\\w\u{17F}\u{212A}][\\w\u{17F}\u{212A}]");
+        assert_eq!(expand(r"\w[\w]", true), "[\u{17F}\u{212A}\\w][\u{17F}\u{212A}\\w]");
+        assert_eq!(expand("[z-]", true), "[z-]");
+        assert_eq!(expand("[zA-Z-]", true), "[zA-Z\u{17F}\u{212A}-]");
+        assert_eq!(expand(r"[a\-]", true), r"[a\-]");
         assert_eq!(expand(r"\w", false), r"\w");
         assert!(expand(r"\W", true).starts_with(r"[\x00-\x2F"));
-        assert_eq!(expand(r"\w[\w]", true), "[\\w\u{17F}\u{212A}][\\w\u{17F}\u{212A}]");
+        assert_eq!(expand(r"\w[\w]", true), "[\u{17F}\u{212A}\\w][\u{17F}\u{212A}\\w]");
+        assert_eq!(expand("[z-]", true), "[z-]");
+        assert_eq!(expand("[zA-Z-]", true), "[zA-Z\u{17F}\u{212A}-]");
+        assert_eq!(expand(r"[a\-]", true), r"[a\-]");
         assert_eq!(expand(r"\w", false), r"\w");
         assert_eq!(expand("(?x) é # é\nk", true), "(?x) [Éé] # é\n[Kk\u{212A}]");
     }

@@ -129,7 +129,7 @@ mod lite_against_regex {
             "é", "^É$", "(?i)é", "(?i:é)É", "((?i)é)|x", "(?i)[é]", "(?i)[^é]", "(?i)[à-ÿ]+", "(?i)[a-z]", "(?i)k",
             "(?i)[j-l]", "(?i)\\x{e9}", "(?i)[\\x{e0}-\\x{ff}]", "(?i)σ", "(?i)^ς$", "(?i)ß", "(?i)ı", "(?i)i",
             "(?i)ǅ", "(?i)straße", "(?i)σίσυφος", "(?i)привет", "(?i)ꭰ", "(?i)[[:alpha:]]", "(?i)\\bs\\b",
-            "(?x)(?i) é # é\n", "(?i)é(?-i)é", "(?is)é.", "(?i)\\u{3A3}", "(?i)[\\x41-\\x5A]", "(?i)[\\x{41}-z]", "(?i)[\\x{80}-\\x{10FFFF}]", "(?i)[^\\x{80}-\\x{10FFFF}]", "(?i)[Α-Ω]+", "(?i)[а-я]",
+            "(?x)(?i) é # é\n", "(?i)é(?-i)é", "(?is)é.", "(?i)\\u{3A3}", "(?i)[\\x41-\\x5A]", "(?i)[\\x{41}-z]", "(?i)[\\x{80}-\\x{10FFFF}]", "(?i)[^\\x{80}-\\x{10FFFF}]", "(?i)[Α-Ω]+", "(?i)[а-я]", "(?i)[zA-Z-]2", "(?i)[\\w-]+", "(?i)[A-Z\\-]",
         ];
         for ci in [false, true] {
             for p in patterns {
@@ -145,7 +145,7 @@ mod lite_against_regex {
         fn random_patterns(tokens in prop::collection::vec(prop::sample::select(vec![
             "é", "É", "e", "k", "s", "S", "σ", "ς", "Σ", "ß", "ı", "i", "ǅ", "[", "]", "[^", "-", "(?i)", "(?-i)",
             "(?i:", "(", ")", "|", "*", "?", "^", "$", ".", "\\x{e9}", "\\u{3C3}", "\\k", "[:alpha:]", "a-z", "à-ÿ",
-            "\\w", "\\W", "[:^alpha:]", "[:lower:]", "[:^word:]", "?-i", "\u{212A}", "[:digit:]", "\\d", "\\b",
+            "\\w", "\\W", "[:^alpha:]", "[:lower:]", "[:^word:]", "?-i", "A-Z", "-]", "\\-", "\u{212A}", "[:digit:]", "\\d", "\\b",
         ]), 0..10), ci in any::<bool>()) {
             let pattern: String = tokens.concat();
             if let Some((full, lite)) = verdicts(&pattern, ci, TEXTS) {
