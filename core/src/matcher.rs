@@ -37,7 +37,6 @@ use crate::sigma_string::{fold_case, Part, SigmaString};
 mod fast_hash;
 pub(crate) use fast_hash::FastMap;
 
-
 #[derive(Debug, Clone, Default)]
 pub struct MatchOptions {
     pub placeholders: Placeholders,
@@ -79,7 +78,7 @@ impl StrTest {
             [Part::Lit(a), Part::Star] => StrOp::Prefix(fold(a)),
             [Part::Star, Part::Lit(a)] => StrOp::Suffix(fold(a)),
             [Part::Star, Part::Lit(a), Part::Star] => contains_op(fold(a)),
-            _ => StrOp::Regex(build_regex(&pattern.to_regex(!cased))?),
+            _ => StrOp::Regex(Regex::new(&pattern.to_regex(!cased))?),
         };
         // Regexes carry their own case flag, so they run on the original text.
         let hint = glob_hint(pattern, cased);
@@ -179,10 +178,6 @@ fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
 fn contains_op(needle: String) -> StrOp {
     let finder = memmem::Finder::new(needle.as_bytes()).into_owned();
     StrOp::Contains(needle, finder)
-}
-
-fn build_regex(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern)
 }
 
 #[allow(clippy::large_enum_variant)] // see StrOp
@@ -906,7 +901,7 @@ fn compile_test(t: &Test) -> Result<MTest, String> {
                 }
             }
             let full = if flags.is_empty() { pattern.clone() } else { format!("(?{flags}){pattern}") };
-            MTest::Regex(build_regex(&full)?)
+            MTest::Regex(Regex::new(&full)?)
         }
         Test::Cidr(c) => MTest::Cidr(c.clone()),
         Test::Number { value, text } => MTest::Number { value: *value, text: fold_case(text) },

@@ -28,13 +28,10 @@ use crate::compile::{Item, Test};
 use crate::diag::{Diagnostic, Span};
 use crate::event::Event;
 use crate::expr::Expr;
+use crate::re::Regex;
 use crate::rule::Rule;
 use crate::sigma_string::{Part, SigmaString};
 use crate::yaml::{self, Node};
-
-/// A compiled regex; compares by its pattern (so pipelines can be compared).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Re(pub crate::re::Regex);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CondOp {
@@ -54,7 +51,7 @@ pub enum ItemCondition {
     ExcludeFields(Vec<String>),
     /// A string value matches the regex (any value, or all with `cond: all`).
     MatchString {
-        regex: Re,
+        regex: Regex,
         all: bool,
         negate: bool,
     },
@@ -76,7 +73,7 @@ pub enum TransformKind {
     DropDetectionItem,
     /// `replacement` is in Rust regex syntax (`${1}`), converted from Python's `\1`.
     ReplaceString {
-        regex: Re,
+        regex: Regex,
         replacement: String,
     },
     AddCondition {
@@ -194,10 +191,10 @@ impl P {
         }
     }
 
-    fn regex(&mut self, node: &Node) -> Option<Re> {
+    fn regex(&mut self, node: &Node) -> Option<Regex> {
         let text = self.string(node, "regex")?;
-        match crate::re::Regex::new(&text) {
-            Ok(re) => Some(Re(re)),
+        match Regex::new(&text) {
+            Ok(re) => Some(re),
             Err(e) => {
                 self.error("pipeline-regex", format!("invalid regular expression: {e}"), node.span);
                 None
@@ -693,7 +690,7 @@ fn item_applies(t: &Transformation, item: &Item) -> bool {
             ItemCondition::ExcludeFields(fs) => field.is_none_or(|f| !fs.iter().any(|x| x == f)),
             ItemCondition::MatchString { regex, all, negate } => {
                 let mut hits = item.tests.iter().filter_map(|t| match t {
-                    Test::Glob { pattern, .. } => Some(regex.0.is_match(&pattern.to_sigma())),
+                    Test::Glob { pattern, .. } => Some(regex.is_match(&pattern.to_sigma())),
                     _ => None,
                 });
                 let r = if *all { hits.all(|h| h) } else { hits.any(|h| h) };
@@ -717,7 +714,7 @@ fn renamed(kind: &TransformKind, field: &str) -> Option<Vec<String>> {
     }
 }
 
-fn replace_in(pattern: &SigmaString, re: &crate::re::Regex, replacement: &str) -> SigmaString {
+fn replace_in(pattern: &SigmaString, re: &Regex, replacement: &str) -> SigmaString {
     let mut out = SigmaString::default();
     for part in &pattern.parts {
         match part {
@@ -798,7 +795,7 @@ pub(crate) fn apply_all(ts: &[Transformation], rule: &Rule, mut work: Expr<Work>
                 if item_applies(t, &w.item) {
                     for test in &mut w.item.tests {
                         if let Test::Glob { pattern, .. } = test {
-                            *pattern = replace_in(pattern, &regex.0, replacement);
+                            *pattern = replace_in(pattern, regex, replacement);
                         }
                     }
                 }

@@ -42,7 +42,7 @@ use crate::expr::Expr;
 use crate::rule::Rule;
 
 pub use custom::{
-    parse_custom, CondOp, FieldCondition, ItemCondition, Re, RuleCondition, TransformKind, Transformation,
+    parse_custom, CondOp, FieldCondition, ItemCondition, RuleCondition, TransformKind, Transformation,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,7 +4,7 @@
 //! where the `regex` crate, RE2 and Kusto also match `É`. [`expand`] rewrites
 //! a pattern so that every letter matched case-insensitively carries its whole
 //! case-folding orbit explicitly: `(?i)é` becomes `(?i)[éÉ]`, `(?i)[α-γ]`
-//! becomes `(?i)[α-γΑΒΓ]`, and the ASCII letters whose orbit leaves ASCII
+//! becomes `(?i)[α-γΑ-Γ]`, and the ASCII letters whose orbit leaves ASCII
 //! (`k`: KELVIN SIGN, `s`: LONG S) get their extra member. The rest of the
 //! pattern is copied byte for byte, so its syntax errors stay the engine's.
 //!
