@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use sigmaplay_core::api::{self, DiagnosticView, EventsSchema, KqlOptions, KqlParityReport, KqlRunReport, Source};
+use sigmaplay_core::api::{self, DiagnosticView, EventsSchema, KqlOptions, KqlParityReport, KqlRunReport, Source, SourcesReport};
 use sigmaplay_core::pipeline;
 
 use crate::inputs;
@@ -25,10 +25,11 @@ fn read_text(arg: &str, what: &str) -> Result<String, String> {
 fn options(args: &KqlArgs) -> Result<KqlOptions, String> {
     let events_schema = match args.schema {
         SchemaArg::Auto => EventsSchema::Auto,
+        SchemaArg::Source => EventsSchema::Source,
         SchemaArg::Sigma => EventsSchema::Sigma,
         SchemaArg::Target => EventsSchema::Target,
     };
-    let mut opts = KqlOptions { events_schema, ..KqlOptions::default() };
+    let mut opts = KqlOptions { events_schema, include_rows: args.rows, ..KqlOptions::default() };
     for p in &args.pipelines {
         if pipeline::builtin(p).is_some() {
             if !opts.pipeline.is_empty() {
@@ -129,28 +130,85 @@ fn write_parity(args: &KqlArgs, rule: &str, events: &str, r: &KqlParityReport, o
     print_diagnostics(args, rule, events, &r.diagnostics);
     let schema = match r.schema {
         EventsSchema::Auto => "auto",
-        EventsSchema::Sigma => "sigma",
-        EventsSchema::Target => "target",
+        EventsSchema::Source => "as each source gives them",
+        EventsSchema::Sigma => "Sigma fields, mapped by the rule's own mapping",
+        EventsSchema::Target => "target table rows",
     };
     writeln!(out, "query{}:", if r.edited { " (edited)" } else { "" })?;
     for l in r.query.lines() {
         writeln!(out, "  {l}")?;
     }
-    for p in &r.results {
-        let mark = if p.sigma.is_some() && p.sigma == p.kql { "  " } else { "! " };
-        writeln!(out, "{mark}event {}: sigma {}, kql {}", p.index, verdict(p.sigma), verdict(p.kql))?;
-        if let Some(c) = &p.cause {
-            writeln!(out, "    {c}")?;
+    if let Some(s) = &r.sources {
+        write_sources(args, s, out)?;
+    } else {
+        for p in &r.results {
+            let mark = if p.sigma.is_some() && p.sigma == p.kql { "  " } else { "! " };
+            writeln!(out, "{mark}event {}: sigma {}, kql {}", p.index, verdict(p.sigma), verdict(p.kql))?;
+            if let Some(c) = &p.cause {
+                writeln!(out, "    {c}")?;
+            }
         }
     }
-    let differ = r.results.iter().filter(|p| p.sigma.is_none() || p.sigma != p.kql).count();
+    let differ = r.results.iter().filter(|p| p.sigma.is_none() || p.sigma != p.kql || p.cause.is_some()).count();
     writeln!(
         out,
-        "{} event{}, {differ} disagree{} (events schema: {schema})",
+        "{} event{}, {differ} disagree{} (events: {schema})",
         r.results.len(),
         if r.results.len() == 1 { "" } else { "s" },
         if r.agree { "" } else { " or could not be compared" }
     )
+}
+
+/// Source-faithful parity: a line per source, then each event's verdicts per
+/// source (a `!` marks a source whose query verdict differs from the rule's).
+fn write_sources(args: &KqlArgs, s: &SourcesReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for k in &s.kinds {
+        match kinds.iter_mut().find(|(l, _)| *l == k.label()) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((k.label(), 1)),
+        }
+    }
+    let read: Vec<String> = kinds.iter().map(|(l, n)| format!("{l} ({n})")).collect();
+    writeln!(out, "events read as: {}", read.join(", "))?;
+    let width = s.feeds.iter().map(|f| f.label.len()).max().unwrap_or(0);
+    for f in &s.feeds {
+        let blind = if f.blind > 0 {
+            format!("; {} blind spot{} ({})", f.blind, if f.blind == 1 { "" } else { "s" }, f.blind_fields.join(", "))
+        } else {
+            String::new()
+        };
+        writeln!(out, "  {:width$}  {}/{} agree{blind}", f.label, f.agreed, f.compared)?;
+    }
+    for (i, _) in s.kinds.iter().enumerate() {
+        let mut cells = Vec::new();
+        let mut causes = Vec::new();
+        let mut bad = false;
+        for f in &s.feeds {
+            let Some(Some(p)) = f.results.get(i) else { continue };
+            let off = p.sigma != p.kql;
+            bad |= off;
+            cells.push(format!("{}{} {}", if off { "!" } else { "" }, f.label, verdict(p.kql)));
+            if let Some(c) = &p.cause {
+                causes.push(c.clone());
+            }
+        }
+        let sigma = s.feeds.iter().find_map(|f| f.results.get(i).cloned().flatten()).and_then(|p| p.sigma);
+        let mark = if bad || cells.is_empty() { "! " } else { "  " };
+        let kql = if cells.is_empty() { "no source gives a row".to_string() } else { cells.join(", ") };
+        writeln!(out, "{mark}event {i}: sigma {}; kql: {kql}", verdict(sigma))?;
+        for c in causes {
+            writeln!(out, "    {c}")?;
+        }
+        if args.rows {
+            for f in &s.feeds {
+                if let Some(Some(row)) = f.rows.get(i) {
+                    writeln!(out, "    {} row: {row}", f.label)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_run(args: &KqlArgs, events: &str, r: &KqlRunReport, out: &mut dyn Write) -> io::Result<()> {

@@ -69,9 +69,15 @@ pub struct KqlArgs {
     /// A built-in pipeline name and/or a pySigma pipeline YAML file (run first).
     #[arg(long = "pipeline", short = 'p', value_name = "NAME|FILE.yml")]
     pub pipelines: Vec<String>,
-    /// How the events are named: Sigma fields, target-table columns, or detect.
+    /// What the events are: `source` (Sysmon, Windows Security or Defender
+    /// records: run on the rows each source of the table really gives),
+    /// `sigma` (Sigma fields mapped by the rule's own mapping), `target`
+    /// (rows of the target table), or `auto` (detect).
     #[arg(long, value_enum, default_value_t = SchemaArg::Auto)]
     pub schema: SchemaArg,
+    /// Also print each source's rows (and, with --format json, the native records).
+    #[arg(long)]
+    pub rows: bool,
     /// A KQL file: with EVENTS alone, run it; with RULE EVENTS, run it instead of the generated query.
     #[arg(long, value_name = "FILE.kql")]
     pub query: Option<String>,
@@ -86,6 +92,7 @@ pub struct KqlArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SchemaArg {
     Auto,
+    Source,
     Sigma,
     Target,
 }

@@ -377,12 +377,17 @@ pub enum EventsSchema {
     /// Decide from the events' keys (reported in [`KqlParityReport::schema`]).
     #[default]
     Auto,
-    /// Sigma field names (as the rule's tests use them): mapped forward to the
-    /// target's columns for the KQL side.
+    /// Sigma field names, mapped to the target's columns by the rule's own
+    /// mapping (the converter's): a wrong mapping agrees with itself here.
     Sigma,
     /// An export of the target table (ASIM / XDR columns): run as is by the
     /// KQL side, mapped back to Sigma names for the matcher.
     Target,
+    /// Events as their source writes them (Sysmon, Windows Security,
+    /// Defender rows): each source of the target table builds the rows its
+    /// Microsoft connector and parser produce ([`crate::sources`]), and the
+    /// query runs on those.
+    Source,
 }
 
 /// Options of [`kql_parity`].
@@ -397,6 +402,8 @@ pub struct KqlOptions {
     /// Run this query instead of the generated one (the user edited it).
     pub query_override: Option<String>,
     pub events_schema: EventsSchema,
+    /// Keep each source's rows in the report (for a rows view or `--rows`).
+    pub include_rows: bool,
 }
 
 /// One event's verdicts. `None`: that side could not run (rule or query error).
@@ -422,8 +429,48 @@ pub struct KqlParityReport {
     pub results: Vec<ParityResult>,
     /// Every event has both verdicts and they are equal.
     pub agree: bool,
+    /// With [`EventsSchema::Source`]: what the events were read as, and each
+    /// source's rows and verdicts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<SourcesReport>,
     /// Rule, pipeline, events and KQL diagnostics; KQL ones have source `kql`.
     pub diagnostics: Vec<DiagnosticView>,
+}
+
+/// Source-faithful parity: per source of the target table, the rows it gives
+/// and whether the query returns exactly the rows whose event (as that source
+/// records it) the rule matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourcesReport {
+    /// Per event: what it was read as (`sysmon`, `security`, `defender`, `rows`, `unknown`).
+    pub kinds: Vec<crate::sources::Kind>,
+    pub feeds: Vec<FeedParity>,
+}
+
+/// One source's side of [`SourcesReport`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeedParity {
+    pub feed: crate::sources::Feed,
+    /// e.g. "Sysmon via Event".
+    pub label: String,
+    /// Events this source gives a row for, and how many of them agree.
+    pub compared: usize,
+    pub agreed: usize,
+    /// Events the rule matches as pasted but not as this source records them
+    /// (fields the source does not record, or its parser loses): its blind
+    /// spots, not a query fault.
+    pub blind: usize,
+    /// The rule's fields behind those blind spots.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blind_fields: Vec<String>,
+    /// Per event, in order; `None` where the source gives no row.
+    pub results: Vec<Option<ParityResult>>,
+    /// Per event: the target-table row (only with [`KqlOptions::include_rows`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<Option<serde_json::Value>>,
+    /// Per event: the record the source writes before its parser reads it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub native: Vec<Option<serde_json::Value>>,
 }
 
 /// One event of [`run_kql`]: whether the query returns it.
@@ -658,10 +705,31 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     };
     let batch = parse_events(events_text);
     diagnostics.extend(views(&batch.diagnostics, Some(Source::Events)));
+    let category = rule.and_then(|r| r.logsource.category());
+    // Source-faithful rows, when the table has sources and the events are
+    // records of one of them (or the user asked for them).
+    let source_rows = match (opts.events_schema, table.as_deref()) {
+        (EventsSchema::Auto | EventsSchema::Source, Some(t)) => Some(crate::sources::rows_for(t, &batch.events, category)),
+        _ => None,
+    };
+    let recognised = |k: &crate::sources::Kind| {
+        matches!(k, crate::sources::Kind::Sysmon | crate::sources::Kind::Security | crate::sources::Kind::Defender)
+    };
     let schema = match opts.events_schema {
+        EventsSchema::Auto if source_rows.as_ref().is_some_and(|s| s.kinds.iter().any(recognised) && !s.feeds.is_empty()) => {
+            EventsSchema::Source
+        }
         EventsSchema::Auto => detect_schema(&batch.events, table.as_deref(), &mappings),
         s => s,
     };
+    if schema == EventsSchema::Source {
+        let sr = source_rows.unwrap_or_else(|| crate::sources::SourceRows { kinds: Vec::new(), feeds: Vec::new() });
+        let sigma_ok = rule_ok.then_some(()).and(matcher.as_ref());
+        let verdict = |e: &Event| sigma_ok.map(|m| m.matches(e) && !filter_matchers.iter().any(|f| f.matches(e)));
+        let (results, sources, agree) =
+            source_parity(&query, &batch.events, sr, &verdict, matcher.as_ref(), &mappings, table.as_deref(), opts.include_rows, &mut diagnostics);
+        return KqlParityReport { query, edited, table, schema, results, agree, sources: Some(sources), diagnostics };
+    }
     // Both sides' events: Sigma-named for the matcher, target-named for KQL.
     let mut sigma_events = Vec::new();
     let mut rows = Vec::new();
@@ -725,7 +793,145 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
         agree &= sigma.is_some() && sigma == kql;
         results.push(ParityResult { index, sigma, kql, cause });
     }
-    KqlParityReport { query, edited, table, schema, results, agree, diagnostics }
+    KqlParityReport { query, edited, table, schema, results, agree, sources: None, diagnostics }
+}
+
+/// Parity on the rows each source of the table gives (see [`SourcesReport`]).
+/// The overall result of an event is that of its first source, and it agrees
+/// when every source that gives it a row agrees.
+#[allow(clippy::too_many_arguments)]
+fn source_parity(
+    query: &str,
+    events: &[Event],
+    sr: crate::sources::SourceRows,
+    verdict: &dyn Fn(&Event) -> Option<bool>,
+    matcher: Option<&Matcher>,
+    mappings: &[crate::pipeline::FieldMapping],
+    table: Option<&str>,
+    include_rows: bool,
+    diagnostics: &mut Vec<DiagnosticView>,
+) -> (Vec<ParityResult>, SourcesReport, bool) {
+    let n = events.len();
+    let mut overall: Vec<ParityResult> = (0..n).map(|index| ParityResult { index, sigma: None, kql: None, cause: None }).collect();
+    let mut seen = vec![false; n];
+    let mut all_agree = vec![true; n];
+    let mut feeds = Vec::new();
+    let mut kql_failed = false;
+    for fr in sr.feeds {
+        let idx: Vec<usize> = (0..n).filter(|i| fr.rows.get(*i).is_some_and(Option::is_some)).collect();
+        let rows: Vec<serde_json::Value> = idx.iter().filter_map(|i| fr.rows.get(*i).cloned().flatten()).collect();
+        let kql: Option<Vec<bool>> = if query.trim().is_empty() || kql_failed {
+            None
+        } else {
+            let ev = crate::kql_eval::evaluate_matches(query, &rows);
+            if !ev.ok() {
+                kql_failed = true;
+            }
+            for d in views(&ev.diagnostics, Some(Source::Kql)) {
+                if !diagnostics.contains(&d) {
+                    diagnostics.push(d);
+                }
+            }
+            ev.ok().then(|| ev.matched(rows.len()))
+        };
+        let mut results: Vec<Option<ParityResult>> = vec![None; n];
+        let (mut compared, mut agreed, mut blind) = (0, 0, 0);
+        let mut blind_fields: Vec<String> = Vec::new();
+        for (k, &i) in idx.iter().enumerate() {
+            let (Some(view), Some(row)) = (fr.views.get(i).and_then(Option::as_ref), rows.get(k)) else { continue };
+            let sigma = verdict(view);
+            let kql_v = kql.as_ref().and_then(|v| v.get(k).copied());
+            // The pasted Sysmon event matches, the source's record of it does not.
+            if sigma == Some(false) && sr.kinds.get(i) == Some(&crate::sources::Kind::Sysmon) {
+                if let Some(Some(true)) = events.get(i).map(verdict) {
+                    blind += 1;
+                    for m in mappings {
+                        let pasted = events.get(i).and_then(|e| e.get(&m.sigma)).is_some();
+                        if pasted && view.get(&m.sigma).is_none() && !blind_fields.contains(&m.sigma) {
+                            blind_fields.push(m.sigma.clone());
+                        }
+                    }
+                }
+            }
+            let cause = match (sigma, kql_v, matcher) {
+                (Some(s), Some(q), Some(m)) if s != q => {
+                    let why = parity_cause(s, view, row, mappings, table, &m.explain(view));
+                    Some(format!("{}: {why}", fr.feed.label()))
+                }
+                _ => None,
+            };
+            compared += 1;
+            let ok = sigma.is_some() && sigma == kql_v;
+            if ok {
+                agreed += 1;
+            }
+            if let Some(o) = overall.get_mut(i) {
+                if !seen[i] {
+                    o.sigma = sigma;
+                    o.kql = kql_v;
+                }
+                if o.cause.is_none() {
+                    o.cause = cause.clone();
+                }
+            }
+            seen[i] = true;
+            all_agree[i] &= ok;
+            results[i] = Some(ParityResult { index: i, sigma, kql: kql_v, cause });
+        }
+        if blind > 0 {
+            let label = fr.feed.label();
+            let t = table.unwrap_or("the table");
+            let why: Vec<String> = blind_fields
+                .iter()
+                .map(|f| match crate::sources::lost_reason(t, fr.feed, f) {
+                    Some(r) => format!("{f} ({r})"),
+                    None => format!("{f} (not recorded by this source)"),
+                })
+                .collect();
+            diagnostics.push(DiagnosticView {
+                severity: Severity::Info,
+                code: "source-blind-spot".into(),
+                message: format!(
+                    "{label}: {blind} event{} the rule matches as pasted cannot match as this source reaches {t}, for want of {}",
+                    if blind == 1 { "" } else { "s" },
+                    if why.is_empty() { "fields the rule reads".to_string() } else { why.join("; ") }
+                ),
+                line: 0,
+                col: 0,
+                source: Some(Source::Events),
+                span: None,
+            });
+        }
+        feeds.push(FeedParity {
+            feed: fr.feed,
+            label: fr.feed.label().to_string(),
+            compared,
+            agreed,
+            blind,
+            blind_fields,
+            results,
+            rows: if include_rows { fr.rows } else { Vec::new() },
+            native: if include_rows { fr.native } else { Vec::new() },
+        });
+    }
+    let unrecognised: Vec<String> = (0..n).filter(|i| !seen[*i]).map(|i| (i + 1).to_string()).take(20).collect();
+    if !unrecognised.is_empty() {
+        diagnostics.push(DiagnosticView {
+            severity: Severity::Warning,
+            code: "no-source".into(),
+            message: format!(
+                "no source of {} gives a row for event {}: it is not a Sysmon, Windows Security or Defender record of a kind this table holds (choose \"Sigma fields\" to map it with the rule's own mapping)",
+                table.unwrap_or("the table"),
+                unrecognised.join(", ")
+            ),
+            line: 0,
+            col: 0,
+            source: Some(Source::Events),
+            span: None,
+        });
+    }
+    let agree = n > 0 && (0..n).all(|i| seen[i] && all_agree[i]);
+    (overall, SourcesReport { kinds: sr.kinds, feeds }, agree)
 }
 
 #[cfg(test)]
@@ -875,7 +1081,8 @@ mod tests {
         let filter = "title: f\nlogsource:\n  product: windows\nfilter:\n  rules:\n    - t\n  selection:\n    User|startswith: adm_\n  condition: selection\n";
         let events = "{\"Image\": \"C:\\\\Windows\\\\cmd.exe\", \"User\": \"bob\"}\n{\"Image\": \"C:\\\\Windows\\\\cmd.exe\", \"User\": \"adm_x\"}";
         for pipeline in ["sentinel_asim", "microsoft_xdr", "azure_monitor", "none"] {
-            let opts = KqlOptions { pipeline: pipeline.into(), ..KqlOptions::default() };
+            // Domain-less users: the rule's own mapping (a source would qualify them).
+            let opts = KqlOptions { pipeline: pipeline.into(), events_schema: EventsSchema::Sigma, ..KqlOptions::default() };
             let r = kql_parity(&format!("{proc_rule}---\n{filter}"), events, &opts);
             assert!(r.agree, "{pipeline}: {r:?}");
             let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
@@ -889,7 +1096,15 @@ mod tests {
         let proc_rule = RULE.replace("product: windows", "product: windows\n  category: process_creation");
         let opts = KqlOptions { pipeline: "sentinel_asim".into(), ..KqlOptions::default() };
         let sigma_events = "{\"Image\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"Image\": \"x.exe\"}";
+        // Flat Sysmon fields are recognised: the rows of every source of the table.
         let r = kql_parity(&proc_rule, sigma_events, &opts);
+        assert!(r.agree, "{r:?}");
+        assert_eq!(r.schema, EventsSchema::Source);
+        let feeds: Vec<&str> = r.sources.iter().flat_map(|s| s.feeds.iter().map(|f| f.label.as_str())).collect();
+        assert_eq!(feeds.len(), 5, "{feeds:?}");
+        // The rule's own mapping, as asked.
+        let mapped = KqlOptions { events_schema: EventsSchema::Sigma, ..opts.clone() };
+        let r = kql_parity(&proc_rule, sigma_events, &mapped);
         assert!(r.agree, "{r:?}");
         assert_eq!(r.schema, EventsSchema::Sigma);
         assert_eq!(r.table.as_deref(), Some("imProcessCreate"));
@@ -901,12 +1116,12 @@ mod tests {
         let forced = KqlOptions { events_schema: EventsSchema::Sigma, ..opts.clone() };
         let r = kql_parity(&proc_rule, target_events, &forced);
         assert!(!r.agree);
-        let edited = KqlOptions { query_override: Some("imProcessCreate | where TargetProcessName has \"x\"".into()), ..opts.clone() };
+        let edited = KqlOptions { query_override: Some("imProcessCreate | where TargetProcessName has \"x\"".into()), ..mapped.clone() };
         let r = kql_parity(&proc_rule, sigma_events, &edited);
         assert!(r.edited && !r.agree);
         assert!(r.results[0].cause.as_deref().is_some_and(|c| c.starts_with("Sigma matches")), "{r:?}");
         assert!(r.results[1].cause.as_deref().is_some_and(|c| c.starts_with("KQL matches")), "{r:?}");
-        let broken = KqlOptions { query_override: Some("imProcessCreate | where (".into()), ..opts.clone() };
+        let broken = KqlOptions { query_override: Some("imProcessCreate | where (".into()), ..mapped.clone() };
         let r = kql_parity(&proc_rule, sigma_events, &broken);
         assert!(r.results.iter().all(|x| x.kql.is_none()) && !r.agree);
         assert!(r.diagnostics.iter().any(|d| d.source == Some(Source::Kql) && d.is_error()));

@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod re;
 pub mod rule;
 pub mod sigma_string;
+pub mod sources;
 pub mod sort;
 pub mod text;
 pub mod ui_support;

@@ -13,16 +13,15 @@
 //! rows it returns are the events the matcher matches. Needs Python 3.11+.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{kql_run, shared};
+use std::path::PathBuf;
 use std::process::Command;
 
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::pipeline::{self, Pipeline};
 use sigmaplay_core::{parse_events, parse_rule, parse_rules, Event, MatchOptions, Matcher, Placeholders};
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
 
 fn rule_files() -> Vec<PathBuf> {
     let root = shared().join("corpus/sigmahq");
@@ -337,23 +336,3 @@ fn regression_events_agree_with_matcher() {
     assert_eq!(ours_vs_oracle, 0, "cases where kql_eval and kql-run disagree (see above)");
 }
 
-/// Run kql-run on cases (JSON lines); None when the tool cannot run.
-fn kql_run(tool: &Path, name: &str, lines: &[String]) -> Option<Vec<serde_json::Value>> {
-    let path = std::env::temp_dir().join(format!("sigmaplay-kql-run-{name}-{}.jsonl", std::process::id()));
-    let written = std::fs::File::create(&path).and_then(|mut f| lines.iter().try_for_each(|l| writeln!(f, "{l}")));
-    if written.is_err() {
-        eprintln!("kql_run: cannot write {}, skipped", path.display());
-        return None;
-    }
-    let out = Command::new(tool).arg("--cases").arg(&path).arg("--quiet").output();
-    let _ = std::fs::remove_file(&path);
-    let Ok(out) = out else {
-        eprintln!("kql_run: cannot run kql-run, skipped");
-        return None;
-    };
-    if !matches!(out.status.code(), Some(0 | 1)) {
-        eprintln!("kql_run: kql-run did not run: {}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    Some(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
-}

@@ -134,6 +134,7 @@ pub fn parity(
         placeholders: Placeholders::default(),
         query_override: query.map(str::to_string),
         events_schema: schema,
+        include_rows: true,
     };
     api::kql_parity(rule, events, &opts)
 }

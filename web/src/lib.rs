@@ -7,6 +7,7 @@
 //! - [`examples`]: the gallery's rules and events (host-tested against core);
 //! - [`editor`]: the code editor component (textarea over a highlighted `<pre>`);
 //! - [`panels`]: rule card, KQL output, match results, diagnostics, gallery;
+//! - [`source_parity`]: Sigma versus KQL per source of the table, and the rows each source gives;
 //! - [`app`]: the page: state, persistence, share links, shortcuts, theme;
 //! - [`dom`]: small wrappers over browser APIs.
 //!
@@ -21,6 +22,7 @@ pub mod examples;
 pub mod highlight;
 pub mod panels;
 pub mod share;
+pub mod source_parity;
 
 use std::ops::Deref;
 use std::rc::Rc;

@@ -297,10 +297,11 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
 // ---------------------------------------------------------------------------
 
 /// The events-schema choices of the parity panel: (value, label).
-pub const SCHEMAS: [(EventsSchema, &str, &str); 3] = [
+pub const SCHEMAS: [(EventsSchema, &str, &str); 4] = [
     (EventsSchema::Auto, "auto", "Auto"),
-    (EventsSchema::Sigma, "sigma", "Sigma fields"),
-    (EventsSchema::Target, "target", "Target table columns"),
+    (EventsSchema::Source, "source", "As their source writes them"),
+    (EventsSchema::Sigma, "sigma", "Sigma fields, by the rule's own mapping"),
+    (EventsSchema::Target, "target", "Target table rows"),
 ];
 
 /// Rows listed before only disagreements are.
@@ -312,6 +313,9 @@ fn schema_label(s: EventsSchema) -> &'static str {
 
 /// "5/5 agree", "1 disagreement", "KQL could not run", ...
 pub fn parity_summary(r: &KqlParityReport) -> String {
+    if let Some(s) = &r.sources {
+        return crate::source_parity::summary(s);
+    }
     let n = r.results.len();
     let disagree = r.results.iter().filter(|x| matches!((x.sigma, x.kql), (Some(a), Some(b)) if a != b)).count();
     let kql_missing = r.results.iter().any(|x| x.kql.is_none());
@@ -329,7 +333,7 @@ pub fn parity_summary(r: &KqlParityReport) -> String {
     }
 }
 
-fn verdict(v: Option<bool>) -> (&'static str, &'static str, &'static str) {
+pub fn verdict(v: Option<bool>) -> (&'static str, &'static str, &'static str) {
     match v {
         Some(true) => ("true", "✓ match", "badge badge-hit"),
         Some(false) => ("false", "✗ no match", "badge badge-miss"),
@@ -369,7 +373,8 @@ pub fn parity_panel(p: &ParityProps) -> Html {
     };
     let summary = parity_summary(r);
     let all_agree = r.agree && !r.results.is_empty();
-    let detected = (p.schema == EventsSchema::Auto).then(|| format!("detected: {}", schema_label(r.schema)));
+    let read_as = r.sources.as_ref().and_then(|s| s.kinds.first()).map(|k| format!(", read as {}", k.label())).unwrap_or_default();
+    let detected = (p.schema == EventsSchema::Auto).then(|| format!("detected: {}{read_as}", schema_label(r.schema)));
     let kql_error = r
         .diagnostics
         .iter()
@@ -408,7 +413,7 @@ pub fn parity_panel(p: &ParityProps) -> Html {
                 <span class={classes!("count", if all_agree { "ok" } else { "bad" })} data-testid="parity-summary" aria-live="polite">{ summary }</span>
             </div>
             <div class="parity-opts">
-                <label for="schema-select">{ "Events are named by" }</label>
+                <label for="schema-select">{ "Events are" }</label>
                 <select id="schema-select" data-testid="schema-select" {onchange}>{ for options }</select>
                 if let Some(d) = detected { <span class="muted small" data-testid="schema-detected">{ d }</span> }
                 if r.edited { <span class="badge badge-edited">{ "edited query" }</span> }
@@ -416,7 +421,9 @@ pub fn parity_panel(p: &ParityProps) -> Html {
             if let Some(e) = kql_error {
                 <p class="kql-warn" role="note" data-testid="parity-error">{ e }</p>
             }
-            if !r.results.is_empty() {
+            if let Some(sources) = r.sources.clone() {
+                <crate::source_parity::SourceParity {sources} query={AttrValue::from(r.query.clone())} limit={PARITY_ROWS} />
+            } else if !r.results.is_empty() {
                 <table class="parity-table">
                     <thead><tr><th scope="col">{ "Event" }</th><th scope="col">{ "Sigma" }</th><th scope="col">{ "KQL" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>

@@ -104,6 +104,57 @@ pub(crate) enum Conv {
     DnsStatus { col: &'static str },
     /// A part of a URL (query, path) matched against the whole URL.
     UrlPart { col: &'static str, part: &'static str },
+    /// The field is in `then` on rows whose `cond` column holds one of
+    /// `values`, and in `otherwise` on the others: one source writes it to
+    /// another column than the rest (`why` says which, for the note).
+    Where {
+        cond: &'static str,
+        values: &'static [&'static str],
+        then: &'static str,
+        otherwise: &'static str,
+        why: &'static str,
+    },
+    /// A process image that some sources record as a full path and others as
+    /// the bare file name, in one of several alternative columns (a row fills
+    /// one of them): `endswith \name` also matches the bare name, and
+    /// emptiness means every column is empty.
+    ProcessPath { cols: &'static [&'static str], why: Option<&'static str> },
+    /// Sysmon's `Initiated` on ASIM: `NetworkDirection`, or on rows that have
+    /// none (Sysmon's parser sets none) the side that holds the process.
+    AsimDirection,
+    /// An account: `base` for the name, and for the well-known service
+    /// accounts also their SID, since the Security log names SYSTEM by the
+    /// computer account (`HOST$`) rather than `NT AUTHORITY\SYSTEM`.
+    Account { base: &'static Conv, sid: SidColumns },
+    /// A value that sources spell differently: the alternatives are tested too.
+    Spellings { col: &'static str, kind: Spelling },
+    /// Renamed, as a conversion (the base of [`Conv::Account`]).
+    Column { col: &'static str },
+    /// A full path that one source's parser writes with the file name twice
+    /// (`C:\\dir\\a.dll\\a.dll`): a value ending in a file name also
+    /// matches that spelling.
+    RepeatedName { col: &'static str, why: &'static str },
+}
+
+/// Where a table keeps the SID of the account a process runs as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SidColumns {
+    /// imProcessCreate's target: `TargetUserId`, or the actor's SID when the
+    /// 4688 record names no separate target (`TargetUserId` is the null SID).
+    AsimTarget,
+    /// imProcessCreate's actor: `ActorUserId`.
+    AsimActor,
+    /// SecurityEvent 4688: `TargetUserSid`, or `SubjectUserSid` when the target is `-`.
+    SecurityEvent,
+}
+
+/// Spellings that differ between the sources of one column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spelling {
+    /// A logon id as hex (`0x3e7`: Sysmon, SecurityEvent) or decimal (`999`: Defender, WindowsEvent).
+    HexOrDecimal,
+    /// A GUID with braces (WindowsEvent) or without (the Event table's parser).
+    Braces,
 }
 
 impl Conv {
@@ -133,6 +184,26 @@ impl Conv {
             }
             Conv::Hashes { cols } => cols.iter().map(|(_, c)| *c).collect(),
             Conv::HostFqdn { fqdn, host } => vec![fqdn, host],
+            Conv::Where { cond, then, otherwise, .. } => vec![cond, then, otherwise],
+            Conv::ProcessPath { cols, .. } => cols.to_vec(),
+            Conv::AsimDirection => vec!["NetworkDirection", "SrcProcessName", "DstProcessName"],
+            Conv::Account { base, sid } => {
+                let mut v = base.columns();
+                v.extend(sid.columns());
+                v
+            }
+            Conv::Spellings { col, .. } | Conv::Column { col } | Conv::RepeatedName { col, .. } => vec![col],
+        }
+    }
+}
+
+impl SidColumns {
+    #[cfg(test)]
+    fn columns(self) -> Vec<&'static str> {
+        match self {
+            SidColumns::AsimTarget => vec!["TargetUserId", "ActorUserId"],
+            SidColumns::AsimActor => vec!["ActorUserId"],
+            SidColumns::SecurityEvent => vec!["TargetUserSid", "TargetUserName", "SubjectUserSid"],
         }
     }
 }
@@ -218,6 +289,196 @@ pub(crate) fn convert_test(conv: &Conv, test: &Test, cx: &mut Cx<'_>) -> Option<
             ));
             Some(leaf(col, test.clone()))
         }
+        Conv::Where { cond, values, then, otherwise, why } => {
+            cx.info("source-mapping", why);
+            let is = || or(values.iter().map(|v| leaf(cond, lit(v))).collect());
+            Some(or(vec![
+                and(vec![is(), leaf(then, test.clone())]),
+                and(vec![Expr::Not(Box::new(is())), leaf(otherwise, test.clone())]),
+            ]))
+        }
+        Conv::ProcessPath { cols, why } => Some(process_path(test, cols, why, cx)),
+        Conv::AsimDirection => asim_direction(test, cx),
+        Conv::Account { base, sid } => {
+            let mut named = convert_test(base, test, cx)?;
+            if sid == SidColumns::AsimTarget && !emptiness(test) {
+                // SecurityEvent 4688 without a separate target: the process runs
+                // as its creator, whom that parser writes to ActorUsername only
+                // (TargetUsername gets a label, TargetUserId the null SID).
+                named = or(vec![named, and(vec![leaf("TargetUserId", lit("S-1-0-0")), leaf("ActorUsername", test.clone())])]);
+            }
+            let sids = well_known_sids(test);
+            if sids.is_empty() {
+                return Some(named);
+            }
+            cx.info(
+                "source-mapping",
+                "the Security log names the service accounts by the computer account (HOST$) or a label, not NT AUTHORITY: they are also matched by SID",
+            );
+            let mut alts = vec![named];
+            alts.extend(sids.iter().map(|s| sid.test(s)));
+            Some(or(alts))
+        }
+        Conv::Spellings { col, kind } => Some(spellings(test, col, kind)),
+        Conv::Column { col } => Some(leaf(col, test.clone())),
+        Conv::RepeatedName { col, why } => Some(match test {
+            Test::Glob { pattern, cased } => match repeated_name(pattern) {
+                Some(alt) => {
+                    cx.info("source-mapping", why);
+                    or(vec![leaf(col, test.clone()), leaf(col, glob(alt, *cased))])
+                }
+                None => leaf(col, test.clone()),
+            },
+            other => leaf(col, other.clone()),
+        }),
+    }
+}
+
+/// `*\\dir\\a.dll` → `*\\dir\\a.dll\\a.dll`, for a value that ends in a
+/// literal file name after a backslash and is anchored at its end.
+fn repeated_name(p: &SigmaString) -> Option<SigmaString> {
+    let Some(Part::Lit(last)) = p.parts.last() else { return None };
+    let (_, name) = last.rsplit_once('\\')?;
+    if name.is_empty() {
+        return None;
+    }
+    let mut parts = p.parts.clone();
+    parts.push(Part::Lit(format!("\\{name}")));
+    Some(from_parts(parts))
+}
+
+impl SidColumns {
+    /// The rows whose process runs as the account with SID `sid`.
+    fn test(self, sid: &str) -> LExpr {
+        match self {
+            SidColumns::AsimTarget => or(vec![
+                leaf("TargetUserId", lit(sid)),
+                and(vec![leaf("ActorUserId", lit(sid)), leaf("TargetUserId", lit("S-1-0-0"))]),
+            ]),
+            SidColumns::AsimActor => leaf("ActorUserId", lit(sid)),
+            SidColumns::SecurityEvent => or(vec![
+                leaf("TargetUserSid", lit(sid)),
+                and(vec![leaf("TargetUserName", lit("-")), leaf("SubjectUserSid", lit(sid))]),
+            ]),
+        }
+    }
+}
+
+/// Names of the well-known service accounts as Sysmon writes them (English,
+/// German, French, Spanish, Italian systems), with their SIDs.
+const WELL_KNOWN_NAMES: &[(&str, &[&str])] = &[
+    ("S-1-5-18", &["SYSTEM", "Système", "SISTEMA"]),
+    ("S-1-5-19", &["LOCAL SERVICE", "LOKALER DIENST", "SERVICE LOCAL", "SERVICIO LOCAL"]),
+    ("S-1-5-20", &["NETWORK SERVICE", "NETZWERKDIENST", "SERVICE RÉSEAU", "SERVICIO DE RED"]),
+];
+const NT_AUTHORITY: &[&str] = &["NT AUTHORITY", "NT-AUTORITÄT", "AUTORITE NT", "AUTORIDAD NT", "AUTORITÀ NT"];
+
+/// The SIDs of the well-known accounts a test matches by one of their names.
+fn well_known_sids(test: &Test) -> Vec<&'static str> {
+    let Test::Glob { pattern, cased } = test else { return Vec::new() };
+    WELL_KNOWN_NAMES
+        .iter()
+        .filter(|(_, names)| {
+            names.iter().any(|n| NT_AUTHORITY.iter().any(|d| glob_match(pattern, &format!("{d}\\{n}"), *cased)))
+        })
+        .map(|(sid, _)| *sid)
+        .collect()
+}
+
+/// Whether a test holds for an absent or empty value.
+fn emptiness(test: &Test) -> bool {
+    match test {
+        Test::Null | Test::Exists(false) => true,
+        Test::Glob { pattern, .. } => pattern.parts.is_empty(),
+        _ => false,
+    }
+}
+
+/// `*\name...` → `name...`: the same test on a column that holds the bare
+/// file name. Only when no later literal holds a backslash.
+fn bare_name(pattern: &SigmaString) -> Option<SigmaString> {
+    let mut parts = pattern.parts.iter();
+    if parts.next() != Some(&Part::Star) {
+        return None;
+    }
+    let Some(Part::Lit(first)) = parts.next() else { return None };
+    let rest = first.strip_prefix('\\')?;
+    if rest.contains('\\') {
+        return None;
+    }
+    let mut out = Vec::new();
+    if !rest.is_empty() {
+        out.push(Part::Lit(rest.to_string()));
+    }
+    for p in parts {
+        if matches!(p, Part::Lit(t) if t.contains('\\')) {
+            return None;
+        }
+        out.push(p.clone());
+    }
+    (!out.is_empty()).then(|| from_parts(out))
+}
+
+fn process_path(test: &Test, cols: &[&str], why: Option<&str>, cx: &mut Cx<'_>) -> LExpr {
+    if emptiness(test) {
+        // Each row fills one of the columns: the field is empty when all are.
+        return and(cols.iter().map(|c| leaf(c, test.clone())).collect());
+    }
+    let mut alts: Vec<LExpr> = cols.iter().map(|c| leaf(c, test.clone())).collect();
+    if let Test::Glob { pattern, cased } = test {
+        match bare_name(pattern) {
+            Some(bare) => alts.extend(cols.iter().map(|c| leaf(c, glob(bare.clone(), *cased)))),
+            None => {
+                if let Some(w) = why {
+                    if pattern.parts.iter().any(|p| matches!(p, Part::Lit(t) if t.contains('\\'))) {
+                        cx.info("source-mapping", w);
+                    }
+                }
+            }
+        }
+    }
+    or(alts)
+}
+
+fn asim_direction(test: &Test, cx: &mut Cx<'_>) -> Option<LExpr> {
+    let outbound = match test {
+        Test::Bool(b) => *b,
+        Test::Glob { pattern, .. } => match pattern.as_plain()?.to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    cx.info(
+        "source-mapping",
+        "Sysmon rows carry no direction (vimNetworkSessionMicrosoftSysmon 0.1.1 sets no NetworkDirection): on them the query uses the process columns instead (the parser puts the process of an initiated connection in Dst*, of an accepted one in Src*)",
+    );
+    let (word, side) = if outbound { ("Outbound", "DstProcessName") } else { ("Inbound", "SrcProcessName") };
+    Some(or(vec![
+        leaf("NetworkDirection", lit(word)),
+        and(vec![leaf("NetworkDirection", Test::Null), Expr::Not(Box::new(leaf(side, Test::Null)))]),
+    ]))
+}
+
+fn spellings(test: &Test, col: &str, kind: Spelling) -> LExpr {
+    let Test::Glob { pattern, cased } = test else { return leaf(col, test.clone()) };
+    let Some(text) = pattern.as_plain() else { return leaf(col, test.clone()) };
+    let t = text.trim();
+    let alt = match kind {
+        Spelling::HexOrDecimal => match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+            Some(h) => u64::from_str_radix(h, 16).ok().map(|n| n.to_string()),
+            None => t.parse::<u64>().ok().map(|n| format!("0x{n:x}")),
+        },
+        Spelling::Braces => match t.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            Some(inner) => Some(inner.to_string()),
+            None if !t.is_empty() => Some(format!("{{{t}}}")),
+            None => None,
+        },
+    };
+    match alt {
+        Some(a) => or(vec![leaf(col, test.clone()), leaf(col, glob(SigmaString::literal(&a), *cased))]),
+        None => leaf(col, test.clone()),
     }
 }
 
@@ -1120,6 +1381,20 @@ pub(crate) fn forward(conv: &Conv, value: &Value, fwd: &mut Fwd<'_>) {
             Some(n) => fwd.set(col, Value::Number(Number::from(dns_code(n)))),
             None => fwd.set(col, value.clone()),
         },
+        // Decided once every other field is set (see `targets::map_event_fields`).
+        Conv::Where { .. } => {}
+        Conv::ProcessPath { cols, .. } => {
+            if let Some(c) = cols.first() {
+                fwd.set(c, value.clone());
+            }
+        }
+        Conv::AsimDirection => match text.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("true") => fwd.set_text("NetworkDirection", "Outbound"),
+            Some("false") => fwd.set_text("NetworkDirection", "Inbound"),
+            _ => {}
+        },
+        Conv::Account { base, .. } => forward(base, value, fwd),
+        Conv::Spellings { col, .. } | Conv::Column { col } | Conv::RepeatedName { col, .. } => fwd.set(col, value.clone()),
     }
 }
 

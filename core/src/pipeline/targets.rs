@@ -47,7 +47,7 @@
 
 use serde_json::{Map, Value};
 
-use super::convert::{self, convert_test, forward, lit, Conv, Cx, Fwd, Hives, LExpr, RegMode};
+use super::convert::{self, convert_test, forward, lit, Conv, Cx, Fwd, Hives, LExpr, RegMode, SidColumns, Spelling};
 use super::{column_type, has_column, synthetic_item, ColumnType, MappedItem, State, TargetId, Work};
 use crate::compile::Test;
 use crate::diag::{Diagnostic, Span};
@@ -171,8 +171,6 @@ const XDR_DIRECTION: &[(&str, &[&str])] = &[
     ("true", &["ConnectionSuccess", "ConnectionFailed", "ConnectionRequest"]),
     ("false", &["InboundConnectionAccepted"]),
 ];
-
-const ASIM_DIRECTION: &[(&str, &[&str])] = &[("true", &["Outbound"]), ("false", &["Inbound"])];
 
 const LOGON_TYPES: &[(&str, &[&str])] = &[
     ("2", &["Interactive"]),
@@ -318,13 +316,22 @@ const XDR_4688: Fields = &[
     ("NewProcessId", Missing("4688 writes process ids in hex; Defender's ProcessId is decimal")),
 ];
 
+/// Sysmon's Source is the side that opened the connection; Defender's Local*
+/// is this device and Remote* the peer, whatever the direction.
+const XDR_INBOUND: &[&str] = &["InboundConnectionAccepted"];
+const XDR_SIDES: &str = "Defender writes this device in Local* and the peer in Remote* whatever the direction, while Sysmon's Source is the side that opened the connection: on accepted connections the two are swapped";
+
+const fn xdr_side(then: &'static str, otherwise: &'static str) -> FieldMap {
+    FieldMap::Conv(Conv::Where { cond: "ActionType", values: XDR_INBOUND, then, otherwise, why: XDR_SIDES })
+}
+
 const XDR_NETWORK: Fields = &[
-    ("DestinationHostname", To(&["RemoteUrl"])),
-    ("DestinationIp", To(&["RemoteIP"])),
-    ("DestinationPort", To(&["RemotePort"])),
-    ("SourceIp", To(&["LocalIP"])),
-    ("SourcePort", To(&["LocalPort"])),
-    ("SourceHostname", To(&["DeviceName"])),
+    ("DestinationHostname", xdr_side("DeviceName", "RemoteUrl")),
+    ("DestinationIp", xdr_side("LocalIP", "RemoteIP")),
+    ("DestinationPort", xdr_side("LocalPort", "RemotePort")),
+    ("SourceIp", xdr_side("RemoteIP", "LocalIP")),
+    ("SourcePort", xdr_side("RemotePort", "LocalPort")),
+    ("SourceHostname", xdr_side("RemoteUrl", "DeviceName")),
     ("Initiated", FieldMap::Conv(Conv::Vocab { col: "ActionType", table: XDR_DIRECTION })),
     ("Protocol", FieldMap::Conv(Conv::ProtocolPrefix { col: "Protocol" })),
     ("DestinationIsIpv6", Missing("Defender has no IPv6 flag")),
@@ -563,23 +570,44 @@ const ASIM_PROCESS: Fields = &[
     ("Image", To(&["TargetProcessName"])),
     ("CommandLine", To(&["TargetProcessCommandLine"])),
     ("CurrentDirectory", To(&["TargetProcessCurrentDirectory"])),
-    ("OriginalFileName", To(&["TargetProcessFileOriginalName"])),
+    (
+        "OriginalFileName",
+        FieldMap::Conv(Conv::Where {
+            cond: "EventOriginalType",
+            values: &["1"],
+            then: "TargetProcessFilename",
+            otherwise: "TargetProcessFileOriginalName",
+            why: "Sysmon's parsers write OriginalFileName to TargetProcessFilename (vimProcessCreateMicrosoftSysmon 0.4.0), no parser fills TargetProcessFileOriginalName, and Defender's (vimProcessEventMicrosoft365D 0.2.0) leaves it outside the schema: only Sysmon rows can match it, by EventOriginalType 1",
+        }),
+    ),
     ("Description", To(&["TargetProcessFileDescription"])),
     ("Product", To(&["TargetProcessFileProduct"])),
     ("Company", To(&["TargetProcessFileCompany"])),
     ("FileVersion", To(&["TargetProcessFileVersion"])),
     ("IntegrityLevel", FieldMap::Conv(Conv::Vocab { col: "TargetProcessIntegrityLevel", table: ASIM_INTEGRITY })),
     ("ProcessId", To(&["TargetProcessId"])),
-    ("ProcessGuid", To(&["TargetProcessGuid"])),
-    ("User", To(&["TargetUsername"])),
-    ("LogonId", To(&["TargetUserSessionId"])),
-    ("LogonGuid", To(&["TargetUserSessionGuid"])),
+    ("ProcessGuid", FieldMap::Conv(Conv::Spellings { col: "TargetProcessGuid", kind: Spelling::Braces })),
+    (
+        "User",
+        FieldMap::Conv(Conv::Account { base: &Conv::Column { col: "TargetUsername" }, sid: SidColumns::AsimTarget }),
+    ),
+    ("LogonId", FieldMap::Conv(Conv::Spellings { col: "TargetUserSessionId", kind: Spelling::HexOrDecimal })),
+    ("LogonGuid", FieldMap::Conv(Conv::Spellings { col: "TargetUserSessionGuid", kind: Spelling::Braces })),
     ("ParentImage", To(&["ActingProcessName"])),
     ("ParentCommandLine", To(&["ActingProcessCommandLine"])),
     ("ParentProcessId", To(&["ActingProcessId"])),
-    ("ParentProcessGuid", To(&["ActingProcessGuid"])),
-    ("ParentUser", To(&["ActorUsername"])),
-    ("GrandParentImage", To(&["ParentProcessName"])),
+    ("ParentProcessGuid", FieldMap::Conv(Conv::Spellings { col: "ActingProcessGuid", kind: Spelling::Braces })),
+    (
+        "ParentUser",
+        FieldMap::Conv(Conv::Account { base: &Conv::Column { col: "ActorUsername" }, sid: SidColumns::AsimActor }),
+    ),
+    (
+        "GrandParentImage",
+        FieldMap::Conv(Conv::ProcessPath {
+            cols: &["ParentProcessName"],
+            why: Some("only Defender's parser fills ParentProcessName, with the grandparent's file name alone: a test on its folder cannot match"),
+        }),
+    ),
     (
         "Hashes",
         FieldMap::Conv(Conv::Hashes {
@@ -614,7 +642,13 @@ const ASIM_4688: Fields = &[
 ];
 
 const ASIM_NETWORK: Fields = &[
-    ("Image", To(&["SrcProcessName", "DstProcessName"])),
+    (
+        "Image",
+        FieldMap::Conv(Conv::ProcessPath {
+            cols: &["SrcProcessName", "DstProcessName"],
+            why: Some("Defender rows hold only the process's file name (vimNetworkSessionMicrosoft365Defender 0.4 uses InitiatingProcessFileName): a test on the folder cannot match them"),
+        }),
+    ),
     ("ProcessId", To(&["SrcProcessId", "DstProcessId"])),
     ("ProcessGuid", To(&["SrcProcessGuid", "DstProcessGuid"])),
     ("User", To(&["SrcUsername", "DstUsername"])),
@@ -625,7 +659,7 @@ const ASIM_NETWORK: Fields = &[
     ("DestinationPort", To(&["DstPortNumber"])),
     ("SourcePort", To(&["SrcPortNumber"])),
     ("Protocol", To(&["NetworkProtocol"])),
-    ("Initiated", FieldMap::Conv(Conv::Vocab { col: "NetworkDirection", table: ASIM_DIRECTION })),
+    ("Initiated", FieldMap::Conv(Conv::AsimDirection)),
     ("CommandLine", Missing("imNetworkSession has no command line")),
     ("ParentImage", Missing("imNetworkSession has no parent process")),
     ("DestinationIsIpv6", Missing("NetworkProtocolVersion is set for the session, not per address")),
@@ -634,10 +668,12 @@ const ASIM_NETWORK: Fields = &[
     ("SourcePortName", Missing("the Sysmon parser does not keep port names")),
 ];
 
+const ASIM_DEFENDER_PATH: &str = "Defender's parser (vimFileEventM365D 0.2.1) writes FolderPath\\FileName, and Defender's FolderPath already ends with the file name: a path ending in a file name is also matched with the name repeated";
+
 const ASIM_FILE: Fields = &[
-    ("TargetFilename", To(&["TargetFilePath"])),
-    ("FileName", To(&["TargetFilePath"])),
-    ("SourceFilename", To(&["SrcFilePath"])),
+    ("TargetFilename", FieldMap::Conv(Conv::RepeatedName { col: "TargetFilePath", why: ASIM_DEFENDER_PATH })),
+    ("FileName", FieldMap::Conv(Conv::RepeatedName { col: "TargetFilePath", why: ASIM_DEFENDER_PATH })),
+    ("SourceFilename", FieldMap::Conv(Conv::RepeatedName { col: "SrcFilePath", why: ASIM_DEFENDER_PATH })),
     ("Image", To(&["ActingProcessName"])),
     ("CommandLine", To(&["ActingProcessCommandLine"])),
     ("ProcessId", To(&["ActingProcessId"])),
@@ -884,10 +920,13 @@ const AM_4688: Fields = &[
     ("CommandLine", To(&["CommandLine"])),
     (
         "User",
-        FieldMap::Conv(Conv::UserSplit {
-            domain: "TargetDomainName",
-            name: "TargetUserName",
-            fallback: Some(("SubjectDomainName", "SubjectUserName")),
+        FieldMap::Conv(Conv::Account {
+            base: &Conv::UserSplit {
+                domain: "TargetDomainName",
+                name: "TargetUserName",
+                fallback: Some(("SubjectDomainName", "SubjectUserName")),
+            },
+            sid: SidColumns::SecurityEvent,
         }),
     ),
     ("IntegrityLevel", FieldMap::Conv(Conv::Vocab { col: "MandatoryLabel", table: MANDATORY_LABELS })),
@@ -1141,9 +1180,63 @@ pub(crate) fn map_rule(target: TargetId, rule: &Rule, work: Expr<Work>, state: &
     } else {
         slots.map_leaves(&mut |s| Expr::Leaf(s.into_item()))
     };
+    let mapped = if target == TargetId::SentinelAsim { xml_entity_alternatives(mapped, src.table, state) } else { mapped };
     match condition_expr(src, span.unwrap_or_default()) {
         Some(cond) => Expr::And(vec![cond, mapped]),
         None => mapped,
+    }
+}
+
+/// Sysmon through the `Event` table: the ASIM parsers read the XML text of
+/// `EventData` without decoding it (parse-kv with a regex, or `parse`), so
+/// `&`, `<` and `>` reach the row as `&amp;`, `&lt;`, `&gt;`. A value test
+/// holding one of them also tests that spelling (regexes: `&` only).
+fn xml_entity_alternatives(e: Expr<MappedItem>, table: &str, state: &mut State) -> Expr<MappedItem> {
+    let mut changed = false;
+    let out = e.map_leaves(&mut |m: MappedItem| {
+        let tests: Vec<Test> = m.item.tests.iter().map(escaped_test).collect();
+        if tests == m.item.tests {
+            return Expr::Leaf(m);
+        }
+        changed = true;
+        let mut alt = m.clone();
+        alt.item.tests = tests;
+        // Both spellings for a test, neither for a negated one.
+        if m.item.negate {
+            Expr::And(vec![Expr::Leaf(m), Expr::Leaf(alt)])
+        } else {
+            Expr::Or(vec![Expr::Leaf(m), Expr::Leaf(alt)])
+        }
+    });
+    if changed {
+        state.notes.push(Diagnostic::info(
+            "source-mapping",
+            format!("Sysmon through the Event table reaches {table} with `&`, `<` and `>` still written as `&amp;`, `&lt;`, `&gt;` (its ASIM parser reads the XML without decoding it): values holding them are also tested in that spelling"),
+            None,
+        ));
+    }
+    out
+}
+
+fn escaped_test(t: &Test) -> Test {
+    match t {
+        Test::Glob { pattern, cased } => {
+            let parts = pattern
+                .parts
+                .iter()
+                .map(|p| match p {
+                    crate::sigma_string::Part::Lit(x) if x.contains(['&', '<', '>']) => crate::sigma_string::Part::Lit(
+                        x.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"),
+                    ),
+                    other => other.clone(),
+                })
+                .collect();
+            Test::Glob { pattern: crate::sigma_string::SigmaString { parts }, cased: *cased }
+        }
+        Test::Regex { pattern, i, m, s } if pattern.contains('&') => {
+            Test::Regex { pattern: pattern.replace('&', "&amp;"), i: *i, m: *m, s: *s }
+        }
+        other => other.clone(),
     }
 }
 
@@ -1268,11 +1361,39 @@ fn negated(e: Expr<MappedItem>, negate: bool) -> Expr<MappedItem> {
     }
 }
 
+/// Several columns are alternatives that each row fills one of (a source
+/// writes the field to one, another source to another): a value test holds
+/// when it holds in some column, an emptiness test when all are empty.
 fn rename(w: &Work, cols: &[&str], table: &str) -> Expr<MappedItem> {
-    let leaves: Vec<Expr<MappedItem>> =
-        cols.iter().map(|c| Expr::Leaf(mapped(w, c, w.item.tests.clone(), w.item.all, table))).collect();
-    let e = if leaves.len() == 1 { leaves.into_iter().next().unwrap_or(Expr::Const(false)) } else { Expr::Or(leaves) };
+    let leaves = |tests: Vec<Test>, all: bool| -> Vec<Expr<MappedItem>> {
+        cols.iter().map(|c| Expr::Leaf(mapped(w, c, tests.clone(), all, table))).collect()
+    };
+    if cols.len() == 1 {
+        let e = leaves(w.item.tests.clone(), w.item.all).into_iter().next().unwrap_or(Expr::Const(false));
+        return negated(e, w.item.negate);
+    }
+    let (empty, values): (Vec<Test>, Vec<Test>) = w.item.tests.iter().cloned().partition(is_emptiness);
+    let mut parts = Vec::new();
+    if !values.is_empty() {
+        parts.push(Expr::Or(leaves(values, w.item.all)));
+    }
+    for t in empty {
+        parts.push(Expr::And(leaves(vec![t], false)));
+    }
+    let e = match parts.len() {
+        1 => parts.into_iter().next().unwrap_or(Expr::Const(false)),
+        _ if w.item.all => Expr::And(parts),
+        _ => Expr::Or(parts),
+    };
     negated(e, w.item.negate)
+}
+
+fn is_emptiness(t: &Test) -> bool {
+    match t {
+        Test::Null | Test::Exists(false) => true,
+        Test::Glob { pattern, .. } => pattern.parts.is_empty(),
+        _ => false,
+    }
 }
 
 fn mergeable(t: &Test) -> bool {
@@ -1528,8 +1649,12 @@ pub(crate) fn map_event_fields(
     };
     let mut dropped: Vec<String> = Vec::new();
     let mut fwd = Fwd { table: src.table, fields, out };
+    let mut deferred = Vec::new();
     for (name, value) in fields {
         match lookup(src, name) {
+            Some(FieldMap::Conv(Conv::Where { cond, values, then, otherwise, .. })) => {
+                deferred.push((cond, values, then, otherwise, value.clone()));
+            }
             Some(FieldMap::To(cols) | FieldMap::Approx(cols, _)) => {
                 if let Some(c) = cols.first() {
                     fwd.set(c, value.clone());
@@ -1550,6 +1675,12 @@ pub(crate) fn map_event_fields(
             }
         }
         Cond::Num(col, n) => fwd.set(col, Value::from(n)),
+    }
+    // A field whose column depends on another column of the row: decided
+    // once that column is set.
+    for (cond, values, then, otherwise, value) in deferred {
+        let holds = fwd.out.get(cond).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)));
+        fwd.set(if holds { then } else { otherwise }, value);
     }
     if !dropped.is_empty() {
         notes.push(Diagnostic::info(

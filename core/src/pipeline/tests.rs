@@ -484,7 +484,7 @@ fn field_references_are_mapped_too() {
 fn negation_and_all_are_kept() {
     let r = rule_with(
         "  category: network_connection\n  product: windows",
-        "  sel:\n    Image|endswith: '\\x.exe'\n  filter:\n    Image|contains|all: ['a', 'b']\n  condition: sel and not filter",
+        "  sel:\n    Image|endswith: '\\x.exe'\n  filter:\n    User|contains|all: ['a', 'b']\n  condition: sel and not filter",
     );
     let m = map("sentinel_asim", &r);
     let text = format!("{:?}", m.expr);

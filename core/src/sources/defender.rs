@@ -1,0 +1,485 @@
+//! Microsoft Defender for Endpoint rows: the row Defender writes for the
+//! activity a Sysmon event records, Defender rows read back in Sigma's field
+//! names, and which Sysmon fields survive in Defender's record.
+//!
+//! Value formats (docs/sources.md, "Defender for Endpoint"; advanced-hunting
+//! table reference and sample records): full paths in `FolderPath` and
+//! `InitiatingProcessFolderPath`, bare names in `FileName`,
+//! `InitiatingProcessFileName` and `InitiatingProcessParentFileName`;
+//! accounts split into lowercase domain and name (`nt authority`, `system`);
+//! decimal process and logon ids; hashes lowercase, one column each (no
+//! IMPHASH); `DeviceName` a lowercase FQDN; registry keys with full hive
+//! names and the value name apart; `LocalIP`/`RemoteIP` are this device and
+//! the peer whatever the direction; `Protocol` `Tcp`/`Udp`; pipe names with
+//! the `\Device\NamedPipe` prefix; DNS queries in `AdditionalFields`.
+
+use serde_json::{Map, Value};
+
+use super::basename;
+use super::record::WinRecord;
+use super::security::well_known;
+use super::TableKind;
+use crate::event::Event;
+
+pub(crate) const TABLES: &[&str] = &[
+    "DeviceProcessEvents",
+    "DeviceNetworkEvents",
+    "DeviceFileEvents",
+    "DeviceRegistryEvents",
+    "DeviceImageLoadEvents",
+    "DeviceEvents",
+    "DeviceLogonEvents",
+];
+
+/// Columns only Defender rows have: a pasted row with them is a Defender row.
+const MARKERS: &[&str] = &["InitiatingProcessFileName", "InitiatingProcessFolderPath", "ReportId", "DeviceId"];
+
+/// The Defender table a pasted row belongs to: the target's own table when
+/// it is one, else the one whose columns fit (ASIM targets read Defender
+/// rows through their Defender parser).
+pub(crate) fn table_of_row(e: &Event, kind: TableKind) -> Option<&'static str> {
+    let keys: Vec<&str> = e.fields().map(|(k, _)| k).collect();
+    if !keys.iter().any(|k| MARKERS.contains(k) || k.starts_with("InitiatingProcess")) {
+        return None;
+    }
+    if let TableKind::Defender(t) = kind {
+        return Some(t);
+    }
+    let guess = match kind {
+        TableKind::Asim(s) => match s {
+            super::Schema::ProcessCreate => "DeviceProcessEvents",
+            super::Schema::NetworkSession => "DeviceNetworkEvents",
+            super::Schema::FileEvent => "DeviceFileEvents",
+            super::Schema::Registry => "DeviceRegistryEvents",
+            super::Schema::Authentication => "DeviceLogonEvents",
+            super::Schema::Dns => "DeviceEvents",
+        },
+        _ => return None,
+    };
+    Some(guess)
+}
+
+/// `DOMAIN\name` → (domain, name) as Defender writes them: lowercase.
+fn account(user: &str) -> (String, String) {
+    let (d, n) = user.rsplit_once('\\').unwrap_or(("", user));
+    match well_known(user) {
+        Some((_, _, name)) => ("nt authority".to_string(), name.to_lowercase()),
+        None => (d.to_lowercase(), n.to_lowercase()),
+    }
+}
+
+fn number(s: &str) -> Value {
+    let t = s.trim();
+    if let Some(h) = t.strip_prefix("0x") {
+        return u64::from_str_radix(h, 16).map(Value::from).unwrap_or(Value::Null);
+    }
+    t.parse::<u64>().map(Value::from).unwrap_or(Value::Null)
+}
+
+fn integrity(level: &str) -> &'static str {
+    match super::security::integrity_sid(level) {
+        "S-1-16-4096" | "S-1-16-0" => "Low",
+        "S-1-16-12288" => "High",
+        "S-1-16-16384" | "S-1-16-20480" => "System",
+        _ => "Medium",
+    }
+}
+
+/// `MD5=..,SHA256=..` → the Defender hash columns (lowercase hex, no IMPHASH).
+fn hashes(m: &mut Map<String, Value>, hashes: &str, prefix: &str) {
+    for (alg, h) in super::hash_pairs(hashes) {
+        if DEFENDER_HASHES.contains(&alg.as_str()) {
+            m.insert(format!("{prefix}{alg}"), Value::from(h.to_lowercase()));
+        }
+    }
+}
+
+const DEFENDER_HASHES: &[&str] = &["MD5", "SHA1", "SHA256"];
+
+/// `HKLM\...` (Sysmon) → `HKEY_LOCAL_MACHINE\...`; a user hive as
+/// `HKEY_CURRENT_USER\<SID>\...`; `CurrentControlSet` as `ControlSet001`.
+fn registry_key(path: &str) -> String {
+    let (hive, rest) = path.split_once('\\').unwrap_or((path, ""));
+    let full = match hive.to_ascii_uppercase().as_str() {
+        "HKLM" => "HKEY_LOCAL_MACHINE",
+        "HKU" if rest.starts_with("S-1-5-21-") => "HKEY_CURRENT_USER",
+        "HKU" => "HKEY_USERS",
+        "HKCR" => "HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes",
+        "HKCU" => "HKEY_CURRENT_USER",
+        _ => hive,
+    };
+    let mut out = if rest.is_empty() { full.to_string() } else { format!("{full}\\{rest}") };
+    let lower = out.to_ascii_lowercase();
+    if let Some(at) = lower.find("\\currentcontrolset\\").or_else(|| lower.ends_with("\\currentcontrolset").then(|| lower.len() - 18)) {
+        out.replace_range(at + 1..at + 18, "ControlSet001");
+    }
+    out
+}
+
+/// Sysmon `Details` → (value type, value data) as Defender writes them.
+fn registry_value(details: &str) -> (&'static str, String) {
+    let d = details.trim();
+    for (prefix, kind) in [("DWORD (", "Dword"), ("QWORD (", "Qword")] {
+        if let Some(inner) = d.strip_prefix(prefix).and_then(|x| x.strip_suffix(')')) {
+            // `0x00000001` or `0x00000000-0x00000001` (a QWORD's halves).
+            let hex: String = inner.split('-').map(|h| h.trim().trim_start_matches("0x")).collect();
+            return (kind, u64::from_str_radix(&hex, 16).map(|n| n.to_string()).unwrap_or_else(|_| inner.to_string()));
+        }
+    }
+    if d == "Binary Data" {
+        return ("Binary", String::new());
+    }
+    ("String", d.to_string())
+}
+
+fn common(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
+    m.insert("Timestamp".into(), Value::from(r.time.clone()));
+    m.insert("TimeGenerated".into(), Value::from(r.time.clone()));
+    m.insert("DeviceId".into(), Value::from("4b8a1c0f9e2d7a6b5c4d3e2f1a0b9c8d7e6f5a4b"));
+    m.insert("DeviceName".into(), Value::from(r.computer.to_lowercase()));
+    m.insert("ActionType".into(), Value::from(action));
+    m.insert("ReportId".into(), Value::from(1));
+}
+
+/// The acting process: `InitiatingProcess*` from Sysmon's `Image`-side fields.
+fn initiating(m: &mut Map<String, Value>, r: &WinRecord, image: &str, pid: &str, user: &str) {
+    let image = r.get(image);
+    m.insert("InitiatingProcessFolderPath".into(), Value::from(image.to_lowercase()));
+    m.insert("InitiatingProcessFileName".into(), Value::from(basename(image)));
+    m.insert("InitiatingProcessId".into(), number(r.get(pid)));
+    if r.has(user) {
+        let (d, n) = account(r.get(user));
+        m.insert("InitiatingProcessAccountDomain".into(), Value::from(d));
+        m.insert("InitiatingProcessAccountName".into(), Value::from(n));
+    }
+}
+
+/// The row Defender writes for the activity of a Sysmon event, with its table.
+pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Value>)> {
+    let mut m = Map::new();
+    let table = match r.event_id {
+        1 => {
+            common(&mut m, r, "ProcessCreated");
+            let image = r.get("Image");
+            m.insert("FileName".into(), Value::from(basename(image)));
+            m.insert("FolderPath".into(), Value::from(image));
+            m.insert("ProcessId".into(), number(r.get("ProcessId")));
+            m.insert("ProcessCommandLine".into(), Value::from(r.get("CommandLine")));
+            m.insert("ProcessIntegrityLevel".into(), Value::from(integrity(r.get("IntegrityLevel"))));
+            m.insert("ProcessVersionInfoOriginalFileName".into(), Value::from(r.get("OriginalFileName")));
+            m.insert("ProcessVersionInfoFileDescription".into(), Value::from(r.get("Description")));
+            m.insert("ProcessVersionInfoProductName".into(), Value::from(r.get("Product")));
+            m.insert("ProcessVersionInfoCompanyName".into(), Value::from(r.get("Company")));
+            let (d, n) = account(r.get("User"));
+            m.insert("AccountDomain".into(), Value::from(d));
+            m.insert("AccountName".into(), Value::from(n));
+            m.insert("LogonId".into(), number(r.get("LogonId")));
+            hashes(&mut m, r.get("Hashes"), "");
+            let parent = r.get("ParentImage");
+            m.insert("InitiatingProcessFolderPath".into(), Value::from(parent.to_lowercase()));
+            m.insert("InitiatingProcessFileName".into(), Value::from(basename(parent)));
+            m.insert("InitiatingProcessId".into(), number(r.get("ParentProcessId")));
+            m.insert("InitiatingProcessCommandLine".into(), Value::from(r.get("ParentCommandLine")));
+            if r.has("ParentUser") {
+                let (d, n) = account(r.get("ParentUser"));
+                m.insert("InitiatingProcessAccountDomain".into(), Value::from(d));
+                m.insert("InitiatingProcessAccountName".into(), Value::from(n));
+            }
+            "DeviceProcessEvents"
+        }
+        3 => {
+            let outbound = !r.get("Initiated").eq_ignore_ascii_case("false");
+            common(&mut m, r, if outbound { "ConnectionSuccess" } else { "InboundConnectionAccepted" });
+            let (local, remote) = if outbound { ("Source", "Destination") } else { ("Destination", "Source") };
+            m.insert("LocalIP".into(), Value::from(r.get(&format!("{local}Ip"))));
+            m.insert("LocalPort".into(), number(r.get(&format!("{local}Port"))));
+            m.insert("RemoteIP".into(), Value::from(r.get(&format!("{remote}Ip"))));
+            m.insert("RemotePort".into(), number(r.get(&format!("{remote}Port"))));
+            let host = r.get(&format!("{remote}Hostname"));
+            if !host.is_empty() && host != "-" {
+                m.insert("RemoteUrl".into(), Value::from(host));
+            }
+            let proto = r.get("Protocol");
+            let mut p: String = proto.to_ascii_lowercase();
+            if let Some(f) = p.get_mut(0..1) {
+                f.make_ascii_uppercase();
+            }
+            m.insert("Protocol".into(), Value::from(p));
+            initiating(&mut m, r, "Image", "ProcessId", "User");
+            "DeviceNetworkEvents"
+        }
+        11 | 23 | 26 | 2 => {
+            let action = match r.event_id {
+                11 => "FileCreated",
+                2 => "FileModified",
+                _ => "FileDeleted",
+            };
+            common(&mut m, r, action);
+            let path = r.get("TargetFilename");
+            m.insert("FolderPath".into(), Value::from(path));
+            m.insert("FileName".into(), Value::from(basename(path)));
+            hashes(&mut m, r.get("Hashes"), "");
+            initiating(&mut m, r, "Image", "ProcessId", "User");
+            "DeviceFileEvents"
+        }
+        12 | 13 | 14 => {
+            let event_type = r.get("EventType");
+            let action = match (r.event_id, event_type) {
+                (12, "DeleteKey") => "RegistryKeyDeleted",
+                (12, "DeleteValue") => "RegistryValueDeleted",
+                (12, _) => "RegistryKeyCreated",
+                (13, _) => "RegistryValueSet",
+                _ => "RegistryKeyRenamed",
+            };
+            common(&mut m, r, action);
+            let target = registry_key(r.get("TargetObject"));
+            let key_only = matches!(action, "RegistryKeyCreated" | "RegistryKeyDeleted" | "RegistryKeyRenamed");
+            let (key, value) = if key_only {
+                (target.clone(), String::new())
+            } else {
+                match target.rsplit_once('\\') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (target.clone(), String::new()),
+                }
+            };
+            if action.ends_with("Deleted") {
+                // Deletions name the affected key or value in the Previous* columns.
+                m.insert("PreviousRegistryKey".into(), Value::from(key.clone()));
+                m.insert("PreviousRegistryValueName".into(), Value::from(value.clone()));
+            }
+            m.insert("RegistryKey".into(), Value::from(key));
+            m.insert("RegistryValueName".into(), Value::from(value));
+            if r.event_id == 13 {
+                let (kind, data) = registry_value(r.get("Details"));
+                m.insert("RegistryValueType".into(), Value::from(kind));
+                m.insert("RegistryValueData".into(), Value::from(data));
+            }
+            if r.event_id == 14 {
+                m.insert("PreviousRegistryKey".into(), m.get("RegistryKey").cloned().unwrap_or(Value::Null));
+                m.insert("RegistryKey".into(), Value::from(registry_key(r.get("NewName"))));
+            }
+            initiating(&mut m, r, "Image", "ProcessId", "User");
+            "DeviceRegistryEvents"
+        }
+        7 => {
+            common(&mut m, r, "ImageLoaded");
+            let dll = r.get("ImageLoaded");
+            m.insert("FolderPath".into(), Value::from(dll));
+            m.insert("FileName".into(), Value::from(basename(dll)));
+            hashes(&mut m, r.get("Hashes"), "");
+            initiating(&mut m, r, "Image", "ProcessId", "User");
+            "DeviceImageLoadEvents"
+        }
+        22 => {
+            common(&mut m, r, "DnsQueryResponse");
+            let mut add = Map::new();
+            add.insert("DnsQueryString".into(), Value::from(r.get("QueryName")));
+            add.insert("DnsQueryResult".into(), Value::from(r.get("QueryResults")));
+            m.insert("AdditionalFields".into(), Value::Object(add));
+            initiating(&mut m, r, "Image", "ProcessId", "User");
+            "DeviceEvents"
+        }
+        17 | 18 => {
+            common(&mut m, r, "NamedPipeEvent");
+            let mut add = Map::new();
+            let pipe = r.get("PipeName");
+            add.insert("PipeName".into(), Value::from(format!("\\Device\\NamedPipe{pipe}")));
+            m.insert("AdditionalFields".into(), Value::Object(add));
+            initiating(&mut m, r, "Image", "ProcessId", "User");
+            "DeviceEvents"
+        }
+        8 | 10 => {
+            common(&mut m, r, if r.event_id == 8 { "CreateRemoteThreadApiCall" } else { "OpenProcessApiCall" });
+            let target = r.get("TargetImage");
+            m.insert("FolderPath".into(), Value::from(target));
+            m.insert("FileName".into(), Value::from(basename(target)));
+            m.insert("ProcessId".into(), number(r.get("TargetProcessId")));
+            initiating(&mut m, r, "SourceImage", "SourceProcessId", "SourceUser");
+            "DeviceEvents"
+        }
+        6 => {
+            common(&mut m, r, "DriverLoad");
+            let driver = r.get("ImageLoaded");
+            m.insert("FolderPath".into(), Value::from(driver));
+            m.insert("FileName".into(), Value::from(basename(driver)));
+            hashes(&mut m, r.get("Hashes"), "");
+            "DeviceEvents"
+        }
+        _ => return None,
+    };
+    Some((table, m))
+}
+
+/// Security logons (4624/4625) as `DeviceLogonEvents` rows.
+pub(crate) fn from_security(s: &WinRecord) -> Option<(&'static str, Map<String, Value>)> {
+    let action = match s.event_id {
+        4624 => "LogonSuccess",
+        4625 => "LogonFailed",
+        _ => return None,
+    };
+    let mut m = Map::new();
+    common(&mut m, s, action);
+    m.insert("AccountDomain".into(), Value::from(s.get("TargetDomainName").to_lowercase()));
+    m.insert("AccountName".into(), Value::from(s.get("TargetUserName").to_lowercase()));
+    m.insert("AccountSid".into(), Value::from(s.get("TargetUserSid")));
+    m.insert("RemoteIP".into(), Value::from(s.get("IpAddress")));
+    m.insert("RemotePort".into(), number(s.get("IpPort")));
+    m.insert("RemoteDeviceName".into(), Value::from(s.get("WorkstationName")));
+    m.insert("Protocol".into(), Value::from(s.get("AuthenticationPackageName")));
+    let logon_type = match s.get("LogonType") {
+        "2" => "Interactive",
+        "3" => "Network",
+        "4" => "Batch",
+        "5" => "Service",
+        "7" => "Unlock",
+        "8" => "NetworkCleartext",
+        "9" => "NewCredentials",
+        "10" => "RemoteInteractive",
+        "11" => "CachedInteractive",
+        other => other,
+    };
+    m.insert("LogonType".into(), Value::from(logon_type));
+    Some(("DeviceLogonEvents", m))
+}
+
+/// The Sysmon fields Defender records, per Sysmon event id.
+fn kept(event_id: i64) -> &'static [&'static str] {
+    match event_id {
+        1 => &[
+            "Image", "CommandLine", "OriginalFileName", "Description", "Product", "Company", "ProcessId", "ParentImage",
+            "ParentCommandLine", "ParentProcessId", "User", "ParentUser", "IntegrityLevel", "LogonId", "Hashes",
+        ],
+        3 => &[
+            "Image", "ProcessId", "User", "Protocol", "Initiated", "SourceIp", "SourcePort", "DestinationIp",
+            "DestinationPort", "DestinationHostname",
+        ],
+        2 | 11 | 23 | 26 => &["Image", "ProcessId", "User", "TargetFilename", "Hashes"],
+        12 | 13 | 14 => &["Image", "ProcessId", "User", "TargetObject", "EventType", "Details", "NewName"],
+        7 => &["Image", "ProcessId", "User", "ImageLoaded", "Hashes"],
+        22 => &["Image", "ProcessId", "User", "QueryName", "QueryResults"],
+        17 | 18 => &["Image", "ProcessId", "User", "PipeName", "EventType"],
+        8 | 10 => &["SourceImage", "SourceProcessId", "SourceUser", "TargetImage", "TargetProcessId"],
+        6 => &["ImageLoaded", "Hashes"],
+        _ => &[],
+    }
+}
+
+/// A Sysmon event as Defender records it, in Sigma's names: only the fields
+/// Defender keeps (no GUIDs, no IMPHASH, no working directory, ...).
+pub(crate) fn sysmon_view(r: &WinRecord) -> Event {
+    let keep = kept(r.event_id);
+    let mut m = Map::new();
+    m.insert("EventID".into(), Value::from(r.event_id));
+    m.insert("Computer".into(), Value::from(r.computer.clone()));
+    for (k, v) in &r.data {
+        if !keep.contains(&k.as_str()) {
+            continue;
+        }
+        let v = if k == "Hashes" {
+            super::hash_pairs(v)
+                .filter(|(a, _)| DEFENDER_HASHES.contains(&a.as_str()))
+                .map(|(a, h)| format!("{a}={h}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else if k == "DestinationHostname" && r.get("Initiated").eq_ignore_ascii_case("false") {
+            continue;
+        } else {
+            v.clone()
+        };
+        m.insert(k.clone(), Value::from(v));
+    }
+    Event::from_json(Value::Object(m))
+}
+
+fn s(m: &Map<String, Value>, k: &str) -> String {
+    super::text(m, k)
+}
+
+fn user(domain: &str, name: &str) -> String {
+    if domain.eq_ignore_ascii_case("nt authority") {
+        format!("NT AUTHORITY\\{}", name.to_uppercase())
+    } else if domain.is_empty() {
+        name.to_string()
+    } else {
+        format!("{domain}\\{name}")
+    }
+}
+
+/// A pasted Defender row read in Sigma's field names (and its own columns).
+pub(crate) fn sigma_view(table: &str, row: &Map<String, Value>) -> Event {
+    let mut m = row.clone();
+    let mut put = |k: &str, v: String| {
+        if !v.is_empty() {
+            m.insert(k.to_string(), Value::from(v));
+        }
+    };
+    let ip_dom = s(row, "InitiatingProcessAccountDomain");
+    let ip_name = s(row, "InitiatingProcessAccountName");
+    match table {
+        "DeviceProcessEvents" => {
+            put("Image", s(row, "FolderPath"));
+            put("CommandLine", s(row, "ProcessCommandLine"));
+            put("OriginalFileName", s(row, "ProcessVersionInfoOriginalFileName"));
+            put("Description", s(row, "ProcessVersionInfoFileDescription"));
+            put("Product", s(row, "ProcessVersionInfoProductName"));
+            put("Company", s(row, "ProcessVersionInfoCompanyName"));
+            put("ProcessId", s(row, "ProcessId"));
+            put("ParentImage", s(row, "InitiatingProcessFolderPath"));
+            put("ParentCommandLine", s(row, "InitiatingProcessCommandLine"));
+            put("ParentProcessId", s(row, "InitiatingProcessId"));
+            put("User", user(&s(row, "AccountDomain"), &s(row, "AccountName")));
+            put("ParentUser", if ip_name.is_empty() { String::new() } else { user(&ip_dom, &ip_name) });
+            put("IntegrityLevel", s(row, "ProcessIntegrityLevel"));
+        }
+        _ => {
+            put("Image", s(row, "InitiatingProcessFolderPath"));
+            put("ProcessId", s(row, "InitiatingProcessId"));
+            put("User", if ip_name.is_empty() { String::new() } else { user(&ip_dom, &ip_name) });
+            match table {
+                "DeviceNetworkEvents" => {
+                    let inbound = s(row, "ActionType") == "InboundConnectionAccepted";
+                    put("Initiated", (!inbound).to_string());
+                    let (local, remote) = if inbound { ("Destination", "Source") } else { ("Source", "Destination") };
+                    put(&format!("{local}Ip"), s(row, "LocalIP"));
+                    put(&format!("{local}Port"), s(row, "LocalPort"));
+                    put(&format!("{remote}Ip"), s(row, "RemoteIP"));
+                    put(&format!("{remote}Port"), s(row, "RemotePort"));
+                    put(&format!("{remote}Hostname"), s(row, "RemoteUrl"));
+                    put("Protocol", s(row, "Protocol").to_lowercase());
+                }
+                "DeviceFileEvents" | "DeviceImageLoadEvents" => {
+                    let name = if table == "DeviceFileEvents" { "TargetFilename" } else { "ImageLoaded" };
+                    put(name, s(row, "FolderPath"));
+                }
+                "DeviceRegistryEvents" => {
+                    let key = s(row, "RegistryKey");
+                    let value = s(row, "RegistryValueName");
+                    put("TargetObject", if value.is_empty() { key } else { format!("{key}\\{value}") });
+                    put("Details", s(row, "RegistryValueData"));
+                }
+                _ => {}
+            }
+        }
+    }
+    Event::from_json(Value::Object(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_formats() {
+        assert_eq!(registry_key("HKLM\\System\\CurrentControlSet\\Services\\x"), "HKEY_LOCAL_MACHINE\\System\\ControlSet001\\Services\\x");
+        assert_eq!(registry_key("HKU\\S-1-5-21-1-2-3-1001\\Software\\Run"), "HKEY_CURRENT_USER\\S-1-5-21-1-2-3-1001\\Software\\Run");
+        assert_eq!(registry_value("DWORD (0x00000010)"), ("Dword", "16".to_string()));
+        assert_eq!(registry_value("C:\\x.exe"), ("String", "C:\\x.exe".to_string()));
+    }
+
+    #[test]
+    fn accounts_are_lowercase_and_split() {
+        assert_eq!(account("NT AUTHORITY\\SYSTEM"), ("nt authority".to_string(), "system".to_string()));
+        assert_eq!(account("CORP\\Alice"), ("corp".to_string(), "alice".to_string()));
+        assert_eq!(user("nt authority", "system"), "NT AUTHORITY\\SYSTEM");
+    }
+}

@@ -1,0 +1,228 @@
+//! What a pasted event is: a Windows event log record (Sysmon, Security), a
+//! Defender row, or a row of the target table.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{defender, TableKind};
+use crate::event::{Event, EventShape};
+
+/// What a pasted event was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Sysmon,
+    Security,
+    Defender,
+    /// A row of the target table.
+    Rows,
+    /// None of the above: only the rule's own mapping can place it.
+    Unknown,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Sysmon => "Sysmon",
+            Kind::Security => "Windows Security",
+            Kind::Defender => "Defender rows",
+            Kind::Rows => "target table rows",
+            Kind::Unknown => "unrecognised",
+        }
+    }
+}
+
+/// A Windows event log record: provider, event id, computer and the named
+/// `EventData` values as text (Windows renders every value as text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WinRecord {
+    pub provider: &'static str,
+    pub channel: &'static str,
+    pub event_id: i64,
+    pub computer: String,
+    pub time: String,
+    /// `EventData` in record order.
+    pub data: Vec<(String, String)>,
+}
+
+impl WinRecord {
+    pub fn get(&self, name: &str) -> &str {
+        self.data.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.data.iter().any(|(k, _)| k == name)
+    }
+}
+
+pub const SYSMON: &str = "Microsoft-Windows-Sysmon";
+pub const SYSMON_CHANNEL: &str = "Microsoft-Windows-Sysmon/Operational";
+pub const SECURITY: &str = "Microsoft-Windows-Security-Auditing";
+
+#[derive(Debug, Clone)]
+pub(crate) enum Record {
+    Sysmon(WinRecord),
+    Security(WinRecord),
+    Defender(&'static str, Map<String, Value>),
+    Rows(Map<String, Value>),
+    Unknown,
+}
+
+impl Record {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Sysmon(_) => Kind::Sysmon,
+            Record::Security(_) => Kind::Security,
+            Record::Defender(..) => Kind::Defender,
+            Record::Rows(_) => Kind::Rows,
+            Record::Unknown => Kind::Unknown,
+        }
+    }
+}
+
+/// The Sysmon event a logsource category is written for.
+pub fn sysmon_event_id(category: &str) -> Option<i64> {
+    Some(match category.to_ascii_lowercase().as_str() {
+        "process_creation" => 1,
+        "file_change" => 2,
+        "network_connection" => 3,
+        "process_termination" => 5,
+        "driver_load" => 6,
+        "image_load" => 7,
+        "create_remote_thread" => 8,
+        "raw_access_thread" => 9,
+        "process_access" => 10,
+        "file_event" => 11,
+        "registry_add" | "registry_delete" => 12,
+        "registry_set" | "registry_event" => 13,
+        "registry_rename" => 14,
+        "create_stream_hash" => 15,
+        "pipe_created" => 17,
+        "wmi_event" => 20,
+        "dns_query" => 22,
+        "file_delete" => 23,
+        "clipboard_capture" => 24,
+        "process_tampering" => 25,
+        "file_delete_detected" => 26,
+        "file_block_executable" => 27,
+        _ => return None,
+    })
+}
+
+/// Fields only Sysmon writes (one is enough to say "Sysmon" for a flat event).
+const SYSMON_FIELDS: &[&str] = &[
+    "Image", "ProcessGuid", "ParentImage", "ImageLoaded", "TargetFilename", "TargetObject", "QueryName",
+    "DestinationHostname", "DestinationIp", "PipeName", "SourceImage", "TargetImage", "OriginalFileName",
+    "IntegrityLevel", "Hashes",
+];
+/// Fields of Windows Security events that Sysmon does not have.
+const SECURITY_FIELDS: &[&str] = &[
+    "NewProcessName", "SubjectUserName", "SubjectUserSid", "TargetUserName", "NewProcessId", "MandatoryLabel",
+    "TokenElevationType", "LogonType", "IpAddress", "WorkstationName", "ObjectName",
+];
+
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn event_id(e: &Event) -> Option<i64> {
+    match e.get("EventID").or_else(|| e.get("EventCode"))? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Read a pasted event for a target table of `kind`.
+pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record {
+    let Value::Object(_) = e.original() else { return Record::Unknown };
+    let provider = e.get("Provider_Name").or_else(|| e.get("Provider")).and_then(as_text).unwrap_or_default();
+    let keys: Vec<&str> = e.fields().map(|(k, _)| k).collect();
+    let has = |names: &[&str]| keys.iter().any(|k| names.contains(k));
+    // Rows of the target table: most keys are its columns, and none is a
+    // field only the raw sources have.
+    if e.shape() != EventShape::Evtx && !provider.contains("Sysmon") && !has(SYSMON_FIELDS) && !has(SECURITY_FIELDS) {
+        if let Some(table) = defender::table_of_row(e, kind) {
+            let Value::Object(m) = e.original() else { return Record::Unknown };
+            return Record::Defender(table, m.clone());
+        }
+        let table = match kind {
+            TableKind::Asim(s) => super::asim::function_of(s),
+            TableKind::Defender(t) => t,
+            TableKind::SecurityEvent => "SecurityEvent",
+        };
+        let columns = keys.iter().filter(|k| crate::pipeline::has_column(table, k)).count();
+        if columns * 2 > keys.len() && columns > 0 {
+            let Value::Object(m) = e.original() else { return Record::Unknown };
+            return Record::Rows(m.clone());
+        }
+    }
+    let id = event_id(e);
+    let security = provider.contains("Security-Auditing")
+        || (provider.is_empty() && has(SECURITY_FIELDS) && !has(&["Image", "ProcessGuid"]));
+    let sysmon = provider.contains("Sysmon") || (provider.is_empty() && !security && has(SYSMON_FIELDS));
+    if !sysmon && !security {
+        return Record::Unknown;
+    }
+    let id = match (id, security) {
+        (Some(id), _) => id,
+        (None, true) if has(&["NewProcessName"]) => 4688,
+        (None, true) => return Record::Unknown,
+        (None, false) => match category.and_then(sysmon_event_id) {
+            Some(id) => id,
+            None => return Record::Unknown,
+        },
+    };
+    let mut data = Vec::new();
+    let system = ["EventID", "EventCode", "Provider_Name", "Provider_Guid", "Channel", "Computer", "Level", "Task", "Opcode",
+        "Keywords", "EventRecordID", "Version", "TimeCreated_SystemTime", "Execution_ProcessID", "Execution_ThreadID",
+        "Security_UserID", "EventID_Qualifiers", "Correlation", "Provider", "Security", "Execution", "TimeCreated"];
+    for (k, v) in e.fields() {
+        if e.shape() == EventShape::Evtx && system.contains(&k) {
+            continue;
+        }
+        if e.shape() != EventShape::Evtx && matches!(k, "EventID" | "EventCode" | "Provider_Name" | "Channel" | "Computer") {
+            continue;
+        }
+        if let Some(t) = as_text(v) {
+            data.push((k.to_string(), t));
+        }
+    }
+    let computer = e.get("Computer").and_then(as_text).unwrap_or_else(|| "WIN-HOST.corp.example".to_string());
+    let time = e
+        .get("TimeCreated_SystemTime")
+        .or_else(|| e.get("UtcTime"))
+        .and_then(as_text)
+        .unwrap_or_else(|| "2025-01-01 00:00:00.000".to_string());
+    let rec = WinRecord {
+        provider: if security { SECURITY } else { SYSMON },
+        channel: if security { "Security" } else { SYSMON_CHANNEL },
+        event_id: id,
+        computer,
+        time,
+        data,
+    };
+    if security {
+        Record::Security(rec)
+    } else {
+        Record::Sysmon(rec)
+    }
+}
+
+/// A Sysmon record as Sigma sees it: every field, with the System ones.
+pub(crate) fn sysmon_view(r: &WinRecord) -> Event {
+    let mut m = Map::new();
+    m.insert("EventID".into(), Value::from(r.event_id));
+    m.insert("Provider_Name".into(), Value::from(r.provider));
+    m.insert("Channel".into(), Value::from(r.channel));
+    m.insert("Computer".into(), Value::from(r.computer.clone()));
+    for (k, v) in &r.data {
+        m.insert(k.clone(), Value::from(v.clone()));
+    }
+    Event::from_json(Value::Object(m))
+}

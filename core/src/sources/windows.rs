@@ -1,0 +1,171 @@
+//! Windows event log records as the Log Analytics tables hold them: the
+//! `Event` table (named data as XML text in `EventData`) and the
+//! `WindowsEvent` table (named data as a dynamic object), and the two ways
+//! ASIM parsers read the XML back.
+
+use serde_json::{Map, Value};
+
+use super::record::WinRecord;
+
+/// XML text escaping as Windows renders event data: `&`, `<`, `>`.
+fn xml_escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The `EventData` column of the `Event` table: the agent's `DataItem`
+/// wrapper around the record's `<EventData>`.
+pub(crate) fn event_data_xml(r: &WinRecord) -> String {
+    let mut x = String::from(
+        "<DataItem type=\"System.XmlData\" time=\"\" sourceHealthServiceId=\"\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">",
+    );
+    for (k, v) in &r.data {
+        x.push_str("<Data Name=\"");
+        xml_escape(k, &mut x);
+        x.push_str("\">");
+        xml_escape(v, &mut x);
+        x.push_str("</Data>");
+    }
+    x.push_str("</EventData></DataItem>");
+    x
+}
+
+/// A row of the `Event` table (Log Analytics agent / Azure Monitor Agent).
+pub(crate) fn event_row(r: &WinRecord) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("TimeGenerated".into(), Value::from(r.time.clone()));
+    m.insert("Source".into(), Value::from(r.provider));
+    m.insert("EventLog".into(), Value::from(r.channel));
+    m.insert("Computer".into(), Value::from(r.computer.clone()));
+    m.insert("EventLevel".into(), Value::from(4));
+    m.insert("EventLevelName".into(), Value::from("Information"));
+    m.insert("EventID".into(), Value::from(r.event_id));
+    m.insert("UserName".into(), Value::from("NT AUTHORITY\\SYSTEM"));
+    m.insert("EventData".into(), Value::from(event_data_xml(r)));
+    m.insert("Type".into(), Value::from("Event"));
+    m
+}
+
+/// A row of the `WindowsEvent` table: `EventData` is an object of the named values.
+pub(crate) fn windows_event_row(r: &WinRecord) -> Map<String, Value> {
+    let mut data = Map::new();
+    for (k, v) in &r.data {
+        data.insert(k.clone(), Value::from(v.clone()));
+    }
+    let mut m = Map::new();
+    m.insert("TimeGenerated".into(), Value::from(r.time.clone()));
+    m.insert("Provider".into(), Value::from(r.provider));
+    m.insert("Channel".into(), Value::from(r.channel));
+    m.insert("Computer".into(), Value::from(r.computer.clone()));
+    m.insert("EventID".into(), Value::from(r.event_id));
+    m.insert("EventLevel".into(), Value::from(4));
+    m.insert("EventLevelName".into(), Value::from("Information"));
+    m.insert("EventData".into(), Value::Object(data));
+    m.insert("Type".into(), Value::from("WindowsEvent"));
+    m
+}
+
+/// How a parser reads the XML `EventData` of the `Event` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum XmlRead {
+    /// `parse-kv` with the regex `<Data Name="(\w+)">{?([^>]*?)}?</Data>`:
+    /// values keep their XML entities (`&amp;`, `&lt;`, `&gt;` stay as
+    /// written), and a leading `{` and trailing `}` are dropped from every
+    /// value (meant for GUIDs).
+    ParseKvRegex,
+    /// `parse_xml` and the `Data` array: entities decoded, values as written.
+    ParseXml,
+    /// Text between the tags as written (entities kept, braces kept).
+    Raw,
+}
+
+/// The named values of an `Event` row's `EventData`, read as `how` does,
+/// and their names in record order.
+pub(crate) fn read_event_data(xml: &str, how: XmlRead) -> (Map<String, Value>, Vec<String>) {
+    let mut out = Map::new();
+    let mut order = Vec::new();
+    let mut rest = xml;
+    const OPEN: &str = "<Data Name=\"";
+    while let Some(at) = rest.find(OPEN) {
+        rest = &rest[at + OPEN.len()..];
+        let Some(q) = rest.find('"') else { break };
+        let name = &rest[..q];
+        rest = &rest[q..];
+        let Some(body) = rest.strip_prefix("\">") else { continue };
+        let Some(end) = body.find("</Data>") else { break };
+        let raw = &body[..end];
+        rest = &body[end..];
+        order.push(xml_unescape(name));
+        match how {
+            XmlRead::ParseKvRegex => {
+                // `\w+` names only; a value holding `>` (never, once escaped) would not match.
+                if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') || raw.contains('>') {
+                    continue;
+                }
+                let v = raw.strip_prefix('{').unwrap_or(raw);
+                let v = v.strip_suffix('}').unwrap_or(v);
+                // parse-kv keeps the first occurrence of a key.
+                out.entry(name.to_string()).or_insert_with(|| Value::from(v));
+            }
+            XmlRead::ParseXml => {
+                out.insert(xml_unescape(name), Value::from(xml_unescape(raw)));
+            }
+            XmlRead::Raw => {
+                out.entry(xml_unescape(name)).or_insert_with(|| Value::from(raw));
+            }
+        }
+    }
+    (out, order)
+}
+
+fn xml_unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+/// The named values of a `WindowsEvent` row (`EventData` is dynamic).
+pub(crate) fn windows_event_data(row: &Map<String, Value>) -> Map<String, Value> {
+    match row.get("EventData") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec() -> WinRecord {
+        WinRecord {
+            provider: super::super::record::SYSMON,
+            channel: super::super::record::SYSMON_CHANNEL,
+            event_id: 1,
+            computer: "h".into(),
+            time: "t".into(),
+            data: vec![
+                ("ProcessGuid".into(), "{abc-1}".into()),
+                ("CommandLine".into(), "cmd /c \"a\" > b & c".into()),
+            ],
+        }
+    }
+
+    #[test]
+    fn regex_read_keeps_entities_and_drops_braces() {
+        let xml = event_data_xml(&rec());
+        let (kv, order) = read_event_data(&xml, XmlRead::ParseKvRegex);
+        assert_eq!(order, vec!["ProcessGuid", "CommandLine"]);
+        assert_eq!(kv["ProcessGuid"], "abc-1");
+        assert_eq!(kv["CommandLine"], "cmd /c \"a\" &gt; b &amp; c");
+        let (x, _) = read_event_data(&xml, XmlRead::ParseXml);
+        assert_eq!(x["ProcessGuid"], "{abc-1}");
+        assert_eq!(x["CommandLine"], "cmd /c \"a\" > b & c");
+    }
+}

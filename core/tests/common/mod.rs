@@ -1,0 +1,31 @@
+//! Helpers shared by the test files that read `shared/` (the corpus and the
+//! oracle tools next to the checkout).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+/// Run kql-run on cases (JSON lines); None when the tool cannot run (said on stderr).
+pub fn kql_run(tool: &Path, name: &str, lines: &[String]) -> Option<Vec<serde_json::Value>> {
+    let path = std::env::temp_dir().join(format!("sigmaplay-kql-run-{name}-{}.jsonl", std::process::id()));
+    let written = std::fs::File::create(&path).and_then(|mut f| lines.iter().try_for_each(|l| writeln!(f, "{l}")));
+    if written.is_err() {
+        eprintln!("kql_run: cannot write {}, skipped", path.display());
+        return None;
+    }
+    let out = Command::new(tool).arg("--cases").arg(&path).arg("--quiet").output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(out) = out else {
+        eprintln!("kql_run: cannot run kql-run, skipped");
+        return None;
+    };
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        eprintln!("kql_run: kql-run did not run: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    Some(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+}

@@ -1,0 +1,171 @@
+//! The Sigma-versus-KQL view for events read as their source writes them:
+//! one verdict column per source of the target table, each source's blind
+//! spots, and the rows each source gives (what the query really runs on).
+
+use sigmaplay_core::api::{FeedParity, ParityResult, SourcesReport};
+use yew::prelude::*;
+
+use crate::panels::verdict;
+
+/// Rows of the rows view, and columns shown before the rest are cut.
+const SHOWN_ROWS: usize = 50;
+const SHOWN_COLUMNS: usize = 14;
+
+#[derive(Properties, PartialEq)]
+pub struct SourcesProps {
+    pub sources: SourcesReport,
+    /// The query, to put the columns it reads first in the rows view.
+    pub query: AttrValue,
+    /// Rows listed before only disagreements are.
+    pub limit: usize,
+}
+
+/// One line per source: "Sysmon via Event 3/3".
+pub fn summary(s: &SourcesReport) -> String {
+    let parts: Vec<String> = s.feeds.iter().map(|f| format!("{} {}/{}", f.label, f.agreed, f.compared)).collect();
+    if parts.is_empty() {
+        "no source gives a row".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+fn cell(p: Option<&ParityResult>) -> Html {
+    let Some(p) = p else { return html! { <td class="muted">{ "—" }</td> } };
+    let (attr, text, class) = verdict(p.kql);
+    let off = p.sigma != p.kql;
+    html! {
+        <td class={classes!(off.then_some("disagree"))} data-kql={attr} data-agree={if off { "false" } else { "true" }}>
+            <span class={class}>{ text }</span>
+        </td>
+    }
+}
+
+fn feed_result(f: &FeedParity, i: usize) -> Option<&ParityResult> {
+    f.results.get(i).and_then(Option::as_ref)
+}
+
+#[function_component(SourceParity)]
+pub fn source_parity(p: &SourcesProps) -> Html {
+    let chosen = use_state_eq(|| 0usize);
+    let s = &p.sources;
+    let n = s.kinds.len();
+    let off = |i: usize| s.feeds.iter().any(|f| feed_result(f, i).is_some_and(|r| r.sigma != r.kql));
+    let shown: Vec<usize> = (0..n).filter(|i| *i < p.limit || off(*i)).collect();
+    let hidden = n - shown.len();
+    let head = s.feeds.iter().map(|f| html! { <th scope="col">{ f.label.clone() }</th> });
+    let rows = shown.iter().map(|&i| {
+        let sigma = s.feeds.iter().find_map(|f| feed_result(f, i)).and_then(|r| r.sigma);
+        let (s_attr, s_text, s_class) = verdict(sigma);
+        let causes: Vec<String> = s.feeds.iter().filter_map(|f| feed_result(f, i)?.cause.clone()).collect();
+        let bad = off(i);
+        let kind = s.kinds.get(i).map_or("", |k| k.label());
+        html! {
+            <>
+                <tr data-testid="parity-row" data-sigma={s_attr} data-agree={if bad { "false" } else { "true" }}
+                    class={classes!(bad.then_some("disagree"))}>
+                    <th scope="row" title={kind}>{ format!("Event {}", i + 1) }</th>
+                    <td><span class={s_class}>{ s_text }</span></td>
+                    { for s.feeds.iter().map(|f| cell(feed_result(f, i))) }
+                </tr>
+                if !causes.is_empty() {
+                    <tr class="disagree cause-row">
+                        <td colspan={(s.feeds.len() + 2).to_string()} class="cause" data-testid="parity-cause">{ causes.join(" · ") }</td>
+                    </tr>
+                }
+            </>
+        }
+    });
+    let blind = s.feeds.iter().filter(|f| f.blind > 0).map(|f| {
+        html! {
+            <li data-testid="blind-spot">{ format!(
+                "{}: {} event{} the rule matches cannot match as this source records {} (missing {})",
+                f.label, f.blind, if f.blind == 1 { "" } else { "s" }, if f.blind == 1 { "it" } else { "them" },
+                if f.blind_fields.is_empty() { "fields the rule reads".to_string() } else { f.blind_fields.join(", ") }
+            ) }</li>
+        }
+    });
+    let current = *chosen;
+    let tabs = s.feeds.iter().enumerate().map(|(k, f)| {
+        let chosen = chosen.clone();
+        let onclick = Callback::from(move |_| chosen.set(k));
+        html! {
+            <button type="button" role="tab" class="tab" aria-selected={(k == current).to_string()}
+                data-testid="rows-source" {onclick}>{ f.label.clone() }</button>
+        }
+    });
+    html! {
+        <>
+            <table class="parity-table" data-testid="source-parity">
+                <thead><tr><th scope="col">{ "Event" }</th><th scope="col">{ "Sigma" }</th>{ for head }</tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            if hidden > 0 {
+                <p class="muted small">{ format!("{hidden} more events, where every source agrees, are not listed.") }</p>
+            }
+            <ul class="blind-spots small">{ for blind }</ul>
+            if let Some(f) = s.feeds.get(current).or(s.feeds.first()) {
+                <details class="rows-view" data-testid="rows-view">
+                    <summary>{ "Rows each source gives" }</summary>
+                    <div class="tabs" role="tablist">{ for tabs }</div>
+                    { rows_table(f, &p.query) }
+                </details>
+            }
+        </>
+    }
+}
+
+/// A value as a table cell: strings as they are, the rest as JSON, both cut.
+fn show(v: &serde_json::Value) -> String {
+    let t = match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if t.chars().count() > 120 {
+        let cut: String = t.chars().take(119).collect();
+        format!("{cut}…")
+    } else {
+        t
+    }
+}
+
+fn rows_table(f: &FeedParity, query: &str) -> Html {
+    let rows: Vec<(usize, &serde_json::Map<String, serde_json::Value>)> = f
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.as_ref()?.as_object()?)))
+        .take(SHOWN_ROWS)
+        .collect();
+    if rows.is_empty() {
+        return html! { <p class="muted small">{ "This source gives no row for these events." }</p> };
+    }
+    // The columns the query names first, then the others in row order.
+    let mut columns: Vec<&str> = Vec::new();
+    for (_, r) in &rows {
+        for k in r.keys() {
+            if !columns.contains(&k.as_str()) {
+                columns.push(k);
+            }
+        }
+    }
+    columns.sort_by_key(|c| !query.contains(*c));
+    let cut = columns.len().saturating_sub(SHOWN_COLUMNS);
+    columns.truncate(SHOWN_COLUMNS);
+    html! {
+        <div class="rows-scroll">
+            <table class="rows-table" data-testid="rows-table">
+                <thead><tr><th scope="col">{ "Event" }</th>{ for columns.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead>
+                <tbody>
+                    { for rows.iter().map(|(i, r)| html! {
+                        <tr>
+                            <th scope="row">{ i + 1 }</th>
+                            { for columns.iter().map(|c| html! { <td>{ r.get(*c).map(show).unwrap_or_default() }</td> }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            if cut > 0 { <p class="muted small">{ format!("{cut} more columns not shown.") }</p> }
+        </div>
+    }
+}
