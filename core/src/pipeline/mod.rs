@@ -231,7 +231,11 @@ fn schema() -> &'static [TableSchema] {
         let mut tables: Vec<TableSchema> = Vec::new();
         let mut name: Option<&'static str> = None;
         let mut cols: Vec<(&'static str, ColumnType)> = Vec::new();
-        for line in schema_tables::TABLES.split('\n') {
+        #[cfg(feature = "all-tables")]
+        let text = [schema_tables::TABLES, schema_tables::OTHER_TABLES];
+        #[cfg(not(feature = "all-tables"))]
+        let text = [schema_tables::TABLES];
+        for line in text.iter().flat_map(|t| t.split('\n')) {
             if let Some(t) = line.strip_prefix('#') {
                 if let Some(n) = name.replace(t) {
                     tables.push((n, Vec::leak(std::mem::take(&mut cols))));

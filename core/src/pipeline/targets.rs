@@ -1526,9 +1526,21 @@ fn map_leaf(src: &Source, w: Work, state: &mut State) -> (Expr<MappedItem>, bool
 fn comparable_columns(src: &Source, field: &str) -> Option<Vec<&'static str>> {
     match lookup(src, field) {
         Some(FieldMap::To(cols) | FieldMap::Approx(cols, _)) if cols.len() == 1 => Some(cols.to_vec()),
-        Some(FieldMap::Conv(Conv::UserSplit { domain, name, fallback: None })) => Some(vec![domain, name]),
+        Some(FieldMap::Conv(conv)) => conv_columns(&conv),
         Some(_) => None,
         None => schema_name(src.table, field).map(|c| vec![c]),
+    }
+}
+
+/// The columns a converted field compares as, where the conversion keeps
+/// the value as it is (or splits `DOMAIN\\user`).
+fn conv_columns(conv: &Conv) -> Option<Vec<&'static str>> {
+    match *conv {
+        Conv::UserSplit { domain, name, fallback: None } => Some(vec![domain, name]),
+        Conv::Column { col } | Conv::Spellings { col, .. } | Conv::RepeatedName { col, .. } => Some(vec![col]),
+        Conv::ProcessPath { cols: [col], .. } => Some(vec![*col]),
+        Conv::Account { base, .. } => conv_columns(base),
+        _ => None,
     }
 }
 

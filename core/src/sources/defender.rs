@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value};
 
-use super::basename;
+use super::{basename, fill, V};
 use super::record::WinRecord;
 use super::security::well_known;
 use super::TableKind;
@@ -133,181 +133,183 @@ fn registry_value(details: &str) -> (&'static str, String) {
 }
 
 fn common(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
-    m.insert("Timestamp".into(), Value::from(r.time.clone()));
-    m.insert("TimeGenerated".into(), Value::from(r.time.clone()));
-    m.insert("DeviceId".into(), Value::from("4b8a1c0f9e2d7a6b5c4d3e2f1a0b9c8d7e6f5a4b"));
+    fill(m, r, "", COMMON);
     m.insert("DeviceName".into(), Value::from(r.computer.to_lowercase()));
     m.insert("ActionType".into(), Value::from(action));
     m.insert("ReportId".into(), Value::from(1));
 }
 
-/// The acting process: `InitiatingProcess*` from Sysmon's `Image`-side fields.
-fn initiating(m: &mut Map<String, Value>, r: &WinRecord, image: &str, pid: &str, user: &str) {
-    let image = r.get(image);
-    m.insert("InitiatingProcessFolderPath".into(), Value::from(image.to_lowercase()));
-    m.insert("InitiatingProcessFileName".into(), Value::from(basename(image)));
-    m.insert("InitiatingProcessId".into(), number(r.get(pid)));
-    if r.has(user) {
-        let (d, n) = account(r.get(user));
-        m.insert("InitiatingProcessAccountDomain".into(), Value::from(d));
-        m.insert("InitiatingProcessAccountName".into(), Value::from(n));
+const COMMON: &[(&str, V)] = &[
+    ("Timestamp", V::Time),
+    ("TimeGenerated", V::Time),
+    ("DeviceId", V::C("4b8a1c0f9e2d7a6b5c4d3e2f1a0b9c8d7e6f5a4b")),
+];
+
+/// The acting process of most events: `InitiatingProcess*` from Sysmon's
+/// `Image` side (Defender usually writes this path in lowercase).
+const INITIATING: &[(&str, V)] = &[
+    ("InitiatingProcessFolderPath", V::Lower("Image")),
+    ("InitiatingProcessFileName", V::Base("Image")),
+    ("InitiatingProcessId", V::Int("ProcessId")),
+];
+
+/// The acting process of a process creation: Sysmon's parent.
+const PARENT: &[(&str, V)] = &[
+    ("InitiatingProcessFolderPath", V::Lower("ParentImage")),
+    ("InitiatingProcessFileName", V::Base("ParentImage")),
+    ("InitiatingProcessId", V::Int("ParentProcessId")),
+    ("InitiatingProcessCommandLine", V::F("ParentCommandLine")),
+];
+
+/// The source process of an API call event (Sysmon 8, 10).
+const SOURCE_PROCESS: &[(&str, V)] = &[
+    ("InitiatingProcessFolderPath", V::Lower("SourceImage")),
+    ("InitiatingProcessFileName", V::Base("SourceImage")),
+    ("InitiatingProcessId", V::Int("SourceProcessId")),
+    ("FolderPath", V::F("TargetImage")),
+    ("FileName", V::Base("TargetImage")),
+    ("ProcessId", V::Int("TargetProcessId")),
+];
+
+const PROCESS: &[(&str, V)] = &[
+    ("FileName", V::Base("Image")),
+    ("FolderPath", V::F("Image")),
+    ("ProcessId", V::Int("ProcessId")),
+    ("ProcessCommandLine", V::F("CommandLine")),
+    ("ProcessVersionInfoOriginalFileName", V::F("OriginalFileName")),
+    ("ProcessVersionInfoFileDescription", V::F("Description")),
+    ("ProcessVersionInfoProductName", V::F("Product")),
+    ("ProcessVersionInfoCompanyName", V::F("Company")),
+    ("LogonId", V::Int("LogonId")),
+];
+
+/// A file-like object of the event: path and name.
+fn object(m: &mut Map<String, Value>, path: &str) {
+    m.insert("FolderPath".into(), Value::from(path));
+    m.insert("FileName".into(), Value::from(basename(path)));
+}
+
+/// `DOMAIN\user` of `field` into the `<prefix>AccountDomain`/`Name` columns.
+fn account_columns(m: &mut Map<String, Value>, r: &WinRecord, field: &str, prefix: &str) {
+    if r.has(field) {
+        let (d, n) = account(r.get(field));
+        m.insert(format!("{prefix}AccountDomain"), Value::from(d));
+        m.insert(format!("{prefix}AccountName"), Value::from(n));
     }
 }
 
 /// The row Defender writes for the activity of a Sysmon event, with its table.
 pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Value>)> {
     let mut m = Map::new();
-    let table = match r.event_id {
-        1 => {
-            common(&mut m, r, "ProcessCreated");
-            let image = r.get("Image");
-            m.insert("FileName".into(), Value::from(basename(image)));
-            m.insert("FolderPath".into(), Value::from(image));
-            m.insert("ProcessId".into(), number(r.get("ProcessId")));
-            m.insert("ProcessCommandLine".into(), Value::from(r.get("CommandLine")));
-            m.insert("ProcessIntegrityLevel".into(), Value::from(integrity(r.get("IntegrityLevel"))));
-            m.insert("ProcessVersionInfoOriginalFileName".into(), Value::from(r.get("OriginalFileName")));
-            m.insert("ProcessVersionInfoFileDescription".into(), Value::from(r.get("Description")));
-            m.insert("ProcessVersionInfoProductName".into(), Value::from(r.get("Product")));
-            m.insert("ProcessVersionInfoCompanyName".into(), Value::from(r.get("Company")));
-            let (d, n) = account(r.get("User"));
-            m.insert("AccountDomain".into(), Value::from(d));
-            m.insert("AccountName".into(), Value::from(n));
-            m.insert("LogonId".into(), number(r.get("LogonId")));
-            hashes(&mut m, r.get("Hashes"), "");
-            let parent = r.get("ParentImage");
-            m.insert("InitiatingProcessFolderPath".into(), Value::from(parent.to_lowercase()));
-            m.insert("InitiatingProcessFileName".into(), Value::from(basename(parent)));
-            m.insert("InitiatingProcessId".into(), number(r.get("ParentProcessId")));
-            m.insert("InitiatingProcessCommandLine".into(), Value::from(r.get("ParentCommandLine")));
-            if r.has("ParentUser") {
-                let (d, n) = account(r.get("ParentUser"));
-                m.insert("InitiatingProcessAccountDomain".into(), Value::from(d));
-                m.insert("InitiatingProcessAccountName".into(), Value::from(n));
-            }
-            "DeviceProcessEvents"
-        }
+    let (table, action, acting): (&'static str, String, &[(&str, V)]) = match r.event_id {
+        1 => ("DeviceProcessEvents", "ProcessCreated".into(), PARENT),
         3 => {
             let outbound = !r.get("Initiated").eq_ignore_ascii_case("false");
-            common(&mut m, r, if outbound { "ConnectionSuccess" } else { "InboundConnectionAccepted" });
+            // This device in Local*, the peer in Remote*, whatever the direction.
             let (local, remote) = if outbound { ("Source", "Destination") } else { ("Destination", "Source") };
-            m.insert("LocalIP".into(), Value::from(r.get(&format!("{local}Ip"))));
-            m.insert("LocalPort".into(), number(r.get(&format!("{local}Port"))));
-            m.insert("RemoteIP".into(), Value::from(r.get(&format!("{remote}Ip"))));
-            m.insert("RemotePort".into(), number(r.get(&format!("{remote}Port"))));
+            for (col, side, what) in [("LocalIP", local, "Ip"), ("LocalPort", local, "Port"), ("RemoteIP", remote, "Ip"), ("RemotePort", remote, "Port")] {
+                let v = r.get(&format!("{side}{what}"));
+                m.insert(col.into(), if what == "Port" { number(v) } else { Value::from(v) });
+            }
             let host = r.get(&format!("{remote}Hostname"));
             if !host.is_empty() && host != "-" {
                 m.insert("RemoteUrl".into(), Value::from(host));
             }
-            let proto = r.get("Protocol");
-            let mut p: String = proto.to_ascii_lowercase();
-            if let Some(f) = p.get_mut(0..1) {
-                f.make_ascii_uppercase();
-            }
-            m.insert("Protocol".into(), Value::from(p));
-            initiating(&mut m, r, "Image", "ProcessId", "User");
-            "DeviceNetworkEvents"
+            let p = r.get("Protocol").to_ascii_lowercase();
+            let proto = match p.get(..1) {
+                Some(first) => format!("{}{}", first.to_ascii_uppercase(), p.get(1..).unwrap_or("")),
+                None => p,
+            };
+            m.insert("Protocol".into(), Value::from(proto));
+            ("DeviceNetworkEvents", if outbound { "ConnectionSuccess" } else { "InboundConnectionAccepted" }.into(), INITIATING)
         }
-        11 | 23 | 26 | 2 => {
+        2 | 11 | 23 | 26 => {
+            object(&mut m, r.get("TargetFilename"));
             let action = match r.event_id {
                 11 => "FileCreated",
                 2 => "FileModified",
                 _ => "FileDeleted",
             };
-            common(&mut m, r, action);
-            let path = r.get("TargetFilename");
-            m.insert("FolderPath".into(), Value::from(path));
-            m.insert("FileName".into(), Value::from(basename(path)));
-            hashes(&mut m, r.get("Hashes"), "");
-            initiating(&mut m, r, "Image", "ProcessId", "User");
-            "DeviceFileEvents"
+            ("DeviceFileEvents", action.into(), INITIATING)
         }
         12 | 13 | 14 => {
-            let event_type = r.get("EventType");
-            let action = match (r.event_id, event_type) {
+            let action = match (r.event_id, r.get("EventType")) {
                 (12, "DeleteKey") => "RegistryKeyDeleted",
                 (12, "DeleteValue") => "RegistryValueDeleted",
                 (12, _) => "RegistryKeyCreated",
                 (13, _) => "RegistryValueSet",
                 _ => "RegistryKeyRenamed",
             };
-            common(&mut m, r, action);
-            let target = registry_key(r.get("TargetObject"));
-            let key_only = matches!(action, "RegistryKeyCreated" | "RegistryKeyDeleted" | "RegistryKeyRenamed");
-            let (key, value) = if key_only {
-                (target.clone(), String::new())
-            } else {
-                match target.rsplit_once('\\') {
-                    Some((k, v)) => (k.to_string(), v.to_string()),
-                    None => (target.clone(), String::new()),
-                }
-            };
-            if action.ends_with("Deleted") {
-                // Deletions name the affected key or value in the Previous* columns.
-                m.insert("PreviousRegistryKey".into(), Value::from(key.clone()));
-                m.insert("PreviousRegistryValueName".into(), Value::from(value.clone()));
-            }
-            m.insert("RegistryKey".into(), Value::from(key));
-            m.insert("RegistryValueName".into(), Value::from(value));
-            if r.event_id == 13 {
-                let (kind, data) = registry_value(r.get("Details"));
-                m.insert("RegistryValueType".into(), Value::from(kind));
-                m.insert("RegistryValueData".into(), Value::from(data));
-            }
-            if r.event_id == 14 {
-                m.insert("PreviousRegistryKey".into(), m.get("RegistryKey").cloned().unwrap_or(Value::Null));
-                m.insert("RegistryKey".into(), Value::from(registry_key(r.get("NewName"))));
-            }
-            initiating(&mut m, r, "Image", "ProcessId", "User");
-            "DeviceRegistryEvents"
+            registry(&mut m, r, action);
+            ("DeviceRegistryEvents", action.into(), INITIATING)
         }
         7 => {
-            common(&mut m, r, "ImageLoaded");
-            let dll = r.get("ImageLoaded");
-            m.insert("FolderPath".into(), Value::from(dll));
-            m.insert("FileName".into(), Value::from(basename(dll)));
-            hashes(&mut m, r.get("Hashes"), "");
-            initiating(&mut m, r, "Image", "ProcessId", "User");
-            "DeviceImageLoadEvents"
+            object(&mut m, r.get("ImageLoaded"));
+            ("DeviceImageLoadEvents", "ImageLoaded".into(), INITIATING)
         }
-        22 => {
-            common(&mut m, r, "DnsQueryResponse");
+        22 | 17 | 18 => {
             let mut add = Map::new();
-            add.insert("DnsQueryString".into(), Value::from(r.get("QueryName")));
-            add.insert("DnsQueryResult".into(), Value::from(r.get("QueryResults")));
+            let action = if r.event_id == 22 {
+                add.insert("DnsQueryString".into(), Value::from(r.get("QueryName")));
+                add.insert("DnsQueryResult".into(), Value::from(r.get("QueryResults")));
+                "DnsQueryResponse"
+            } else {
+                add.insert("PipeName".into(), Value::from(format!("\\Device\\NamedPipe{}", r.get("PipeName"))));
+                "NamedPipeEvent"
+            };
             m.insert("AdditionalFields".into(), Value::Object(add));
-            initiating(&mut m, r, "Image", "ProcessId", "User");
-            "DeviceEvents"
-        }
-        17 | 18 => {
-            common(&mut m, r, "NamedPipeEvent");
-            let mut add = Map::new();
-            let pipe = r.get("PipeName");
-            add.insert("PipeName".into(), Value::from(format!("\\Device\\NamedPipe{pipe}")));
-            m.insert("AdditionalFields".into(), Value::Object(add));
-            initiating(&mut m, r, "Image", "ProcessId", "User");
-            "DeviceEvents"
+            ("DeviceEvents", action.into(), INITIATING)
         }
         8 | 10 => {
-            common(&mut m, r, if r.event_id == 8 { "CreateRemoteThreadApiCall" } else { "OpenProcessApiCall" });
-            let target = r.get("TargetImage");
-            m.insert("FolderPath".into(), Value::from(target));
-            m.insert("FileName".into(), Value::from(basename(target)));
-            m.insert("ProcessId".into(), number(r.get("TargetProcessId")));
-            initiating(&mut m, r, "SourceImage", "SourceProcessId", "SourceUser");
-            "DeviceEvents"
+            let action = if r.event_id == 8 { "CreateRemoteThreadApiCall" } else { "OpenProcessApiCall" };
+            account_columns(&mut m, r, "SourceUser", "InitiatingProcess");
+            ("DeviceEvents", action.into(), SOURCE_PROCESS)
         }
         6 => {
-            common(&mut m, r, "DriverLoad");
-            let driver = r.get("ImageLoaded");
-            m.insert("FolderPath".into(), Value::from(driver));
-            m.insert("FileName".into(), Value::from(basename(driver)));
-            hashes(&mut m, r.get("Hashes"), "");
-            "DeviceEvents"
+            object(&mut m, r.get("ImageLoaded"));
+            ("DeviceEvents", "DriverLoad".into(), &[])
         }
         _ => return None,
     };
+    common(&mut m, r, &action);
+    fill(&mut m, r, "", acting);
+    if r.event_id == 1 {
+        fill(&mut m, r, "", PROCESS);
+        m.insert("ProcessIntegrityLevel".into(), Value::from(integrity(r.get("IntegrityLevel"))));
+        account_columns(&mut m, r, "User", "");
+        account_columns(&mut m, r, "ParentUser", "InitiatingProcess");
+    } else if !matches!(r.event_id, 6 | 8 | 10) {
+        account_columns(&mut m, r, "User", "InitiatingProcess");
+    }
+    hashes(&mut m, r.get("Hashes"), "");
     Some((table, m))
+}
+
+/// Registry columns: the key (hive spelled out) and value name apart; for
+/// deletions the affected key in the Previous* columns; `Details` as type and data.
+fn registry(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
+    let target = registry_key(r.get("TargetObject"));
+    let key_only = matches!(action, "RegistryKeyCreated" | "RegistryKeyDeleted" | "RegistryKeyRenamed");
+    let (key, value) = match target.rsplit_once('\\') {
+        Some((k, v)) if !key_only => (k.to_string(), v.to_string()),
+        _ => (target.clone(), String::new()),
+    };
+    if action.ends_with("Deleted") {
+        m.insert("PreviousRegistryKey".into(), Value::from(key.clone()));
+        m.insert("PreviousRegistryValueName".into(), Value::from(value.clone()));
+    }
+    if r.event_id == 14 {
+        m.insert("PreviousRegistryKey".into(), Value::from(key));
+        m.insert("RegistryKey".into(), Value::from(registry_key(r.get("NewName"))));
+    } else {
+        m.insert("RegistryKey".into(), Value::from(key));
+    }
+    m.insert("RegistryValueName".into(), Value::from(value));
+    if r.event_id == 13 {
+        let (kind, data) = registry_value(r.get("Details"));
+        m.insert("RegistryValueType".into(), Value::from(kind));
+        m.insert("RegistryValueData".into(), Value::from(data));
+    }
 }
 
 /// Security logons (4624/4625) as `DeviceLogonEvents` rows.
@@ -397,7 +399,7 @@ fn s(m: &Map<String, Value>, k: &str) -> String {
 
 fn user(domain: &str, name: &str) -> String {
     if domain.eq_ignore_ascii_case("nt authority") {
-        format!("NT AUTHORITY\\{}", name.to_uppercase())
+        format!("NT AUTHORITY\\{}", name.to_ascii_uppercase())
     } else if domain.is_empty() {
         name.to_string()
     } else {

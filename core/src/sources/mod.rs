@@ -292,6 +292,70 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
     }
 }
 
+/// Where a column's value comes from in a source record: the adapters and
+/// parsers are written as tables of (column, value) wherever they can be.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum V {
+    /// A named value of the record, as text.
+    F(&'static str),
+    /// A constant.
+    C(&'static str),
+    /// The record's computer.
+    Computer,
+    /// The record's time.
+    Time,
+    /// The text between a GUID's braces (empty without braces).
+    Guid(&'static str),
+    /// The file name of a path value.
+    Base(&'static str),
+    /// A number, or null.
+    Int(&'static str),
+    /// A hex number (`0x1a2c`) written in decimal, or "".
+    HexDec(&'static str),
+    /// Lowercased.
+    Lower(&'static str),
+}
+
+/// A record the tables read: named values, the computer and the time.
+pub(crate) trait Lookup {
+    fn field(&self, name: &str) -> String;
+    fn computer(&self) -> String;
+    fn time(&self) -> String;
+}
+
+/// One value of a table.
+pub(crate) fn value_of(src: &dyn Lookup, v: V) -> Value {
+    let text = match v {
+        V::F(k) => src.field(k),
+        V::C(c) => c.to_string(),
+        V::Computer => src.computer(),
+        V::Time => src.time(),
+        V::Guid(k) => src.field(k).split('{').nth(1).and_then(|x| x.split('}').next()).unwrap_or("").to_string(),
+        V::Base(k) => basename(&src.field(k)).to_string(),
+        V::Int(k) => {
+            let t = src.field(k);
+            let t = t.trim();
+            let n = match t.strip_prefix("0x") {
+                Some(h) => i64::from_str_radix(h, 16).ok(),
+                None => t.parse::<i64>().ok(),
+            };
+            return n.map(Value::from).unwrap_or(Value::Null);
+        }
+        V::HexDec(k) => {
+            u64::from_str_radix(src.field(k).trim().trim_start_matches("0x"), 16).map(|n| n.to_string()).unwrap_or_default()
+        }
+        V::Lower(k) => src.field(k).to_lowercase(),
+    };
+    Value::String(text)
+}
+
+/// Set the columns of a table (`prefix` before each column name).
+pub(crate) fn fill(out: &mut Map<String, Value>, src: &dyn Lookup, prefix: &str, cols: &[(&'static str, V)]) {
+    for (col, v) in cols {
+        out.insert(format!("{prefix}{col}"), value_of(src, *v));
+    }
+}
+
 /// Text of a field of a JSON object (numbers and booleans as Kusto's
 /// `tostring` writes them; absent and null as "").
 pub(crate) fn text(m: &Map<String, Value>, key: &str) -> String {

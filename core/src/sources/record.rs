@@ -54,6 +54,18 @@ impl WinRecord {
     }
 }
 
+impl super::Lookup for WinRecord {
+    fn field(&self, name: &str) -> String {
+        self.get(name).to_string()
+    }
+    fn computer(&self) -> String {
+        self.computer.clone()
+    }
+    fn time(&self) -> String {
+        self.time.clone()
+    }
+}
+
 pub const SYSMON: &str = "Microsoft-Windows-Sysmon";
 pub const SYSMON_CHANNEL: &str = "Microsoft-Windows-Sysmon/Operational";
 pub const SECURITY: &str = "Microsoft-Windows-Security-Auditing";

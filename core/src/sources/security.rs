@@ -34,11 +34,12 @@ pub(crate) fn well_known(user: &str) -> Option<(&'static str, &'static str, &'st
     if !NT_AUTHORITY.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
         return None;
     }
-    let upper = name.to_uppercase();
-    let name = match upper.as_str() {
-        "SYSTEM" | "SYSTÈME" | "SISTEMA" => "SYSTEM",
-        "LOCAL SERVICE" | "LOKALER DIENST" | "SERVICE LOCAL" | "SERVICIO LOCAL" => "LOCAL SERVICE",
-        "NETWORK SERVICE" | "NETZWERKDIENST" | "SERVICE RÉSEAU" | "SERVICIO DE RED" => "NETWORK SERVICE",
+    // Lowercase, as the case tables for it are in the build anyway.
+    let lower = name.to_lowercase();
+    let name = match lower.as_str() {
+        "system" | "système" | "sistema" => "SYSTEM",
+        "local service" | "lokaler dienst" | "service local" | "servicio local" => "LOCAL SERVICE",
+        "network service" | "netzwerkdienst" | "service réseau" | "servicio de red" => "NETWORK SERVICE",
         _ => return None,
     };
     WELL_KNOWN.iter().find(|w| w.2 == name).copied()
@@ -47,8 +48,8 @@ pub(crate) fn well_known(user: &str) -> Option<(&'static str, &'static str, &'st
 /// The machine's NetBIOS name and domain from a computer name (`host.corp.example`).
 fn machine(computer: &str) -> (String, String) {
     let mut parts = computer.split('.');
-    let host = parts.next().unwrap_or("").to_uppercase();
-    let domain = parts.next().map(str::to_uppercase).unwrap_or_else(|| "WORKGROUP".to_string());
+    let host = parts.next().unwrap_or("").to_ascii_uppercase();
+    let domain = parts.next().map(str::to_ascii_uppercase).unwrap_or_else(|| "WORKGROUP".to_string());
     (host, domain)
 }
 

@@ -79,8 +79,6 @@ pub(crate) enum XmlRead {
     /// written), and a leading `{` and trailing `}` are dropped from every
     /// value (meant for GUIDs).
     ParseKvRegex,
-    /// `parse_xml` and the `Data` array: entities decoded, values as written.
-    ParseXml,
     /// Text between the tags as written (entities kept, braces kept).
     Raw,
 }
@@ -101,7 +99,7 @@ pub(crate) fn read_event_data(xml: &str, how: XmlRead) -> (Map<String, Value>, V
         let Some(end) = body.find("</Data>") else { break };
         let raw = &body[..end];
         rest = &body[end..];
-        order.push(xml_unescape(name));
+        order.push(name.to_string());
         match how {
             XmlRead::ParseKvRegex => {
                 // `\w+` names only; a value holding `>` (never, once escaped) would not match.
@@ -113,23 +111,14 @@ pub(crate) fn read_event_data(xml: &str, how: XmlRead) -> (Map<String, Value>, V
                 // parse-kv keeps the first occurrence of a key.
                 out.entry(name.to_string()).or_insert_with(|| Value::from(v));
             }
-            XmlRead::ParseXml => {
-                out.insert(xml_unescape(name), Value::from(xml_unescape(raw)));
-            }
             XmlRead::Raw => {
-                out.entry(xml_unescape(name)).or_insert_with(|| Value::from(raw));
+                out.entry(name.to_string()).or_insert_with(|| Value::from(raw));
             }
         }
     }
     (out, order)
 }
 
-fn xml_unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
-}
 
 /// The named values of a `WindowsEvent` row (`EventData` is dynamic).
 pub(crate) fn windows_event_data(row: &Map<String, Value>) -> Map<String, Value> {
@@ -164,8 +153,8 @@ mod tests {
         assert_eq!(order, vec!["ProcessGuid", "CommandLine"]);
         assert_eq!(kv["ProcessGuid"], "abc-1");
         assert_eq!(kv["CommandLine"], "cmd /c \"a\" &gt; b &amp; c");
-        let (x, _) = read_event_data(&xml, XmlRead::ParseXml);
+        let (x, _) = read_event_data(&xml, XmlRead::Raw);
         assert_eq!(x["ProcessGuid"], "{abc-1}");
-        assert_eq!(x["CommandLine"], "cmd /c \"a\" > b & c");
+        assert_eq!(x["CommandLine"], "cmd /c \"a\" &gt; b &amp; c");
     }
 }

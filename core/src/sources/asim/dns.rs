@@ -4,62 +4,59 @@
 
 use serde_json::{Map, Value};
 
-use super::{Row, Src};
-use crate::sources::Feed;
+use super::{set, Src, V};
+use crate::sources::fill;
 
-/// Windows DNS status (9003) → DNS response code: minus 9000 in 9001–9099,
-/// else unchanged.
-fn response_code(status: &str) -> Value {
-    match status.trim().parse::<i64>() {
+const SYSMON: &[(&str, V)] = &[
+    ("DnsQuery", V::F("QueryName")),
+    ("Domain", V::F("QueryName")),
+    ("SrcProcessName", V::F("Image")),
+    ("Process", V::F("Image")),
+    ("SrcProcessId", V::F("ProcessId")),
+    ("SrcProcessGuid", V::Guid("ProcessGuid")),
+    ("SrcUsername", V::F("User")),
+    ("User", V::F("User")),
+    ("SrcUsernameType", V::C("Windows")),
+    ("DvcHostname", V::Computer),
+    ("Dvc", V::Computer),
+    ("SrcHostname", V::Computer),
+    ("Src", V::Computer),
+    ("Hostname", V::Computer),
+    ("EventType", V::C("Query")),
+    ("EventSubType", V::C("response")),
+    ("EventProduct", V::C("Sysmon")),
+    ("EventVendor", V::C("Microsoft")),
+    ("EventOriginalType", V::C("22")),
+    ("TimeGenerated", V::Time),
+];
+
+/// Windows DNS status names, by the status Sysmon writes.
+const CODE_NAMES: &[(&str, &str)] = &[
+    ("0", "NOERROR"),
+    ("9001", "FORMERR"),
+    ("9002", "SERVFAIL"),
+    ("9003", "NXDOMAIN"),
+    ("9004", "NOTIMP"),
+    ("9005", "REFUSED"),
+    ("1460", "TIMEOUT"),
+];
+
+pub(crate) fn sysmon(src: &Src) -> Map<String, Value> {
+    let mut r = Map::new();
+    fill(&mut r, src, "", SYSMON);
+    let results = src.get("QueryResults");
+    set(&mut r, "DnsResponseName", if results == "-" { String::new() } else { results });
+    let status = src.get("QueryStatus");
+    // 9001–9099 minus 9000, others unchanged.
+    let code = match status.trim().parse::<i64>() {
         Ok(n) if (9001..=9099).contains(&n) => Value::from(n - 9000),
         Ok(n) => Value::from(n),
         Err(_) => Value::Null,
-    }
-}
-
-fn code_name(status: &str) -> &'static str {
-    match status.trim() {
-        "0" => "NOERROR",
-        "9001" => "FORMERR",
-        "9002" => "SERVFAIL",
-        "9003" => "NXDOMAIN",
-        "9004" => "NOTIMP",
-        "9005" => "REFUSED",
-        "1460" => "TIMEOUT",
-        _ => "NA",
-    }
-}
-
-pub(crate) fn sysmon(src: &Src, _feed: Feed) -> Map<String, Value> {
-    let mut r = Row::default();
-    let results = src.get("QueryResults");
-    let status = src.get("QueryStatus");
-    let code = response_code(&status);
-    let ok = code == Value::from(0);
-    r.s("DnsQuery", src.get("QueryName"))
-        .s("Domain", src.get("QueryName"))
-        .s("DnsResponseName", if results == "-" { String::new() } else { results })
-        .v("DnsResponseCode", code)
-        .s("DnsResponseCodeName", code_name(&status))
-        .s("EventResultDetails", code_name(&status))
-        .s("SrcProcessName", src.get("Image"))
-        .s("Process", src.get("Image"))
-        .s("SrcProcessId", src.get("ProcessId"))
-        .s("SrcProcessGuid", src.guid("ProcessGuid"))
-        .s("SrcUsername", src.get("User"))
-        .s("User", src.get("User"))
-        .s("SrcUsernameType", "Windows")
-        .s("EventResult", if ok { "Success" } else { "Failure" })
-        .s("DvcHostname", src.computer.clone())
-        .s("Dvc", src.computer.clone())
-        .s("SrcHostname", src.computer.clone())
-        .s("Src", src.computer.clone())
-        .s("Hostname", src.computer.clone())
-        .s("EventType", "Query")
-        .s("EventSubType", "response")
-        .s("EventProduct", "Sysmon")
-        .s("EventVendor", "Microsoft")
-        .s("EventOriginalType", "22")
-        .s("TimeGenerated", src.time.clone());
-    r.0
+    };
+    set(&mut r, "EventResult", if code == Value::from(0) { "Success" } else { "Failure" });
+    set(&mut r, "DnsResponseCode", code);
+    let name = CODE_NAMES.iter().find(|(s, _)| *s == status.trim()).map_or("NA", |(_, n)| *n);
+    set(&mut r, "DnsResponseCodeName", name);
+    set(&mut r, "EventResultDetails", name);
+    r
 }

@@ -10,72 +10,79 @@
 
 use serde_json::{Map, Value};
 
-use super::{Row, Src};
-use crate::sources::Feed;
+use super::{set, Src, V};
+use crate::sources::fill;
 
-pub(crate) fn sysmon(src: &Src, _feed: Feed, id: i64) -> Option<Map<String, Value>> {
-    let mut r = Row::default();
-    let path = src.get("TargetFilename");
+const SYSMON: &[(&str, V)] = &[
+    ("TargetFilePath", V::F("TargetFilename")),
+    ("TargetFilePathType", V::C("Windows")),
+    ("ActingProcessName", V::F("Image")),
+    ("Process", V::F("Image")),
+    ("ActingProcessId", V::F("ProcessId")),
+    ("ActingProcessGuid", V::Guid("ProcessGuid")),
+    ("ActorUsername", V::F("User")),
+    ("User", V::F("User")),
+    ("DvcHostname", V::Computer),
+    ("Dvc", V::Computer),
+    ("EventProduct", V::C("Sysmon")),
+    ("EventVendor", V::C("Microsoft")),
+    ("TimeGenerated", V::Time),
+];
+
+pub(crate) fn sysmon(src: &Src, id: i64) -> Map<String, Value> {
+    let mut r = Map::new();
+    fill(&mut r, src, "", SYSMON);
     // Only a backslash splits the name (a `/` path keeps it whole).
-    let name = path.rsplit('\\').next().unwrap_or("").to_string();
-    r.s("EventType", if id == 11 { "FileCreated" } else { "FileDeleted" })
-        .s("EventOriginalType", id.to_string())
-        .s("TargetFilePath", path)
-        .s("TargetFileName", name)
-        .s("TargetFilePathType", "Windows")
-        .s("ActingProcessName", src.get("Image"))
-        .s("Process", src.get("Image"))
-        .s("ActingProcessId", src.get("ProcessId"))
-        .s("ActingProcessGuid", src.guid("ProcessGuid"))
-        .s("ActorUsername", src.get("User"))
-        .s("User", src.get("User"))
-        .s("DvcHostname", src.computer.clone())
-        .s("Dvc", src.computer.clone())
-        .s("EventProduct", "Sysmon")
-        .s("EventVendor", "Microsoft")
-        .s("TimeGenerated", src.time.clone());
-    let hashes = src.get("Hashes");
-    for (alg, h) in crate::sources::hash_pairs(&hashes) {
+    let path = src.get("TargetFilename");
+    set(&mut r, "TargetFileName", path.rsplit('\\').next().unwrap_or(""));
+    set(&mut r, "EventType", if id == 11 { "FileCreated" } else { "FileDeleted" });
+    set(&mut r, "EventOriginalType", id.to_string());
+    for (alg, h) in crate::sources::hash_pairs(&src.get("Hashes")) {
         if matches!(alg.as_str(), "MD5" | "SHA1" | "SHA256") {
-            r.s(&format!("TargetFile{alg}"), h);
+            set(&mut r, &format!("TargetFile{alg}"), h);
         }
     }
-    Some(r.0)
+    r
 }
 
-pub(crate) fn defender(d: &Map<String, Value>) -> Option<Map<String, Value>> {
-    let t = |k: &str| crate::sources::text(d, k);
-    let mut r = Row::default();
-    let folder = t("FolderPath");
+const DEFENDER: &[(&str, V)] = &[
+    ("EventType", V::F("ActionType")),
+    ("TargetFileName", V::F("FileName")),
+    ("SrcFileName", V::F("PreviousFileName")),
+    ("TargetFileMD5", V::F("MD5")),
+    ("TargetFileSHA1", V::F("SHA1")),
+    ("TargetFileSHA256", V::F("SHA256")),
+    ("ActingProcessName", V::F("InitiatingProcessFolderPath")),
+    ("Process", V::F("InitiatingProcessFolderPath")),
+    ("ActingProcessId", V::F("InitiatingProcessId")),
+    ("ActingProcessCommandLine", V::F("InitiatingProcessCommandLine")),
+    ("CommandLine", V::F("InitiatingProcessCommandLine")),
+    ("EventProduct", V::C("M365 Defender for Endpoint")),
+    ("EventVendor", V::C("Microsoft")),
+    ("TimeGenerated", V::Time),
+];
+
+pub(crate) fn defender(d: &Map<String, Value>) -> Map<String, Value> {
+    let src = Src::row(d);
+    let mut r = Map::new();
+    fill(&mut r, &src, "", DEFENDER);
+    let folder = src.get("FolderPath");
     let sep = if folder.starts_with('/') { "/" } else { "\\" };
-    let upn = t("InitiatingProcessAccountUpn");
+    set(&mut r, "TargetFilePath", format!("{folder}{sep}{}", src.get("FileName")));
+    set(&mut r, "SrcFilePath", format!("{}{sep}{}", src.get("PreviousFolderPath"), src.get("PreviousFileName")));
+    // The UPN wins over domain\name.
+    let upn = src.get("InitiatingProcessAccountUpn");
     let actor = if upn.is_empty() {
-        format!("{}\\{}", t("InitiatingProcessAccountDomain"), t("InitiatingProcessAccountName"))
+        format!("{}\\{}", src.get("InitiatingProcessAccountDomain"), src.get("InitiatingProcessAccountName"))
     } else {
         upn
     };
-    let (host, domain, _, fqdn) = super::resolve_fqdn(&t("DeviceName"));
-    r.s("EventType", t("ActionType"))
-        .s("TargetFileName", t("FileName"))
-        .s("TargetFilePath", format!("{folder}{sep}{}", t("FileName")))
-        .s("SrcFileName", t("PreviousFileName"))
-        .s("SrcFilePath", format!("{}{sep}{}", t("PreviousFolderPath"), t("PreviousFileName")))
-        .s("TargetFileMD5", t("MD5"))
-        .s("TargetFileSHA1", t("SHA1"))
-        .s("TargetFileSHA256", t("SHA256"))
-        .s("ActingProcessName", t("InitiatingProcessFolderPath"))
-        .s("Process", t("InitiatingProcessFolderPath"))
-        .s("ActingProcessId", t("InitiatingProcessId"))
-        .s("ActingProcessCommandLine", t("InitiatingProcessCommandLine"))
-        .s("CommandLine", t("InitiatingProcessCommandLine"))
-        .s("ActorUsername", actor.clone())
-        .s("User", actor)
-        .s("DvcHostname", host.clone())
-        .s("DvcDomain", domain)
-        .s("DvcFQDN", fqdn.clone())
-        .s("Dvc", if fqdn.is_empty() { host } else { fqdn })
-        .s("EventProduct", "M365 Defender for Endpoint")
-        .s("EventVendor", "Microsoft")
-        .s("TimeGenerated", t("Timestamp"));
-    Some(r.0)
+    set(&mut r, "ActorUsername", actor.clone());
+    set(&mut r, "User", actor);
+    let [host, domain, _, fqdn] = super::resolve_fqdn(&src.get("DeviceName"));
+    set(&mut r, "Dvc", if fqdn.is_empty() { host.clone() } else { fqdn.clone() });
+    set(&mut r, "DvcHostname", host);
+    set(&mut r, "DvcDomain", domain);
+    set(&mut r, "DvcFQDN", fqdn);
+    r
 }

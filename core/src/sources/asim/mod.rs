@@ -12,7 +12,7 @@ mod registry;
 use serde_json::{Map, Value};
 
 use super::windows::{read_event_data, windows_event_data, XmlRead};
-use super::{Feed, Schema};
+use super::{Feed, Schema, V};
 
 /// The parser function a schema is queried through.
 pub(crate) fn function_of(schema: Schema) -> &'static str {
@@ -34,22 +34,19 @@ pub(crate) type Parsed = (Map<String, Value>, Vec<&'static str>);
 pub(crate) fn parse(schema: Schema, feed: Feed, native: &Map<String, Value>) -> Option<Parsed> {
     let id = native.get("EventID").and_then(Value::as_i64)?;
     let provider = super::text(native, if feed == Feed::SysmonEvent { "Source" } else { "Provider" });
-    let (data, how) = match feed {
+    // How each parser reads its record: the Event table's XML text as
+    // `parse-kv` with a regex (entities kept, braces dropped) or positionally
+    // (registry: as written); the others by name.
+    let (data, order) = match feed {
         Feed::SysmonEvent => {
-            let how = match schema {
-                Schema::Dns => Reader::KvUntilLt,
-                Schema::Registry => Reader::Positional,
-                _ => Reader::Kv,
-            };
-            let xml = super::text(native, "EventData");
-            (read(&xml, how), how)
+            let how = if schema == Schema::Registry { XmlRead::Raw } else { XmlRead::ParseKvRegex };
+            read_event_data(&super::text(native, "EventData"), how)
         }
-        Feed::SecurityEvent => ((native.clone(), Vec::new()), Reader::Columns),
-        Feed::SysmonWindowsEvent | Feed::SecurityWindowsEvent => ((windows_event_data(native), Vec::new()), Reader::Dynamic),
+        Feed::SecurityEvent => (native.clone(), Vec::new()),
+        Feed::SysmonWindowsEvent | Feed::SecurityWindowsEvent => (windows_event_data(native), Vec::new()),
         Feed::Defender | Feed::Rows => return None,
     };
-    let ((data, order), how) = (data, how);
-    let src = Src { data, order, how, computer: super::text(native, "Computer"), time: super::text(native, "TimeGenerated") };
+    let src = Src { data, order, computer: super::text(native, "Computer"), time: super::text(native, "TimeGenerated") };
     match (schema, feed) {
         (Schema::ProcessCreate, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if id == 1 && provider.contains("Sysmon") => {
             Some((process::sysmon(&src, feed), Vec::new()))
@@ -63,12 +60,12 @@ pub(crate) fn parse(schema: Schema, feed: Feed, native: &Map<String, Value>) -> 
             let lost = if feed == Feed::SysmonWindowsEvent { vec!["SourceHostname"] } else { Vec::new() };
             Some((network::sysmon(&src, feed), lost))
         }
-        (Schema::Dns, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if id == 22 => Some((dns::sysmon(&src, feed), Vec::new())),
+        (Schema::Dns, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if id == 22 => Some((dns::sysmon(&src), Vec::new())),
         (Schema::FileEvent, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if matches!(id, 11 | 23 | 26) => {
-            file::sysmon(&src, feed, id).map(|r| (r, Vec::new()))
+            Some((file::sysmon(&src, id), Vec::new()))
         }
         (Schema::Registry, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if matches!(id, 12 | 13 | 14) => {
-            registry::sysmon(&src, feed, id)
+            Some(registry::sysmon(&src, feed, id))
         }
         _ => None,
     }
@@ -105,33 +102,9 @@ pub(crate) fn parse_defender(schema: Schema, table: &str, row: &Map<String, Valu
             Some((process::defender(row), vec!["OriginalFileName", "Description", "Product", "Company"]))
         }
         (Schema::NetworkSession, "DeviceNetworkEvents") => network::defender(row).map(|r| (r, Vec::new())),
-        (Schema::FileEvent, "DeviceFileEvents") => file::defender(row).map(|r| (r, Vec::new())),
-        (Schema::Registry, "DeviceRegistryEvents") => registry::defender(row).map(|r| (r, Vec::new())),
+        (Schema::FileEvent, "DeviceFileEvents") => Some((file::defender(row), Vec::new())),
+        (Schema::Registry, "DeviceRegistryEvents") => Some((registry::defender(row), Vec::new())),
         _ => None,
-    }
-}
-
-/// How a parser reads the named values of its record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reader {
-    /// `parse-kv` over the `Event` XML, values up to the next `>`.
-    Kv,
-    /// `parse-kv` over the `Event` XML, values up to the next `<`.
-    KvUntilLt,
-    /// Positional `parse` over the `Event` XML: values as written, entities
-    /// kept, braces kept.
-    Positional,
-    /// The dynamic `EventData` of `WindowsEvent`.
-    Dynamic,
-    /// The table's own columns (`SecurityEvent`).
-    Columns,
-}
-
-fn read(xml: &str, how: Reader) -> (Map<String, Value>, Vec<String>) {
-    match how {
-        Reader::Kv | Reader::KvUntilLt => read_event_data(xml, XmlRead::ParseKvRegex),
-        Reader::Positional => read_event_data(xml, XmlRead::Raw),
-        _ => read_event_data(xml, XmlRead::ParseXml),
     }
 }
 
@@ -140,7 +113,6 @@ pub(crate) struct Src {
     pub data: Map<String, Value>,
     /// The names of the values in record order (for positional parsers).
     pub order: Vec<String>,
-    pub how: Reader,
     pub computer: String,
     pub time: String,
 }
@@ -150,56 +122,44 @@ impl Src {
     pub fn get(&self, k: &str) -> String {
         super::text(&self.data, k)
     }
-    /// A GUID as the parser keeps it: without braces.
-    pub fn guid(&self, k: &str) -> String {
-        let v = self.get(k);
-        match self.how {
-            // The Kv reader already dropped the braces; the dynamic readers take
-            // the text between them (a GUID written without braces comes out empty).
-            Reader::Dynamic => v.split('{').nth(1).and_then(|x| x.split('}').next()).unwrap_or("").to_string(),
-            _ => v.trim_start_matches('{').trim_end_matches('}').to_string(),
-        }
+
+    /// A Defender row, read by name.
+    pub fn row(d: &Map<String, Value>) -> Src {
+        Src { data: d.clone(), order: Vec::new(), computer: super::text(d, "DeviceName"), time: super::text(d, "Timestamp") }
     }
 }
 
-/// A row under construction.
-#[derive(Default)]
-pub(crate) struct Row(pub Map<String, Value>);
-
-impl Row {
-    pub fn s(&mut self, k: &str, v: impl Into<String>) -> &mut Self {
-        self.0.insert(k.to_string(), Value::from(v.into()));
-        self
+impl super::Lookup for Src {
+    fn field(&self, name: &str) -> String {
+        self.get(name)
     }
-    pub fn v(&mut self, k: &str, v: Value) -> &mut Self {
-        self.0.insert(k.to_string(), v);
-        self
+    fn computer(&self) -> String {
+        self.computer.clone()
+    }
+    fn time(&self) -> String {
+        self.time.clone()
     }
 }
 
 /// `_ASIM_ResolveFQDN`: (Hostname, Domain, DomainType, FQDN) of a name.
-pub(crate) fn resolve_fqdn(x: &str) -> (String, String, String, String) {
+pub(crate) fn resolve_fqdn(x: &str) -> [String; 4] {
     if let Some((d, rest)) = x.split_once('\\') {
         let host = rest.split('\\').next().unwrap_or("");
-        return (host.to_string(), d.to_string(), "Windows".into(), x.to_string());
+        return [host.to_string(), d.to_string(), "Windows".into(), x.to_string()];
     }
     if let Some((h, d)) = x.split_once('.') {
-        return (h.to_string(), d.to_string(), "FQDN".into(), x.to_string());
+        return [h.to_string(), d.to_string(), "FQDN".into(), x.to_string()];
     }
-    (x.to_string(), String::new(), String::new(), String::new())
+    [x.to_string(), String::new(), String::new(), String::new()]
 }
 
 /// Sets `<side>Hostname`, `<side>Domain`, `<side>DomainType`, `<side>FQDN`.
-pub(crate) fn put_fqdn(row: &mut Row, side: &str, name: &str) {
-    let (h, d, t, f) = resolve_fqdn(name);
-    row.s(&format!("{side}Hostname"), h).s(&format!("{side}Domain"), d).s(&format!("{side}DomainType"), t).s(&format!("{side}FQDN"), f);
+pub(crate) fn put_fqdn(row: &mut Map<String, Value>, side: &str, parts: [String; 4]) {
+    for (suffix, v) in ["Hostname", "Domain", "DomainType", "FQDN"].iter().zip(parts) {
+        row.insert(format!("{side}{suffix}"), Value::String(v));
+    }
 }
 
-/// Kusto `toint`/`tolong` of a text: a number or null.
-pub(crate) fn int(s: &str) -> Value {
-    s.trim().parse::<i64>().map(Value::from).unwrap_or(Value::Null)
-}
-
-pub(crate) fn basename(p: &str) -> String {
-    super::basename(p).to_string()
+pub(crate) fn set(row: &mut Map<String, Value>, k: &str, v: impl Into<Value>) {
+    row.insert(k.to_string(), v.into());
 }

@@ -10,68 +10,97 @@
 
 use serde_json::{Map, Value};
 
-use super::{basename, int, put_fqdn, Row, Src};
-use crate::sources::Feed;
+use super::{put_fqdn, resolve_fqdn, set, Src, V};
+use crate::sources::{fill, Feed};
+
+/// The process side of a Sysmon row (column names after `Src`/`Dst`).
+const SYSMON_PROCESS: &[(&str, V)] = &[
+    ("ProcessName", V::F("Image")),
+    ("ProcessId", V::F("ProcessId")),
+    ("ProcessGuid", V::Guid("ProcessGuid")),
+    ("Username", V::F("User")),
+    ("UsernameType", V::C("Windows")),
+    ("AppName", V::Base("Image")),
+    ("AppType", V::C("Process")),
+];
+
+/// The other side: empty.
+const NO_PROCESS: &[(&str, V)] = &[
+    ("ProcessName", V::C("")),
+    ("ProcessId", V::C("")),
+    ("ProcessGuid", V::C("")),
+    ("Username", V::C("")),
+    ("UsernameType", V::C("")),
+    ("AppName", V::C("")),
+    ("AppType", V::C("")),
+];
+
+const SYSMON: &[(&str, V)] = &[
+    ("Dvc", V::Computer),
+    ("SrcIpAddr", V::F("SourceIp")),
+    ("IpAddr", V::F("SourceIp")),
+    ("Src", V::F("SourceIp")),
+    ("DstIpAddr", V::F("DestinationIp")),
+    ("Dst", V::F("DestinationIp")),
+    ("SrcPortNumber", V::Int("SourcePort")),
+    ("DstPortNumber", V::Int("DestinationPort")),
+    ("NetworkRuleName", V::F("RuleName")),
+    ("EventType", V::C("EndpointNetworkSession")),
+    ("EventResult", V::C("Success")),
+    ("EventProduct", V::C("Sysmon")),
+    ("EventVendor", V::C("Microsoft")),
+    ("EventOriginalType", V::C("3")),
+    ("TimeGenerated", V::Time),
+];
 
 /// Sysmon event 3 (vimNetworkSessionMicrosoftSysmon 0.1.1,
 /// vimNetworkSessionMicrosoftSysmonWindowsEvent 0.1.1).
 pub(crate) fn sysmon(src: &Src, feed: Feed) -> Map<String, Value> {
-    let mut r = Row::default();
+    let mut r = Map::new();
     let initiated = src.get("Initiated").eq_ignore_ascii_case("true");
     // The process side: Dst* for an initiated connection, Src* for an accepted one.
     let (side, other) = if initiated { ("Dst", "Src") } else { ("Src", "Dst") };
-    let image = src.get("Image");
-    r.s(&format!("{side}ProcessName"), image.clone())
-        .s(&format!("{side}ProcessId"), src.get("ProcessId"))
-        .s(&format!("{side}ProcessGuid"), src.guid("ProcessGuid"))
-        .s(&format!("{side}Username"), src.get("User"))
-        .s(&format!("{side}UsernameType"), "Windows")
-        .s(&format!("{side}AppName"), basename(&image))
-        .s(&format!("{side}AppType"), "Process");
-    for col in ["ProcessName", "ProcessId", "ProcessGuid", "Username", "UsernameType", "AppName", "AppType"] {
-        r.s(&format!("{other}{col}"), "");
-    }
+    fill(&mut r, src, side, SYSMON_PROCESS);
+    fill(&mut r, src, other, NO_PROCESS);
+    fill(&mut r, src, "", SYSMON);
     let blank = |s: String| if s == "-" { String::new() } else { s };
     // The WindowsEvent parser reads `SrcHostname`, a name Sysmon does not write.
-    let src_host = if feed == Feed::SysmonWindowsEvent { src.get("SrcHostname") } else { src.get("SourceHostname") };
+    let src_host = src.get(if feed == Feed::SysmonWindowsEvent { "SrcHostname" } else { "SourceHostname" });
     let dst_host = src.get("DestinationHostname");
     let hostname = if initiated { dst_host.clone() } else { src_host.clone() };
-    put_fqdn(&mut r, "Src", &blank(src_host));
-    put_fqdn(&mut r, "Dst", &blank(dst_host));
-    put_fqdn(&mut r, "Dvc", &blank(hostname.clone()));
-    let v6 = src.get("SourceIsIpv6").eq_ignore_ascii_case("true") || src.get("DestinationIsIpv6").eq_ignore_ascii_case("true");
-    r.s("Hostname", hostname)
-        .s("Dvc", src.computer.clone())
-        .s("SrcIpAddr", src.get("SourceIp"))
-        .s("IpAddr", src.get("SourceIp"))
-        .s("Src", src.get("SourceIp"))
-        .s("DstIpAddr", src.get("DestinationIp"))
-        .s("Dst", src.get("DestinationIp"))
-        .s("DvcIpAddr", if initiated { src.get("SourceIp") } else { src.get("DestinationIp") })
-        .v("SrcPortNumber", int(&src.get("SourcePort")))
-        .v("DstPortNumber", int(&src.get("DestinationPort")))
-        .s("NetworkProtocol", src.get("Protocol").to_uppercase())
-        .s("NetworkProtocolVersion", if v6 { "IPV6" } else { "IPV4" })
-        .s("NetworkRuleName", src.get("RuleName"))
-        .s("EventType", "EndpointNetworkSession")
-        .s("EventResult", "Success")
-        .s("EventProduct", "Sysmon")
-        .s("EventVendor", "Microsoft")
-        .s("EventOriginalType", "3")
-        .s("TimeGenerated", src.time.clone());
-    r.0
+    put_fqdn(&mut r, "Src", resolve_fqdn(&blank(src_host)));
+    put_fqdn(&mut r, "Dst", resolve_fqdn(&blank(dst_host)));
+    put_fqdn(&mut r, "Dvc", resolve_fqdn(&blank(hostname.clone())));
+    set(&mut r, "Hostname", hostname);
+    let v6 = ["SourceIsIpv6", "DestinationIsIpv6"].iter().any(|k| src.get(k).eq_ignore_ascii_case("true"));
+    set(&mut r, "NetworkProtocolVersion", if v6 { "IPV6" } else { "IPV4" });
+    set(&mut r, "NetworkProtocol", src.get("Protocol").to_ascii_uppercase());
+    set(&mut r, "DvcIpAddr", src.get(if initiated { "SourceIp" } else { "DestinationIp" }));
+    r
 }
 
-/// `http://` or `https://` dropped, nothing else (the parser's own clean-up).
-fn clean_url(u: &str) -> &str {
-    u.strip_prefix("http://").or_else(|| u.strip_prefix("https://")).unwrap_or(u)
-}
+const DEFENDER_PROCESS: &[(&str, V)] = &[
+    ("ProcessName", V::F("InitiatingProcessFileName")),
+    ("AppName", V::F("InitiatingProcessFileName")),
+    ("AppType", V::C("Process")),
+    ("ProcessId", V::F("InitiatingProcessId")),
+    ("UsernameType", V::C("Windows")),
+];
 
-/// A `DeviceNetworkEvents` row (vimNetworkSessionMicrosoft365Defender 0.4):
-/// six ActionTypes are mapped, any other is dropped.
+const DEFENDER: &[(&str, V)] = &[
+    ("DvcIpAddr", V::F("LocalIP")),
+    ("EventType", V::C("NetworkSession")),
+    ("EventOriginalResultDetails", V::F("ActionType")),
+    ("EventProduct", V::C("M365 Defender for Endpoint")),
+    ("EventVendor", V::C("Microsoft")),
+    ("TimeGenerated", V::Time),
+];
+
+/// `DeviceNetworkEvents` (vimNetworkSessionMicrosoft365Defender 0.4): six
+/// ActionTypes are mapped, any other is dropped.
 pub(crate) fn defender(d: &Map<String, Value>) -> Option<Map<String, Value>> {
-    let t = |k: &str| crate::sources::text(d, k);
-    let action = t("ActionType");
+    let src = Src::row(d);
+    let action = src.get("ActionType");
     let (direction, outbound) = match action.as_str() {
         "ConnectionSuccess" | "ConnectionFailed" | "ConnectionRequest" => ("Outbound", true),
         "InboundConnectionAccepted" => ("Inbound", false),
@@ -79,63 +108,39 @@ pub(crate) fn defender(d: &Map<String, Value>) -> Option<Map<String, Value>> {
         "ListeningConnectionCreated" => ("Listen", false),
         _ => return None,
     };
-    let mut r = Row::default();
-    let (side, other) = if outbound { ("Src", "Dst") } else { ("Dst", "Src") };
-    let name = t("InitiatingProcessFileName");
-    let user = if t("InitiatingProcessAccountDomain").is_empty() {
-        t("InitiatingProcessAccountName")
-    } else {
-        format!("{}\\{}", t("InitiatingProcessAccountDomain"), t("InitiatingProcessAccountName"))
-    };
-    r.s(&format!("{side}ProcessName"), name.clone())
-        .s(&format!("{side}AppName"), name)
-        .s(&format!("{side}AppType"), "Process")
-        .s(&format!("{side}ProcessId"), t("InitiatingProcessId"))
-        .s(&format!("{side}Username"), user)
-        .s(&format!("{side}UsernameType"), "Windows")
-        .s(&format!("{other}ProcessName"), "")
-        .s(&format!("{other}Username"), "");
-    let (src_ip, src_port, dst_ip, dst_port) = if outbound {
-        ("LocalIP", "LocalPort", "RemoteIP", "RemotePort")
-    } else {
-        ("RemoteIP", "RemotePort", "LocalIP", "LocalPort")
-    };
-    r.s("SrcIpAddr", t(src_ip)).v("SrcPortNumber", int(&t(src_port))).s("DstIpAddr", t(dst_ip)).v("DstPortNumber", int(&t(dst_port)));
-    let remote = clean_url(&t("RemoteUrl")).to_string();
-    let device = t("DeviceName");
-    let (local_side, remote_side) = if outbound { ("Src", "Dst") } else { ("Dst", "Src") };
-    split_dotted(&mut r, local_side, &device);
-    split_dotted(&mut r, remote_side, &remote);
-    split_dotted(&mut r, "Dvc", &device);
-    let hostname = remote.split('.').next().unwrap_or("").to_string();
-    let proto = t("Protocol");
-    let proto = if proto.starts_with("Tcp") {
-        "TCP".to_string()
-    } else if proto == "Unknown" {
-        String::new()
-    } else {
-        proto.to_uppercase()
-    };
-    r.s("Hostname", hostname)
-        .s("NetworkDirection", direction)
-        .s("NetworkProtocol", proto)
-        .s("DvcIpAddr", t("LocalIP"))
-        .s("EventType", "NetworkSession")
-        .s("EventResult", if action == "ConnectionFailed" { "Failure" } else { "Success" })
-        .s("EventOriginalResultDetails", action)
-        .s("EventProduct", "M365 Defender for Endpoint")
-        .s("EventVendor", "Microsoft")
-        .s("TimeGenerated", t("Timestamp"));
-    Some(r.0)
+    let mut r = Map::new();
+    let (near, far) = if outbound { ("Src", "Dst") } else { ("Dst", "Src") };
+    fill(&mut r, &src, near, DEFENDER_PROCESS);
+    fill(&mut r, &src, "", DEFENDER);
+    let user = super::process::joined(&src.get("InitiatingProcessAccountDomain"), &src.get("InitiatingProcessAccountName"));
+    set(&mut r, &format!("{near}Username"), user);
+    set(&mut r, &format!("{far}ProcessName"), "");
+    set(&mut r, &format!("{far}Username"), "");
+    for (sig, local, remote) in [("IpAddr", "LocalIP", "RemoteIP"), ("PortNumber", "LocalPort", "RemotePort")] {
+        let value = |k: &str| if sig == "PortNumber" { crate::sources::value_of(&src, V::Int(if k == "L" { local } else { remote })) } else { Value::from(src.get(if k == "L" { local } else { remote })) };
+        r.insert(format!("{near}{sig}"), value("L"));
+        r.insert(format!("{far}{sig}"), value("R"));
+    }
+    // `http://` or `https://` dropped from the remote name, nothing else.
+    let url = src.get("RemoteUrl");
+    let remote = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")).unwrap_or(&url).to_string();
+    let device = src.get("DeviceName");
+    put_fqdn(&mut r, near, dotted(&device));
+    put_fqdn(&mut r, far, dotted(&remote));
+    put_fqdn(&mut r, "Dvc", dotted(&device));
+    set(&mut r, "Hostname", remote.split('.').next().unwrap_or(""));
+    let proto = src.get("Protocol");
+    let proto = if proto.starts_with("Tcp") { "TCP".to_string() } else if proto == "Unknown" { String::new() } else { proto.to_ascii_uppercase() };
+    set(&mut r, "NetworkProtocol", proto);
+    set(&mut r, "NetworkDirection", direction);
+    set(&mut r, "EventResult", if action == "ConnectionFailed" { "Failure" } else { "Success" });
+    Some(r)
 }
 
-/// The Defender parser's own host split: first label, the rest, and the whole
-/// name when it has a dot.
-fn split_dotted(r: &mut Row, side: &str, name: &str) {
+/// The Defender parser's own host split: first label, the rest, and the
+/// whole name when it has a dot (no backslash rule).
+fn dotted(name: &str) -> [String; 4] {
     let (h, d) = name.split_once('.').unwrap_or((name, ""));
     let fqdn = if name.contains('.') { name } else { "" };
-    r.s(&format!("{side}Hostname"), h)
-        .s(&format!("{side}Domain"), d)
-        .s(&format!("{side}DomainType"), if fqdn.is_empty() { "" } else { "FQDN" })
-        .s(&format!("{side}FQDN"), fqdn);
+    [h.to_string(), d.to_string(), if fqdn.is_empty() { "" } else { "FQDN" }.to_string(), fqdn.to_string()]
 }

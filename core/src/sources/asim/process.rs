@@ -7,136 +7,170 @@
 //! name there, and no parser fills `TargetProcessFileOriginalName`; session
 //! ids are hex from Sysmon and SecurityEvent, decimal from Defender and
 //! WindowsEvent-4688; 4688 leaves the integrity level unset; GUIDs keep their
-//! braces only through the WindowsEvent Sysmon parser.
+//! braces only through the WindowsEvent Sysmon parser (the Event parser's
+//! reader has dropped them already).
 
 use serde_json::{Map, Value};
 
-use super::{basename, Reader, Row, Src};
-use crate::sources::Feed;
+use super::{set, Src, V};
+use crate::sources::{fill, Feed};
 
-fn hashes(row: &mut Row, hashes: &str, prefix: &str) {
+const SYSMON: &[(&str, V)] = &[
+    ("TargetProcessName", V::F("Image")),
+    ("Process", V::F("Image")),
+    ("TargetProcessFilename", V::F("OriginalFileName")),
+    ("TargetProcessCommandLine", V::F("CommandLine")),
+    ("CommandLine", V::F("CommandLine")),
+    ("TargetProcessCurrentDirectory", V::F("CurrentDirectory")),
+    ("TargetProcessFileDescription", V::F("Description")),
+    ("TargetProcessFileProduct", V::F("Product")),
+    ("TargetProcessFileCompany", V::F("Company")),
+    ("TargetProcessFileVersion", V::F("FileVersion")),
+    ("TargetProcessIntegrityLevel", V::F("IntegrityLevel")),
+    ("TargetProcessId", V::F("ProcessId")),
+    ("TargetProcessGuid", V::F("ProcessGuid")),
+    ("TargetUsername", V::F("User")),
+    ("User", V::F("User")),
+    ("TargetUsernameType", V::C("Windows")),
+    ("TargetUserSessionId", V::F("LogonId")),
+    ("TargetUserSessionGuid", V::F("LogonGuid")),
+    ("ActingProcessName", V::F("ParentImage")),
+    ("ActingProcessCommandLine", V::F("ParentCommandLine")),
+    ("ActingProcessId", V::F("ParentProcessId")),
+    ("ActingProcessGuid", V::F("ParentProcessGuid")),
+    ("ActorUsername", V::F("ParentUser")),
+    ("DvcHostname", V::Computer),
+    ("Dvc", V::Computer),
+    ("EventType", V::C("ProcessCreated")),
+    ("EventOriginalType", V::C("1")),
+    ("EventVendor", V::C("Microsoft")),
+    ("TimeGenerated", V::Time),
+];
+
+/// The hash columns from Sysmon's `Hashes`, and `Hash`: the first of SHA256,
+/// SHA1, IMPHASH, MD5 that is there.
+fn hashes(row: &mut Map<String, Value>, hashes: &str, prefix: &str) {
     const KEPT: [&str; 4] = ["SHA256", "SHA1", "IMPHASH", "MD5"];
     let found: Vec<(String, &str)> = crate::sources::hash_pairs(hashes).filter(|(a, _)| KEPT.contains(&a.as_str())).collect();
     for (alg, h) in &found {
-        row.s(&format!("{prefix}{alg}"), *h);
+        set(row, &format!("{prefix}{alg}"), *h);
     }
-    // Hash: the first of SHA256, SHA1, IMPHASH, MD5 that is there.
     if let Some((a, h)) = KEPT.iter().find_map(|k| found.iter().find(|(a, h)| a == k && !h.is_empty())) {
-        row.s("Hash", *h).s("HashType", a.clone());
+        set(row, "Hash", *h);
+        set(row, "HashType", a.as_str());
     }
 }
 
 /// Sysmon event 1 (vimProcessCreateMicrosoftSysmon 0.4.0 for `Event`,
 /// vimProcessCreateMicrosoftSysmonWidowsEvent 0.5.1 for `WindowsEvent`).
 pub(crate) fn sysmon(src: &Src, feed: Feed) -> Map<String, Value> {
-    let mut r = Row::default();
-    // The dynamic reader keeps GUID braces; the Event-table regex drops them.
-    let guid = |k: &str| if src.how == Reader::Dynamic { src.get(k) } else { src.guid(k) };
-    r.s("TargetProcessName", src.get("Image"))
-        .s("Process", src.get("Image"))
-        .s("TargetProcessFilename", src.get("OriginalFileName"))
-        .s("TargetProcessCommandLine", src.get("CommandLine"))
-        .s("CommandLine", src.get("CommandLine"))
-        .s("TargetProcessCurrentDirectory", src.get("CurrentDirectory"))
-        .s("TargetProcessFileDescription", src.get("Description"))
-        .s("TargetProcessFileProduct", src.get("Product"))
-        .s("TargetProcessFileCompany", src.get("Company"))
-        .s("TargetProcessFileVersion", src.get("FileVersion"))
-        .s("TargetProcessIntegrityLevel", src.get("IntegrityLevel"))
-        .s("TargetProcessId", src.get("ProcessId"))
-        .s("TargetProcessGuid", guid("ProcessGuid"))
-        .s("TargetUsername", src.get("User"))
-        .s("User", src.get("User"))
-        .s("TargetUsernameType", "Windows")
-        .s("TargetUserSessionId", src.get("LogonId"))
-        .s("TargetUserSessionGuid", guid("LogonGuid"))
-        .s("ActingProcessName", src.get("ParentImage"))
-        .s("ActingProcessCommandLine", src.get("ParentCommandLine"))
-        .s("ActingProcessId", src.get("ParentProcessId"))
-        .s("ActingProcessGuid", guid("ParentProcessGuid"))
-        .s("ActorUsername", src.get("ParentUser"))
-        .s("DvcHostname", src.computer.clone())
-        .s("Dvc", src.computer.clone())
-        .s("EventType", "ProcessCreated")
-        .s("EventOriginalType", "1")
-        .s("EventVendor", "Microsoft")
-        // The WindowsEvent parser labels its Sysmon rows "Security Events" (a parser fault).
-        .s("EventProduct", if feed == Feed::SysmonWindowsEvent { "Security Events" } else { "Sysmon" })
-        .s("TimeGenerated", src.time.clone());
+    let mut r = Map::new();
+    fill(&mut r, src, "", SYSMON);
+    // The WindowsEvent parser labels its Sysmon rows "Security Events" (a parser fault).
+    set(&mut r, "EventProduct", if feed == Feed::SysmonWindowsEvent { "Security Events" } else { "Sysmon" });
     hashes(&mut r, &src.get("Hashes"), "TargetProcess");
-    r.0
+    r
 }
 
-/// Hex (`0x1a2c`) to a decimal string, as `tostring(tolong(x))` gives it.
-fn hex_decimal(s: &str) -> String {
-    u64::from_str_radix(s.trim().trim_start_matches("0x"), 16).map(|n| n.to_string()).unwrap_or_default()
-}
+const SECURITY: &[(&str, V)] = &[
+    ("TargetProcessName", V::F("NewProcessName")),
+    ("Process", V::F("NewProcessName")),
+    ("TargetProcessFilename", V::Base("NewProcessName")),
+    ("TargetProcessCommandLine", V::F("CommandLine")),
+    ("CommandLine", V::F("CommandLine")),
+    ("TargetProcessTokenElevation", V::F("TokenElevationType")),
+    ("TargetProcessId", V::HexDec("NewProcessId")),
+    ("ActingProcessName", V::F("ParentProcessName")),
+    ("ActingProcessFilename", V::Base("ParentProcessName")),
+    ("ActingProcessId", V::HexDec("ProcessId")),
+    ("DvcHostname", V::Computer),
+    ("Dvc", V::Computer),
+    ("EventType", V::C("ProcessCreated")),
+    ("EventOriginalType", V::C("4688")),
+    ("EventVendor", V::C("Microsoft")),
+    ("EventProduct", V::C("Security Events")),
+    ("TimeGenerated", V::Time),
+];
+
+/// SecurityEvent: Actor is its SubjectAccount; Target its TargetAccount.
+const SECURITY_EVENT_USERS: &[(&str, V)] = &[
+    ("ActorUsername", V::F("SubjectAccount")),
+    ("ActorUserId", V::F("SubjectUserSid")),
+    ("ActorSessionId", V::F("SubjectLogonId")),
+    ("TargetUserId", V::F("TargetUserSid")),
+    ("TargetUserSessionId", V::F("TargetLogonId")),
+];
+
+/// WindowsEvent: ids in decimal; the label SID blanked.
+const WINDOWS_EVENT_USERS: &[(&str, V)] = &[
+    ("ActorSessionId", V::HexDec("SubjectLogonId")),
+    ("TargetUserSessionId", V::HexDec("TargetLogonId")),
+    ("MandatoryLabel", V::F("MandatoryLabel")),
+];
 
 /// Security event 4688 (vimProcessCreateMicrosoftSecurityEvents 0.2.1 for
 /// `SecurityEvent`, vimProcessCreateMicrosoftWindowsEvents 0.3 for `WindowsEvent`).
 pub(crate) fn security(src: &Src, feed: Feed) -> Map<String, Value> {
-    let mut r = Row::default();
-    let new_name = src.get("NewProcessName");
-    let parent = src.get("ParentProcessName");
-    r.s("TargetProcessName", new_name.clone())
-        .s("Process", new_name.clone())
-        .s("TargetProcessFilename", basename(&new_name))
-        .s("TargetProcessCommandLine", src.get("CommandLine"))
-        .s("CommandLine", src.get("CommandLine"))
-        .s("TargetProcessTokenElevation", src.get("TokenElevationType"))
-        .s("TargetProcessId", hex_decimal(&src.get("NewProcessId")))
-        .s("ActingProcessName", parent.clone())
-        .s("ActingProcessFilename", basename(&parent))
-        .s("ActingProcessId", hex_decimal(&src.get("ProcessId")))
-        .s("DvcHostname", src.computer.clone())
-        .s("Dvc", src.computer.clone())
-        .s("EventType", "ProcessCreated")
-        .s("EventOriginalType", "4688")
-        .s("EventVendor", "Microsoft")
-        .s("EventProduct", "Security Events")
-        .s("TimeGenerated", src.time.clone());
+    let mut r = Map::new();
+    fill(&mut r, src, "", SECURITY);
     let subject = format!("{}\\{}", src.get("SubjectDomainName"), src.get("SubjectUserName"));
     let subject_sid = src.get("SubjectUserSid");
     let no_target = src.get("TargetUserName") == "-";
-    match feed {
-        Feed::SecurityEvent => {
-            // Actor: SecurityEvent's SubjectAccount. Target: its TargetAccount, or
-            // when there is no separate target, the known-SID label the parser's
-            // second lookup resolves to, which (the lookup's columns renamed on
-            // the clash) is the Subject's: "Local System" for SYSTEM, else empty.
-            let target = if no_target {
-                if subject_sid == "S-1-5-18" { "Local System".to_string() } else { String::new() }
-            } else {
-                src.get("TargetAccount")
-            };
-            r.s("ActorUsername", src.get("SubjectAccount"))
-                .s("ActorUserId", subject_sid.clone())
-                .s("ActorSessionId", src.get("SubjectLogonId"))
-                .s("TargetUsername", target.clone())
-                .s("User", target)
-                .s("TargetUserId", src.get("TargetUserSid"))
-                .s("TargetUserSessionId", src.get("TargetLogonId"));
+    let target = if feed == Feed::SecurityEvent {
+        fill(&mut r, src, "", SECURITY_EVENT_USERS);
+        // With no separate target, the known-SID label the parser's second
+        // lookup resolves to, which (its columns renamed on the clash) is the
+        // Subject's: "Local System" for SYSTEM, else empty.
+        if no_target {
+            if subject_sid == "S-1-5-18" { "Local System".to_string() } else { String::new() }
+        } else {
+            src.get("TargetAccount")
         }
-        _ => {
-            // Target: the Actor when there is no separate target; otherwise the
-            // target name in the *Subject's* domain (a parser fault).
-            let target = if no_target { subject.clone() } else { format!("{}\\{}", src.get("SubjectDomainName"), src.get("TargetUserName")) };
-            let blank = |sid: String| if sid == "S-1-0-0" { String::new() } else { sid };
-            let target_sid = if no_target { subject_sid.clone() } else { src.get("TargetUserSid") };
-            r.s("ActorUsername", subject)
-                .s("ActorUserId", blank(subject_sid))
-                .s("ActorSessionId", hex_decimal(&src.get("SubjectLogonId")))
-                .s("TargetUsername", target.clone())
-                .s("User", target)
-                .s("TargetUserId", blank(target_sid))
-                .s("TargetUserSessionId", hex_decimal(&src.get("TargetLogonId")))
-                .s("MandatoryLabel", src.get("MandatoryLabel"));
-        }
-    }
-    r.0
+    } else {
+        fill(&mut r, src, "", WINDOWS_EVENT_USERS);
+        let blank = |sid: String| if sid == "S-1-0-0" { String::new() } else { sid };
+        let target_sid = if no_target { subject_sid.clone() } else { src.get("TargetUserSid") };
+        set(&mut r, "ActorUsername", subject.clone());
+        set(&mut r, "ActorUserId", blank(subject_sid));
+        set(&mut r, "TargetUserId", blank(target_sid));
+        // The Actor when there is no separate target; otherwise the target
+        // name in the *Subject's* domain (a parser fault).
+        if no_target { subject } else { format!("{}\\{}", src.get("SubjectDomainName"), src.get("TargetUserName")) }
+    };
+    set(&mut r, "TargetUsername", target.clone());
+    set(&mut r, "User", target);
+    r
 }
 
-fn joined(domain: &str, name: &str) -> String {
+const DEFENDER: &[(&str, V)] = &[
+    ("TargetProcessName", V::F("FolderPath")),
+    ("Process", V::F("FolderPath")),
+    ("TargetProcessFilename", V::F("FileName")),
+    ("TargetProcessCommandLine", V::F("ProcessCommandLine")),
+    ("CommandLine", V::F("ProcessCommandLine")),
+    ("TargetProcessIntegrityLevel", V::F("ProcessIntegrityLevel")),
+    ("TargetProcessTokenElevation", V::F("ProcessTokenElevation")),
+    ("TargetProcessId", V::F("ProcessId")),
+    ("TargetUserId", V::F("AccountSid")),
+    ("TargetUserSessionId", V::F("LogonId")),
+    ("ActorUserId", V::F("InitiatingProcessAccountSid")),
+    ("ActingProcessName", V::F("InitiatingProcessFolderPath")),
+    ("ActingProcessFilename", V::F("InitiatingProcessFileName")),
+    ("ActingProcessCommandLine", V::F("InitiatingProcessCommandLine")),
+    ("ActingProcessId", V::F("InitiatingProcessId")),
+    ("ParentProcessName", V::F("InitiatingProcessParentFileName")),
+    ("ParentProcessId", V::F("InitiatingProcessParentId")),
+    ("TargetProcessMD5", V::F("MD5")),
+    ("TargetProcessSHA1", V::F("SHA1")),
+    ("TargetProcessSHA256", V::F("SHA256")),
+    ("EventType", V::F("ActionType")),
+    ("EventVendor", V::C("Microsoft")),
+    ("EventProduct", V::C("M365 Defender for Endpoint")),
+    ("TimeGenerated", V::Time),
+];
+
+/// `domain\name`, or the name alone when the domain is empty.
+pub(crate) fn joined(domain: &str, name: &str) -> String {
     if domain.is_empty() {
         name.to_string()
     } else {
@@ -146,49 +180,23 @@ fn joined(domain: &str, name: &str) -> String {
 
 /// A `DeviceProcessEvents` row (vimProcessEventMicrosoft365D 0.2.0).
 pub(crate) fn defender(d: &Map<String, Value>) -> Map<String, Value> {
-    let t = |k: &str| crate::sources::text(d, k);
-    let mut r = Row::default();
-    let target_user = joined(&t("AccountDomain"), &t("AccountName"));
-    let actor = joined(&t("InitiatingProcessAccountDomain"), &t("InitiatingProcessAccountName"));
-    let device = t("DeviceName");
-    let (host, domain, _, fqdn) = super::resolve_fqdn(&device);
-    r.s("TargetProcessName", t("FolderPath"))
-        .s("Process", t("FolderPath"))
-        .s("TargetProcessFilename", t("FileName"))
-        .s("TargetProcessCommandLine", t("ProcessCommandLine"))
-        .s("CommandLine", t("ProcessCommandLine"))
-        .s("TargetProcessIntegrityLevel", t("ProcessIntegrityLevel"))
-        .s("TargetProcessTokenElevation", t("ProcessTokenElevation"))
-        .s("TargetProcessId", t("ProcessId"))
-        .s("TargetUsername", target_user.clone())
-        .s("User", if target_user.is_empty() { actor.clone() } else { target_user })
-        .s("TargetUserId", t("AccountSid"))
-        .s("TargetUserSessionId", t("LogonId"))
-        .s("ActorUsername", actor)
-        .s("ActorUserId", t("InitiatingProcessAccountSid"))
-        .s("ActingProcessName", t("InitiatingProcessFolderPath"))
-        .s("ActingProcessFilename", t("InitiatingProcessFileName"))
-        .s("ActingProcessCommandLine", t("InitiatingProcessCommandLine"))
-        .s("ActingProcessId", t("InitiatingProcessId"))
-        .s("ParentProcessName", t("InitiatingProcessParentFileName"))
-        .s("ParentProcessId", t("InitiatingProcessParentId"))
-        .s("TargetProcessMD5", t("MD5"))
-        .s("TargetProcessSHA1", t("SHA1"))
-        .s("TargetProcessSHA256", t("SHA256"))
-        .s("DvcHostname", host.clone())
-        .s("Dvc", host)
-        .s("DvcDomain", domain)
-        .s("DvcFQDN", fqdn)
-        .s("EventType", t("ActionType"))
-        .s("EventVendor", "Microsoft")
-        .s("EventProduct", "M365 Defender for Endpoint")
-        .s("TimeGenerated", t("Timestamp"));
-    for alg in ["SHA256", "SHA1", "MD5"] {
-        let h = t(alg);
-        if !h.is_empty() {
-            r.s("Hash", h).s("HashType", alg);
-            break;
-        }
+    let src = Src::row(d);
+    let mut r = Map::new();
+    fill(&mut r, &src, "", DEFENDER);
+    let target_user = joined(&src.get("AccountDomain"), &src.get("AccountName"));
+    let actor = joined(&src.get("InitiatingProcessAccountDomain"), &src.get("InitiatingProcessAccountName"));
+    set(&mut r, "User", if target_user.is_empty() { actor.clone() } else { target_user.clone() });
+    set(&mut r, "TargetUsername", target_user);
+    set(&mut r, "ActorUsername", actor);
+    // The device name split at its first dot; Dvc is the short name.
+    let [host, domain, _, fqdn] = super::resolve_fqdn(&src.get("DeviceName"));
+    set(&mut r, "Dvc", host.clone());
+    set(&mut r, "DvcHostname", host);
+    set(&mut r, "DvcDomain", domain);
+    set(&mut r, "DvcFQDN", fqdn);
+    if let Some(alg) = ["SHA256", "SHA1", "MD5"].into_iter().find(|a| !src.get(a).is_empty()) {
+        set(&mut r, "Hash", src.get(alg));
+        set(&mut r, "HashType", alg);
     }
-    r.0
+    r
 }

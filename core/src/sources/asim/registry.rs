@@ -14,8 +14,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{Row, Src};
-use crate::sources::Feed;
+use super::{set, Src, V};
+use crate::sources::{fill, Feed};
 
 fn rewrite_hive(path: &str) -> String {
     let (prefix, rest) = path.split_once('\\').unwrap_or((path, ""));
@@ -28,126 +28,113 @@ fn rewrite_hive(path: &str) -> String {
     format!("{hive}\\{rest}")
 }
 
-fn event_type(sysmon: &str) -> &'static str {
-    match sysmon {
-        "CreateKey" => "RegistryKeyCreated",
-        "DeleteKey" => "RegistryKeyDeleted",
-        "DeleteValue" => "RegistryValueDeleted",
-        "SetValue" => "RegistryValueSet",
-        "RenameKey" => "RegistryKeyRenamed",
-        _ => "",
-    }
-}
+const EVENT_TYPES: &[(&str, &str)] = &[
+    ("CreateKey", "RegistryKeyCreated"),
+    ("DeleteKey", "RegistryKeyDeleted"),
+    ("DeleteValue", "RegistryValueDeleted"),
+    ("SetValue", "RegistryValueSet"),
+    ("RenameKey", "RegistryKeyRenamed"),
+];
 
 /// The Event parser's positional read: the named values in exactly this order.
 const LEAD: [&str; 7] = ["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject"];
 
-pub(crate) fn sysmon(src: &Src, feed: Feed, id: i64) -> Option<super::Parsed> {
-    let mut r = Row::default();
-    let (lead_ok, details, user) = if feed == Feed::SysmonEvent {
-        let ok = lead_ok(src);
+const SYSMON: &[(&str, V)] = &[
+    ("ActingProcessName", V::F("Image")),
+    ("Process", V::F("Image")),
+    ("ActingProcessId", V::F("ProcessId")),
+    ("ActingProcessGuid", V::Guid("ProcessGuid")),
+    ("Dvc", V::Computer),
+    ("EventProduct", V::C("Sysmon")),
+    ("EventVendor", V::C("Microsoft")),
+    ("TimeGenerated", V::Time),
+];
+
+pub(crate) fn sysmon(src: &Src, feed: Feed, id: i64) -> super::Parsed {
+    let mut r = Map::new();
+    // Event: two positional patterns, the lead values in order, then `Details`
+    // directly followed by `User`. WindowsEvent: by name, `User` but never
+    // `Details` (it reads `Parameter`).
+    let (lead_ok, tail_ok) = if feed == Feed::SysmonEvent {
+        let lead = src.order.len() >= LEAD.len() && src.order.iter().zip(LEAD).all(|(a, b)| a == b);
         let tail = src.order.get(LEAD.len()..LEAD.len() + 2).is_some_and(|t| t[0] == "Details" && t[1] == "User");
-        let tail_ok = ok && tail;
-        (ok, if tail_ok { src.get("Details") } else { String::new() }, if tail_ok { src.get("User") } else { String::new() })
+        (lead, lead && tail)
     } else {
-        (true, String::new(), src.get("User"))
+        (true, false)
     };
-    let (et_raw, target, image, pid, guid) = if lead_ok {
-        (src.get("EventType"), src.get("TargetObject"), src.get("Image"), src.get("ProcessId"), src.guid("ProcessGuid"))
-    } else {
-        Default::default()
+    let got = |k: &str| if lead_ok { src.get(k) } else { String::new() };
+    let user = if feed == Feed::SysmonEvent && !tail_ok { String::new() } else { src.get("User") };
+    let details = if tail_ok { src.get("Details") } else { String::new() };
+    if lead_ok {
+        fill(&mut r, src, "", SYSMON);
+    }
+    let et_raw = got("EventType");
+    let et = EVENT_TYPES.iter().find(|(s, _)| *s == et_raw).map_or("", |(_, a)| *a);
+    // A renamed key's new name: read by neither parser.
+    let path = if id == 14 { String::new() } else { rewrite_hive(&got("TargetObject")) };
+    let (key, value) = match path.rsplit_once('\\') {
+        Some((k, v)) if matches!(et, "RegistryValueSet" | "RegistryValueDeleted") => (k.to_string(), v.to_string()),
+        _ => (path.clone(), String::new()),
     };
-    let et = event_type(&et_raw);
-    let path = if id == 14 {
-        // The new name: never read by either parser (see the module docs).
-        String::new()
-    } else {
-        rewrite_hive(&target)
-    };
-    let (key, value) = if matches!(et, "RegistryValueSet" | "RegistryValueDeleted") {
-        match path.rsplit_once('\\') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (path.clone(), String::new()),
-        }
-    } else if id == 14 {
-        (String::new(), String::new())
-    } else {
-        (path.clone(), String::new())
-    };
-    r.s("EventType", et)
-        .s("EventOriginalSubType", et_raw)
-        .s("EventOriginalType", id.to_string())
-        .s("RegistryKey", key)
-        .s("RegistryValue", value)
-        .s("RegistryValueData", if et == "RegistryValueSet" { details.clone() } else { String::new() })
-        .s("ActingProcessName", image.clone())
-        .s("Process", image)
-        .s("ActingProcessId", pid)
-        .s("ActingProcessGuid", guid)
-        .s("ActorUsername", user.clone())
-        .s("User", user)
-        .s("Dvc", src.computer.clone())
-        .s("EventProduct", "Sysmon")
-        .s("EventVendor", "Microsoft")
-        .s("TimeGenerated", src.time.clone());
+    set(&mut r, "EventType", et);
+    set(&mut r, "EventOriginalSubType", et_raw);
+    set(&mut r, "EventOriginalType", id.to_string());
+    set(&mut r, "RegistryKey", key);
+    set(&mut r, "RegistryValue", value);
+    set(&mut r, "RegistryValueData", if et == "RegistryValueSet" { details.clone() } else { String::new() });
+    set(&mut r, "ActorUsername", user.clone());
+    set(&mut r, "User", user.clone());
     let mut lost = vec!["NewName"];
-    if feed == Feed::SysmonWindowsEvent || src.get("Details") != details {
+    if src.get("Details") != details {
         lost.push("Details");
     }
-    if src.get("User") != r.0.get("ActorUsername").and_then(Value::as_str).unwrap_or("") {
+    if src.get("User") != user {
         lost.push("User");
     }
     if !lead_ok {
         lost.extend(["EventType", "TargetObject", "Image", "ProcessId", "ProcessGuid"]);
     }
-    Some((r.0, lost))
+    (r, lost)
 }
 
-/// Whether the record's named values start with [`LEAD`] in that order (the
-/// Event parser's first `parse` pattern).
-fn lead_ok(src: &Src) -> bool {
-    let order = &src.order;
-    order.len() >= LEAD.len() && order.iter().take(LEAD.len()).zip(LEAD).all(|(a, b)| a == b)
-}
+const DEFENDER: &[(&str, V)] = &[
+    ("EventType", V::F("ActionType")),
+    ("RegistryValueData", V::F("RegistryValueData")),
+    ("ActingProcessName", V::F("InitiatingProcessFolderPath")),
+    ("Process", V::F("InitiatingProcessFolderPath")),
+    ("ActingProcessId", V::F("InitiatingProcessId")),
+    ("ActingProcessCommandLine", V::F("InitiatingProcessCommandLine")),
+    ("ParentProcessName", V::F("InitiatingProcessParentFileName")),
+    ("DvcHostname", V::F("DeviceName")),
+    ("Dvc", V::F("DeviceName")),
+    ("EventProduct", V::C("M365 Defender for Endpoint")),
+    ("EventVendor", V::C("Microsoft")),
+    ("TimeGenerated", V::Time),
+];
 
-pub(crate) fn defender(d: &Map<String, Value>) -> Option<Map<String, Value>> {
-    let t = |k: &str| crate::sources::text(d, k);
-    let action = t("ActionType");
-    let deleted_key = action == "RegistryKeyDeleted" || action == "RegistryValueDeleted";
-    let key = if deleted_key { t("PreviousRegistryKey") } else { t("RegistryKey") };
-    let value = if action == "RegistryValueDeleted" { t("PreviousRegistryValueName") } else { t("RegistryValueName") };
-    let kind = match t("RegistryValueType").as_str() {
-        "None" => "Reg_None",
-        "String" => "Reg_Sz",
-        "ExpandString" => "Reg_Expand_Sz",
-        "Binary" => "Reg_Binary",
-        "Dword" => "Reg_DWord",
-        "MultiString" => "Reg_Multi_Sz",
-        "QWord" => "Reg_QWord",
-        _ => "",
-    };
-    let actor = if t("InitiatingProcessAccountDomain").is_empty() {
-        t("InitiatingProcessAccountName")
-    } else {
-        format!("{}\\{}", t("InitiatingProcessAccountDomain"), t("InitiatingProcessAccountName"))
-    };
-    let mut r = Row::default();
-    r.s("EventType", action)
-        .s("RegistryKey", key)
-        .s("RegistryValue", value)
-        .s("RegistryValueData", t("RegistryValueData"))
-        .s("RegistryValueType", kind)
-        .s("ActingProcessName", t("InitiatingProcessFolderPath"))
-        .s("Process", t("InitiatingProcessFolderPath"))
-        .s("ActingProcessId", t("InitiatingProcessId"))
-        .s("ActingProcessCommandLine", t("InitiatingProcessCommandLine"))
-        .s("ParentProcessName", t("InitiatingProcessParentFileName"))
-        .s("ActorUsername", actor.clone())
-        .s("User", actor)
-        .s("DvcHostname", t("DeviceName"))
-        .s("Dvc", t("DeviceName"))
-        .s("EventProduct", "M365 Defender for Endpoint")
-        .s("EventVendor", "Microsoft")
-        .s("TimeGenerated", t("Timestamp"));
-    Some(r.0)
+const VALUE_TYPES: &[(&str, &str)] = &[
+    ("None", "Reg_None"),
+    ("String", "Reg_Sz"),
+    ("ExpandString", "Reg_Expand_Sz"),
+    ("Binary", "Reg_Binary"),
+    ("Dword", "Reg_DWord"),
+    ("MultiString", "Reg_Multi_Sz"),
+    ("QWord", "Reg_QWord"),
+];
+
+pub(crate) fn defender(d: &Map<String, Value>) -> Map<String, Value> {
+    let src = Src::row(d);
+    let mut r = Map::new();
+    fill(&mut r, &src, "", DEFENDER);
+    let action = src.get("ActionType");
+    let key = src.get(if action.ends_with("Deleted") { "PreviousRegistryKey" } else { "RegistryKey" });
+    let value = src.get(if action == "RegistryValueDeleted" { "PreviousRegistryValueName" } else { "RegistryValueName" });
+    let kind = src.get("RegistryValueType");
+    set(&mut r, "RegistryKey", key);
+    set(&mut r, "RegistryValue", value);
+    set(&mut r, "RegistryValueType", VALUE_TYPES.iter().find(|(k, _)| *k == kind).map_or("", |(_, v)| *v));
+    let actor = super::process::joined(&src.get("InitiatingProcessAccountDomain"), &src.get("InitiatingProcessAccountName"));
+    set(&mut r, "ActorUsername", actor.clone());
+    set(&mut r, "User", actor);
+    r
 }
