@@ -422,7 +422,7 @@ pub fn parity_panel(p: &ParityProps) -> Html {
                 <p class="kql-warn" role="note" data-testid="parity-error">{ e }</p>
             }
             if let Some(sources) = r.sources.clone() {
-                <crate::source_parity::SourceParity {sources} query={AttrValue::from(r.query.clone())} limit={PARITY_ROWS} />
+                <crate::source_parity::SourceParity {sources} limit={PARITY_ROWS} />
             } else if !r.results.is_empty() {
                 <table class="parity-table">
                     <thead><tr><th scope="col">{ "Event" }</th><th scope="col">{ "Sigma" }</th><th scope="col">{ "KQL" }</th></tr></thead>

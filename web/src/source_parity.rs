@@ -7,15 +7,12 @@ use yew::prelude::*;
 
 use crate::panels::verdict;
 
-/// Rows of the rows view, and columns shown before the rest are cut.
+/// Rows of the rows view shown per source.
 const SHOWN_ROWS: usize = 50;
-const SHOWN_COLUMNS: usize = 14;
 
 #[derive(Properties, PartialEq)]
 pub struct SourcesProps {
     pub sources: SourcesReport,
-    /// The query, to put the columns it reads first in the rows view.
-    pub query: AttrValue,
     /// Rows listed before only disagreements are.
     pub limit: usize,
 }
@@ -47,7 +44,6 @@ fn feed_result(f: &FeedParity, i: usize) -> Option<&ParityResult> {
 
 #[function_component(SourceParity)]
 pub fn source_parity(p: &SourcesProps) -> Html {
-    let chosen = use_state_eq(|| 0usize);
     let s = &p.sources;
     let n = s.kinds.len();
     let off = |i: usize| s.feeds.iter().any(|f| feed_result(f, i).is_some_and(|r| r.sigma != r.kql));
@@ -85,15 +81,6 @@ pub fn source_parity(p: &SourcesProps) -> Html {
             ) }</li>
         }
     });
-    let current = *chosen;
-    let tabs = s.feeds.iter().enumerate().map(|(k, f)| {
-        let chosen = chosen.clone();
-        let onclick = Callback::from(move |_| chosen.set(k));
-        html! {
-            <button type="button" role="tab" class="tab" aria-selected={(k == current).to_string()}
-                data-testid="rows-source" {onclick}>{ f.label.clone() }</button>
-        }
-    });
     html! {
         <>
             <table class="parity-table" data-testid="source-parity">
@@ -104,68 +91,25 @@ pub fn source_parity(p: &SourcesProps) -> Html {
                 <p class="muted small">{ format!("{hidden} more events, where every source agrees, are not listed.") }</p>
             }
             <ul class="blind-spots small">{ for blind }</ul>
-            if let Some(f) = s.feeds.get(current).or(s.feeds.first()) {
-                <details class="rows-view" data-testid="rows-view">
-                    <summary>{ "Rows each source gives" }</summary>
-                    <div class="tabs" role="tablist">{ for tabs }</div>
-                    { rows_table(f, &p.query) }
-                </details>
-            }
+            { for s.feeds.iter().map(rows_view) }
         </>
     }
 }
 
-/// A value as a table cell: strings as they are, the rest as JSON, both cut.
-fn show(v: &serde_json::Value) -> String {
-    let t = match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    if t.chars().count() > 120 {
-        let cut: String = t.chars().take(119).collect();
-        format!("{cut}…")
-    } else {
-        t
-    }
-}
-
-fn rows_table(f: &FeedParity, query: &str) -> Html {
-    let rows: Vec<(usize, &serde_json::Map<String, serde_json::Value>)> = f
+/// The rows a source gives, one JSON object a line (the first
+/// [`SHOWN_ROWS`]), as the query sees them.
+fn rows_view(f: &FeedParity) -> Html {
+    let rows: Vec<String> = f
         .rows
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| Some((i, r.as_ref()?.as_object()?)))
+        .filter_map(|(i, r)| Some(format!("// event {}\n{}", i + 1, r.as_ref()?)))
         .take(SHOWN_ROWS)
         .collect();
-    if rows.is_empty() {
-        return html! { <p class="muted small">{ "This source gives no row for these events." }</p> };
-    }
-    // The columns the query names first, then the others in row order.
-    let mut columns: Vec<&str> = Vec::new();
-    for (_, r) in &rows {
-        for k in r.keys() {
-            if !columns.contains(&k.as_str()) {
-                columns.push(k);
-            }
-        }
-    }
-    columns.sort_by_key(|c| !query.contains(*c));
-    let cut = columns.len().saturating_sub(SHOWN_COLUMNS);
-    columns.truncate(SHOWN_COLUMNS);
     html! {
-        <div class="rows-scroll">
-            <table class="rows-table" data-testid="rows-table">
-                <thead><tr><th scope="col">{ "Event" }</th>{ for columns.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead>
-                <tbody>
-                    { for rows.iter().map(|(i, r)| html! {
-                        <tr>
-                            <th scope="row">{ i + 1 }</th>
-                            { for columns.iter().map(|c| html! { <td>{ r.get(*c).map(show).unwrap_or_default() }</td> }) }
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-            if cut > 0 { <p class="muted small">{ format!("{cut} more columns not shown.") }</p> }
-        </div>
+        <details class="rows-view" data-testid="rows-view">
+            <summary>{ format!("Rows from {}", f.label) }</summary>
+            <pre class="rows" data-testid="rows">{ rows.join("\n") }</pre>
+        </details>
     }
 }

@@ -214,8 +214,10 @@ fn without(e: Event, lost: &[&str]) -> Event {
     if lost.is_empty() {
         return e;
     }
-    let m: Map<String, Value> =
-        e.fields().filter(|(k, _)| !lost.contains(k)).map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let mut m = Map::new();
+    for (k, v) in e.fields().filter(|(k, _)| !lost.contains(k)) {
+        m.insert(k.to_string(), v.clone());
+    }
     Event::from_json(Value::Object(m))
 }
 
