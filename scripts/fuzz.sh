@@ -23,7 +23,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FUZZ="$ROOT/fuzz"
 SECS="${1:-600}"
 shift || true
-ALL_TARGETS=(parse_rule parse_condition parse_events rule_and_event kql_parse kql_eval regex_engines)
+ALL_TARGETS=(parse_rule parse_condition parse_events rule_and_event kql_parse kql_eval regex_engines sources)
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 SIGMAHQ="${SIGMAHQ_CORPUS:-$ROOT/../shared/corpus/sigmahq}"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -96,6 +96,8 @@ for i in range(0, len(paths), 4):
     open(sys.argv[1] + "/seed_ndjson_%02d" % (i // 4), "w", encoding="utf-8").write("\n".join(lines) + "\n")
 ' "$dir" || true
   fi
+  # Source adapters: the same events (evtx-JSON and NDJSON of Sysmon records).
+  cp -n "$dir"/* "$FUZZ/corpus/sources/" 2>/dev/null || true
   # KQL: the queries our backend writes for a sample of rules, and kql-run's self-test queries.
   if command -v python3 >/dev/null && [ -d "$ROOT/../shared/tools/kql-run/tests" ]; then
     cat "$ROOT/../shared/tools/kql-run/tests/"*.jsonl | python3 -c '

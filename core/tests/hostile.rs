@@ -612,3 +612,43 @@ fn many_duplicate_yaml_keys_stay_linear() {
     let stream = sigmaplay_core::yaml::parse_stream(&text);
     assert_eq!(stream.diagnostics.iter().filter(|d| d.code == "yaml-duplicate-key").count(), N);
 }
+
+// ---------------------------------------------------------------------------
+// Source adapters: every table's sources over odd events
+
+#[test]
+fn source_adapters_take_any_event() {
+    use sigmaplay_core::sources;
+    let big = "x".repeat(1 << 20);
+    let events = vec![
+        json!({}),
+        json!({"EventID": "not a number"}),
+        json!({"EventID": 3, "Initiated": {"deep": [1, 2, 3]}, "DestinationHostname": "\\\\\\.", "SourcePort": "0x"}),
+        json!({"EventID": 13, "TargetObject": "HKU\\", "Details": "DWORD (0xZZ)", "EventType": "SetValue"}),
+        json!({"EventID": 13, "TargetObject": "\\", "Details": "QWORD (0x1-0xffffffffffffffff)"}),
+        json!({"EventID": 1, "User": "\\", "ParentUser": "NT AUTHORITY\\", "LogonId": "0xffffffffffffffffff", "ProcessId": "-1",
+               "Image": "", "IntegrityLevel": "ünïcödé", "Hashes": "=,==,SHA1=,MD5"}),
+        json!({"EventID": 4688, "Provider_Name": "Microsoft-Windows-Security-Auditing", "NewProcessId": "0x", "TargetUserName": "-"}),
+        json!({"Event": {"System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}}, "EventID": 22, "Computer": ""},
+               "EventData": {"QueryName": big, "QueryStatus": "99999999999999999999", "ProcessGuid": "{{{{"}}}),
+        json!({"ActionType": "ConnectionSuccess", "InitiatingProcessFileName": "<Data Name=\"x\">&amp;</Data>", "RemoteUrl": "https://"}),
+        json!({"ActionType": "RegistryValueDeleted", "InitiatingProcessId": 1, "PreviousRegistryKey": null}),
+        json!({"EventID": 14, "TargetObject": "HKLM\\a", "NewName": "<Data Name=\"Details\">{}</Data>", "RuleName": "-"}),
+    ];
+    let events: Vec<Event> = events.into_iter().map(Event::from_json).collect();
+    let tables = [
+        "imProcessCreate", "imNetworkSession", "imFileEvent", "imRegistry", "imDns", "imAuthentication",
+        "DeviceProcessEvents", "DeviceNetworkEvents", "DeviceFileEvents", "DeviceRegistryEvents", "DeviceEvents",
+        "DeviceImageLoadEvents", "DeviceLogonEvents", "SecurityEvent", "NoSuchTable", "",
+    ];
+    for table in tables {
+        for category in [None, Some("process_creation"), Some("network_connection"), Some("registry_set"), Some("dns_query")] {
+            let r = sources::rows_for(table, &events, category);
+            assert_eq!(r.kinds.len(), events.len(), "{table}");
+            for f in &r.feeds {
+                assert_eq!(f.rows.len(), events.len());
+                assert_eq!(f.views.len(), events.len());
+            }
+        }
+    }
+}

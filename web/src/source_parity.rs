@@ -17,14 +17,24 @@ pub struct SourcesProps {
     pub limit: usize,
 }
 
-/// One line per source: "Sysmon via Event 3/3".
+/// "2/2 agree on 3 sources", "1 disagreement (Defender for Endpoint)", ...
 pub fn summary(s: &SourcesReport) -> String {
-    let parts: Vec<String> = s.feeds.iter().map(|f| format!("{} {}/{}", f.label, f.agreed, f.compared)).collect();
-    if parts.is_empty() {
+    let n = s.kinds.len();
+    let off: Vec<&str> = s.feeds.iter().filter(|f| f.agreed < f.compared).map(|f| f.label.as_str()).collect();
+    let events_off = (0..n).filter(|i| s.feeds.iter().any(|f| feed_result(f, *i).is_some_and(|r| r.sigma != r.kql))).count();
+    if s.feeds.is_empty() {
         "no source gives a row".into()
+    } else if events_off > 0 {
+        format!("{events_off} disagreement{} ({})", if events_off == 1 { "" } else { "s" }, off.join(", "))
     } else {
-        parts.join(" · ")
+        format!("{n}/{n} agree on {} source{}", s.feeds.len(), if s.feeds.len() == 1 { "" } else { "s" })
     }
+}
+
+/// One part per source: "Sysmon via Event 3/3".
+fn per_source(s: &SourcesReport) -> String {
+    let parts: Vec<String> = s.feeds.iter().map(|f| format!("{} {}/{}", f.label, f.agreed, f.compared)).collect();
+    parts.join(" · ")
 }
 
 fn cell(p: Option<&ParityResult>) -> Html {
@@ -51,14 +61,15 @@ pub fn source_parity(p: &SourcesProps) -> Html {
     let hidden = n - shown.len();
     let head = s.feeds.iter().map(|f| html! { <th scope="col">{ f.label.clone() }</th> });
     let rows = shown.iter().map(|&i| {
-        let sigma = s.feeds.iter().find_map(|f| feed_result(f, i)).and_then(|r| r.sigma);
-        let (s_attr, s_text, s_class) = verdict(sigma);
+        let first = s.feeds.iter().find_map(|f| feed_result(f, i));
+        let (s_attr, s_text, s_class) = verdict(first.and_then(|r| r.sigma));
+        let k_attr = verdict(first.and_then(|r| r.kql)).0;
         let causes: Vec<String> = s.feeds.iter().filter_map(|f| feed_result(f, i)?.cause.clone()).collect();
         let bad = off(i);
         let kind = s.kinds.get(i).map_or("", |k| k.label());
         html! {
             <>
-                <tr data-testid="parity-row" data-sigma={s_attr} data-agree={if bad { "false" } else { "true" }}
+                <tr data-testid="parity-row" data-sigma={s_attr} data-kql={k_attr} data-agree={if bad || first.is_none() { "false" } else { "true" }}
                     class={classes!(bad.then_some("disagree"))}>
                     <th scope="row" title={kind}>{ format!("Event {}", i + 1) }</th>
                     <td><span class={s_class}>{ s_text }</span></td>
@@ -83,6 +94,7 @@ pub fn source_parity(p: &SourcesProps) -> Html {
     });
     html! {
         <>
+            <p class="muted small" data-testid="source-summary">{ per_source(s) }</p>
             <table class="parity-table" data-testid="source-parity">
                 <thead><tr><th scope="col">{ "Event" }</th><th scope="col">{ "Sigma" }</th>{ for head }</tr></thead>
                 <tbody>{ for rows }</tbody>

@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{basename, fill, V};
+use super::{basename, fill, Cols};
 use super::record::WinRecord;
 use super::security::well_known;
 use super::TableKind;
@@ -139,49 +139,44 @@ fn common(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
     m.insert("ReportId".into(), Value::from(1));
 }
 
-const COMMON: &[(&str, V)] = &[
-    ("Timestamp", V::Time),
-    ("TimeGenerated", V::Time),
-    ("DeviceId", V::C("4b8a1c0f9e2d7a6b5c4d3e2f1a0b9c8d7e6f5a4b")),
-];
+const COMMON: Cols = "\
+Timestamp^
+TimeGenerated^
+DeviceId:4b8a1c0f9e2d7a6b5c4d3e2f1a0b9c8d7e6f5a4b";
 
 /// The acting process of most events: `InitiatingProcess*` from Sysmon's
 /// `Image` side (Defender usually writes this path in lowercase).
-const INITIATING: &[(&str, V)] = &[
-    ("InitiatingProcessFolderPath", V::Lower("Image")),
-    ("InitiatingProcessFileName", V::Base("Image")),
-    ("InitiatingProcessId", V::Int("ProcessId")),
-];
+const INITIATING: Cols = "\
+InitiatingProcessFolderPath~Image
+InitiatingProcessFileName/Image
+InitiatingProcessId#ProcessId";
 
 /// The acting process of a process creation: Sysmon's parent.
-const PARENT: &[(&str, V)] = &[
-    ("InitiatingProcessFolderPath", V::Lower("ParentImage")),
-    ("InitiatingProcessFileName", V::Base("ParentImage")),
-    ("InitiatingProcessId", V::Int("ParentProcessId")),
-    ("InitiatingProcessCommandLine", V::F("ParentCommandLine")),
-];
+const PARENT: Cols = "\
+InitiatingProcessFolderPath~ParentImage
+InitiatingProcessFileName/ParentImage
+InitiatingProcessId#ParentProcessId
+InitiatingProcessCommandLine=ParentCommandLine";
 
 /// The source process of an API call event (Sysmon 8, 10).
-const SOURCE_PROCESS: &[(&str, V)] = &[
-    ("InitiatingProcessFolderPath", V::Lower("SourceImage")),
-    ("InitiatingProcessFileName", V::Base("SourceImage")),
-    ("InitiatingProcessId", V::Int("SourceProcessId")),
-    ("FolderPath", V::F("TargetImage")),
-    ("FileName", V::Base("TargetImage")),
-    ("ProcessId", V::Int("TargetProcessId")),
-];
+const SOURCE_PROCESS: Cols = "\
+InitiatingProcessFolderPath~SourceImage
+InitiatingProcessFileName/SourceImage
+InitiatingProcessId#SourceProcessId
+FolderPath=TargetImage
+FileName/TargetImage
+ProcessId#TargetProcessId";
 
-const PROCESS: &[(&str, V)] = &[
-    ("FileName", V::Base("Image")),
-    ("FolderPath", V::F("Image")),
-    ("ProcessId", V::Int("ProcessId")),
-    ("ProcessCommandLine", V::F("CommandLine")),
-    ("ProcessVersionInfoOriginalFileName", V::F("OriginalFileName")),
-    ("ProcessVersionInfoFileDescription", V::F("Description")),
-    ("ProcessVersionInfoProductName", V::F("Product")),
-    ("ProcessVersionInfoCompanyName", V::F("Company")),
-    ("LogonId", V::Int("LogonId")),
-];
+const PROCESS: Cols = "\
+FileName/Image
+FolderPath=Image
+ProcessId#ProcessId
+ProcessCommandLine=CommandLine
+ProcessVersionInfoOriginalFileName=OriginalFileName
+ProcessVersionInfoFileDescription=Description
+ProcessVersionInfoProductName=Product
+ProcessVersionInfoCompanyName=Company
+LogonId#LogonId";
 
 /// A file-like object of the event: path and name.
 fn object(m: &mut Map<String, Value>, path: &str) {
@@ -201,7 +196,7 @@ fn account_columns(m: &mut Map<String, Value>, r: &WinRecord, field: &str, prefi
 /// The row Defender writes for the activity of a Sysmon event, with its table.
 pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Value>)> {
     let mut m = Map::new();
-    let (table, action, acting): (&'static str, String, &[(&str, V)]) = match r.event_id {
+    let (table, action, acting): (&'static str, String, Cols) = match r.event_id {
         1 => ("DeviceProcessEvents", "ProcessCreated".into(), PARENT),
         3 => {
             let outbound = !r.get("Initiated").eq_ignore_ascii_case("false");
@@ -267,7 +262,7 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Va
         }
         6 => {
             object(&mut m, r.get("ImageLoaded"));
-            ("DeviceEvents", "DriverLoad".into(), &[])
+            ("DeviceEvents", "DriverLoad".into(), "")
         }
         _ => return None,
     };

@@ -294,29 +294,22 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
     }
 }
 
-/// Where a column's value comes from in a source record: the adapters and
-/// parsers are written as tables of (column, value) wherever they can be.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum V {
-    /// A named value of the record, as text.
-    F(&'static str),
-    /// A constant.
-    C(&'static str),
-    /// The record's computer.
-    Computer,
-    /// The record's time.
-    Time,
-    /// The text between a GUID's braces (empty without braces).
-    Guid(&'static str),
-    /// The file name of a path value.
-    Base(&'static str),
-    /// A number, or null.
-    Int(&'static str),
-    /// A hex number (`0x1a2c`) written in decimal, or "".
-    HexDec(&'static str),
-    /// Lowercased.
-    Lower(&'static str),
-}
+/// A table of columns and where their values come from, one column a line:
+/// the column name, an operator, its argument. Text rather than an array of
+/// structs: in the WebAssembly build pointers compress badly and text well.
+///
+/// | op | value |
+/// |---|---|
+/// | `=F` | the named value `F` of the record, as text |
+/// | `:C` | the constant `C` |
+/// | `@` | the record's computer |
+/// | `^` | the record's time |
+/// | `{F` | the text between the braces of the GUID `F` (empty without braces) |
+/// | `/F` | the file name of the path `F` |
+/// | `#F` | `F` as a number (hex with `0x`), or null |
+/// | `$F` | the hex number `F` (`0x1a2c`) in decimal, or "" |
+/// | `~F` | `F` lowercased |
+pub(crate) type Cols = &'static str;
 
 /// A record the tables read: named values, the computer and the time.
 pub(crate) trait Lookup {
@@ -325,17 +318,16 @@ pub(crate) trait Lookup {
     fn time(&self) -> String;
 }
 
-/// One value of a table.
-pub(crate) fn value_of(src: &dyn Lookup, v: V) -> Value {
-    let text = match v {
-        V::F(k) => src.field(k),
-        V::C(c) => c.to_string(),
-        V::Computer => src.computer(),
-        V::Time => src.time(),
-        V::Guid(k) => src.field(k).split('{').nth(1).and_then(|x| x.split('}').next()).unwrap_or("").to_string(),
-        V::Base(k) => basename(&src.field(k)).to_string(),
-        V::Int(k) => {
-            let t = src.field(k);
+/// The value of one table operator.
+pub(crate) fn value_of(src: &dyn Lookup, op: char, arg: &str) -> Value {
+    let text = match op {
+        '=' => src.field(arg),
+        '@' => src.computer(),
+        '^' => src.time(),
+        '{' => src.field(arg).split('{').nth(1).and_then(|x| x.split('}').next()).unwrap_or("").to_string(),
+        '/' => basename(&src.field(arg)).to_string(),
+        '#' => {
+            let t = src.field(arg);
             let t = t.trim();
             let n = match t.strip_prefix("0x") {
                 Some(h) => i64::from_str_radix(h, 16).ok(),
@@ -343,18 +335,21 @@ pub(crate) fn value_of(src: &dyn Lookup, v: V) -> Value {
             };
             return n.map(Value::from).unwrap_or(Value::Null);
         }
-        V::HexDec(k) => {
-            u64::from_str_radix(src.field(k).trim().trim_start_matches("0x"), 16).map(|n| n.to_string()).unwrap_or_default()
-        }
-        V::Lower(k) => src.field(k).to_lowercase(),
+        '$' => u64::from_str_radix(src.field(arg).trim().trim_start_matches("0x"), 16).map(|n| n.to_string()).unwrap_or_default(),
+        '~' => src.field(arg).to_lowercase(),
+        _ => arg.to_string(),
     };
     Value::String(text)
 }
 
 /// Set the columns of a table (`prefix` before each column name).
-pub(crate) fn fill(out: &mut Map<String, Value>, src: &dyn Lookup, prefix: &str, cols: &[(&'static str, V)]) {
-    for (col, v) in cols {
-        out.insert(format!("{prefix}{col}"), value_of(src, *v));
+pub(crate) fn fill(out: &mut Map<String, Value>, src: &dyn Lookup, prefix: &str, cols: Cols) {
+    for line in cols.lines() {
+        let Some(at) = line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) else { continue };
+        let (col, rest) = line.split_at(at);
+        let mut chars = rest.chars();
+        let Some(op) = chars.next() else { continue };
+        out.insert(format!("{prefix}{col}"), value_of(src, op, chars.as_str()));
     }
 }
 

@@ -4,31 +4,30 @@
 
 use serde_json::{Map, Value};
 
-use super::{set, Src, V};
-use crate::sources::fill;
+use super::{set, Src};
+use crate::sources::{fill, Cols};
 
-const SYSMON: &[(&str, V)] = &[
-    ("DnsQuery", V::F("QueryName")),
-    ("Domain", V::F("QueryName")),
-    ("SrcProcessName", V::F("Image")),
-    ("Process", V::F("Image")),
-    ("SrcProcessId", V::F("ProcessId")),
-    ("SrcProcessGuid", V::Guid("ProcessGuid")),
-    ("SrcUsername", V::F("User")),
-    ("User", V::F("User")),
-    ("SrcUsernameType", V::C("Windows")),
-    ("DvcHostname", V::Computer),
-    ("Dvc", V::Computer),
-    ("SrcHostname", V::Computer),
-    ("Src", V::Computer),
-    ("Hostname", V::Computer),
-    ("EventType", V::C("Query")),
-    ("EventSubType", V::C("response")),
-    ("EventProduct", V::C("Sysmon")),
-    ("EventVendor", V::C("Microsoft")),
-    ("EventOriginalType", V::C("22")),
-    ("TimeGenerated", V::Time),
-];
+const SYSMON: Cols = "\
+DnsQuery=QueryName
+Domain=QueryName
+SrcProcessName=Image
+Process=Image
+SrcProcessId=ProcessId
+SrcProcessGuid{ProcessGuid
+SrcUsername=User
+User=User
+SrcUsernameType:Windows
+DvcHostname@
+Dvc@
+SrcHostname@
+Src@
+Hostname@
+EventType:Query
+EventSubType:response
+EventProduct:Sysmon
+EventVendor:Microsoft
+EventOriginalType:22
+TimeGenerated^";
 
 /// Windows DNS status names, by the status Sysmon writes.
 const CODE_NAMES: &[(&str, &str)] = &[

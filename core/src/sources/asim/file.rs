@@ -10,24 +10,23 @@
 
 use serde_json::{Map, Value};
 
-use super::{set, Src, V};
-use crate::sources::fill;
+use super::{set, Src};
+use crate::sources::{fill, Cols};
 
-const SYSMON: &[(&str, V)] = &[
-    ("TargetFilePath", V::F("TargetFilename")),
-    ("TargetFilePathType", V::C("Windows")),
-    ("ActingProcessName", V::F("Image")),
-    ("Process", V::F("Image")),
-    ("ActingProcessId", V::F("ProcessId")),
-    ("ActingProcessGuid", V::Guid("ProcessGuid")),
-    ("ActorUsername", V::F("User")),
-    ("User", V::F("User")),
-    ("DvcHostname", V::Computer),
-    ("Dvc", V::Computer),
-    ("EventProduct", V::C("Sysmon")),
-    ("EventVendor", V::C("Microsoft")),
-    ("TimeGenerated", V::Time),
-];
+const SYSMON: Cols = "\
+TargetFilePath=TargetFilename
+TargetFilePathType:Windows
+ActingProcessName=Image
+Process=Image
+ActingProcessId=ProcessId
+ActingProcessGuid{ProcessGuid
+ActorUsername=User
+User=User
+DvcHostname@
+Dvc@
+EventProduct:Sysmon
+EventVendor:Microsoft
+TimeGenerated^";
 
 pub(crate) fn sysmon(src: &Src, id: i64) -> Map<String, Value> {
     let mut r = Map::new();
@@ -45,22 +44,21 @@ pub(crate) fn sysmon(src: &Src, id: i64) -> Map<String, Value> {
     r
 }
 
-const DEFENDER: &[(&str, V)] = &[
-    ("EventType", V::F("ActionType")),
-    ("TargetFileName", V::F("FileName")),
-    ("SrcFileName", V::F("PreviousFileName")),
-    ("TargetFileMD5", V::F("MD5")),
-    ("TargetFileSHA1", V::F("SHA1")),
-    ("TargetFileSHA256", V::F("SHA256")),
-    ("ActingProcessName", V::F("InitiatingProcessFolderPath")),
-    ("Process", V::F("InitiatingProcessFolderPath")),
-    ("ActingProcessId", V::F("InitiatingProcessId")),
-    ("ActingProcessCommandLine", V::F("InitiatingProcessCommandLine")),
-    ("CommandLine", V::F("InitiatingProcessCommandLine")),
-    ("EventProduct", V::C("M365 Defender for Endpoint")),
-    ("EventVendor", V::C("Microsoft")),
-    ("TimeGenerated", V::Time),
-];
+const DEFENDER: Cols = "\
+EventType=ActionType
+TargetFileName=FileName
+SrcFileName=PreviousFileName
+TargetFileMD5=MD5
+TargetFileSHA1=SHA1
+TargetFileSHA256=SHA256
+ActingProcessName=InitiatingProcessFolderPath
+Process=InitiatingProcessFolderPath
+ActingProcessId=InitiatingProcessId
+ActingProcessCommandLine=InitiatingProcessCommandLine
+CommandLine=InitiatingProcessCommandLine
+EventProduct:M365 Defender for Endpoint
+EventVendor:Microsoft
+TimeGenerated^";
 
 pub(crate) fn defender(d: &Map<String, Value>) -> Map<String, Value> {
     let src = Src::row(d);

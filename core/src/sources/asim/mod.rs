@@ -12,7 +12,7 @@ mod registry;
 use serde_json::{Map, Value};
 
 use super::windows::{read_event_data, windows_event_data, XmlRead};
-use super::{Feed, Schema, V};
+use super::{Feed, Schema};
 
 /// The parser function a schema is queried through.
 pub(crate) fn function_of(schema: Schema) -> &'static str {

@@ -10,48 +10,45 @@
 
 use serde_json::{Map, Value};
 
-use super::{put_fqdn, resolve_fqdn, set, Src, V};
-use crate::sources::{fill, Feed};
+use super::{put_fqdn, resolve_fqdn, set, Src};
+use crate::sources::{fill, Cols, Feed};
 
 /// The process side of a Sysmon row (column names after `Src`/`Dst`).
-const SYSMON_PROCESS: &[(&str, V)] = &[
-    ("ProcessName", V::F("Image")),
-    ("ProcessId", V::F("ProcessId")),
-    ("ProcessGuid", V::Guid("ProcessGuid")),
-    ("Username", V::F("User")),
-    ("UsernameType", V::C("Windows")),
-    ("AppName", V::Base("Image")),
-    ("AppType", V::C("Process")),
-];
+const SYSMON_PROCESS: Cols = "\
+ProcessName=Image
+ProcessId=ProcessId
+ProcessGuid{ProcessGuid
+Username=User
+UsernameType:Windows
+AppName/Image
+AppType:Process";
 
 /// The other side: empty.
-const NO_PROCESS: &[(&str, V)] = &[
-    ("ProcessName", V::C("")),
-    ("ProcessId", V::C("")),
-    ("ProcessGuid", V::C("")),
-    ("Username", V::C("")),
-    ("UsernameType", V::C("")),
-    ("AppName", V::C("")),
-    ("AppType", V::C("")),
-];
+const NO_PROCESS: Cols = "\
+ProcessName:
+ProcessId:
+ProcessGuid:
+Username:
+UsernameType:
+AppName:
+AppType:";
 
-const SYSMON: &[(&str, V)] = &[
-    ("Dvc", V::Computer),
-    ("SrcIpAddr", V::F("SourceIp")),
-    ("IpAddr", V::F("SourceIp")),
-    ("Src", V::F("SourceIp")),
-    ("DstIpAddr", V::F("DestinationIp")),
-    ("Dst", V::F("DestinationIp")),
-    ("SrcPortNumber", V::Int("SourcePort")),
-    ("DstPortNumber", V::Int("DestinationPort")),
-    ("NetworkRuleName", V::F("RuleName")),
-    ("EventType", V::C("EndpointNetworkSession")),
-    ("EventResult", V::C("Success")),
-    ("EventProduct", V::C("Sysmon")),
-    ("EventVendor", V::C("Microsoft")),
-    ("EventOriginalType", V::C("3")),
-    ("TimeGenerated", V::Time),
-];
+const SYSMON: Cols = "\
+Dvc@
+SrcIpAddr=SourceIp
+IpAddr=SourceIp
+Src=SourceIp
+DstIpAddr=DestinationIp
+Dst=DestinationIp
+SrcPortNumber#SourcePort
+DstPortNumber#DestinationPort
+NetworkRuleName=RuleName
+EventType:EndpointNetworkSession
+EventResult:Success
+EventProduct:Sysmon
+EventVendor:Microsoft
+EventOriginalType:3
+TimeGenerated^";
 
 /// Sysmon event 3 (vimNetworkSessionMicrosoftSysmon 0.1.1,
 /// vimNetworkSessionMicrosoftSysmonWindowsEvent 0.1.1).
@@ -79,22 +76,20 @@ pub(crate) fn sysmon(src: &Src, feed: Feed) -> Map<String, Value> {
     r
 }
 
-const DEFENDER_PROCESS: &[(&str, V)] = &[
-    ("ProcessName", V::F("InitiatingProcessFileName")),
-    ("AppName", V::F("InitiatingProcessFileName")),
-    ("AppType", V::C("Process")),
-    ("ProcessId", V::F("InitiatingProcessId")),
-    ("UsernameType", V::C("Windows")),
-];
+const DEFENDER_PROCESS: Cols = "\
+ProcessName=InitiatingProcessFileName
+AppName=InitiatingProcessFileName
+AppType:Process
+ProcessId=InitiatingProcessId
+UsernameType:Windows";
 
-const DEFENDER: &[(&str, V)] = &[
-    ("DvcIpAddr", V::F("LocalIP")),
-    ("EventType", V::C("NetworkSession")),
-    ("EventOriginalResultDetails", V::F("ActionType")),
-    ("EventProduct", V::C("M365 Defender for Endpoint")),
-    ("EventVendor", V::C("Microsoft")),
-    ("TimeGenerated", V::Time),
-];
+const DEFENDER: Cols = "\
+DvcIpAddr=LocalIP
+EventType:NetworkSession
+EventOriginalResultDetails=ActionType
+EventProduct:M365 Defender for Endpoint
+EventVendor:Microsoft
+TimeGenerated^";
 
 /// `DeviceNetworkEvents` (vimNetworkSessionMicrosoft365Defender 0.4): six
 /// ActionTypes are mapped, any other is dropped.
@@ -117,7 +112,7 @@ pub(crate) fn defender(d: &Map<String, Value>) -> Option<Map<String, Value>> {
     set(&mut r, &format!("{far}ProcessName"), "");
     set(&mut r, &format!("{far}Username"), "");
     for (sig, local, remote) in [("IpAddr", "LocalIP", "RemoteIP"), ("PortNumber", "LocalPort", "RemotePort")] {
-        let value = |k: &str| if sig == "PortNumber" { crate::sources::value_of(&src, V::Int(if k == "L" { local } else { remote })) } else { Value::from(src.get(if k == "L" { local } else { remote })) };
+        let value = |k: &str| if sig == "PortNumber" { crate::sources::value_of(&src, '#', if k == "L" { local } else { remote }) } else { Value::from(src.get(if k == "L" { local } else { remote })) };
         r.insert(format!("{near}{sig}"), value("L"));
         r.insert(format!("{far}{sig}"), value("R"));
     }

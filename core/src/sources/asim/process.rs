@@ -12,40 +12,39 @@
 
 use serde_json::{Map, Value};
 
-use super::{set, Src, V};
-use crate::sources::{fill, Feed};
+use super::{set, Src};
+use crate::sources::{fill, Cols, Feed};
 
-const SYSMON: &[(&str, V)] = &[
-    ("TargetProcessName", V::F("Image")),
-    ("Process", V::F("Image")),
-    ("TargetProcessFilename", V::F("OriginalFileName")),
-    ("TargetProcessCommandLine", V::F("CommandLine")),
-    ("CommandLine", V::F("CommandLine")),
-    ("TargetProcessCurrentDirectory", V::F("CurrentDirectory")),
-    ("TargetProcessFileDescription", V::F("Description")),
-    ("TargetProcessFileProduct", V::F("Product")),
-    ("TargetProcessFileCompany", V::F("Company")),
-    ("TargetProcessFileVersion", V::F("FileVersion")),
-    ("TargetProcessIntegrityLevel", V::F("IntegrityLevel")),
-    ("TargetProcessId", V::F("ProcessId")),
-    ("TargetProcessGuid", V::F("ProcessGuid")),
-    ("TargetUsername", V::F("User")),
-    ("User", V::F("User")),
-    ("TargetUsernameType", V::C("Windows")),
-    ("TargetUserSessionId", V::F("LogonId")),
-    ("TargetUserSessionGuid", V::F("LogonGuid")),
-    ("ActingProcessName", V::F("ParentImage")),
-    ("ActingProcessCommandLine", V::F("ParentCommandLine")),
-    ("ActingProcessId", V::F("ParentProcessId")),
-    ("ActingProcessGuid", V::F("ParentProcessGuid")),
-    ("ActorUsername", V::F("ParentUser")),
-    ("DvcHostname", V::Computer),
-    ("Dvc", V::Computer),
-    ("EventType", V::C("ProcessCreated")),
-    ("EventOriginalType", V::C("1")),
-    ("EventVendor", V::C("Microsoft")),
-    ("TimeGenerated", V::Time),
-];
+const SYSMON: Cols = "\
+TargetProcessName=Image
+Process=Image
+TargetProcessFilename=OriginalFileName
+TargetProcessCommandLine=CommandLine
+CommandLine=CommandLine
+TargetProcessCurrentDirectory=CurrentDirectory
+TargetProcessFileDescription=Description
+TargetProcessFileProduct=Product
+TargetProcessFileCompany=Company
+TargetProcessFileVersion=FileVersion
+TargetProcessIntegrityLevel=IntegrityLevel
+TargetProcessId=ProcessId
+TargetProcessGuid=ProcessGuid
+TargetUsername=User
+User=User
+TargetUsernameType:Windows
+TargetUserSessionId=LogonId
+TargetUserSessionGuid=LogonGuid
+ActingProcessName=ParentImage
+ActingProcessCommandLine=ParentCommandLine
+ActingProcessId=ParentProcessId
+ActingProcessGuid=ParentProcessGuid
+ActorUsername=ParentUser
+DvcHostname@
+Dvc@
+EventType:ProcessCreated
+EventOriginalType:1
+EventVendor:Microsoft
+TimeGenerated^";
 
 /// The hash columns from Sysmon's `Hashes`, and `Hash`: the first of SHA256,
 /// SHA1, IMPHASH, MD5 that is there.
@@ -72,41 +71,38 @@ pub(crate) fn sysmon(src: &Src, feed: Feed) -> Map<String, Value> {
     r
 }
 
-const SECURITY: &[(&str, V)] = &[
-    ("TargetProcessName", V::F("NewProcessName")),
-    ("Process", V::F("NewProcessName")),
-    ("TargetProcessFilename", V::Base("NewProcessName")),
-    ("TargetProcessCommandLine", V::F("CommandLine")),
-    ("CommandLine", V::F("CommandLine")),
-    ("TargetProcessTokenElevation", V::F("TokenElevationType")),
-    ("TargetProcessId", V::HexDec("NewProcessId")),
-    ("ActingProcessName", V::F("ParentProcessName")),
-    ("ActingProcessFilename", V::Base("ParentProcessName")),
-    ("ActingProcessId", V::HexDec("ProcessId")),
-    ("DvcHostname", V::Computer),
-    ("Dvc", V::Computer),
-    ("EventType", V::C("ProcessCreated")),
-    ("EventOriginalType", V::C("4688")),
-    ("EventVendor", V::C("Microsoft")),
-    ("EventProduct", V::C("Security Events")),
-    ("TimeGenerated", V::Time),
-];
+const SECURITY: Cols = "\
+TargetProcessName=NewProcessName
+Process=NewProcessName
+TargetProcessFilename/NewProcessName
+TargetProcessCommandLine=CommandLine
+CommandLine=CommandLine
+TargetProcessTokenElevation=TokenElevationType
+TargetProcessId$NewProcessId
+ActingProcessName=ParentProcessName
+ActingProcessFilename/ParentProcessName
+ActingProcessId$ProcessId
+DvcHostname@
+Dvc@
+EventType:ProcessCreated
+EventOriginalType:4688
+EventVendor:Microsoft
+EventProduct:Security Events
+TimeGenerated^";
 
 /// SecurityEvent: Actor is its SubjectAccount; Target its TargetAccount.
-const SECURITY_EVENT_USERS: &[(&str, V)] = &[
-    ("ActorUsername", V::F("SubjectAccount")),
-    ("ActorUserId", V::F("SubjectUserSid")),
-    ("ActorSessionId", V::F("SubjectLogonId")),
-    ("TargetUserId", V::F("TargetUserSid")),
-    ("TargetUserSessionId", V::F("TargetLogonId")),
-];
+const SECURITY_EVENT_USERS: Cols = "\
+ActorUsername=SubjectAccount
+ActorUserId=SubjectUserSid
+ActorSessionId=SubjectLogonId
+TargetUserId=TargetUserSid
+TargetUserSessionId=TargetLogonId";
 
 /// WindowsEvent: ids in decimal; the label SID blanked.
-const WINDOWS_EVENT_USERS: &[(&str, V)] = &[
-    ("ActorSessionId", V::HexDec("SubjectLogonId")),
-    ("TargetUserSessionId", V::HexDec("TargetLogonId")),
-    ("MandatoryLabel", V::F("MandatoryLabel")),
-];
+const WINDOWS_EVENT_USERS: Cols = "\
+ActorSessionId$SubjectLogonId
+TargetUserSessionId$TargetLogonId
+MandatoryLabel=MandatoryLabel";
 
 /// Security event 4688 (vimProcessCreateMicrosoftSecurityEvents 0.2.1 for
 /// `SecurityEvent`, vimProcessCreateMicrosoftWindowsEvents 0.3 for `WindowsEvent`).
@@ -142,32 +138,31 @@ pub(crate) fn security(src: &Src, feed: Feed) -> Map<String, Value> {
     r
 }
 
-const DEFENDER: &[(&str, V)] = &[
-    ("TargetProcessName", V::F("FolderPath")),
-    ("Process", V::F("FolderPath")),
-    ("TargetProcessFilename", V::F("FileName")),
-    ("TargetProcessCommandLine", V::F("ProcessCommandLine")),
-    ("CommandLine", V::F("ProcessCommandLine")),
-    ("TargetProcessIntegrityLevel", V::F("ProcessIntegrityLevel")),
-    ("TargetProcessTokenElevation", V::F("ProcessTokenElevation")),
-    ("TargetProcessId", V::F("ProcessId")),
-    ("TargetUserId", V::F("AccountSid")),
-    ("TargetUserSessionId", V::F("LogonId")),
-    ("ActorUserId", V::F("InitiatingProcessAccountSid")),
-    ("ActingProcessName", V::F("InitiatingProcessFolderPath")),
-    ("ActingProcessFilename", V::F("InitiatingProcessFileName")),
-    ("ActingProcessCommandLine", V::F("InitiatingProcessCommandLine")),
-    ("ActingProcessId", V::F("InitiatingProcessId")),
-    ("ParentProcessName", V::F("InitiatingProcessParentFileName")),
-    ("ParentProcessId", V::F("InitiatingProcessParentId")),
-    ("TargetProcessMD5", V::F("MD5")),
-    ("TargetProcessSHA1", V::F("SHA1")),
-    ("TargetProcessSHA256", V::F("SHA256")),
-    ("EventType", V::F("ActionType")),
-    ("EventVendor", V::C("Microsoft")),
-    ("EventProduct", V::C("M365 Defender for Endpoint")),
-    ("TimeGenerated", V::Time),
-];
+const DEFENDER: Cols = "\
+TargetProcessName=FolderPath
+Process=FolderPath
+TargetProcessFilename=FileName
+TargetProcessCommandLine=ProcessCommandLine
+CommandLine=ProcessCommandLine
+TargetProcessIntegrityLevel=ProcessIntegrityLevel
+TargetProcessTokenElevation=ProcessTokenElevation
+TargetProcessId=ProcessId
+TargetUserId=AccountSid
+TargetUserSessionId=LogonId
+ActorUserId=InitiatingProcessAccountSid
+ActingProcessName=InitiatingProcessFolderPath
+ActingProcessFilename=InitiatingProcessFileName
+ActingProcessCommandLine=InitiatingProcessCommandLine
+ActingProcessId=InitiatingProcessId
+ParentProcessName=InitiatingProcessParentFileName
+ParentProcessId=InitiatingProcessParentId
+TargetProcessMD5=MD5
+TargetProcessSHA1=SHA1
+TargetProcessSHA256=SHA256
+EventType=ActionType
+EventVendor:Microsoft
+EventProduct:M365 Defender for Endpoint
+TimeGenerated^";
 
 /// `domain\name`, or the name alone when the domain is empty.
 pub(crate) fn joined(domain: &str, name: &str) -> String {

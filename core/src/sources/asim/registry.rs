@@ -14,8 +14,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{set, Src, V};
-use crate::sources::{fill, Feed};
+use super::{set, Src};
+use crate::sources::{fill, Cols, Feed};
 
 fn rewrite_hive(path: &str) -> String {
     let (prefix, rest) = path.split_once('\\').unwrap_or((path, ""));
@@ -39,16 +39,15 @@ const EVENT_TYPES: &[(&str, &str)] = &[
 /// The Event parser's positional read: the named values in exactly this order.
 const LEAD: [&str; 7] = ["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject"];
 
-const SYSMON: &[(&str, V)] = &[
-    ("ActingProcessName", V::F("Image")),
-    ("Process", V::F("Image")),
-    ("ActingProcessId", V::F("ProcessId")),
-    ("ActingProcessGuid", V::Guid("ProcessGuid")),
-    ("Dvc", V::Computer),
-    ("EventProduct", V::C("Sysmon")),
-    ("EventVendor", V::C("Microsoft")),
-    ("TimeGenerated", V::Time),
-];
+const SYSMON: Cols = "\
+ActingProcessName=Image
+Process=Image
+ActingProcessId=ProcessId
+ActingProcessGuid{ProcessGuid
+Dvc@
+EventProduct:Sysmon
+EventVendor:Microsoft
+TimeGenerated^";
 
 pub(crate) fn sysmon(src: &Src, feed: Feed, id: i64) -> super::Parsed {
     let mut r = Map::new();
@@ -97,20 +96,19 @@ pub(crate) fn sysmon(src: &Src, feed: Feed, id: i64) -> super::Parsed {
     (r, lost)
 }
 
-const DEFENDER: &[(&str, V)] = &[
-    ("EventType", V::F("ActionType")),
-    ("RegistryValueData", V::F("RegistryValueData")),
-    ("ActingProcessName", V::F("InitiatingProcessFolderPath")),
-    ("Process", V::F("InitiatingProcessFolderPath")),
-    ("ActingProcessId", V::F("InitiatingProcessId")),
-    ("ActingProcessCommandLine", V::F("InitiatingProcessCommandLine")),
-    ("ParentProcessName", V::F("InitiatingProcessParentFileName")),
-    ("DvcHostname", V::F("DeviceName")),
-    ("Dvc", V::F("DeviceName")),
-    ("EventProduct", V::C("M365 Defender for Endpoint")),
-    ("EventVendor", V::C("Microsoft")),
-    ("TimeGenerated", V::Time),
-];
+const DEFENDER: Cols = "\
+EventType=ActionType
+RegistryValueData=RegistryValueData
+ActingProcessName=InitiatingProcessFolderPath
+Process=InitiatingProcessFolderPath
+ActingProcessId=InitiatingProcessId
+ActingProcessCommandLine=InitiatingProcessCommandLine
+ParentProcessName=InitiatingProcessParentFileName
+DvcHostname=DeviceName
+Dvc=DeviceName
+EventProduct:M365 Defender for Endpoint
+EventVendor:Microsoft
+TimeGenerated^";
 
 const VALUE_TYPES: &[(&str, &str)] = &[
     ("None", "Reg_None"),
