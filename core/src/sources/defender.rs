@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{basename, fill, Cols};
+use super::{set, basename, fill, Cols};
 use super::record::WinRecord;
 use super::security::well_known;
 use super::TableKind;
@@ -134,9 +134,9 @@ fn registry_value(details: &str) -> (&'static str, String) {
 
 fn common(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
     fill(m, r, "", COMMON);
-    m.insert("DeviceName".into(), Value::from(r.computer.to_lowercase()));
-    m.insert("ActionType".into(), Value::from(action));
-    m.insert("ReportId".into(), Value::from(1));
+    set(m, "DeviceName", r.computer.to_lowercase());
+    set(m, "ActionType", action);
+    set(m, "ReportId", 1);
 }
 
 const COMMON: Cols = "\
@@ -180,8 +180,8 @@ LogonId#LogonId";
 
 /// A file-like object of the event: path and name.
 fn object(m: &mut Map<String, Value>, path: &str) {
-    m.insert("FolderPath".into(), Value::from(path));
-    m.insert("FileName".into(), Value::from(basename(path)));
+    set(m, "FolderPath", path);
+    set(m, "FileName", basename(path));
 }
 
 /// `DOMAIN\user` of `field` into the `<prefix>AccountDomain`/`Name` columns.
@@ -208,14 +208,14 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Va
             }
             let host = r.get(&format!("{remote}Hostname"));
             if !host.is_empty() && host != "-" {
-                m.insert("RemoteUrl".into(), Value::from(host));
+                set(&mut m, "RemoteUrl", host);
             }
             let p = r.get("Protocol").to_ascii_lowercase();
             let proto = match p.get(..1) {
                 Some(first) => format!("{}{}", first.to_ascii_uppercase(), p.get(1..).unwrap_or("")),
                 None => p,
             };
-            m.insert("Protocol".into(), Value::from(proto));
+            set(&mut m, "Protocol", proto);
             ("DeviceNetworkEvents", if outbound { "ConnectionSuccess" } else { "InboundConnectionAccepted" }.into(), INITIATING)
         }
         2 | 11 | 23 | 26 => {
@@ -245,14 +245,14 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Va
         22 | 17 | 18 => {
             let mut add = Map::new();
             let action = if r.event_id == 22 {
-                add.insert("DnsQueryString".into(), Value::from(r.get("QueryName")));
-                add.insert("DnsQueryResult".into(), Value::from(r.get("QueryResults")));
+                set(&mut add, "DnsQueryString", r.get("QueryName"));
+                set(&mut add, "DnsQueryResult", r.get("QueryResults"));
                 "DnsQueryResponse"
             } else {
-                add.insert("PipeName".into(), Value::from(format!("\\Device\\NamedPipe{}", r.get("PipeName"))));
+                set(&mut add, "PipeName", format!("\\Device\\NamedPipe{}", r.get("PipeName")));
                 "NamedPipeEvent"
             };
-            m.insert("AdditionalFields".into(), Value::Object(add));
+            set(&mut m, "AdditionalFields", Value::Object(add));
             ("DeviceEvents", action.into(), INITIATING)
         }
         8 | 10 => {
@@ -270,7 +270,7 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Va
     fill(&mut m, r, "", acting);
     if r.event_id == 1 {
         fill(&mut m, r, "", PROCESS);
-        m.insert("ProcessIntegrityLevel".into(), Value::from(integrity(r.get("IntegrityLevel"))));
+        set(&mut m, "ProcessIntegrityLevel", integrity(r.get("IntegrityLevel")));
         account_columns(&mut m, r, "User", "");
         account_columns(&mut m, r, "ParentUser", "InitiatingProcess");
     } else if !matches!(r.event_id, 6 | 8 | 10) {
@@ -290,20 +290,20 @@ fn registry(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
         _ => (target.clone(), String::new()),
     };
     if action.ends_with("Deleted") {
-        m.insert("PreviousRegistryKey".into(), Value::from(key.clone()));
-        m.insert("PreviousRegistryValueName".into(), Value::from(value.clone()));
+        set(m, "PreviousRegistryKey", key.clone());
+        set(m, "PreviousRegistryValueName", value.clone());
     }
     if r.event_id == 14 {
-        m.insert("PreviousRegistryKey".into(), Value::from(key));
-        m.insert("RegistryKey".into(), Value::from(registry_key(r.get("NewName"))));
+        set(m, "PreviousRegistryKey", key);
+        set(m, "RegistryKey", registry_key(r.get("NewName")));
     } else {
-        m.insert("RegistryKey".into(), Value::from(key));
+        set(m, "RegistryKey", key);
     }
-    m.insert("RegistryValueName".into(), Value::from(value));
+    set(m, "RegistryValueName", value);
     if r.event_id == 13 {
         let (kind, data) = registry_value(r.get("Details"));
-        m.insert("RegistryValueType".into(), Value::from(kind));
-        m.insert("RegistryValueData".into(), Value::from(data));
+        set(m, "RegistryValueType", kind);
+        set(m, "RegistryValueData", data);
     }
 }
 
@@ -316,13 +316,13 @@ pub(crate) fn from_security(s: &WinRecord) -> Option<(&'static str, Map<String, 
     };
     let mut m = Map::new();
     common(&mut m, s, action);
-    m.insert("AccountDomain".into(), Value::from(s.get("TargetDomainName").to_lowercase()));
-    m.insert("AccountName".into(), Value::from(s.get("TargetUserName").to_lowercase()));
-    m.insert("AccountSid".into(), Value::from(s.get("TargetUserSid")));
-    m.insert("RemoteIP".into(), Value::from(s.get("IpAddress")));
-    m.insert("RemotePort".into(), number(s.get("IpPort")));
-    m.insert("RemoteDeviceName".into(), Value::from(s.get("WorkstationName")));
-    m.insert("Protocol".into(), Value::from(s.get("AuthenticationPackageName")));
+    set(&mut m, "AccountDomain", s.get("TargetDomainName").to_lowercase());
+    set(&mut m, "AccountName", s.get("TargetUserName").to_lowercase());
+    set(&mut m, "AccountSid", s.get("TargetUserSid"));
+    set(&mut m, "RemoteIP", s.get("IpAddress"));
+    set(&mut m, "RemotePort", number(s.get("IpPort")));
+    set(&mut m, "RemoteDeviceName", s.get("WorkstationName"));
+    set(&mut m, "Protocol", s.get("AuthenticationPackageName"));
     let logon_type = match s.get("LogonType") {
         "2" => "Interactive",
         "3" => "Network",
@@ -335,7 +335,7 @@ pub(crate) fn from_security(s: &WinRecord) -> Option<(&'static str, Map<String, 
         "11" => "CachedInteractive",
         other => other,
     };
-    m.insert("LogonType".into(), Value::from(logon_type));
+    set(&mut m, "LogonType", logon_type);
     Some(("DeviceLogonEvents", m))
 }
 
@@ -366,8 +366,8 @@ fn kept(event_id: i64) -> &'static [&'static str] {
 pub(crate) fn sysmon_view(r: &WinRecord) -> Event {
     let keep = kept(r.event_id);
     let mut m = Map::new();
-    m.insert("EventID".into(), Value::from(r.event_id));
-    m.insert("Computer".into(), Value::from(r.computer.clone()));
+    set(&mut m, "EventID", r.event_id);
+    set(&mut m, "Computer", r.computer.clone());
     for (k, v) in &r.data {
         if !keep.contains(&k.as_str()) {
             continue;

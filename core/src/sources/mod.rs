@@ -353,6 +353,13 @@ pub(crate) fn fill(out: &mut Map<String, Value>, src: &dyn Lookup, prefix: &str,
     }
 }
 
+/// Set one column. Not inlined: rows are built with many of these, and one
+/// call is less WebAssembly than the key's allocation and the map insert.
+#[inline(never)]
+pub(crate) fn set(m: &mut Map<String, Value>, key: &str, value: impl Into<Value>) {
+    m.insert(key.to_string(), value.into());
+}
+
 /// Text of a field of a JSON object (numbers and booleans as Kusto's
 /// `tostring` writes them; absent and null as "").
 pub(crate) fn text(m: &Map<String, Value>, key: &str) -> String {

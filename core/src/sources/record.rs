@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{defender, TableKind};
+use super::{set, defender, TableKind};
 use crate::event::{Event, EventShape};
 
 /// What a pasted event was read as.
@@ -229,10 +229,10 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
 /// A Sysmon record as Sigma sees it: every field, with the System ones.
 pub(crate) fn sysmon_view(r: &WinRecord) -> Event {
     let mut m = Map::new();
-    m.insert("EventID".into(), Value::from(r.event_id));
-    m.insert("Provider_Name".into(), Value::from(r.provider));
-    m.insert("Channel".into(), Value::from(r.channel));
-    m.insert("Computer".into(), Value::from(r.computer.clone()));
+    set(&mut m, "EventID", r.event_id);
+    set(&mut m, "Provider_Name", r.provider);
+    set(&mut m, "Channel", r.channel);
+    set(&mut m, "Computer", r.computer.clone());
     for (k, v) in &r.data {
         m.insert(k.clone(), Value::from(v.clone()));
     }

@@ -12,6 +12,8 @@
 
 use serde_json::{Map, Value};
 
+use super::set;
+
 use super::record::{Record, WinRecord, SECURITY};
 use crate::event::Event;
 
@@ -156,32 +158,32 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<WinRecord> {
 /// table has columns for the Security log's fields), plus the summary columns.
 pub(crate) fn security_event_row(r: &WinRecord) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("TimeGenerated".into(), Value::from(r.time.clone()));
-    m.insert("Computer".into(), Value::from(r.computer.clone()));
-    m.insert("EventSourceName".into(), Value::from(r.provider));
-    m.insert("Channel".into(), Value::from("Security"));
-    m.insert("EventID".into(), Value::from(r.event_id));
-    m.insert("Type".into(), Value::from("SecurityEvent"));
-    m.insert("EventData".into(), Value::from(super::windows::event_data_xml(r)));
+    set(&mut m, "TimeGenerated", r.time.clone());
+    set(&mut m, "Computer", r.computer.clone());
+    set(&mut m, "EventSourceName", r.provider);
+    set(&mut m, "Channel", "Security");
+    set(&mut m, "EventID", r.event_id);
+    set(&mut m, "Type", "SecurityEvent");
+    set(&mut m, "EventData", super::windows::event_data_xml(r));
     for (k, v) in &r.data {
         if crate::pipeline::has_column("SecurityEvent", k) {
             m.insert(k.clone(), Value::from(v.clone()));
         }
     }
     let subject = format!("{}\\{}", r.get("SubjectDomainName"), r.get("SubjectUserName"));
-    m.insert("SubjectAccount".into(), Value::from(subject.clone()));
+    set(&mut m, "SubjectAccount", subject.clone());
     let target_name = r.get("TargetUserName");
     let account = if target_name.is_empty() || target_name == "-" {
         subject
     } else {
         format!("{}\\{}", r.get("TargetDomainName"), target_name)
     };
-    m.insert("TargetAccount".into(), Value::from(if target_name == "-" { "-\\-".to_string() } else { account.clone() }));
-    m.insert("AccountType".into(), Value::from(if account.ends_with('$') { "Machine" } else { "User" }));
-    m.insert("Account".into(), Value::from(account));
+    set(&mut m, "TargetAccount", if target_name == "-" { "-\\-".to_string() } else { account.clone() });
+    set(&mut m, "AccountType", if account.ends_with('$') { "Machine" } else { "User" });
+    set(&mut m, "Account", account);
     if r.event_id == 4688 {
-        m.insert("Process".into(), Value::from(super::basename(r.get("NewProcessName"))));
-        m.insert("Activity".into(), Value::from("4688 - A new process has been created."));
+        set(&mut m, "Process", super::basename(r.get("NewProcessName")));
+        set(&mut m, "Activity", "4688 - A new process has been created.");
     }
     m
 }
@@ -225,10 +227,10 @@ const SYSMON_1_IN_4688: &[&str] =
 /// fields 4688 records are kept.
 pub(crate) fn sigma_view(sec: &WinRecord, origin: &Record) -> Event {
     let mut m = Map::new();
-    m.insert("EventID".into(), Value::from(sec.event_id));
-    m.insert("Provider_Name".into(), Value::from(sec.provider));
-    m.insert("Channel".into(), Value::from("Security"));
-    m.insert("Computer".into(), Value::from(sec.computer.clone()));
+    set(&mut m, "EventID", sec.event_id);
+    set(&mut m, "Provider_Name", sec.provider);
+    set(&mut m, "Channel", "Security");
+    set(&mut m, "Computer", sec.computer.clone());
     for (k, v) in &sec.data {
         m.insert(k.clone(), Value::from(v.clone()));
     }
@@ -247,23 +249,23 @@ pub(crate) fn sigma_view(sec: &WinRecord, origin: &Record) -> Event {
                 let qualify = |u: &str| {
                     if u.contains('\\') || u.is_empty() { u.to_string() } else { format!("{}\\{u}", machine(&s.computer).0) }
                 };
-                m.insert("ParentUser".into(), Value::from(qualify(creator)));
+                set(&mut m, "ParentUser", qualify(creator));
                 if s.has("User") {
-                    m.insert("User".into(), Value::from(qualify(s.get("User"))));
+                    set(&mut m, "User", qualify(s.get("User")));
                 }
             }
             _ => {
-                m.insert("Image".into(), Value::from(sec.get("NewProcessName")));
-                m.insert("ParentImage".into(), Value::from(sec.get("ParentProcessName")));
-                m.insert("ProcessId".into(), Value::from(hex_to_decimal(sec.get("NewProcessId"))));
-                m.insert("ParentProcessId".into(), Value::from(hex_to_decimal(sec.get("ProcessId"))));
-                m.insert("User".into(), Value::from(process_user(sec)));
+                set(&mut m, "Image", sec.get("NewProcessName"));
+                set(&mut m, "ParentImage", sec.get("ParentProcessName"));
+                set(&mut m, "ProcessId", hex_to_decimal(sec.get("NewProcessId")));
+                set(&mut m, "ParentProcessId", hex_to_decimal(sec.get("ProcessId")));
+                set(&mut m, "User", process_user(sec));
                 let creator = match WELL_KNOWN.iter().find(|w| w.0 == sec.get("SubjectUserSid")) {
                     Some((_, _, n)) => format!("NT AUTHORITY\\{n}"),
                     None => format!("{}\\{}", sec.get("SubjectDomainName"), sec.get("SubjectUserName")),
                 };
-                m.insert("ParentUser".into(), Value::from(creator));
-                m.insert("IntegrityLevel".into(), Value::from(integrity_word(sec.get("MandatoryLabel"))));
+                set(&mut m, "ParentUser", creator);
+                set(&mut m, "IntegrityLevel", integrity_word(sec.get("MandatoryLabel")));
             }
         }
     }

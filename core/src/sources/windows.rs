@@ -5,6 +5,8 @@
 
 use serde_json::{Map, Value};
 
+use super::set;
+
 use super::record::WinRecord;
 
 /// XML text escaping as Windows renders event data: `&`, `<`, `>`.
@@ -39,16 +41,16 @@ pub(crate) fn event_data_xml(r: &WinRecord) -> String {
 /// A row of the `Event` table (Log Analytics agent / Azure Monitor Agent).
 pub(crate) fn event_row(r: &WinRecord) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("TimeGenerated".into(), Value::from(r.time.clone()));
-    m.insert("Source".into(), Value::from(r.provider));
-    m.insert("EventLog".into(), Value::from(r.channel));
-    m.insert("Computer".into(), Value::from(r.computer.clone()));
-    m.insert("EventLevel".into(), Value::from(4));
-    m.insert("EventLevelName".into(), Value::from("Information"));
-    m.insert("EventID".into(), Value::from(r.event_id));
-    m.insert("UserName".into(), Value::from("NT AUTHORITY\\SYSTEM"));
-    m.insert("EventData".into(), Value::from(event_data_xml(r)));
-    m.insert("Type".into(), Value::from("Event"));
+    set(&mut m, "TimeGenerated", r.time.clone());
+    set(&mut m, "Source", r.provider);
+    set(&mut m, "EventLog", r.channel);
+    set(&mut m, "Computer", r.computer.clone());
+    set(&mut m, "EventLevel", 4);
+    set(&mut m, "EventLevelName", "Information");
+    set(&mut m, "EventID", r.event_id);
+    set(&mut m, "UserName", "NT AUTHORITY\\SYSTEM");
+    set(&mut m, "EventData", event_data_xml(r));
+    set(&mut m, "Type", "Event");
     m
 }
 
@@ -59,15 +61,15 @@ pub(crate) fn windows_event_row(r: &WinRecord) -> Map<String, Value> {
         data.insert(k.clone(), Value::from(v.clone()));
     }
     let mut m = Map::new();
-    m.insert("TimeGenerated".into(), Value::from(r.time.clone()));
-    m.insert("Provider".into(), Value::from(r.provider));
-    m.insert("Channel".into(), Value::from(r.channel));
-    m.insert("Computer".into(), Value::from(r.computer.clone()));
-    m.insert("EventID".into(), Value::from(r.event_id));
-    m.insert("EventLevel".into(), Value::from(4));
-    m.insert("EventLevelName".into(), Value::from("Information"));
-    m.insert("EventData".into(), Value::Object(data));
-    m.insert("Type".into(), Value::from("WindowsEvent"));
+    set(&mut m, "TimeGenerated", r.time.clone());
+    set(&mut m, "Provider", r.provider);
+    set(&mut m, "Channel", r.channel);
+    set(&mut m, "Computer", r.computer.clone());
+    set(&mut m, "EventID", r.event_id);
+    set(&mut m, "EventLevel", 4);
+    set(&mut m, "EventLevelName", "Information");
+    set(&mut m, "EventData", Value::Object(data));
+    set(&mut m, "Type", "WindowsEvent");
     m
 }
 

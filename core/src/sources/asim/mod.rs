@@ -160,6 +160,4 @@ pub(crate) fn put_fqdn(row: &mut Map<String, Value>, side: &str, parts: [String;
     }
 }
 
-pub(crate) fn set(row: &mut Map<String, Value>, k: &str, v: impl Into<Value>) {
-    row.insert(k.to_string(), v.into());
-}
+pub(crate) use super::set;
