@@ -613,7 +613,13 @@ fn kql_parity_json_and_text() {
         assert_eq!(code(&o), 0, "{p}: {}{}", stdout(&o), stderr(&o));
         let v = json(&o);
         assert_eq!(v["agree"], true, "{p}: {v}");
-        assert_eq!(v["schema"], "sigma");
+        // Flat Sysmon fields are read as Sysmon records: the rows of every source
+        // of the table; `none` has no table, so the events are matched as they are.
+        assert_eq!(v["schema"], if p == "none" { "sigma" } else { "source" }, "{p}");
+        if p != "none" {
+            let feeds = v["sources"]["feeds"].as_array().map(Vec::len).unwrap_or(0);
+            assert_eq!(feeds, if p == "sentinel_asim" { 5 } else { 1 }, "{p}: {v}");
+        }
         let got: Vec<(bool, bool)> = v["results"]
             .as_array()
             .map(|a| a.iter().map(|r| (r["sigma"] == true, r["kql"] == true)).collect())
@@ -621,11 +627,56 @@ fn kql_parity_json_and_text() {
         assert_eq!(got, vec![(true, true), (false, false)], "{p}");
         assert!(v["query"].as_str().is_some_and(|q| q.contains("cmd.exe")), "{v}");
     }
-    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim"]);
+    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim", "--rows"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("events read as: Sysmon (2)"), "{text}");
+    assert!(text.contains("Security log via SecurityEvent  2/2 agree"), "{text}");
+    assert!(text.contains("event 0: sigma match; kql: Sysmon via Event match, Sysmon via WindowsEvent match"), "{text}");
+    assert!(text.contains("Defender for Endpoint row: {"), "{text}");
+    assert!(text.trim_end().ends_with("2 events, 0 disagree (events: as each source gives them)"), "{text}");
+    // The rule's own mapping, as asked.
+    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim", "--schema", "sigma"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("event 0: sigma match, kql match"), "{text}");
-    assert!(text.trim_end().ends_with("2 events, 0 disagree (events schema: sigma)"), "{text}");
+    assert!(text.trim_end().ends_with("2 events, 0 disagree (events: Sigma fields, mapped by the rule's own mapping)"), "{text}");
+}
+
+/// The LocaltoNet rule on an outbound Sysmon connection: the source rows
+/// of imNetworkSession hold no direction for Sysmon and a bare file name for
+/// Defender, and the query still returns both (exit 0); the inbound one not.
+#[test]
+fn kql_parity_on_source_rows() {
+    let d = dir("kql_sources");
+    let rule = write(
+        &d,
+        "rule.yml",
+        b"title: LocaltoNet\nlogsource:\n  category: network_connection\n  product: windows\ndetection:\n  selection:\n    DestinationHostname|endswith: '.localto.net'\n    Initiated: 'true'\n  condition: selection\n",
+    );
+    let events = write(
+        &d,
+        "ev.jsonl",
+        b"{\"EventID\": 3, \"Image\": \"C:\\\\t\\\\lt.exe\", \"Initiated\": \"true\", \"DestinationHostname\": \"k3v9q.localto.net\", \"SourceIp\": \"10.0.0.5\", \"DestinationIp\": \"203.0.113.7\"}\n{\"EventID\": 3, \"Image\": \"C:\\\\t\\\\lt.exe\", \"Initiated\": \"false\", \"SourceHostname\": \"k3v9q.localto.net\", \"SourceIp\": \"203.0.113.7\", \"DestinationIp\": \"10.0.0.5\"}\n",
+    );
+    for p in ["sentinel_asim", "microsoft_xdr"] {
+        let o = run(&["kql", path_str(&rule), path_str(&events), "-p", p, "--format", "json", "--rows"]);
+        assert_eq!(code(&o), 0, "{p}: {}{}", stdout(&o), stderr(&o));
+        let v = json(&o);
+        for f in v["sources"]["feeds"].as_array().into_iter().flatten() {
+            let kql: Vec<bool> = f["results"].as_array().into_iter().flatten().map(|r| r["kql"] == true).collect();
+            assert_eq!(kql, vec![true, false], "{p} {}", f["label"]);
+            assert!(f["rows"][0].is_object(), "{p}: rows with --rows");
+        }
+    }
+    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim", "--format", "json", "--rows"]);
+    let v = json(&o);
+    let defender = &v["sources"]["feeds"][2];
+    assert_eq!(defender["label"], "Defender for Endpoint");
+    assert_eq!(defender["rows"][0]["SrcProcessName"], "lt.exe");
+    let sysmon = &v["sources"]["feeds"][0];
+    assert_eq!(sysmon["rows"][0]["DstProcessName"], "C:\\t\\lt.exe");
+    assert!(sysmon["rows"][0].get("NetworkDirection").is_none());
 }
 
 #[test]

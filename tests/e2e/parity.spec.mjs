@@ -91,10 +91,11 @@ test('per source: a verdict column each, and the rows each source gives', async 
   await expect(views).toHaveCount(3);
   await views.nth(0).locator('summary').click();
   const sysmon = views.nth(0).getByTestId('rows');
-  await expect(sysmon).toContainText('"DstProcessName":"C:\\\\Users\\\\bob\\\\AppData\\\\Local\\\\Temp\\\\lt.exe"');
+  await expect(sysmon).toContainText('DstProcessName: C:\\Users\\alice\\AppData\\Local\\Temp\\ltn\\localtonet.exe\n');
+  await expect(sysmon).toContainText('SrcProcessName: \n');
   await expect(sysmon).not.toContainText('NetworkDirection');
   await views.nth(2).locator('summary').click();
   const defender = views.nth(2).getByTestId('rows');
-  await expect(defender).toContainText('"SrcProcessName":"lt.exe"');
-  await expect(defender).toContainText('"NetworkDirection":"Outbound"');
+  await expect(defender).toContainText('SrcProcessName: localtonet.exe\n');
+  await expect(defender).toContainText('NetworkDirection: Outbound\n');
 });

@@ -108,20 +108,23 @@ pub fn source_parity(p: &SourcesProps) -> Html {
     }
 }
 
-/// The rows a source gives, one JSON object a line (the first
-/// [`SHOWN_ROWS`]), as the query sees them.
+/// The rows a source gives (the first [`SHOWN_ROWS`]), a `column: value`
+/// line each, as the query sees them.
 fn rows_view(f: &FeedParity) -> Html {
-    let rows: Vec<String> = f
-        .rows
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| Some(format!("// event {}\n{}", i + 1, r.as_ref()?)))
-        .take(SHOWN_ROWS)
-        .collect();
+    let mut text = String::new();
+    for (i, r) in f.rows.iter().enumerate().filter_map(|(i, r)| Some((i, r.as_ref()?.as_object()?))).take(SHOWN_ROWS) {
+        text.push_str(&format!("// event {}\n", i + 1));
+        for (k, v) in r {
+            match v {
+                serde_json::Value::String(s) => text.push_str(&format!("{k}: {s}\n")),
+                other => text.push_str(&format!("{k}: {other}\n")),
+            }
+        }
+    }
     html! {
         <details class="rows-view" data-testid="rows-view">
             <summary>{ format!("Rows from {}", f.label) }</summary>
-            <pre class="rows" data-testid="rows">{ rows.join("\n") }</pre>
+            <pre class="rows" data-testid="rows">{ text }</pre>
         </details>
     }
 }
