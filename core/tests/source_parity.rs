@@ -168,8 +168,12 @@ fn regression_events_on_source_rows() {
 
 #[test]
 fn feeds_of_each_table() {
-    assert_eq!(sources::feeds("imNetworkSession"), &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender]);
+    assert_eq!(
+        sources::feeds("imNetworkSession"),
+        &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender, Feed::LinuxSysmon]
+    );
+    assert_eq!(sources::feeds("imRegistry"), &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender]);
     assert_eq!(sources::feeds("SecurityEvent"), &[Feed::SecurityEvent]);
     assert_eq!(sources::feeds("DeviceProcessEvents"), &[Feed::Defender]);
-    assert_eq!(sources::feeds("imProcessCreate").len(), 5);
+    assert_eq!(sources::feeds("imProcessCreate").len(), 6);
 }

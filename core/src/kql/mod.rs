@@ -158,6 +158,29 @@ pub fn convert_file(rules: &[Rule], pipeline: &Pipeline, placeholders: &Placehol
     out
 }
 
+/// A field the rule tests that some source of the table records but whose
+/// ASIM parser loses: those rows can never match on it. Said once per field
+/// and source, at the field's first item.
+fn source_gaps(rule: &Rule, table: &str, mappings: &[pipeline::FieldMapping], out: &mut Vec<Diagnostic>) {
+    for m in mappings {
+        for &feed in crate::sources::feeds(table) {
+            let Some(why) = crate::sources::lost_reason(table, feed, &m.sigma) else { continue };
+            let span = rule
+                .detection
+                .searches
+                .iter()
+                .flat_map(|s| s.alternatives.iter().flatten())
+                .find(|i| i.field.as_deref() == Some(m.sigma.as_str()))
+                .map(|i| i.key_span);
+            out.push(Diagnostic::info(
+                "source-blind-spot",
+                format!("{} on {table}: rows from {} lose it ({why})", m.sigma, feed.label()),
+                span,
+            ));
+        }
+    }
+}
+
 pub fn convert(rule: &Rule, pipeline: &Pipeline, placeholders: &Placeholders) -> Conversion {
     convert_with_filters(rule, &[], pipeline, placeholders)
 }
@@ -237,6 +260,9 @@ pub fn convert_with_filters(rule: &Rule, filters: &[&Rule], pipeline: &Pipeline,
     }
     let mapped = pipeline::apply(pipeline, rule, lowered);
     diagnostics.extend(mapped.notes.iter().cloned());
+    if let Some(table) = &mapped.table {
+        source_gaps(rule, table, &mapped.field_mappings, &mut diagnostics);
+    }
     let query = if has_errors(&diagnostics) { None } else { render_query(&mapped, &mut diagnostics) };
     let queries = if has_errors(&diagnostics) { Vec::new() } else { query.into_iter().collect() };
     Conversion { queries, table: mapped.table.clone(), diagnostics, field_mappings: mapped.field_mappings.clone() }

@@ -334,16 +334,19 @@ pub(crate) fn convert_test(conv: &Conv, test: &Test, cx: &mut Cx<'_>) -> Option<
     }
 }
 
-/// `*\\dir\\a.dll` → `*\\dir\\a.dll\\a.dll`, for a value that ends in a
-/// literal file name after a backslash and is anchored at its end.
+/// `*\\dir\\a.dll` → `*\\dir\\a.dll\\a.dll` (`/etc/x` → `/etc/x/x`), for a
+/// value that ends in a literal file name after a separator and is anchored
+/// at its end.
 fn repeated_name(p: &SigmaString) -> Option<SigmaString> {
     let Some(Part::Lit(last)) = p.parts.last() else { return None };
-    let (_, name) = last.rsplit_once('\\')?;
-    if name.is_empty() {
+    // A Windows or a Unix path: the parser joins with the path's own separator.
+    let at = last.rfind(['\\', '/'])?;
+    let name = last.get(at..)?;
+    if name.len() < 2 {
         return None;
     }
     let mut parts = p.parts.clone();
-    parts.push(Part::Lit(format!("\\{name}")));
+    parts.push(Part::Lit(name.to_string()));
     Some(from_parts(parts))
 }
 

@@ -54,6 +54,8 @@ pub enum Feed {
     SecurityWindowsEvent,
     /// Microsoft Defender for Endpoint rows (`Device*` tables).
     Defender,
+    /// Sysmon for Linux through the `Syslog` table (the event's XML in `SyslogMessage`).
+    LinuxSysmon,
     /// Rows of the target table, pasted as they are.
     Rows,
 }
@@ -66,6 +68,7 @@ impl Feed {
             Feed::SecurityEvent => "Security log via SecurityEvent",
             Feed::SecurityWindowsEvent => "Security log via WindowsEvent",
             Feed::Defender => "Defender for Endpoint",
+            Feed::LinuxSysmon => "Sysmon for Linux via Syslog",
             Feed::Rows => "pasted rows",
         }
     }
@@ -77,6 +80,7 @@ impl Feed {
             Feed::SecurityEvent => "security-event",
             Feed::SecurityWindowsEvent => "security-windows-event",
             Feed::Defender => "defender",
+            Feed::LinuxSysmon => "linux-sysmon",
             Feed::Rows => "rows",
         }
     }
@@ -120,12 +124,18 @@ pub(crate) fn table_kind(table: &str) -> Option<TableKind> {
 /// The feeds of a target table, in the order the parity panel lists them.
 pub fn feeds(table: &str) -> &'static [Feed] {
     match table_kind(table) {
-        Some(TableKind::Asim(Schema::ProcessCreate)) => {
-            &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::SecurityEvent, Feed::SecurityWindowsEvent, Feed::Defender]
-        }
+        Some(TableKind::Asim(Schema::ProcessCreate)) => &[
+            Feed::SysmonEvent,
+            Feed::SysmonWindowsEvent,
+            Feed::SecurityEvent,
+            Feed::SecurityWindowsEvent,
+            Feed::Defender,
+            Feed::LinuxSysmon,
+        ],
         Some(TableKind::Asim(Schema::Authentication)) => &[Feed::SecurityEvent, Feed::SecurityWindowsEvent, Feed::Defender],
         Some(TableKind::Asim(Schema::Dns)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent],
-        Some(TableKind::Asim(_)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender],
+        Some(TableKind::Asim(Schema::Registry)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender],
+        Some(TableKind::Asim(_)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender, Feed::LinuxSysmon],
         Some(TableKind::Defender(_)) => &[Feed::Defender],
         Some(TableKind::SecurityEvent) => &[Feed::SecurityEvent],
         None => &[],
@@ -234,8 +244,22 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
     }
     match feed {
         Feed::Rows => None,
+        Feed::LinuxSysmon => {
+            let Record::Sysmon(r) = rec else { return None };
+            let TableKind::Asim(schema) = kind else { return None };
+            if !r.linux() {
+                return None;
+            }
+            let native = windows::syslog_row(r);
+            let (row, lost) = asim::parse_linux(schema, r.event_id, &native)?;
+            let view = without(record::sysmon_view(r), &lost);
+            Some(Produced { native: Value::Object(native), row: Value::Object(row), view, lost })
+        }
         Feed::SysmonEvent | Feed::SysmonWindowsEvent => {
             let Record::Sysmon(r) = rec else { return None };
+            if r.linux() {
+                return None;
+            }
             let native = if feed == Feed::SysmonEvent { windows::event_row(r) } else { windows::windows_event_row(r) };
             let TableKind::Asim(schema) = kind else { return None };
             let (row, lost) = asim::parse(schema, feed, &native)?;

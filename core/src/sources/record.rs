@@ -36,6 +36,7 @@ impl Kind {
 /// `EventData` values as text (Windows renders every value as text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WinRecord {
+    /// `Microsoft-Windows-Sysmon`, `Linux-Sysmon` or the Security log's provider.
     pub provider: &'static str,
     pub channel: &'static str,
     pub event_id: i64,
@@ -46,6 +47,11 @@ pub struct WinRecord {
 }
 
 impl WinRecord {
+    /// Sysmon for Linux (written to syslog rather than a Windows event log).
+    pub fn linux(&self) -> bool {
+        self.provider == LINUX_SYSMON
+    }
+
     pub fn get(&self, name: &str) -> &str {
         self.data.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
     }
@@ -69,6 +75,7 @@ impl super::Lookup for WinRecord {
 pub const SYSMON: &str = "Microsoft-Windows-Sysmon";
 pub const SYSMON_CHANNEL: &str = "Microsoft-Windows-Sysmon/Operational";
 pub const SECURITY: &str = "Microsoft-Windows-Security-Auditing";
+pub const LINUX_SYSMON: &str = "Linux-Sysmon";
 
 #[derive(Debug, Clone)]
 pub(crate) enum Record {
@@ -178,6 +185,7 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
     let security = provider.contains("Security-Auditing")
         || (provider.is_empty() && has(SECURITY_FIELDS) && !has(&["Image", "ProcessGuid"]));
     let sysmon = provider.contains("Sysmon") || (provider.is_empty() && !security && has(SYSMON_FIELDS));
+    let provider = provider.as_str();
     if !sysmon && !security {
         return Record::Unknown;
     }
@@ -211,9 +219,12 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
         .or_else(|| e.get("UtcTime"))
         .and_then(as_text)
         .unwrap_or_else(|| "2025-01-01 00:00:00.000".to_string());
+    // Sysmon for Linux: its provider, or Unix paths in a flat event.
+    let unix = |k: &str| e.get(k).and_then(Value::as_str).is_some_and(|p| p.starts_with('/'));
+    let linux = !security && (provider.contains("Linux-Sysmon") || (provider.is_empty() && (unix("Image") || unix("TargetFilename"))));
     let rec = WinRecord {
-        provider: if security { SECURITY } else { SYSMON },
-        channel: if security { "Security" } else { SYSMON_CHANNEL },
+        provider: if security { SECURITY } else if linux { LINUX_SYSMON } else { SYSMON },
+        channel: if security { "Security" } else if linux { "Linux-Sysmon/Operational" } else { SYSMON_CHANNEL },
         event_id: id,
         computer,
         time,

@@ -99,7 +99,7 @@ fn ordinary_sid(name: &str) -> String {
 
 /// Event 4688 for a Sysmon process creation (event 1); `None` for other events.
 pub(crate) fn from_sysmon(r: &WinRecord) -> Option<WinRecord> {
-    if r.event_id != 1 {
+    if r.event_id != 1 || r.linux() {
         return None;
     }
     let user = r.get("User");

@@ -21,21 +21,89 @@ fn xml_escape(s: &str, out: &mut String) {
     }
 }
 
+/// The named values Sysmon writes for an event, in its order (its event
+/// schema): Sysmon always writes all of them, so parsers that read the XML
+/// positionally rely on this order.
+fn sysmon_fields(event_id: i64) -> &'static [&'static str] {
+    const PROCESS: &[&str] = &[
+        "RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product", "Company",
+        "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId", "TerminalSessionId",
+        "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId", "ParentImage", "ParentCommandLine", "ParentUser",
+    ];
+    const NETWORK: &[&str] = &[
+        "RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "Protocol", "Initiated", "SourceIsIpv6",
+        "SourceIp", "SourceHostname", "SourcePort", "SourcePortName", "DestinationIsIpv6", "DestinationIp",
+        "DestinationHostname", "DestinationPort", "DestinationPortName",
+    ];
+    match event_id {
+        1 => PROCESS,
+        3 => NETWORK,
+        11 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"],
+        12 => &["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "User"],
+        13 => &["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "Details", "User"],
+        14 => &["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "NewName", "User"],
+        22 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "QueryName", "QueryStatus", "QueryResults", "Image", "User"],
+        23 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "User", "Image", "TargetFilename", "Hashes", "IsExecutable", "Archived"],
+        26 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "User", "Image", "TargetFilename", "Hashes", "IsExecutable"],
+        _ => &[],
+    }
+}
+
+/// The record's named values as its source writes them: for Sysmon, every
+/// field of the event in Sysmon's order (a field the paste lacks is empty),
+/// then any other; for the Security log, as pasted.
+pub(crate) fn written(r: &WinRecord) -> Vec<(&str, &str)> {
+    let order: &[&str] = if r.provider == super::record::SECURITY { &[] } else { sysmon_fields(r.event_id) };
+    let mut out: Vec<(&str, &str)> = order.iter().map(|k| (*k, r.get(k))).collect();
+    out.extend(r.data.iter().filter(|(k, _)| !order.contains(&k.as_str())).map(|(k, v)| (k.as_str(), v.as_str())));
+    out
+}
+
+/// `<Data Name="k">v</Data>` elements, escaped as Windows writes them.
+fn data_elements(r: &WinRecord, x: &mut String) {
+    for (k, v) in written(r) {
+        x.push_str("<Data Name=\"");
+        xml_escape(k, x);
+        x.push_str("\">");
+        xml_escape(v, x);
+        x.push_str("</Data>");
+    }
+}
+
 /// The `EventData` column of the `Event` table: the agent's `DataItem`
 /// wrapper around the record's `<EventData>`.
 pub(crate) fn event_data_xml(r: &WinRecord) -> String {
     let mut x = String::from(
         "<DataItem type=\"System.XmlData\" time=\"\" sourceHealthServiceId=\"\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">",
     );
-    for (k, v) in &r.data {
-        x.push_str("<Data Name=\"");
-        xml_escape(k, &mut x);
-        x.push_str("\">");
-        xml_escape(v, &mut x);
-        x.push_str("</Data>");
-    }
+    data_elements(r, &mut x);
     x.push_str("</EventData></DataItem>");
     x
+}
+
+/// A `Syslog` row of Sysmon for Linux: the event's XML in `SyslogMessage`,
+/// the machine's address in `HostIP` (the local side of a connection).
+pub(crate) fn syslog_row(r: &WinRecord) -> Map<String, Value> {
+    let mut x = format!(
+        "<Event><System><Provider Name=\"Linux-Sysmon\" Guid=\"{{ff032593-a8d3-4f13-b0d6-01fc615a0f97}}\"/><EventID>{}</EventID><Version>5</Version><Level>4</Level><Task>{}</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime=\"{}\"/><EventRecordID>1</EventRecordID><Correlation/><Execution ProcessID=\"1\" ThreadID=\"1\"/><Channel>Linux-Sysmon/Operational</Channel><Computer>",
+        r.event_id, r.event_id, r.time
+    );
+    xml_escape(&r.computer, &mut x);
+    x.push_str("</Computer><Security UserId=\"0\"/></System><EventData>");
+    data_elements(r, &mut x);
+    x.push_str("</EventData></Event>");
+    let local = if r.get("Initiated").eq_ignore_ascii_case("false") { r.get("DestinationIp") } else { r.get("SourceIp") };
+    let mut m = Map::new();
+    set(&mut m, "TimeGenerated", r.time.clone());
+    set(&mut m, "Computer", r.computer.clone());
+    set(&mut m, "HostName", r.computer.clone());
+    set(&mut m, "HostIP", if local.is_empty() { "10.0.0.5" } else { local });
+    set(&mut m, "Facility", "user");
+    set(&mut m, "SeverityLevel", "info");
+    set(&mut m, "ProcessName", "sysmon");
+    set(&mut m, "SyslogMessage", x);
+    set(&mut m, "Type", "Syslog");
+    m
 }
 
 /// A row of the `Event` table (Log Analytics agent / Azure Monitor Agent).
@@ -152,7 +220,10 @@ mod tests {
     fn regex_read_keeps_entities_and_drops_braces() {
         let xml = event_data_xml(&rec());
         let (kv, order) = read_event_data(&xml, XmlRead::ParseKvRegex);
-        assert_eq!(order, vec!["ProcessGuid", "CommandLine"]);
+        // Sysmon's own order, every field of the event (absent ones empty).
+        assert_eq!(order.len(), 23);
+        assert_eq!(&order[..4], ["RuleName", "UtcTime", "ProcessGuid", "ProcessId"]);
+        assert_eq!(kv["RuleName"], "");
         assert_eq!(kv["ProcessGuid"], "abc-1");
         assert_eq!(kv["CommandLine"], "cmd /c \"a\" &gt; b &amp; c");
         let (x, _) = read_event_data(&xml, XmlRead::Raw);

@@ -5,6 +5,7 @@
 
 mod dns;
 mod file;
+mod linux;
 mod network;
 mod process;
 mod registry;
@@ -44,7 +45,7 @@ pub(crate) fn parse(schema: Schema, feed: Feed, native: &Map<String, Value>) -> 
         }
         Feed::SecurityEvent => (native.clone(), Vec::new()),
         Feed::SysmonWindowsEvent | Feed::SecurityWindowsEvent => (windows_event_data(native), Vec::new()),
-        Feed::Defender | Feed::Rows => return None,
+        Feed::Defender | Feed::LinuxSysmon | Feed::Rows => return None,
     };
     let src = Src { data, order, computer: super::text(native, "Computer"), time: super::text(native, "TimeGenerated") };
     match (schema, feed) {
@@ -87,11 +88,32 @@ pub(crate) fn lost_reason(schema: Schema, feed: Feed, field: &str) -> Option<&'s
         (Schema::Registry, Feed::SysmonWindowsEvent, "Details" | "NewName") => {
             "vimRegistryEventMicrosoftSysmonWindowsEvent 0.3.1 reads EventData.Parameter, which Sysmon does not write"
         }
-        (Schema::Registry, Feed::SysmonEvent, _) => {
+        (Schema::ProcessCreate, Feed::LinuxSysmon, "OriginalFileName" | "Company") => {
+            "vimProcessCreateLinuxSysmon 0.3.0 leaves OriginalFileName outside the schema and writes Company to TargetProcessCompany"
+        }
+        (Schema::Registry, Feed::SysmonEvent, "User" | "Details" | "NewName") => {
             "vimRegistryEventMicrosoftSysmon 0.3.1 reads the Event XML positionally: the user and Details only when User follows Details, a renamed key's new name never"
         }
         _ => return None,
     })
+}
+
+/// A Sysmon for Linux `Syslog` row through the schema's Linux parser. The
+/// parsers read the XML with fixed-order `parse` patterns; Sysmon writes its
+/// fields in that order, so the read succeeds and is done here by name,
+/// values as written (entities kept).
+pub(crate) fn parse_linux(schema: Schema, id: i64, native: &Map<String, Value>) -> Option<Parsed> {
+    let xml = super::text(native, "SyslogMessage");
+    let (data, order) = read_event_data(&xml, XmlRead::Raw);
+    let computer = xml.split("<Computer>").nth(1).and_then(|x| x.split('<').next()).unwrap_or("").to_string();
+    let src = Src { data, order, computer, time: super::text(native, "TimeGenerated") };
+    let host_ip = super::text(native, "HostIP");
+    match (schema, id) {
+        (Schema::ProcessCreate, 1) => Some((linux::process(&src, &host_ip), vec!["OriginalFileName", "Company"])),
+        (Schema::NetworkSession, 3) => Some((linux::network(&src, &host_ip), Vec::new())),
+        (Schema::FileEvent, 11 | 23 | 26) => Some((linux::file(&src, id), Vec::new())),
+        _ => None,
+    }
 }
 
 /// A Defender row through the schema's Defender parser.
