@@ -1132,6 +1132,35 @@ mod tests {
     }
 
     #[test]
+    fn kql_parity_reads_security_and_defender_records() {
+        let rule = "title: t\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  selection:\n    Image|endswith: '\\certutil.exe'\n    User|contains: AUTHORI\n  condition: selection\n";
+        // SYSTEM as 4688 writes it (the computer account), and a Defender row.
+        let events = concat!(
+            r#"{"EventID": 4688, "Provider_Name": "Microsoft-Windows-Security-Auditing", "Computer": "ws1.corp.example", "#,
+            r#""SubjectUserSid": "S-1-5-18", "SubjectUserName": "WS1$", "SubjectDomainName": "CORP", "NewProcessId": "0x1a2c", "#,
+            r#""NewProcessName": "C:\\Windows\\System32\\certutil.exe", "ProcessId": "0x4", "TargetUserSid": "S-1-0-0", "#,
+            r#""TargetUserName": "-", "TargetDomainName": "-", "ParentProcessName": "C:\\Windows\\System32\\cmd.exe"}"#,
+            "\n",
+            r#"{"DeviceName": "ws1", "ActionType": "ProcessCreated", "FileName": "certutil.exe", "#,
+            r#""FolderPath": "C:\\Windows\\System32\\certutil.exe", "AccountDomain": "nt authority", "AccountName": "system", "#,
+            r#""InitiatingProcessFileName": "cmd.exe", "ReportId": 5}"#,
+        );
+        for (pipeline, feeds) in [("sentinel_asim", 3), ("microsoft_xdr", 1), ("azure_monitor", 1)] {
+            let opts = KqlOptions { pipeline: pipeline.into(), ..KqlOptions::default() };
+            let r = kql_parity(rule, events, &opts);
+            assert_eq!(r.schema, EventsSchema::Source, "{pipeline}: {r:?}");
+            let Some(s) = &r.sources else { panic!("{pipeline}: no sources") };
+            assert_eq!(s.kinds, vec![crate::sources::Kind::Security, crate::sources::Kind::Defender], "{pipeline}");
+            assert_eq!(s.feeds.len(), feeds, "{pipeline}: {:?}", s.feeds.iter().map(|f| &f.label).collect::<Vec<_>>());
+            for f in &s.feeds {
+                assert_eq!(f.agreed, f.compared, "{pipeline} {}: {r:?}", f.label);
+                // Every row the source gives is returned: SYSTEM is found by its SID.
+                assert!(f.results.iter().flatten().all(|x| x.kql == Some(true)), "{pipeline} {}: {r:?}", f.label);
+            }
+        }
+    }
+
+    #[test]
     fn run_kql_reports_rows_and_matches() {
         let r = run_kql("T | where A > 1 | project A", "{\"A\": 1}\n{\"A\": 2}");
         assert!(!r.has_errors(), "{r:?}");

@@ -54,7 +54,10 @@ pub(crate) fn table_of_row(e: &Event, kind: TableKind) -> Option<&'static str> {
             super::Schema::Authentication => "DeviceLogonEvents",
             super::Schema::Dns => "DeviceEvents",
         },
-        _ => return None,
+        // A Defender row pasted for SecurityEvent: recognised, though no
+        // source of that table reads it.
+        TableKind::SecurityEvent => "DeviceProcessEvents",
+        TableKind::Defender(t) => t,
     };
     Some(guess)
 }
@@ -307,8 +310,51 @@ fn registry(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
     }
 }
 
-/// Security logons (4624/4625) as `DeviceLogonEvents` rows.
+/// A 4688 process start as Defender records it (`DeviceProcessEvents`).
+const FROM_4688: Cols = "\
+FolderPath=NewProcessName
+FileName/NewProcessName
+ProcessCommandLine=CommandLine
+ProcessId#NewProcessId
+InitiatingProcessFolderPath~ParentProcessName
+InitiatingProcessFileName/ParentProcessName
+InitiatingProcessId#ProcessId";
+
+/// Security events as Defender rows: process creations (4688) and logons
+/// (4624/4625, `DeviceLogonEvents`).
 pub(crate) fn from_security(s: &WinRecord) -> Option<(&'static str, Map<String, Value>)> {
+    if s.event_id == 4688 {
+        let mut m = Map::new();
+        common(&mut m, s, "ProcessCreated");
+        fill(&mut m, s, "", FROM_4688);
+        // The account the process runs as, and its creator: the service
+        // accounts by SID (4688 names SYSTEM by the computer account).
+        let no_target = s.get("TargetUserName") == "-";
+        let (sid, d, n) = if no_target {
+            (s.get("SubjectUserSid"), s.get("SubjectDomainName"), s.get("SubjectUserName"))
+        } else {
+            (s.get("TargetUserSid"), s.get("TargetDomainName"), s.get("TargetUserName"))
+        };
+        let named = |sid: &str, d: &str, n: &str| match super::security::WELL_KNOWN.iter().find(|w| w.0 == sid) {
+            Some((_, _, name)) => ("nt authority".to_string(), name.to_ascii_lowercase()),
+            None => (d.to_lowercase(), n.to_lowercase()),
+        };
+        let (ad, an) = named(sid, d, n);
+        set(&mut m, "AccountDomain", ad);
+        set(&mut m, "AccountName", an);
+        set(&mut m, "AccountSid", sid);
+        let (id, iname) = named(s.get("SubjectUserSid"), s.get("SubjectDomainName"), s.get("SubjectUserName"));
+        set(&mut m, "InitiatingProcessAccountDomain", id);
+        set(&mut m, "InitiatingProcessAccountName", iname);
+        let level = match s.get("MandatoryLabel") {
+            "S-1-16-4096" => "Low",
+            "S-1-16-12288" => "High",
+            "S-1-16-16384" => "System",
+            _ => "Medium",
+        };
+        set(&mut m, "ProcessIntegrityLevel", level);
+        return Some(("DeviceProcessEvents", m));
+    }
     let action = match s.event_id {
         4624 => "LogonSuccess",
         4625 => "LogonFailed",
