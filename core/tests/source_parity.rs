@@ -27,6 +27,9 @@ struct Tally {
     disagree: Vec<String>,
 }
 
+/// kql-run's cases for one source, and our evaluator's answer per case id.
+type Oracle = (Vec<String>, BTreeMap<String, Vec<usize>>);
+
 struct Case {
     path: String,
     rule: sigmaplay_core::Rule,
@@ -72,7 +75,7 @@ fn regression_events_on_source_rows() {
         let Some(p) = sigmaplay_core::pipeline::builtin(target) else { continue };
         let mut tallies: BTreeMap<&'static str, Tally> = BTreeMap::new();
         // kql-run cases per feed, with our evaluator's answer per case id.
-        let mut oracle: BTreeMap<&'static str, (Vec<String>, BTreeMap<String, Vec<usize>>)> = BTreeMap::new();
+        let mut oracle: BTreeMap<&'static str, Oracle> = BTreeMap::new();
         for case in &cases {
             let conv = convert(&case.rule, &p, &Placeholders::new());
             let (Some(q), Some(table)) = (conv.queries.first(), conv.table.as_deref()) else { continue };

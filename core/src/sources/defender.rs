@@ -230,7 +230,7 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Va
             };
             ("DeviceFileEvents", action.into(), INITIATING)
         }
-        12 | 13 | 14 => {
+        12..=14 => {
             let action = match (r.event_id, r.get("EventType")) {
                 (12, "DeleteKey") => "RegistryKeyDeleted",
                 (12, "DeleteValue") => "RegistryValueDeleted",
@@ -397,7 +397,7 @@ fn kept(event_id: i64) -> &'static [&'static str] {
             "DestinationPort", "DestinationHostname",
         ],
         2 | 11 | 23 | 26 => &["Image", "ProcessId", "User", "TargetFilename", "Hashes"],
-        12 | 13 | 14 => &["Image", "ProcessId", "User", "TargetObject", "EventType", "Details", "NewName"],
+        12..=14 => &["Image", "ProcessId", "User", "TargetObject", "EventType", "Details", "NewName"],
         7 => &["Image", "ProcessId", "User", "ImageLoaded", "Hashes"],
         22 => &["Image", "ProcessId", "User", "QueryName", "QueryResults"],
         17 | 18 => &["Image", "ProcessId", "User", "PipeName", "EventType"],

@@ -52,7 +52,7 @@ pub(crate) fn sysmon(src: &Src) -> Map<String, Value> {
         Ok(n) => Value::from(n),
         Err(_) => Value::Null,
     };
-    set(&mut r, "EventResult", if code == Value::from(0) { "Success" } else { "Failure" });
+    set(&mut r, "EventResult", if code == 0 { "Success" } else { "Failure" });
     set(&mut r, "DnsResponseCode", code);
     let name = CODE_NAMES.iter().find(|(s, _)| *s == status.trim()).map_or("NA", |(_, n)| *n);
     set(&mut r, "DnsResponseCodeName", name);

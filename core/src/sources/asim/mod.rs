@@ -65,7 +65,7 @@ pub(crate) fn parse(schema: Schema, feed: Feed, native: &Map<String, Value>) -> 
         (Schema::FileEvent, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if matches!(id, 11 | 23 | 26) => {
             Some((file::sysmon(&src, id), Vec::new()))
         }
-        (Schema::Registry, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if matches!(id, 12 | 13 | 14) => {
+        (Schema::Registry, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if matches!(id, 12..=14) => {
             Some(registry::sysmon(&src, feed, id))
         }
         _ => None,
