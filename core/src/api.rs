@@ -630,7 +630,7 @@ fn parity_cause(
     let decisive: Vec<&str> =
         explanation.searches.iter().flat_map(|s| s.items.iter().filter_map(|i| i.field.as_deref())).collect();
     let mut ordered: Vec<&crate::pipeline::FieldMapping> = mappings.iter().collect();
-    ordered.sort_by_key(|m| !decisive.contains(&m.sigma.as_str()));
+    crate::sort::sort_by_key(&mut ordered, |m| !decisive.contains(&m.sigma.as_str()));
     for m in ordered {
         let sv = sigma_event.get(&m.sigma);
         if m.targets.is_empty() {
