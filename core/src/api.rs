@@ -750,7 +750,16 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
                 sigma_events.push(e.clone());
                 rows.push(match (&pipeline, rule) {
                     (Some(p), Some(r)) if p.target.is_some() || table.is_some() => crate::pipeline::map_event(p, r, e).0,
-                    _ => serde_json::Value::Object(e.fields().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+                    _ => {
+                        // Inserted one by one rather than collected: `collect` into the
+                        // map sorts a buffer first, a whole stable-sort instance in the
+                        // WebAssembly for one call site; same map either way.
+                        let mut m = serde_json::Map::new();
+                        for (k, v) in e.fields() {
+                            m.insert(k.to_string(), v.clone());
+                        }
+                        serde_json::Value::Object(m)
+                    }
                 });
             }
         }
