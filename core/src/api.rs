@@ -630,7 +630,7 @@ fn parity_cause(
     let decisive: Vec<&str> =
         explanation.searches.iter().flat_map(|s| s.items.iter().filter_map(|i| i.field.as_deref())).collect();
     let mut ordered: Vec<&crate::pipeline::FieldMapping> = mappings.iter().collect();
-    ordered.sort_by_key(|m| !decisive.contains(&m.sigma.as_str()));
+    crate::sort::sort_by_key(&mut ordered, |m| !decisive.contains(&m.sigma.as_str()));
     for m in ordered {
         let sv = sigma_event.get(&m.sigma);
         if m.targets.is_empty() {
@@ -750,7 +750,16 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
                 sigma_events.push(e.clone());
                 rows.push(match (&pipeline, rule) {
                     (Some(p), Some(r)) if p.target.is_some() || table.is_some() => crate::pipeline::map_event(p, r, e).0,
-                    _ => serde_json::Value::Object(e.fields().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+                    _ => {
+                        // Inserted one by one rather than collected: `collect` into the
+                        // map sorts a buffer first, a whole stable-sort instance in the
+                        // WebAssembly for one call site; same map either way.
+                        let mut m = serde_json::Map::new();
+                        for (k, v) in e.fields() {
+                            m.insert(k.to_string(), v.clone());
+                        }
+                        serde_json::Value::Object(m)
+                    }
                 });
             }
         }

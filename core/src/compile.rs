@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use base64::Engine;
 use serde::Serialize;
 
 use crate::condition::CondExpr;
@@ -474,7 +473,7 @@ fn encode(value: SigmaString, chain: &[Modifier]) -> Vec<SigmaString> {
             Modifier::Utf16be => variants = variants.iter().map(|b| utf16(b, true, false)).collect(),
             Modifier::Utf16 => variants = variants.iter().map(|b| utf16(b, false, true)).collect(),
             Modifier::Base64 => {
-                let t: Vec<String> = variants.iter().map(|b| base64::engine::general_purpose::STANDARD.encode(b)).collect();
+                let t: Vec<String> = variants.iter().map(|b| crate::b64::encode(b)).collect();
                 variants = t.iter().map(|s| s.clone().into_bytes()).collect();
                 text_variants = Some(t);
             }
@@ -522,7 +521,7 @@ pub fn base64_offsets(value: &[u8]) -> Vec<String> {
     for shift in 0..3usize {
         let mut buf = vec![b' '; shift];
         buf.extend_from_slice(value);
-        let encoded = base64::engine::general_purpose::STANDARD.encode(&buf);
+        let encoded = crate::b64::encode(&buf);
         let start = [0usize, 2, 3][shift];
         let end_trim = [0usize, 3, 2][(value.len() + shift) % 3];
         let end = encoded.len().saturating_sub(end_trim);

@@ -408,7 +408,7 @@ fn evaluate_one(
     }
     let mut hits = Vec::new();
     for (key, mut occ) in groups {
-        occ.sort_by_key(|o| (o.time, o.events.first().copied().unwrap_or(0), o.rule));
+        crate::sort::sort_by_key(&mut occ, |o| (o.time, o.events.first().copied().unwrap_or(0), o.rule));
         if !matches!(kind, CorrelationType::Temporal | CorrelationType::TemporalOrdered) {
             // Count events, not (event, rule) pairs.
             occ.dedup_by(|b, a| a.group.is_none() && b.group.is_none() && a.events == b.events);
@@ -431,11 +431,9 @@ fn evaluate_one(
         for (members, measured) in windows {
             let picked: Vec<&Occurrence> = members.iter().map(|&i| &occ[i]).collect();
             let mut events: Vec<usize> = picked.iter().flat_map(|o| o.events.iter().copied()).collect();
-            events.sort_unstable();
-            events.dedup();
+            crate::sort::sort_dedup_usize(&mut events);
             let mut contributing: Vec<usize> = picked.iter().map(|o| o.rule).collect();
-            contributing.sort_unstable();
-            contributing.dedup();
+            crate::sort::sort_dedup_usize(&mut contributing);
             let rules = contributing
                 .iter()
                 .map(|&ri| resolve(input.rules, &names[ri]).map_or_else(|| names[ri].clone(), |t| display_name(&input.rules[t])))

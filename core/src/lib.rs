@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod attack;
+pub mod b64;
 pub mod compile;
 pub mod condition;
 pub mod correlate;

@@ -153,10 +153,9 @@ impl RuleSet {
                 }
             }
         }
-        always.sort_unstable();
-        always.dedup();
+        crate::sort::sort_dedup_usize(&mut always);
         let mut dotted: Vec<(String, FieldIndex)> = dotted.into_iter().collect();
-        dotted.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut dotted, &|a, b| a.0.cmp(&b.0));
         RuleSet { matchers, always, fields, dotted, keywords }
     }
 
@@ -214,8 +213,7 @@ impl RuleSet {
                 }
             });
         }
-        out.sort_unstable();
-        out.dedup();
+        crate::sort::sort_dedup_usize(&mut out);
         out
     }
 }

@@ -43,6 +43,34 @@ pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
     sort_by(v, &|a, b| key(a).cmp(&key(b)));
 }
 
+/// Sorts and dedups `v`, exactly as `v.sort_unstable(); v.dedup()` would, for
+/// element types that `key` maps to `u64` preserving order and equality
+/// (`usize`, `char`, a pair of `char`s): one shared instance of the unstable
+/// sort instead of one per element type. Elements with equal keys are equal,
+/// so the result is the same whatever the sort's stability.
+pub fn sort_dedup<T: Copy>(v: &mut Vec<T>, key: impl Fn(T) -> u64, from: impl Fn(u64) -> T) {
+    let mut keys: Vec<u64> = v.iter().map(|&x| key(x)).collect();
+    sort_dedup_u64(&mut keys);
+    v.clear();
+    v.extend(keys.into_iter().map(from));
+}
+
+/// `sort_dedup` for `usize` (positions, indexes).
+pub fn sort_dedup_usize(v: &mut Vec<usize>) {
+    sort_dedup(v, |x| x as u64, |k| k as usize);
+}
+
+/// `sort_dedup` for `char`.
+pub fn sort_dedup_char(v: &mut Vec<char>) {
+    sort_dedup(v, |c| u64::from(c), |k| char::from_u32(k as u32).unwrap_or(char::REPLACEMENT_CHARACTER));
+}
+
+#[inline(never)]
+fn sort_dedup_u64(v: &mut Vec<u64>) {
+    v.sort_unstable();
+    v.dedup();
+}
+
 #[inline(never)]
 fn sort_indices(order: &mut [usize], cmp: &dyn Fn(usize, usize) -> Ordering) {
     order.sort_by(|&a, &b| cmp(a, b));
@@ -68,5 +96,21 @@ mod tests {
             sort_by_key(&mut b, |x| x.0);
             assert_eq!(a, b);
         }
+    }
+
+    #[test]
+    fn sort_dedup_same_as_the_standard_unstable_sort() {
+        let mut v: Vec<usize> = vec![5, 3, usize::MAX, 3, 0, 9, 5];
+        let mut w = v.clone();
+        v.sort_unstable();
+        v.dedup();
+        sort_dedup_usize(&mut w);
+        assert_eq!(v, w);
+        let mut c: Vec<char> = "zK\u{212A}kaé\u{10FFFF}a".chars().collect();
+        let mut d = c.clone();
+        c.sort_unstable();
+        c.dedup();
+        sort_dedup_char(&mut d);
+        assert_eq!(c, d);
     }
 }

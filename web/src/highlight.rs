@@ -572,8 +572,7 @@ pub fn segments(text: &str, tokens: &[Token], marks: &[Mark]) -> Vec<Segment> {
         cuts.push(r.start);
         cuts.push(r.end);
     }
-    cuts.sort_unstable();
-    cuts.dedup();
+    sigmaplay_core::sort::sort_dedup_usize(&mut cuts);
     let mut out = Vec::with_capacity(cuts.len() + marks.len());
     let mut ti = 0;
     for w in cuts.windows(2) {

@@ -462,7 +462,7 @@ fn sort(keys: &[SortKey], table: Table, notes: &std::cell::RefCell<Vec<Note>>) -
     let mut keyed: Vec<(Vec<Value>, Row)> =
         rows.into_iter().map(|r| (keys.iter().map(|k| c.eval(&k.expr, &r).into_owned().unwrap_dynamic()).collect(), r)).collect();
     drop(c);
-    keyed.sort_by(|(a, _), (b, _)| {
+    crate::sort::sort_by(&mut keyed, &|(a, _), (b, _)| {
         for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
             let o = match (x.is_null(), y.is_null()) {
                 (true, true) => Ordering::Equal,

@@ -364,8 +364,7 @@ fn needs_class(members: &[char]) -> bool {
 
 /// Writes class members (letters, which need no escaping), consecutive ones as ranges.
 fn push_runs(out: &mut String, mut members: Vec<char>) {
-    members.sort_unstable();
-    members.dedup();
+    crate::sort::sort_dedup_char(&mut members);
     let mut i = 0;
     while i < members.len() {
         let mut j = i;
@@ -412,8 +411,7 @@ fn add_range_orbits(lo: char, hi: char, into: &mut Vec<char>) {
     }
     let table = table();
     let mut keys: Vec<char> = table.iter().filter(|(k, m)| in_range(k) || in_range(m)).map(|(k, _)| *k).collect();
-    keys.sort_unstable();
-    keys.dedup();
+    crate::sort::sort_dedup_char(&mut keys);
     for key in keys {
         members_of(table, key).for_each(&mut add);
         add(key);
@@ -440,8 +438,7 @@ pub fn orbit(c: char) -> Vec<char> {
     let mut members: Vec<char> = members_of(table(), key).collect();
     members.push(c);
     members.push(key);
-    members.sort_unstable();
-    members.dedup();
+    crate::sort::sort_dedup_char(&mut members);
     members
 }
 
@@ -500,7 +497,12 @@ fn table() -> &'static [(char, char)] {
             .map(|c| (fold_key(c), c))
             .filter(|&(key, c)| key != c)
             .collect();
-        entries.sort_unstable();
+        // One entry per letter, so no two are equal and the dedup drops nothing.
+        crate::sort::sort_dedup(
+            &mut entries,
+            |(k, c)| u64::from(k) << 32 | u64::from(c),
+            |x| (char::from_u32((x >> 32) as u32).unwrap_or(char::REPLACEMENT_CHARACTER), char::from_u32(x as u32).unwrap_or(char::REPLACEMENT_CHARACTER)),
+        );
         entries
     })
 }
