@@ -7,7 +7,7 @@
 #   RULES=/path/to/rules PIPELINE=microsoft_xdr scripts/bench_pysigma.sh
 #
 # The venv lives in ~/.cache/sigmaplay-pysigma and is created once (needs
-# PyPI); our binary is built with `cargo build --profile cli -p sigmaplay-cli`.
+# PyPI); our binary is built with `cargo build --release -p sigmaplay-cli`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RULES="${RULES:-$ROOT/../shared/corpus/sigmahq/rules}"
@@ -30,9 +30,9 @@ if [ ! -x "$VENV/bin/sigma" ] || ! "$VENV/bin/python" -c \
   "$VENV/bin/pip" install --quiet "pysigma-backend-kusto==1.0.1" sigma-cli >&2
 fi
 
-# 2. Our binary, by default from the `cli` profile (opt-level 3 throughout;
-#    PROFILE=release measures the size-optimised build the web shares).
-PROFILE="${PROFILE:-cli}"
+# 2. Our binary, by default from the `release` profile (opt-level 3 throughout;
+#    PROFILE=web measures the size-optimised build of the web app).
+PROFILE="${PROFILE:-release}"
 (cd "$ROOT" && cargo build --quiet --profile "$PROFILE" -p sigmaplay-cli)
 BIN="$ROOT/target/$PROFILE/sigmaplay"
 
