@@ -62,7 +62,7 @@ pub fn sort_dedup_usize(v: &mut Vec<usize>) {
 
 /// `sort_dedup` for `char`.
 pub fn sort_dedup_char(v: &mut Vec<char>) {
-    sort_dedup(v, |c| u64::from(c), |k| char::from_u32(k as u32).unwrap_or(char::REPLACEMENT_CHARACTER));
+    sort_dedup(v, u64::from, |k| char::from_u32(k as u32).unwrap_or(char::REPLACEMENT_CHARACTER));
 }
 
 #[inline(never)]
