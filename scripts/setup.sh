@@ -31,6 +31,15 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# rustfmt and clippy (the test suite checks formatting and lints first): part of the
+# machine's toolchain; added through rustup only if missing.
+if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
+  skip "rustfmt, clippy (installed)"
+else
+  say "rustup component add rustfmt clippy"
+  rustup component add rustfmt clippy
+fi
+
 # --- Debian packages -----------------------------------------------------------------------
 apt_pkgs=()
 [ -x /usr/bin/chromium ]     || apt_pkgs+=(chromium)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh) and runs every Sigmaplay test suite, failing fast:
+#   0. cargo fmt --check; cargo clippy -D warnings                (house rules)
 #   1. cargo test --workspace                                    (host: core, cli, web's pure code)
 #      cargo test -p sigmaplay-core --no-default-features        (host: core on the web build's regex engine)
 #   2. cargo test -p sigmaplay-web --target wasm32-unknown-unknown (wasm-bindgen-test, headless Chromium)
@@ -54,6 +55,17 @@ cargo_suite() {
 
 begin() { SUITE="$1"; T_SUITE=$SECONDS; echo; echo "== $SUITE"; }
 took()  { echo "== $SUITE took $((SECONDS - T_SUITE)) s"; }
+
+# House rules first: formatting (rustfmt.toml) and clippy, host and web targets.
+begin "style: cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --check
+for target in "" "--target wasm32-unknown-unknown -p sigmaplay-web"; do
+  # shellcheck disable=SC2086
+  cargo clippy ${target:---workspace} --all-targets -- -D warnings >"$LOGDIR/clippy.log" 2>&1 \
+    || { cat "$LOGDIR/clippy.log"; exit 1; }
+done
+echo "== $SUITE: clean"
+took
 
 begin "host: cargo test --workspace"
 cargo_suite "$LOGDIR/host.log" cargo test --workspace

@@ -82,7 +82,8 @@ pub fn run(args: &ConvertArgs, out: &mut dyn Write) -> io::Result<u8> {
         }
     };
     for w in &pipeline.warnings {
-        let _ = writeln!(io::stderr(), "sigmaplay: {}", render::diagnostic_line("pipeline", &DiagnosticView::new(w, None)));
+        let _ =
+            writeln!(io::stderr(), "sigmaplay: {}", render::diagnostic_line("pipeline", &DiagnosticView::new(w, None)));
     }
     let mut placeholders = Placeholders::new();
     for (name, values) in &args.placeholders {
@@ -293,7 +294,8 @@ impl Progress {
     fn finish(&mut self) {
         if self.enabled {
             // Clear the line so that the summary starts clean.
-            let _ = write!(io::stderr().lock(), "\r{}\r", " ".repeat(Self::WIDTH + 4 + 2 * self.total.to_string().len()));
+            let _ =
+                write!(io::stderr().lock(), "\r{}\r", " ".repeat(Self::WIDTH + 4 + 2 * self.total.to_string().len()));
         }
     }
 }

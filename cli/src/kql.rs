@@ -4,7 +4,9 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use sigmaplay_core::api::{self, DiagnosticView, EventsSchema, KqlOptions, KqlParityReport, KqlRunReport, Source, SourcesReport};
+use sigmaplay_core::api::{
+    self, DiagnosticView, EventsSchema, KqlOptions, KqlParityReport, KqlRunReport, Source, SourcesReport,
+};
 use sigmaplay_core::pipeline;
 
 use crate::inputs;
@@ -17,7 +19,8 @@ fn usage(msg: &str) -> io::Result<u8> {
 }
 
 fn read_text(arg: &str, what: &str) -> Result<String, String> {
-    let bytes = inputs::read_input(arg).map_err(|e| format!("cannot read {what} {}: {e}", inputs::display_name(arg)))?;
+    let bytes =
+        inputs::read_input(arg).map_err(|e| format!("cannot read {what} {}: {e}", inputs::display_name(arg)))?;
     String::from_utf8(bytes).map_err(|_| format!("{what} {} is not UTF-8", inputs::display_name(arg)))
 }
 
@@ -42,7 +45,10 @@ fn options(args: &KqlArgs) -> Result<KqlOptions, String> {
             }
             opts.custom_pipeline = Some(read_text(p, "pipeline file")?);
         } else {
-            return Err(format!("unknown pipeline '{p}': use one of {} or a pipeline YAML file", pipeline::BUILTIN_NAMES.join(", ")));
+            return Err(format!(
+                "unknown pipeline '{p}': use one of {} or a pipeline YAML file",
+                pipeline::BUILTIN_NAMES.join(", ")
+            ));
         }
     }
     if opts.pipeline.is_empty() {
@@ -223,12 +229,21 @@ fn write_run(args: &KqlArgs, events: &str, r: &KqlRunReport, out: &mut dyn Write
     }
     writeln!(out, "{}", r.rows.columns.join("\t"))?;
     for row in &r.rows.values {
-        let cells: Vec<String> = row.iter().map(|v| match v {
-            serde_json::Value::String(s) => s.clone(),
-            v => v.to_string(),
-        }).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            })
+            .collect();
         writeln!(out, "{}", cells.join("\t"))?;
     }
     let matched = r.results.iter().filter(|x| x.matched).count();
-    writeln!(out, "{} row{}; {matched} of {} events returned", r.rows.total, if r.rows.total == 1 { "" } else { "s" }, r.results.len())
+    writeln!(
+        out,
+        "{} row{}; {matched} of {} events returned",
+        r.rows.total,
+        if r.rows.total == 1 { "" } else { "s" },
+        r.results.len()
+    )
 }

@@ -16,14 +16,19 @@ pub fn run(args: &MatchArgs, out: &mut dyn Write) -> io::Result<u8> {
     let rule = match inputs::read_input(&args.rule) {
         Ok(b) => b,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "sigmaplay: cannot read rule file {}: {e}", inputs::display_name(&args.rule));
+            let _ =
+                writeln!(io::stderr(), "sigmaplay: cannot read rule file {}: {e}", inputs::display_name(&args.rule));
             return Ok(EXIT_USAGE);
         }
     };
     let events = match inputs::read_input(&args.events) {
         Ok(b) => b,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "sigmaplay: cannot read events file {}: {e}", inputs::display_name(&args.events));
+            let _ = writeln!(
+                io::stderr(),
+                "sigmaplay: cannot read events file {}: {e}",
+                inputs::display_name(&args.events)
+            );
             return Ok(EXIT_USAGE);
         }
     };
@@ -87,11 +92,25 @@ fn write_text(args: &MatchArgs, report: &MatchReport, out: &mut dyn Write) -> io
     }
     for c in &report.correlations {
         let kind = c.kind.map(|k| format!(" ({})", k.as_str())).unwrap_or_default();
-        writeln!(out, "correlation: {}{kind}: {}", c.title, if c.hits.is_empty() { "no hit".to_string() } else { format!("{} hit(s)", c.hits.len()) })?;
+        writeln!(
+            out,
+            "correlation: {}{kind}: {}",
+            c.title,
+            if c.hits.is_empty() { "no hit".to_string() } else { format!("{} hit(s)", c.hits.len()) }
+        )?;
         for h in &c.hits {
-            let group: Vec<String> = h.group.iter().map(|g| format!("{}={}", g.field, g.value.as_deref().unwrap_or("(none)"))).collect();
+            let group: Vec<String> =
+                h.group.iter().map(|g| format!("{}={}", g.field, g.value.as_deref().unwrap_or("(none)"))).collect();
             let events: Vec<String> = h.events.iter().map(usize::to_string).collect();
-            writeln!(out, "  [{}] {} .. {}  value {}  events {}", group.join(", "), h.start, h.end, h.value, events.join(","))?;
+            writeln!(
+                out,
+                "  [{}] {} .. {}  value {}  events {}",
+                group.join(", "),
+                h.start,
+                h.end,
+                h.value,
+                events.join(",")
+            )?;
         }
     }
     Ok(())

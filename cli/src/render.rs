@@ -54,7 +54,8 @@ pub fn result_line(r: &EventResult) -> String {
 }
 
 fn held_search(s: &SearchOutcome) -> String {
-    let items: Vec<String> = s.items.iter().map(|i| item_text(i, i.matched_value.as_deref().map(|v| source_value(i, v)))).collect();
+    let items: Vec<String> =
+        s.items.iter().map(|i| item_text(i, i.matched_value.as_deref().map(|v| source_value(i, v)))).collect();
     format!("{}: {}", s.name, items.join(", "))
 }
 
@@ -70,7 +71,12 @@ fn failed_search(s: &SearchOutcome) -> String {
 /// author wrote when it can be recognised, else the pattern.
 fn source_value<'a>(i: &'a ItemOutcome, decided: &'a str) -> &'a str {
     let strip = |d: &'a str| d.strip_prefix('*').unwrap_or(d);
-    let candidates = [decided, strip(decided), decided.strip_suffix('*').unwrap_or(decided), strip(decided).strip_suffix('*').unwrap_or(decided)];
+    let candidates = [
+        decided,
+        strip(decided),
+        decided.strip_suffix('*').unwrap_or(decided),
+        strip(decided).strip_suffix('*').unwrap_or(decided),
+    ];
     i.values.iter().find(|v| candidates.contains(&v.as_str())).map_or(decided, String::as_str)
 }
 

@@ -66,10 +66,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn json_lines(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
+    stdout(o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect()
 }
 
 fn json(o: &Output) -> Value {
@@ -260,7 +257,8 @@ fn match_localtonet_json() {
     assert_eq!(sel["name"], "selection");
     assert_eq!(sel["matched"], true);
     assert_eq!(sel["span"]["line"], 22);
-    let host = sel["items"].as_array().and_then(|items| items.iter().find(|i| i["field"] == "DestinationHostname")).cloned();
+    let host =
+        sel["items"].as_array().and_then(|items| items.iter().find(|i| i["field"] == "DestinationHostname")).cloned();
     let host = host.unwrap_or_else(|| panic!("{sel}"));
     assert_eq!(host["modifiers"], serde_json::json!(["endswith"]));
     assert_eq!(host["actual"], "abc.localto.net");
@@ -322,10 +320,12 @@ fn match_placeholder_flag() {
     assert_eq!((diag["code"].as_str(), diag["source"].as_str()), (Some("unresolved-placeholder"), Some("rule")));
     assert_eq!((diag["line"].as_u64(), diag["col"].as_u64()), (Some(7), Some(32)));
 
-    let o = run(&["match", path_str(&rule), path_str(&events), "--placeholder", "admins=alice,bob", "--format", "json"]);
+    let o =
+        run(&["match", path_str(&rule), path_str(&events), "--placeholder", "admins=alice,bob", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let v = json(&o);
-    let got: Vec<bool> = v["results"].as_array().map(|r| r.iter().map(|x| x["matched"] == true).collect()).unwrap_or_default();
+    let got: Vec<bool> =
+        v["results"].as_array().map(|r| r.iter().map(|x| x["matched"] == true).collect()).unwrap_or_default();
     assert_eq!(got, vec![true, false]);
 
     // `%name%=` spelling and wildcards in values.
@@ -353,7 +353,13 @@ fn match_several_rules() {
         .as_array()
         .map(|r| {
             r.iter()
-                .map(|x| (x["rule"].as_str().unwrap_or("").to_string(), x["index"].as_u64().unwrap_or(99), x["matched"] == true))
+                .map(|x| {
+                    (
+                        x["rule"].as_str().unwrap_or("").to_string(),
+                        x["index"].as_u64().unwrap_or(99),
+                        x["matched"] == true,
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -406,8 +412,12 @@ fn match_event_syntax_errors_keep_other_events() {
     assert_eq!(code(&o), 1, "event errors are errors");
     let v = json(&o);
     let diag = &v["diagnostics"][0];
-    assert_eq!((diag["code"].as_str(), diag["source"].as_str(), diag["line"].as_u64()), (Some("event-syntax"), Some("events"), Some(2)));
-    let matched: Vec<bool> = v["results"].as_array().map(|r| r.iter().map(|x| x["matched"] == true).collect()).unwrap_or_default();
+    assert_eq!(
+        (diag["code"].as_str(), diag["source"].as_str(), diag["line"].as_u64()),
+        (Some("event-syntax"), Some("events"), Some(2))
+    );
+    let matched: Vec<bool> =
+        v["results"].as_array().map(|r| r.iter().map(|x| x["matched"] == true).collect()).unwrap_or_default();
     assert_eq!(matched, vec![true, false]);
 }
 
@@ -566,7 +576,8 @@ fn convert_placeholders() {
     let p = write(&d, "ph.yml", rule.as_bytes());
     let o = run(&["convert", path_str(&p), "--pipeline", "none", "--format", "jsonl"]);
     assert_eq!(code(&o), 1, "no values: not converted: {}", stdout(&o));
-    let o = run(&["convert", path_str(&p), "--pipeline", "none", "--placeholder", "admins=alice,bob", "--format", "jsonl"]);
+    let o =
+        run(&["convert", path_str(&p), "--pipeline", "none", "--placeholder", "admins=alice,bob", "--format", "jsonl"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let q = json_lines(&o)[0]["queries"][0].as_str().unwrap_or_default().to_string();
     assert!(q.contains("alice") && q.contains("bob"), "{q}");
@@ -632,7 +643,10 @@ fn kql_parity_json_and_text() {
     let text = stdout(&o);
     assert!(text.contains("events read as: Sysmon (2)"), "{text}");
     assert!(text.contains("Security log via SecurityEvent  2/2 agree"), "{text}");
-    assert!(text.contains("event 0: sigma match; kql: Sysmon via Event match, Sysmon via WindowsEvent match"), "{text}");
+    assert!(
+        text.contains("event 0: sigma match; kql: Sysmon via Event match, Sysmon via WindowsEvent match"),
+        "{text}"
+    );
     assert!(text.contains("Defender for Endpoint row: {"), "{text}");
     assert!(text.trim_end().ends_with("2 events, 0 disagree (events: as each source gives them)"), "{text}");
     // The rule's own mapping, as asked.
@@ -640,7 +654,10 @@ fn kql_parity_json_and_text() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("event 0: sigma match, kql match"), "{text}");
-    assert!(text.trim_end().ends_with("2 events, 0 disagree (events: Sigma fields, mapped by the rule's own mapping)"), "{text}");
+    assert!(
+        text.trim_end().ends_with("2 events, 0 disagree (events: Sigma fields, mapped by the rule's own mapping)"),
+        "{text}"
+    );
 }
 
 /// The LocaltoNet rule on an outbound Sysmon connection: the source rows
@@ -684,7 +701,11 @@ fn kql_parity_target_schema_and_disagreement() {
     let d = dir("kql_target");
     let rule = write(&d, "rule.yml", GOOD.as_bytes());
     // An export of imProcessCreate: ASIM column names.
-    let events = write(&d, "asim.jsonl", b"{\"TargetProcessName\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"TargetProcessName\": \"C:\\\\a.exe\"}\n");
+    let events = write(
+        &d,
+        "asim.jsonl",
+        b"{\"TargetProcessName\": \"C:\\\\Windows\\\\cmd.exe\"}\n{\"TargetProcessName\": \"C:\\\\a.exe\"}\n",
+    );
     let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = json(&o);
@@ -692,7 +713,17 @@ fn kql_parity_target_schema_and_disagreement() {
     assert_eq!(v["agree"], true, "{v}");
     // An edited query that no longer matches: exit 3, with a cause.
     let q = write(&d, "q.kql", b"imProcessCreate | where TargetProcessName endswith \"notepad.exe\"");
-    let o = run(&["kql", path_str(&rule), path_str(&events), "-p", "sentinel_asim", "--query", path_str(&q), "--format", "json"]);
+    let o = run(&[
+        "kql",
+        path_str(&rule),
+        path_str(&events),
+        "-p",
+        "sentinel_asim",
+        "--query",
+        path_str(&q),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["edited"], true);

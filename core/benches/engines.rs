@@ -47,7 +47,10 @@ fn rule_files(root: &Path) -> Vec<PathBuf> {
         .expect("corpus")
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rules") || n == "deprecated"))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rules") || n == "deprecated")
+        })
         .collect();
     let mut files = Vec::new();
     while let Some(dir) = stack.pop() {
@@ -89,7 +92,8 @@ fn load() -> Data {
         .iter()
         .map(|e| Value::Object(e.fields().map(|(k, v)| (k.to_string(), v.clone())).collect::<Map<_, _>>()))
         .collect();
-    let sigma_rust_events = flat.iter().map(|v| sigma_rust::Event::try_from(v.clone()).expect("sigma-rust event")).collect();
+    let sigma_rust_events =
+        flat.iter().map(|v| sigma_rust::Event::try_from(v.clone()).expect("sigma-rust event")).collect();
     Data { texts, events, flat, sigma_rust_events }
 }
 
@@ -142,7 +146,11 @@ fn benches(c: &mut Criterion) {
         let sr = sigma_rust::rule_from_yaml(&text).ok();
         // Both must agree on the events here, or the timing compares different work.
         let a: usize = data.events.iter().filter(|e| ours.matches(e)).count();
-        let b = data.flat.iter().filter(|v| rsigma_eval::evaluate_rule(&rs, &rsigma_eval::JsonEvent::borrow(v)).is_some()).count();
+        let b = data
+            .flat
+            .iter()
+            .filter(|v| rsigma_eval::evaluate_rule(&rs, &rsigma_eval::JsonEvent::borrow(v)).is_some())
+            .count();
         assert_eq!(a, b, "{name}: ours and RSigma disagree on the match count");
 
         let mut g = c.benchmark_group(format!("one_rule/{name}"));
@@ -158,7 +166,9 @@ fn benches(c: &mut Criterion) {
             b.iter(|| {
                 data.flat
                     .iter()
-                    .filter(|v| rsigma_eval::evaluate_rule(&rs, &rsigma_eval::JsonEvent::borrow(black_box(v))).is_some())
+                    .filter(|v| {
+                        rsigma_eval::evaluate_rule(&rs, &rsigma_eval::JsonEvent::borrow(black_box(v))).is_some()
+                    })
                     .count()
             })
         });
@@ -175,7 +185,14 @@ fn benches(c: &mut Criterion) {
         let ours: Vec<Matcher> = data.texts.iter().flat_map(|t| ours_compile(t)).collect();
         let rs: Vec<rsigma_eval::CompiledRule> = data.texts.iter().flat_map(|t| rsigma_compile(t)).collect();
         let ours_set = RuleSet::new(data.texts.iter().flat_map(|t| ours_compile(t)).collect());
-        let loop_hits: usize = data.events.iter().map(|e| { let p = PreparedEvent::new(e); ours.iter().filter(|m| m.is_match(&p)).count() }).sum();
+        let loop_hits: usize = data
+            .events
+            .iter()
+            .map(|e| {
+                let p = PreparedEvent::new(e);
+                ours.iter().filter(|m| m.is_match(&p)).count()
+            })
+            .sum();
         let set_hits: usize = data.events.iter().map(|e| ours_set.matching(e).len()).sum();
         assert_eq!(loop_hits, set_hits, "RuleSet and the rule loop disagree");
         let mut engine = rsigma_eval::Engine::new();
@@ -219,7 +236,12 @@ fn benches(c: &mut Criterion) {
             })
         });
         g.bench_function("rsigma_engine", |b| {
-            b.iter(|| data.flat.iter().map(|v| engine.evaluate(&rsigma_eval::JsonEvent::borrow(black_box(v))).len()).sum::<usize>())
+            b.iter(|| {
+                data.flat
+                    .iter()
+                    .map(|v| engine.evaluate(&rsigma_eval::JsonEvent::borrow(black_box(v))).len())
+                    .sum::<usize>()
+            })
         });
         g.finish();
 

@@ -20,12 +20,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::compile::Placeholders;
-use crate::diag::{Diagnostic, Severity, Span};
-use crate::pipeline::Pipeline;
-use crate::event::parse_events;
-use crate::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
 use crate::correlate::{self, CorrelationInput, CorrelationOutcome};
+use crate::diag::{Diagnostic, Severity, Span};
+use crate::event::parse_events;
 use crate::event::Event;
+use crate::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
+use crate::pipeline::Pipeline;
 use crate::rule::{parse_rules, ParsedRules, Rule, RuleKind};
 use crate::text::decode_utf8;
 
@@ -100,7 +100,11 @@ pub struct RuleCheck {
 /// deduplicated, in source order. `for_check` makes missing placeholder values
 /// warnings and drops the "not a detection rule" note (both only matter when
 /// matching events).
-fn rule_diagnostics<M: std::borrow::Borrow<Matcher>>(parsed: &ParsedRules, matchers: &[M], for_check: bool) -> Vec<Diagnostic> {
+fn rule_diagnostics<M: std::borrow::Borrow<Matcher>>(
+    parsed: &ParsedRules,
+    matchers: &[M],
+    for_check: bool,
+) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = parsed.diagnostics.clone();
     for m in matchers {
         for d in m.borrow().diagnostics() {
@@ -299,7 +303,6 @@ pub fn evaluate_batch(
     BatchVerdicts { matched, suppressed_by, correlations, diagnostics }
 }
 
-
 /// As [`match_events`], from raw bytes: invalid UTF-8 in either input is an
 /// `invalid-utf8` diagnostic (with its source) instead of a failure.
 pub fn match_event_bytes(rule: &[u8], events: &[u8], options: &MatchOptions) -> MatchReport {
@@ -365,10 +368,14 @@ pub fn convert_text(text: &str, pipeline: &Pipeline, placeholders: &Placeholders
 pub fn convert_bytes(bytes: &[u8], pipeline: &Pipeline, placeholders: &Placeholders) -> ConvertReport {
     match decode_utf8(bytes) {
         Ok(text) => convert_text(text, pipeline, placeholders),
-        Err(d) => ConvertReport { ok: false, queries: Vec::new(), table: None, diagnostics: vec![DiagnosticView::new(&d, None)] },
+        Err(d) => ConvertReport {
+            ok: false,
+            queries: Vec::new(),
+            table: None,
+            diagnostics: vec![DiagnosticView::new(&d, None)],
+        },
     }
 }
-
 
 /// How the events given to [`kql_parity`] are named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -525,7 +532,11 @@ pub fn run_kql(query: &str, events_text: &str) -> KqlRunReport {
     let mut diagnostics = views(&ev.diagnostics, Some(Source::Kql));
     diagnostics.extend(views(&batch.diagnostics, Some(Source::Events)));
     let results = if ev.ok() {
-        ev.matched(rows.len()).into_iter().enumerate().map(|(index, matched)| KqlEventResult { index, matched }).collect()
+        ev.matched(rows.len())
+            .into_iter()
+            .enumerate()
+            .map(|(index, matched)| KqlEventResult { index, matched })
+            .collect()
     } else {
         Vec::new()
     };
@@ -564,13 +575,18 @@ fn kql_pipeline(opts: &KqlOptions, diags: &mut Vec<DiagnosticView>) -> Option<Pi
 /// Sigma, a key that is a column the rule is mapped to says target; generic
 /// table columns are the tie-breaker, since ASIM also keeps alias columns
 /// such as `CommandLine` or `User`. Ties go to Sigma.
-fn detect_schema(events: &[crate::Event], table: Option<&str>, mappings: &[crate::pipeline::FieldMapping]) -> EventsSchema {
+fn detect_schema(
+    events: &[crate::Event],
+    table: Option<&str>,
+    mappings: &[crate::pipeline::FieldMapping],
+) -> EventsSchema {
     let Some(table) = table else { return EventsSchema::Sigma };
     let (mut target, mut sigma, mut columns, mut others) = (0usize, 0usize, 0usize, 0usize);
     for e in events {
         let serde_json::Value::Object(m) = e.original() else { continue };
         for k in m.keys() {
-            let mapped_to = mappings.iter().any(|f| f.targets.iter().any(|t| t == k || t.split('.').next() == Some(k.as_str())));
+            let mapped_to =
+                mappings.iter().any(|f| f.targets.iter().any(|t| t == k || t.split('.').next() == Some(k.as_str())));
             let is_sigma = mappings.iter().any(|f| f.sigma == *k) && !mapped_to;
             // A field the pipeline keeps under its own name says nothing either way.
             let same_name = mappings.iter().any(|f| f.sigma == *k && f.targets.iter().any(|t| t == k));
@@ -640,17 +656,28 @@ fn parity_cause(
         let col = &m.targets[0];
         let kv = path(row, col);
         match (sv, kv) {
-            (Some(_), None) => why.push(format!("field {} is in the event but column {col} is missing from the KQL row", m.sigma)),
-            (Some(a), Some(b)) if a != b && crate::kql_eval::Value::Dynamic(a.clone()).to_text() != crate::kql_eval::Value::Dynamic(b.clone()).to_text() => {
+            (Some(_), None) => {
+                why.push(format!("field {} is in the event but column {col} is missing from the KQL row", m.sigma))
+            }
+            (Some(a), Some(b))
+                if a != b
+                    && crate::kql_eval::Value::Dynamic(a.clone()).to_text()
+                        != crate::kql_eval::Value::Dynamic(b.clone()).to_text() =>
+            {
                 why.push(format!("{} = {} but {col} = {}", m.sigma, short(Some(a)), short(Some(b))))
             }
-            _ if m.approximate => why.push(format!("field {} maps to {} only approximately", m.sigma, m.targets.join(", "))),
+            _ if m.approximate => {
+                why.push(format!("field {} maps to {} only approximately", m.sigma, m.targets.join(", ")))
+            }
             _ => {}
         }
     }
     let side = if sigma { "Sigma matches, KQL does not" } else { "KQL matches, Sigma does not" };
     if why.is_empty() {
-        format!("{side}: the mapped fields carry the same values, so the operators differ; matcher: {}", explanation.summary)
+        format!(
+            "{side}: the mapped fields carry the same values, so the operators differ; matcher: {}",
+            explanation.summary
+        )
     } else {
         why.truncate(4);
         format!("{side}: {}; matcher: {}", why.join("; "), explanation.summary)
@@ -669,15 +696,19 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     let matcher = rule.map(|r| Matcher::new(r, &match_opts));
     // The file's filter rules for that rule apply on both sides: in the
     // matcher's verdict and, as `and not`, in the generated query.
-    let filters: Vec<&Rule> =
-        rule.map(|r| crate::rule::filters_for(&parsed.rules, r).into_iter().filter_map(|f| parsed.rules.get(f)).collect()).unwrap_or_default();
+    let filters: Vec<&Rule> = rule
+        .map(|r| crate::rule::filters_for(&parsed.rules, r).into_iter().filter_map(|f| parsed.rules.get(f)).collect())
+        .unwrap_or_default();
     let filter_matchers: Vec<Matcher> = filters.iter().map(|f| Matcher::new(f, &match_opts)).collect();
     let compiled: Vec<&Matcher> = matcher.iter().chain(&filter_matchers).collect();
     let rule_diags = rule_diagnostics(&parsed, &compiled, false);
     let rule_ok = rule.is_some() && !crate::diag::has_errors(&rule_diags);
     diagnostics.extend(views(&rule_diags, Some(Source::Rule)));
     if rule.is_none() && !crate::diag::has_errors(&rule_diags) {
-        diagnostics.push(DiagnosticView::unpositioned_error("no-detection-rule", "the rule text has no detection rule to compare".into()));
+        diagnostics.push(DiagnosticView::unpositioned_error(
+            "no-detection-rule",
+            "the rule text has no detection rule to compare".into(),
+        ));
     }
     let conversion = match (rule, &pipeline) {
         (Some(r), Some(p)) => Some(crate::kql::convert_with_filters(r, &filters, p, &opts.placeholders)),
@@ -697,7 +728,13 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
         mappings = c.field_mappings.clone();
         generated = c.queries.first().cloned();
     }
-    let wrap = |q: String| if table.is_none() && !q.trim_start().starts_with("Events") { format!("Events\n| where {q}") } else { q };
+    let wrap = |q: String| {
+        if table.is_none() && !q.trim_start().starts_with("Events") {
+            format!("Events\n| where {q}")
+        } else {
+            q
+        }
+    };
     let edited = opts.query_override.is_some();
     let query = match &opts.query_override {
         Some(q) => q.clone(),
@@ -709,14 +746,18 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     // Source-faithful rows, when the table has sources and the events are
     // records of one of them (or the user asked for them).
     let source_rows = match (opts.events_schema, table.as_deref()) {
-        (EventsSchema::Auto | EventsSchema::Source, Some(t)) => Some(crate::sources::rows_for(t, &batch.events, category)),
+        (EventsSchema::Auto | EventsSchema::Source, Some(t)) => {
+            Some(crate::sources::rows_for(t, &batch.events, category))
+        }
         _ => None,
     };
     let recognised = |k: &crate::sources::Kind| {
         matches!(k, crate::sources::Kind::Sysmon | crate::sources::Kind::Security | crate::sources::Kind::Defender)
     };
     let schema = match opts.events_schema {
-        EventsSchema::Auto if source_rows.as_ref().is_some_and(|s| s.kinds.iter().any(recognised) && !s.feeds.is_empty()) => {
+        EventsSchema::Auto
+            if source_rows.as_ref().is_some_and(|s| s.kinds.iter().any(recognised) && !s.feeds.is_empty()) =>
+        {
             EventsSchema::Source
         }
         EventsSchema::Auto => detect_schema(&batch.events, table.as_deref(), &mappings),
@@ -726,8 +767,17 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
         let sr = source_rows.unwrap_or_else(|| crate::sources::SourceRows { kinds: Vec::new(), feeds: Vec::new() });
         let sigma_ok = rule_ok.then_some(()).and(matcher.as_ref());
         let verdict = |e: &Event| sigma_ok.map(|m| m.matches(e) && !filter_matchers.iter().any(|f| f.matches(e)));
-        let (results, sources, agree) =
-            source_parity(&query, &batch.events, sr, &verdict, matcher.as_ref(), &mappings, table.as_deref(), opts.include_rows, &mut diagnostics);
+        let (results, sources, agree) = source_parity(
+            &query,
+            &batch.events,
+            sr,
+            &verdict,
+            matcher.as_ref(),
+            &mappings,
+            table.as_deref(),
+            opts.include_rows,
+            &mut diagnostics,
+        );
         return KqlParityReport { query, edited, table, schema, results, agree, sources: Some(sources), diagnostics };
     }
     // Both sides' events: Sigma-named for the matcher, target-named for KQL.
@@ -749,7 +799,9 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
             _ => {
                 sigma_events.push(e.clone());
                 rows.push(match (&pipeline, rule) {
-                    (Some(p), Some(r)) if p.target.is_some() || table.is_some() => crate::pipeline::map_event(p, r, e).0,
+                    (Some(p), Some(r)) if p.target.is_some() || table.is_some() => {
+                        crate::pipeline::map_event(p, r, e).0
+                    }
                     _ => {
                         // Inserted one by one rather than collected: `collect` into the
                         // map sorts a buffer first, a whole stable-sort instance in the
@@ -768,7 +820,10 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
         diagnostics.push(DiagnosticView {
             severity: Severity::Info,
             code: "unmapped-back".into(),
-            message: format!("no column of these Sigma fields is in the events, so the matcher sees them absent: {}", unmapped.join(", ")),
+            message: format!(
+                "no column of these Sigma fields is in the events, so the matcher sees them absent: {}",
+                unmapped.join(", ")
+            ),
             line: 0,
             col: 0,
             source: Some(Source::Events),
@@ -821,7 +876,8 @@ fn source_parity(
     diagnostics: &mut Vec<DiagnosticView>,
 ) -> (Vec<ParityResult>, SourcesReport, bool) {
     let n = events.len();
-    let mut overall: Vec<ParityResult> = (0..n).map(|index| ParityResult { index, sigma: None, kql: None, cause: None }).collect();
+    let mut overall: Vec<ParityResult> =
+        (0..n).map(|index| ParityResult { index, sigma: None, kql: None, cause: None }).collect();
     let mut seen = vec![false; n];
     let mut all_agree = vec![true; n];
     let mut feeds = Vec::new();
@@ -954,7 +1010,8 @@ mod tests {
         let text = "title: t\nlogsource:\n  product: windows\ndetection:\n  selection:\n    CommandLine|re: 'a(b'\n  condition: selection\n";
         let c = check_rule_text(text, &MatchOptions::default());
         assert!(!c.ok);
-        let re: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "invalid-regex" || d.code == "invalid-pattern").collect();
+        let re: Vec<_> =
+            c.diagnostics.iter().filter(|d| d.code == "invalid-regex" || d.code == "invalid-pattern").collect();
         assert_eq!(re.len(), 1, "{:?}", c.diagnostics);
         assert_eq!((re[0].line, re[0].col), (6, 21));
     }
@@ -1002,14 +1059,20 @@ mod tests {
         let text = "title: t\nlogsource:\n  product: windows\ndetection:\n  selection:\n    CommandLine|contains|windash: ' -decode '\n  condition: selection\n";
         let c = check_rule_text(text, &MatchOptions::default());
         assert!(c.ok, "{:?}", c.diagnostics);
-        let r = match_events(text, "{\"CommandLine\": \"certutil /decode a b\"}\n{\"CommandLine\": \"certutil decode\"}", &MatchOptions::default());
+        let r = match_events(
+            text,
+            "{\"CommandLine\": \"certutil /decode a b\"}\n{\"CommandLine\": \"certutil decode\"}",
+            &MatchOptions::default(),
+        );
         let got: Vec<bool> = r.results.iter().map(|x| x.matched).collect();
         assert_eq!(got, vec![true, false]);
     }
 
     #[test]
     fn filters_become_and_not_in_kql() {
-        let rule = RULE.replace("title: t\n", "title: t\nname: t\n").replace("  product: windows\n", "  category: process_creation\n  product: windows\n");
+        let rule = RULE
+            .replace("title: t\n", "title: t\nname: t\n")
+            .replace("  product: windows\n", "  category: process_creation\n  product: windows\n");
         let filter = "title: f\nlogsource:\n  product: windows\nfilter:\n  rules:\n    - t\n  selection:\n    User|startswith: adm_\n  condition: selection\n";
         let xdr = crate::pipeline::builtin("microsoft_xdr").unwrap();
         let r = convert_text(&format!("{rule}---\n{filter}"), &xdr, &Placeholders::new());
@@ -1025,7 +1088,11 @@ mod tests {
     #[test]
     fn correlations_convert_next_to_their_rules() {
         let corr = "title: c\ncorrelation:\n  type: event_count\n  rules:\n    - t\n  group-by:\n    - User\n  timespan: 1h\n  condition:\n    gte: 2\n";
-        let text = format!("{}---\n{corr}", RULE.replace("title: t\n", "title: t\nname: t\n").replace("  product: windows\n", "  category: process_creation\n  product: windows\n"));
+        let text = format!(
+            "{}---\n{corr}",
+            RULE.replace("title: t\n", "title: t\nname: t\n")
+                .replace("  product: windows\n", "  category: process_creation\n  product: windows\n")
+        );
         let asim = convert_text(&text, &crate::pipeline::builtin("sentinel_asim").unwrap(), &Placeholders::new());
         assert!(asim.ok, "{:?}", asim.diagnostics);
         assert_eq!(asim.queries.len(), 2);
@@ -1055,14 +1122,20 @@ mod tests {
         // The correlation is evaluated on its own: one event, fewer than 2.
         assert_eq!(r.correlations.len(), 1);
         assert!(!r.correlations[0].matched);
-        assert!(check_rule_text(&text, &MatchOptions::default()).diagnostics.iter().all(|d| d.code != "not-a-detection"));
+        assert!(check_rule_text(&text, &MatchOptions::default())
+            .diagnostics
+            .iter()
+            .all(|d| d.code != "not-a-detection"));
     }
 
     #[test]
     fn invalid_utf8_is_a_diagnostic() {
         let c = check_rule_bytes(b"title: \xff\n", &MatchOptions::default());
         assert!(!c.ok);
-        assert_eq!((c.diagnostics[0].code.as_str(), c.diagnostics[0].line, c.diagnostics[0].col), ("invalid-utf8", 1, 8));
+        assert_eq!(
+            (c.diagnostics[0].code.as_str(), c.diagnostics[0].line, c.diagnostics[0].col),
+            ("invalid-utf8", 1, 8)
+        );
         let r = match_event_bytes(RULE.as_bytes(), b"{\"a\": \"\xc3\"}", &MatchOptions::default());
         assert!(r.has_event_errors() && r.results.is_empty());
         let r = match_event_bytes(b"\xfe", b"{}", &MatchOptions::default());
@@ -1077,7 +1150,8 @@ mod tests {
         assert!(r.ok, "{:?}", r.diagnostics);
         assert_eq!(r.queries.len(), 1);
         assert!(r.table.is_some());
-        let r = convert_text(RULE.replace("product: windows", "product: nothing_known").as_str(), &p, &Placeholders::new());
+        let r =
+            convert_text(RULE.replace("product: windows", "product: nothing_known").as_str(), &p, &Placeholders::new());
         assert!(!r.ok && r.queries.is_empty());
         assert!(r.diagnostics.iter().any(|d| d.is_error()), "{:?}", r.diagnostics);
         let r = convert_bytes(b"\xff", &p, &Placeholders::new());
@@ -1086,12 +1160,15 @@ mod tests {
 
     #[test]
     fn kql_parity_applies_filters_on_both_sides() {
-        let proc_rule = RULE.replace("title: t\n", "title: t\nname: t\n").replace("product: windows", "product: windows\n  category: process_creation");
+        let proc_rule = RULE
+            .replace("title: t\n", "title: t\nname: t\n")
+            .replace("product: windows", "product: windows\n  category: process_creation");
         let filter = "title: f\nlogsource:\n  product: windows\nfilter:\n  rules:\n    - t\n  selection:\n    User|startswith: adm_\n  condition: selection\n";
         let events = "{\"Image\": \"C:\\\\Windows\\\\cmd.exe\", \"User\": \"bob\"}\n{\"Image\": \"C:\\\\Windows\\\\cmd.exe\", \"User\": \"adm_x\"}";
         for pipeline in ["sentinel_asim", "microsoft_xdr", "azure_monitor", "none"] {
             // Domain-less users: the rule's own mapping (a source would qualify them).
-            let opts = KqlOptions { pipeline: pipeline.into(), events_schema: EventsSchema::Sigma, ..KqlOptions::default() };
+            let opts =
+                KqlOptions { pipeline: pipeline.into(), events_schema: EventsSchema::Sigma, ..KqlOptions::default() };
             let r = kql_parity(&format!("{proc_rule}---\n{filter}"), events, &opts);
             assert!(r.agree, "{pipeline}: {r:?}");
             let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
@@ -1125,7 +1202,10 @@ mod tests {
         let forced = KqlOptions { events_schema: EventsSchema::Sigma, ..opts.clone() };
         let r = kql_parity(&proc_rule, target_events, &forced);
         assert!(!r.agree);
-        let edited = KqlOptions { query_override: Some("imProcessCreate | where TargetProcessName has \"x\"".into()), ..mapped.clone() };
+        let edited = KqlOptions {
+            query_override: Some("imProcessCreate | where TargetProcessName has \"x\"".into()),
+            ..mapped.clone()
+        };
         let r = kql_parity(&proc_rule, sigma_events, &edited);
         assert!(r.edited && !r.agree);
         assert!(r.results[0].cause.as_deref().is_some_and(|c| c.starts_with("Sigma matches")), "{r:?}");

@@ -11,6 +11,8 @@
 
 use serde::Serialize;
 
+// Generated (scripts/gen_attack.py): kept as the generator writes it.
+#[rustfmt::skip]
 #[path = "attack_data.rs"]
 pub(crate) mod data;
 
@@ -80,8 +82,12 @@ static TECHNIQUES: NameTable = NameTable {
     names: data::TECHNIQUE_NAMES,
     status: &data::TECHNIQUE_STATUS,
 };
-static GROUPS: NameTable =
-    NameTable { keys: &data::GROUP_KEYS, ends: &data::GROUP_ENDS, names: data::GROUP_NAMES, status: &data::GROUP_STATUS };
+static GROUPS: NameTable = NameTable {
+    keys: &data::GROUP_KEYS,
+    ends: &data::GROUP_ENDS,
+    names: data::GROUP_NAMES,
+    status: &data::GROUP_STATUS,
+};
 static SOFTWARE: NameTable = NameTable {
     keys: &data::SOFTWARE_KEYS,
     ends: &data::SOFTWARE_ENDS,
@@ -223,9 +229,13 @@ pub enum TagKind {
 pub enum TagStatus {
     Current,
     /// Still defined but no longer maintained (ATT&CK `x_mitre_deprecated`, TLP 1.0 `white`).
-    Deprecated { replaced_by: Vec<String> },
+    Deprecated {
+        replaced_by: Vec<String>,
+    },
     /// Replaced: `replaced_by` holds the tags to use instead (empty when ATT&CK names none).
-    Revoked { replaced_by: Vec<String> },
+    Revoked {
+        replaced_by: Vec<String>,
+    },
 }
 
 /// What a Sigma tag refers to.
@@ -274,7 +284,10 @@ pub fn check_tag(tag: &str) -> Result<TagInfo, TagError> {
         "detection" => detection_tag(value),
         "stp" => stp_tag(value),
         "tlp" => tlp_tag(value),
-        _ => Err(TagError::UnknownNamespace { namespace: ns.to_string(), suggestion: crate::rule::closest(ns, TAG_NAMESPACES) }),
+        _ => Err(TagError::UnknownNamespace {
+            namespace: ns.to_string(),
+            suggestion: crate::rule::closest(ns, TAG_NAMESPACES),
+        }),
     }
 }
 
@@ -311,20 +324,23 @@ fn attack_tag(value: &str) -> Result<TagInfo, TagError> {
         let Some(key) = digits(digits_part, 4) else { return Err(TagError::Malformed { expected }) };
         let id = format!("{}{key:04}", prefix.to_ascii_uppercase());
         let Some(name) = table.name(key) else { return Err(TagError::UnknownId { suggestion: None }) };
-        let mut t = info(kind, id.clone(), Some(name.to_string()), Some(format!("https://attack.mitre.org/{path}/{id}/")));
+        let mut t =
+            info(kind, id.clone(), Some(name.to_string()), Some(format!("https://attack.mitre.org/{path}/{id}/")));
         t.status = match table.status(key) {
             Status::Active => TagStatus::Current,
             Status::Deprecated => TagStatus::Deprecated { replaced_by: Vec::new() },
-            Status::Revoked(by) => TagStatus::Revoked {
-                replaced_by: by.map(|k| format!("attack.{prefix}{k:04}")).into_iter().collect(),
-            },
+            Status::Revoked(by) => {
+                TagStatus::Revoked { replaced_by: by.map(|k| format!("attack.{prefix}{k:04}")).into_iter().collect() }
+            }
         };
         return Ok(t);
     }
     if let Some(d) = value.strip_prefix('a') {
         if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) {
             // ATT&CK for ICS assets: no names compiled in.
-            let Some(key) = digits(d, 4) else { return Err(TagError::Malformed { expected: "attack.aNNNN (an asset, e.g. attack.a0001)" }) };
+            let Some(key) = digits(d, 4) else {
+                return Err(TagError::Malformed { expected: "attack.aNNNN (an asset, e.g. attack.a0001)" });
+            };
             let id = format!("A{key:04}");
             let url = Some(format!("https://attack.mitre.org/assets/{id}/"));
             return Ok(info(TagKind::Asset, id, None, url));
@@ -411,7 +427,9 @@ fn d3fend_tag(value: &str) -> Result<TagInfo, TagError> {
     if let Some(s) = crate::rule::closest(value, &tactics) {
         return Err(TagError::UnknownId { suggestion: Some(format!("d3fend.{s}")) });
     }
-    Err(TagError::Malformed { expected: "d3fend.d3-xxx (a technique), d3fend.d3f-xxx (an artifact) or a D3FEND tactic (d3fend.detect)" })
+    Err(TagError::Malformed {
+        expected: "d3fend.d3-xxx (a technique), d3fend.d3f-xxx (an artifact) or a D3FEND tactic (d3fend.detect)",
+    })
 }
 
 fn detection_tag(value: &str) -> Result<TagInfo, TagError> {
@@ -432,14 +450,20 @@ fn stp_tag(value: &str) -> Result<TagInfo, TagError> {
     let level = chars.next().and_then(|c| c.to_digit(10)).filter(|d| (1..=5).contains(d));
     let event = chars.next();
     let Some(level) = level else {
-        return Err(TagError::Malformed { expected: "stp.N or stp.NX: analytic robustness 1-5, then optionally a, u or k (e.g. stp.3k)" });
+        return Err(TagError::Malformed {
+            expected: "stp.N or stp.NX: analytic robustness 1-5, then optionally a, u or k (e.g. stp.3k)",
+        });
     };
     let event_name = match event {
         None => None,
         Some('a') => Some("application"),
         Some('u') => Some("user-mode"),
         Some('k') => Some("kernel-mode"),
-        Some(_) => return Err(TagError::Malformed { expected: "stp.N or stp.NX: event robustness is a, u or k (e.g. stp.3k)" }),
+        Some(_) => {
+            return Err(TagError::Malformed {
+                expected: "stp.N or stp.NX: event robustness is a, u or k (e.g. stp.3k)",
+            })
+        }
     };
     if chars.next().is_some() {
         return Err(TagError::Malformed { expected: "stp.N or stp.NX (e.g. stp.4, stp.3k)" });
@@ -479,7 +503,8 @@ mod tests {
         assert_eq!(technique_name("T1055.013"), Some("Process Injection: Process Doppelg\u{e4}nging"));
         assert_eq!(technique_name("T1001"), Some("Data Obfuscation"));
         assert_eq!(technique_name("T9999"), None);
-        for bad in ["", "T", "T1", "T10590", "T1059.1", "T1059.0001", "1059", "T1059.", "Tabcd", "T١٠٥٩", "T1059.00١"] {
+        for bad in ["", "T", "T1", "T10590", "T1059.1", "T1059.0001", "1059", "T1059.", "Tabcd", "T١٠٥٩", "T1059.00١"]
+        {
             assert_eq!(technique_name(bad), None, "{bad}");
         }
     }
@@ -525,12 +550,21 @@ mod tests {
         assert_eq!(t.status, TagStatus::Current);
 
         let t = describe_tag("attack.execution").unwrap_or_else(|| panic!());
-        assert_eq!((t.kind, t.id.as_str(), t.url.as_deref()), (TagKind::Tactic, "TA0002", Some("https://attack.mitre.org/tactics/TA0002/")));
+        assert_eq!(
+            (t.kind, t.id.as_str(), t.url.as_deref()),
+            (TagKind::Tactic, "TA0002", Some("https://attack.mitre.org/tactics/TA0002/"))
+        );
 
         let t = describe_tag("attack.g0016").unwrap_or_else(|| panic!());
-        assert_eq!((t.kind, t.name.as_deref(), t.url.as_deref()), (TagKind::Group, Some("APT29"), Some("https://attack.mitre.org/groups/G0016/")));
+        assert_eq!(
+            (t.kind, t.name.as_deref(), t.url.as_deref()),
+            (TagKind::Group, Some("APT29"), Some("https://attack.mitre.org/groups/G0016/"))
+        );
         let t = describe_tag("attack.s0002").unwrap_or_else(|| panic!());
-        assert_eq!((t.kind, t.name.as_deref(), t.url.as_deref()), (TagKind::Software, Some("Mimikatz"), Some("https://attack.mitre.org/software/S0002/")));
+        assert_eq!(
+            (t.kind, t.name.as_deref(), t.url.as_deref()),
+            (TagKind::Software, Some("Mimikatz"), Some("https://attack.mitre.org/software/S0002/"))
+        );
 
         let t = describe_tag("attack.t1086").unwrap_or_else(|| panic!());
         assert_eq!(t.status, TagStatus::Revoked { replaced_by: vec!["attack.t1059.001".into()] });
@@ -547,14 +581,20 @@ mod tests {
         assert!(matches!(check_tag("foo.bar"), Err(TagError::UnknownNamespace { suggestion: None, .. })));
         assert_eq!(check_tag("attack.t9999"), Err(TagError::UnknownId { suggestion: None }));
         assert_eq!(check_tag("attack.t1059.099"), Err(TagError::UnknownId { suggestion: Some("attack.t1059".into()) }));
-        assert_eq!(check_tag("attack.exection"), Err(TagError::UnknownId { suggestion: Some("attack.execution".into()) }));
+        assert_eq!(
+            check_tag("attack.exection"),
+            Err(TagError::UnknownId { suggestion: Some("attack.execution".into()) })
+        );
         assert!(matches!(check_tag("attack.t1059.1"), Err(TagError::Malformed { .. })));
         assert!(matches!(check_tag("attack.g16"), Err(TagError::Malformed { .. })));
         assert_eq!(check_tag("attack.g9999"), Err(TagError::UnknownId { suggestion: None }));
         assert!(matches!(check_tag("cve.2021-4"), Err(TagError::Malformed { .. })));
         assert!(matches!(check_tag("car.2016-4-5"), Err(TagError::Malformed { .. })));
         assert_eq!(check_tag("tlp.purple"), Err(TagError::UnknownId { suggestion: None }));
-        assert_eq!(check_tag("detection.threathunting"), Err(TagError::UnknownId { suggestion: Some("detection.threat-hunting".into()) }));
+        assert_eq!(
+            check_tag("detection.threathunting"),
+            Err(TagError::UnknownId { suggestion: Some("detection.threat-hunting".into()) })
+        );
         assert!(matches!(check_tag("stp.7"), Err(TagError::Malformed { .. })));
         assert!(matches!(check_tag("stp.3x"), Err(TagError::Malformed { .. })));
         assert!(matches!(check_tag("attack.$$"), Err(TagError::Malformed { .. })));
@@ -570,7 +610,10 @@ mod tests {
         let t = describe_tag("detection.threat-hunting").unwrap_or_else(|| panic!());
         assert_eq!((t.kind, t.name.as_deref()), (TagKind::Detection, Some("Threat Hunting")));
         let t = describe_tag("stp.3k").unwrap_or_else(|| panic!());
-        assert_eq!(t.name.as_deref(), Some("Summiting the Pyramid: analytic robustness 3, kernel-mode event robustness"));
+        assert_eq!(
+            t.name.as_deref(),
+            Some("Summiting the Pyramid: analytic robustness 3, kernel-mode event robustness")
+        );
         assert!(describe_tag("stp.4").is_some());
         let t = describe_tag("tlp.amber-strict").unwrap_or_else(|| panic!());
         assert_eq!(t.id, "TLP:AMBER-STRICT");
@@ -586,9 +629,31 @@ mod tests {
 
     #[test]
     fn never_panics() {
-        for s in ["", ".", "..", "attack.", "attack..", "attack.t", "attack.t.", "attack.t1059..1", "cve.", "cve.-", "car.--",
-            "stp.", "tlp.", "d3fend.", "d3fend.d3-", "attack.ds", "attack.a", "attack.\u{1F600}", "\u{1F600}.x", "attack.t\u{e9}",
-            "attack.g00160", "attack.s", "attack.t99999999999999999999"] {
+        for s in [
+            "",
+            ".",
+            "..",
+            "attack.",
+            "attack..",
+            "attack.t",
+            "attack.t.",
+            "attack.t1059..1",
+            "cve.",
+            "cve.-",
+            "car.--",
+            "stp.",
+            "tlp.",
+            "d3fend.",
+            "d3fend.d3-",
+            "attack.ds",
+            "attack.a",
+            "attack.\u{1F600}",
+            "\u{1F600}.x",
+            "attack.t\u{e9}",
+            "attack.g00160",
+            "attack.s",
+            "attack.t99999999999999999999",
+        ] {
             let _ = check_tag(s);
             let _ = technique_name(s);
             let _ = tactic_name(s);

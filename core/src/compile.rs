@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::condition::CondExpr;
 use crate::diag::{Diagnostic, Span};
 use crate::modifier::Modifier;
-use crate::rule::{DetectionItem, Detection, RawValue, Scalar};
+use crate::rule::{Detection, DetectionItem, RawValue, Scalar};
 use crate::sigma_string::SigmaString;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,21 +85,42 @@ impl Cidr {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Test {
     /// Whole-value match with `*`/`?` wildcards; case-insensitive unless `cased`.
-    Glob { pattern: SigmaString, cased: bool },
+    Glob {
+        pattern: SigmaString,
+        cased: bool,
+    },
     /// `re` (Rust regex / RE2 syntax), unanchored, case-sensitive unless `i`.
-    Regex { pattern: String, i: bool, m: bool, s: bool },
+    Regex {
+        pattern: String,
+        i: bool,
+        m: bool,
+        s: bool,
+    },
     Cidr(Cidr),
     /// A rule number: equal as numbers (event strings that parse as numbers count).
-    Number { value: f64, text: String },
-    Compare { op: CmpOp, value: f64 },
+    Number {
+        value: f64,
+        text: String,
+    },
+    Compare {
+        op: CmpOp,
+        value: f64,
+    },
     Bool(bool),
     /// `null`: the field is absent or null.
     Null,
     Exists(bool),
     /// `fieldref`: compare with another field of the same event.
-    FieldRef { field: String, position: Option<Position>, cased: bool },
+    FieldRef {
+        field: String,
+        position: Option<Position>,
+        cased: bool,
+    },
     /// Time-part modifiers: take the part of a date value, then test it.
-    TimePart { part: TimePart, test: Box<Test> },
+    TimePart {
+        part: TimePart,
+        test: Box<Test>,
+    },
 }
 
 /// One detection item, compiled.
@@ -215,7 +236,9 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
     for (vi, v) in item.values.iter().enumerate() {
         // Tests pushed by the previous value belong to it.
         out.test_sources.resize(out.tests.len(), vi.saturating_sub(1));
-        let err = |diags: &mut Vec<Diagnostic>, code: &str, msg: String| diags.push(Diagnostic::error(code, msg, Some(v.span)));
+        let err = |diags: &mut Vec<Diagnostic>, code: &str, msg: String| {
+            diags.push(Diagnostic::error(code, msg, Some(v.span)))
+        };
         if has(Modifier::Exists) {
             if let Scalar::Bool(b) = v.value {
                 out.tests.push(Test::Exists(b));
@@ -235,7 +258,9 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
         if let Some(part) = time_part {
             match number_of(v) {
                 Some(n) => out.tests.push(wrap_time(Some(part), Test::Number { value: n, text: v.text.clone() })),
-                None => err(diags, "not-a-number", format!("a time-part modifier compares with a number, got '{}'", v.text)),
+                None => {
+                    err(diags, "not-a-number", format!("a time-part modifier compares with a number, got '{}'", v.text))
+                }
             }
             continue;
         }
@@ -252,7 +277,9 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
             let text = scalar_text(v);
             match Cidr::parse(&text) {
                 Some(c) => out.tests.push(Test::Cidr(c)),
-                None => err(diags, "invalid-cidr", format!("'{text}' is not a CIDR range such as 10.0.0.0/8 or fe80::/10")),
+                None => {
+                    err(diags, "invalid-cidr", format!("'{text}' is not a CIDR range such as 10.0.0.0/8 or fe80::/10"))
+                }
             }
             continue;
         }
@@ -268,12 +295,18 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
         match &v.value {
             Scalar::Null => {
                 if item.values.len() > 1 {
-                    err(diags, "null-in-list", "null cannot be part of a list of values (spec): use a separate selection".to_string());
+                    err(
+                        diags,
+                        "null-in-list",
+                        "null cannot be part of a list of values (spec): use a separate selection".to_string(),
+                    );
                 }
                 out.tests.push(Test::Null);
                 continue;
             }
-            Scalar::Bool(b) if position.is_none() && !has(Modifier::Expand) && chain.iter().all(|m| !m.is_encoding()) => {
+            Scalar::Bool(b)
+                if position.is_none() && !has(Modifier::Expand) && chain.iter().all(|m| !m.is_encoding()) =>
+            {
                 out.tests.push(Test::Bool(*b));
                 continue;
             }
@@ -308,7 +341,9 @@ pub fn compile_item(item: &DetectionItem, placeholders: &Placeholders, diags: &m
                     err(
                         diags,
                         "unresolved-placeholder",
-                        format!("placeholder '%{missing}%' has no values: supply them (e.g. --placeholder {missing}=a,b)"),
+                        format!(
+                            "placeholder '%{missing}%' has no values: supply them (e.g. --placeholder {missing}=a,b)"
+                        ),
                     );
                     continue;
                 }
@@ -485,7 +520,8 @@ fn encode(value: SigmaString, chain: &[Modifier]) -> Vec<SigmaString> {
             _ => {}
         }
     }
-    let texts = text_variants.unwrap_or_else(|| variants.iter().map(|b| b.iter().map(|&c| char::from(c)).collect()).collect());
+    let texts =
+        text_variants.unwrap_or_else(|| variants.iter().map(|b| b.iter().map(|&c| char::from(c)).collect()).collect());
     texts
         .into_iter()
         .map(|t| {

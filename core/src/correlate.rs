@@ -113,7 +113,8 @@ pub struct CorrelationInput<'a> {
 /// Evaluate every correlation rule of the file, in dependency order.
 pub fn evaluate(input: &CorrelationInput<'_>) -> (Vec<CorrelationOutcome>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let correlations: Vec<usize> = (0..input.rules.len()).filter(|&i| input.rules[i].kind == RuleKind::Correlation).collect();
+    let correlations: Vec<usize> =
+        (0..input.rules.len()).filter(|&i| input.rules[i].kind == RuleKind::Correlation).collect();
     if correlations.is_empty() {
         return (Vec::new(), diags);
     }
@@ -216,7 +217,10 @@ fn event_times(input: &CorrelationInput<'_>, diags: &mut Vec<Diagnostic>) -> Vec
     if missing > 0 {
         diags.push(Diagnostic::warning(
             "missing-timestamp",
-            format!("{missing} of {} events have no readable time ({fields}); correlations leave them out", times.len()),
+            format!(
+                "{missing} of {} events have no readable time ({fields}); correlations leave them out",
+                times.len()
+            ),
             None,
         ));
     }
@@ -350,7 +354,9 @@ fn evaluate_one(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<CorrelationHit> {
     let Some(kind) = corr.kind else { return Vec::new() };
-    let Some(span) = corr.timespan.as_ref().map(|t| i64::try_from(t.value).unwrap_or(i64::MAX / 2).saturating_mul(1000)) else {
+    let Some(span) =
+        corr.timespan.as_ref().map(|t| i64::try_from(t.value).unwrap_or(i64::MAX / 2).saturating_mul(1000))
+    else {
         return Vec::new();
     };
     if kind == CorrelationType::ValuePercentile {
@@ -401,7 +407,12 @@ fn evaluate_one(
                         let f = field_for(corr, &field.value, &reference.value);
                         value_of.insert((ri, ei), value_text(event.get(f)));
                     }
-                    groups.entry(key_of(&lookup)).or_default().push(Occurrence { time: *time, rule: ri, events: vec![ei], group: None });
+                    groups.entry(key_of(&lookup)).or_default().push(Occurrence {
+                        time: *time,
+                        rule: ri,
+                        events: vec![ei],
+                        group: None,
+                    });
                 }
             }
         }
@@ -413,8 +424,12 @@ fn evaluate_one(
             // Count events, not (event, rule) pairs.
             occ.dedup_by(|b, a| a.group.is_none() && b.group.is_none() && a.events == b.events);
         }
-        let group: Vec<GroupValue> =
-            corr.group_by.iter().zip(&key).map(|(g, v)| GroupValue { field: g.value.clone(), value: v.clone() }).collect();
+        let group: Vec<GroupValue> = corr
+            .group_by
+            .iter()
+            .zip(&key)
+            .map(|(g, v)| GroupValue { field: g.value.clone(), value: v.clone() })
+            .collect();
         let value = |o: &Occurrence| -> Option<String> {
             match &o.group {
                 Some(g) => {
@@ -436,9 +451,13 @@ fn evaluate_one(
             crate::sort::sort_dedup_usize(&mut contributing);
             let rules = contributing
                 .iter()
-                .map(|&ri| resolve(input.rules, &names[ri]).map_or_else(|| names[ri].clone(), |t| display_name(&input.rules[t])))
+                .map(|&ri| {
+                    resolve(input.rules, &names[ri])
+                        .map_or_else(|| names[ri].clone(), |t| display_name(&input.rules[t]))
+                })
                 .collect();
-            let (start, end) = (picked.iter().map(|o| o.time).min().unwrap_or(0), picked.iter().map(|o| o.time).max().unwrap_or(0));
+            let (start, end) =
+                (picked.iter().map(|o| o.time).min().unwrap_or(0), picked.iter().map(|o| o.time).max().unwrap_or(0));
             hits.push(CorrelationHit {
                 group: group.clone(),
                 start: format_rfc3339(start),

@@ -105,13 +105,17 @@ fn strings(node: Option<&Node>) -> Vec<Spanned<String>> {
         Some(Value::Seq(items)) => {
             items.iter().filter_map(|n| n.scalar_text().map(|s| Spanned { value: s, span: n.span })).collect()
         }
-        Some(_) => node.and_then(|n| n.scalar_text().map(|s| vec![Spanned { value: s, span: n.span }])).unwrap_or_default(),
+        Some(_) => {
+            node.and_then(|n| n.scalar_text().map(|s| vec![Spanned { value: s, span: n.span }])).unwrap_or_default()
+        }
         None => Vec::new(),
     }
 }
 
 pub fn parse(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Correlation> {
-    let err = |diags: &mut Vec<Diagnostic>, code: &str, msg: String, span: Span| diags.push(Diagnostic::error(code, msg, Some(span)));
+    let err = |diags: &mut Vec<Diagnostic>, code: &str, msg: String, span: Span| {
+        diags.push(Diagnostic::error(code, msg, Some(span)))
+    };
     if node.as_map().is_none() {
         err(diags, "bad-type", "'correlation' must be a map".into(), node.span);
         return None;
@@ -142,14 +146,24 @@ pub fn parse(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Correlation> {
     };
     let rules = strings(node.get("rules"));
     if rules.is_empty() {
-        err(diags, "correlation-rules", "a correlation needs 'rules': the ids or names of the rules it correlates".into(), node.span);
+        err(
+            diags,
+            "correlation-rules",
+            "a correlation needs 'rules': the ids or names of the rules it correlates".into(),
+            node.span,
+        );
     }
     let group_by = strings(node.get("group-by"));
     let timespan = match node.get("timespan") {
         Some(t) => match t.scalar_text().as_deref().and_then(parse_timespan) {
             Some(secs) => Some(Spanned { value: secs, span: t.span }),
             None => {
-                err(diags, "correlation-timespan", "'timespan' must be a number and a unit s, m, h or d (e.g. 90m)".into(), t.span);
+                err(
+                    diags,
+                    "correlation-timespan",
+                    "'timespan' must be a number and a unit s, m, h or d (e.g. 90m)".into(),
+                    t.span,
+                );
                 None
             }
         },
@@ -176,7 +190,12 @@ pub fn parse(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Correlation> {
                             continue;
                         }
                         _ => {
-                            err(diags, "correlation-condition", "condition keys are gt, gte, lt, lte, eq, neq (and field)".into(), k.span);
+                            err(
+                                diags,
+                                "correlation-condition",
+                                "condition keys are gt, gte, lt, lte, eq, neq (and field)".into(),
+                                k.span,
+                            );
                             continue;
                         }
                     };
@@ -187,11 +206,18 @@ pub fn parse(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Correlation> {
                     };
                     match bound {
                         Some(b) => condition.push((op, b)),
-                        None => err(diags, "correlation-condition", "a condition bound must be a number".into(), v.span),
+                        None => {
+                            err(diags, "correlation-condition", "a condition bound must be a number".into(), v.span)
+                        }
                     }
                 }
             }
-            None => err(diags, "correlation-condition", "the correlation 'condition' must be a map such as {gte: 10}".into(), c.span),
+            None => err(
+                diags,
+                "correlation-condition",
+                "the correlation 'condition' must be a map such as {gte: 10}".into(),
+                c.span,
+            ),
         },
         None if kind.is_some_and(|k| k == CorrelationType::EventCount || k.needs_field()) => {
             err(diags, "correlation-condition", "this correlation type needs a 'condition'".into(), node.span)
@@ -199,7 +225,12 @@ pub fn parse(node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Correlation> {
         None => {}
     }
     if kind.is_some_and(CorrelationType::needs_field) && field.is_none() {
-        err(diags, "correlation-field", "this correlation type needs 'condition.field': the field it aggregates".into(), node.span);
+        err(
+            diags,
+            "correlation-field",
+            "this correlation type needs 'condition.field': the field it aggregates".into(),
+            node.span,
+        );
     }
     let mut aliases = Vec::new();
     if let Some(pairs) = node.get("aliases").and_then(Node::as_map) {

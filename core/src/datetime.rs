@@ -104,7 +104,6 @@ pub fn iso_week(d: &DateTime) -> u32 {
     }
 }
 
-
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };

@@ -210,10 +210,8 @@ fn lower_cond(c: &CondExpr, det: &Index<'_>, names: &[String], depth: usize, bud
         CondExpr::Not(x) => Expr::Not(Box::new(lower_cond(x, det, names, depth + 1, budget))),
         CondExpr::Ident { name, .. } => search_expr(det, name, budget),
         CondExpr::Of { quantifier, target, .. } => {
-            let selected: Vec<Expr<Item>> = condition::select_names(target, names)
-                .into_iter()
-                .map(|n| search_expr(det, n, budget))
-                .collect();
+            let selected: Vec<Expr<Item>> =
+                condition::select_names(target, names).into_iter().map(|n| search_expr(det, n, budget)).collect();
             if selected.is_empty() {
                 return Expr::Const(false);
             }

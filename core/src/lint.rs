@@ -47,12 +47,37 @@ use crate::sigma_string::{Part, SigmaString};
 
 /// Every code this module emits.
 pub const CODES: &[&str] = &[
-    "id-not-uuid", "invalid-status", "invalid-level", "invalid-date", "modified-before-date", "title-too-long",
-    "missing-id", "missing-description", "missing-author", "missing-date", "missing-level", "tag-format",
-    "unknown-tag-namespace", "unknown-tag", "outdated-tag", "duplicate-tag", "duplicate-reference", "duplicate-entry",
-    "attack-reference", "reference-not-permalink", "falsepositive-wording", "unknown-logsource-category",
-    "logsource-format", "unknown-field", "field-name-space", "duplicate-value", "value-whitespace", "redundant-wildcard",
-    "wildcard-instead-of-modifier", "regex-literal", "windows-path-slash",
+    "id-not-uuid",
+    "invalid-status",
+    "invalid-level",
+    "invalid-date",
+    "modified-before-date",
+    "title-too-long",
+    "missing-id",
+    "missing-description",
+    "missing-author",
+    "missing-date",
+    "missing-level",
+    "tag-format",
+    "unknown-tag-namespace",
+    "unknown-tag",
+    "outdated-tag",
+    "duplicate-tag",
+    "duplicate-reference",
+    "duplicate-entry",
+    "attack-reference",
+    "reference-not-permalink",
+    "falsepositive-wording",
+    "unknown-logsource-category",
+    "logsource-format",
+    "unknown-field",
+    "field-name-space",
+    "duplicate-value",
+    "value-whitespace",
+    "redundant-wildcard",
+    "wildcard-instead-of-modifier",
+    "regex-literal",
+    "windows-path-slash",
 ];
 
 pub const STATUSES: &[&str] = &["stable", "test", "experimental", "deprecated", "unsupported"];
@@ -117,22 +142,37 @@ impl Linter {
         match &rule.id {
             Some(id) if !is_uuid(id.value.trim()) => self.warn(
                 "id-not-uuid",
-                format!("id '{}' is not a UUID: use a random UUID v4 (e.g. from uuidgen) so that the id is globally unique", clip(&id.value)),
+                format!(
+                    "id '{}' is not a UUID: use a random UUID v4 (e.g. from uuidgen) so that the id is globally unique",
+                    clip(&id.value)
+                ),
                 id.span,
             ),
             Some(_) => {}
-            None => self.info("missing-id", "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(), anchor),
+            None => self.info(
+                "missing-id",
+                "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(),
+                anchor,
+            ),
         }
         if let Some(status) = &rule.status {
             if !STATUSES.contains(&status.value.as_str()) {
                 let hint = suggestion(&status.value, STATUSES);
-                self.warn("invalid-status", format!("status '{}' is not one of {}{hint}", clip(&status.value), STATUSES.join(", ")), status.span);
+                self.warn(
+                    "invalid-status",
+                    format!("status '{}' is not one of {}{hint}", clip(&status.value), STATUSES.join(", ")),
+                    status.span,
+                );
             }
         }
         if let Some(level) = &rule.level {
             if !LEVELS.contains(&level.value.as_str()) {
                 let hint = suggestion(&level.value, LEVELS);
-                self.warn("invalid-level", format!("level '{}' is not one of {}{hint}", clip(&level.value), LEVELS.join(", ")), level.span);
+                self.warn(
+                    "invalid-level",
+                    format!("level '{}' is not one of {}{hint}", clip(&level.value), LEVELS.join(", ")),
+                    level.span,
+                );
             }
         } else if rule.kind != RuleKind::Filter {
             self.info("missing-level", "no 'level': add informational, low, medium, high or critical".into(), anchor);
@@ -141,7 +181,11 @@ impl Linter {
         let modified = self.date(rule.modified.as_ref(), "modified");
         if let (Some(d), Some(m), Some(ms)) = (date, modified, rule.modified.as_ref()) {
             if m < d {
-                self.warn("modified-before-date", format!("'modified' ({m}) is earlier than 'date' ({d}): 'modified' is the date of the last change"), ms.span);
+                self.warn(
+                    "modified-before-date",
+                    format!("'modified' ({m}) is earlier than 'date' ({d}): 'modified' is the date of the last change"),
+                    ms.span,
+                );
             }
         }
         if rule.date.is_none() {
@@ -149,11 +193,19 @@ impl Linter {
         }
         if rule.description.as_ref().is_none_or(|d| d.value.trim().is_empty()) {
             let span = rule.description.as_ref().map_or(anchor, |d| d.span);
-            self.info("missing-description", "no 'description': say what the rule detects (SigmaHQ starts it with 'Detects ...')".into(), span);
+            self.info(
+                "missing-description",
+                "no 'description': say what the rule detects (SigmaHQ starts it with 'Detects ...')".into(),
+                span,
+            );
         }
         if rule.author.as_ref().is_none_or(|a| a.value.trim().is_empty()) {
             let span = rule.author.as_ref().map_or(anchor, |a| a.span);
-            self.info("missing-author", "no 'author': add the author's name (several are separated by commas)".into(), span);
+            self.info(
+                "missing-author",
+                "no 'author': add the author's name (several are separated by commas)".into(),
+                span,
+            );
         }
     }
 
@@ -165,7 +217,11 @@ impl Linter {
             return Some(text);
         }
         let fixed = text.replace(['/', '.'], "-");
-        let hint = if fixed != text && is_date(&fixed) { format!(": write '{fixed}'") } else { " (ISO 8601 with dashes, e.g. 2024-03-31)".to_string() };
+        let hint = if fixed != text && is_date(&fixed) {
+            format!(": write '{fixed}'")
+        } else {
+            " (ISO 8601 with dashes, e.g. 2024-03-31)".to_string()
+        };
         self.warn("invalid-date", format!("'{key}' must be a real date written YYYY-MM-DD{hint}"), v.span);
         None
     }
@@ -184,10 +240,14 @@ impl Linter {
             seen.push(key);
             if !is_tag_format(text) {
                 let lower = text.trim().to_ascii_lowercase();
-                let hint = if lower != text && is_tag_format(&lower) { format!(": write '{lower}'") } else { String::new() };
+                let hint =
+                    if lower != text && is_tag_format(&lower) { format!(": write '{lower}'") } else { String::new() };
                 self.warn(
                     "tag-format",
-                    format!("tag '{}' is not 'namespace.value' with lower-case letters, digits, '_', '-' and '.'{hint}", clip(text)),
+                    format!(
+                        "tag '{}' is not 'namespace.value' with lower-case letters, digits, '_', '-' and '.'{hint}",
+                        clip(text)
+                    ),
                     tag.span,
                 );
                 continue;
@@ -202,13 +262,29 @@ impl Linter {
                 TagStatus::Current => {}
                 TagStatus::Revoked { replaced_by } => {
                     let what = info.name.map(|n| format!(" ({n})")).unwrap_or_default();
-                    let todo = if replaced_by.is_empty() { "remove it or pick a current one".to_string() } else { format!("use {}", quote_list(&replaced_by)) };
-                    let version = if text.starts_with("attack.t") || text == "attack.defense-evasion" { attack::ATTACK_VERSION } else { attack::ATTACK_OBJECTS_VERSION };
-                    self.warn("outdated-tag", format!("'{}'{what} is revoked in ATT&CK v{version}: {todo}", clip(text)), span);
+                    let todo = if replaced_by.is_empty() {
+                        "remove it or pick a current one".to_string()
+                    } else {
+                        format!("use {}", quote_list(&replaced_by))
+                    };
+                    let version = if text.starts_with("attack.t") || text == "attack.defense-evasion" {
+                        attack::ATTACK_VERSION
+                    } else {
+                        attack::ATTACK_OBJECTS_VERSION
+                    };
+                    self.warn(
+                        "outdated-tag",
+                        format!("'{}'{what} is revoked in ATT&CK v{version}: {todo}", clip(text)),
+                        span,
+                    );
                 }
                 TagStatus::Deprecated { replaced_by } => {
                     let what = info.name.map(|n| format!(" ({n})")).unwrap_or_default();
-                    let todo = if replaced_by.is_empty() { "consider removing it".to_string() } else { format!("use {}", quote_list(&replaced_by)) };
+                    let todo = if replaced_by.is_empty() {
+                        "consider removing it".to_string()
+                    } else {
+                        format!("use {}", quote_list(&replaced_by))
+                    };
                     self.info("outdated-tag", format!("'{}'{what} is deprecated: {todo}", clip(text)), span);
                 }
             },
@@ -216,24 +292,49 @@ impl Linter {
             Err(TagError::UnknownNamespace { namespace, suggestion }) => {
                 let known = attack::TAG_NAMESPACES.join(", ");
                 match suggestion {
-                    Some(s) => self.warn("unknown-tag-namespace", format!("unknown tag namespace '{}': did you mean '{s}'? (known: {known})", clip(&namespace)), span),
-                    None => self.info("unknown-tag-namespace", format!("'{}' is not a namespace of the Sigma tags appendix ({known}); fine for a private tag", clip(&namespace)), span),
+                    Some(s) => self.warn(
+                        "unknown-tag-namespace",
+                        format!("unknown tag namespace '{}': did you mean '{s}'? (known: {known})", clip(&namespace)),
+                        span,
+                    ),
+                    None => self.info(
+                        "unknown-tag-namespace",
+                        format!(
+                            "'{}' is not a namespace of the Sigma tags appendix ({known}); fine for a private tag",
+                            clip(&namespace)
+                        ),
+                        span,
+                    ),
                 }
             }
-            Err(TagError::Malformed { expected }) => self.warn("unknown-tag", format!("tag '{}' is malformed: expected {expected}", clip(text)), span),
+            Err(TagError::Malformed { expected }) => {
+                self.warn("unknown-tag", format!("tag '{}' is malformed: expected {expected}", clip(text)), span)
+            }
             Err(TagError::UnknownId { suggestion }) => {
                 let hint = suggestion.map(|s| format!(": did you mean '{s}'?")).unwrap_or_default();
                 let value = text.split_once('.').map_or("", |(_, v)| v);
                 let object = value.starts_with(['g', 's', 'm']) || value.starts_with("ds");
                 if text.starts_with("attack.") && object && value.bytes().skip(1).any(|b| b.is_ascii_digit()) {
                     // Groups, software... come from an older ATT&CK release than techniques: a newer id may be fine.
-                    let msg = format!("'{}' is not in MITRE ATT&CK Enterprise v{}: check the id", clip(text), attack::ATTACK_OBJECTS_VERSION);
+                    let msg = format!(
+                        "'{}' is not in MITRE ATT&CK Enterprise v{}: check the id",
+                        clip(text),
+                        attack::ATTACK_OBJECTS_VERSION
+                    );
                     self.info("unknown-tag", msg, span);
                 } else if text.starts_with("attack.") {
-                    let msg = format!("'{}' is not in MITRE ATT&CK (Enterprise v{}){hint}", clip(text), attack::ATTACK_VERSION);
+                    let msg = format!(
+                        "'{}' is not in MITRE ATT&CK (Enterprise v{}){hint}",
+                        clip(text),
+                        attack::ATTACK_VERSION
+                    );
                     self.warn("unknown-tag", msg, span);
                 } else {
-                    self.warn("unknown-tag", format!("'{}' is not a known value of its namespace{hint}", clip(text)), span);
+                    self.warn(
+                        "unknown-tag",
+                        format!("'{}' is not a known value of its namespace{hint}", clip(text)),
+                        span,
+                    );
                 }
             }
         }
@@ -247,7 +348,11 @@ impl Linter {
             let text = r.value.trim();
             let key = text.trim_end_matches('/');
             if seen.contains(&key) {
-                self.warn("duplicate-reference", format!("reference '{}' is listed twice: remove one", clip(text)), r.span);
+                self.warn(
+                    "duplicate-reference",
+                    format!("reference '{}' is listed twice: remove one", clip(text)),
+                    r.span,
+                );
                 continue;
             }
             seen.push(key);
@@ -271,7 +376,11 @@ impl Linter {
             for item in list {
                 let k = item.value.trim().to_lowercase();
                 if seen.contains(&k) {
-                    self.warn("duplicate-entry", format!("'{}' is listed twice in '{key}': remove one", clip(&item.value)), item.span);
+                    self.warn(
+                        "duplicate-entry",
+                        format!("'{}' is listed twice in '{key}': remove one", clip(&item.value)),
+                        item.span,
+                    );
                 } else {
                     seen.push(k);
                 }
@@ -279,7 +388,17 @@ impl Linter {
         }
         for fp in &rule.falsepositives {
             let v = fp.value.trim().to_lowercase();
-            if matches!(v.as_str(), "none" | "pentest" | "penetration test" | "penetration testing" | "red team" | "red teaming" | "n/a" | "-") {
+            if matches!(
+                v.as_str(),
+                "none"
+                    | "pentest"
+                    | "penetration test"
+                    | "penetration testing"
+                    | "red team"
+                    | "red teaming"
+                    | "n/a"
+                    | "-"
+            ) {
                 self.info(
                     "falsepositive-wording",
                     format!("'{}' does not help an analyst: write 'Unknown' if you know of none, 'Unlikely' if you expect none, or name the legitimate activity", fp.value.trim()),
@@ -297,7 +416,11 @@ impl Linter {
             let Some(v) = v else { continue };
             if v.value.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
                 let fixed = v.value.trim().to_lowercase().replace(char::is_whitespace, "_");
-                self.warn("logsource-format", format!("logsource {key} values are lower case with '_' for spaces: write '{fixed}'"), v.span);
+                self.warn(
+                    "logsource-format",
+                    format!("logsource {key} values are lower case with '_' for spaces: write '{fixed}'"),
+                    v.span,
+                );
             }
         }
         if let Some(cat) = &ls.category {
@@ -343,7 +466,10 @@ impl Linter {
             }
         }
         let has = |m: Modifier| item.has(m);
-        let special = has(Modifier::Re) || has(Modifier::Cidr) || has(Modifier::Exists) || has(Modifier::FieldRef)
+        let special = has(Modifier::Re)
+            || has(Modifier::Cidr)
+            || has(Modifier::Exists)
+            || has(Modifier::FieldRef)
             || item.modifiers.iter().any(|m| m.value.is_comparison() || m.value.is_time_part());
         let encoded = item.modifiers.iter().any(|m| m.value.is_encoding() && m.value != Modifier::Windash);
         // Encodings (base64...) turn case differences into different bytes.
@@ -359,7 +485,11 @@ impl Linter {
                 _ => v.text.clone(),
             };
             if seen.contains(&key) {
-                self.warn("duplicate-value", format!("value '{}' is already in this list: remove one", clip(&display(v))), v.span);
+                self.warn(
+                    "duplicate-value",
+                    format!("value '{}' is already in this list: remove one", clip(&display(v))),
+                    v.span,
+                );
             } else {
                 seen.push(key);
             }
@@ -392,8 +522,21 @@ impl Linter {
             let trail = s.ends_with(char::is_whitespace);
             let newline = s.ends_with('\n') || s.ends_with('\r');
             if (lead && anchored_start) || (trail && anchored_end) || newline {
-                let where_ = if newline { "ends with a line break (a block scalar '|' keeps it; use '|-')" } else if lead && anchored_start { "starts with white space" } else { "ends with white space" };
-                self.warn("value-whitespace", format!("value '{}' {where_}: the match must then include it; trim it if that is not intended", clip(s)), v.span);
+                let where_ = if newline {
+                    "ends with a line break (a block scalar '|' keeps it; use '|-')"
+                } else if lead && anchored_start {
+                    "starts with white space"
+                } else {
+                    "ends with white space"
+                };
+                self.warn(
+                    "value-whitespace",
+                    format!(
+                        "value '{}' {where_}: the match must then include it; trim it if that is not intended",
+                        clip(s)
+                    ),
+                    v.span,
+                );
             }
             if encoded {
                 continue;
@@ -403,18 +546,40 @@ impl Linter {
             let lead_star = parsed.starts_with_star();
             let trail_star = matches!(parsed.parts.last(), Some(Part::Star));
             if contains && (lead_star || trail_star) {
-                self.info("redundant-wildcard", format!("'contains' already matches anywhere: drop the '*' around '{}'", clip(s)), v.span);
+                self.info(
+                    "redundant-wildcard",
+                    format!("'contains' already matches anywhere: drop the '*' around '{}'", clip(s)),
+                    v.span,
+                );
             } else if ends && lead_star {
-                self.info("redundant-wildcard", format!("'endswith' already allows anything before: drop the leading '*' of '{}'", clip(s)), v.span);
+                self.info(
+                    "redundant-wildcard",
+                    format!("'endswith' already allows anything before: drop the leading '*' of '{}'", clip(s)),
+                    v.span,
+                );
             } else if starts && trail_star {
-                self.info("redundant-wildcard", format!("'startswith' already allows anything after: drop the trailing '*' of '{}'", clip(s)), v.span);
+                self.info(
+                    "redundant-wildcard",
+                    format!("'startswith' already allows anything after: drop the trailing '*' of '{}'", clip(s)),
+                    v.span,
+                );
             } else if doubled {
                 self.info("redundant-wildcard", format!("'**' in '{}' means the same as '*'", clip(s)), v.span);
             }
-            if windows && !keyword && is_path_field(item.field.as_deref().unwrap_or("")) && s.contains('/') && !s.contains('\\') && !s.contains("://") {
+            if windows
+                && !keyword
+                && is_path_field(item.field.as_deref().unwrap_or(""))
+                && s.contains('/')
+                && !s.contains('\\')
+                && !s.contains("://")
+            {
                 self.info(
                     "windows-path-slash",
-                    format!("Windows paths in '{}' use '\\', not '/': '{}' will not match", item.field.as_deref().unwrap_or(""), clip(s)),
+                    format!(
+                        "Windows paths in '{}' use '\\', not '/': '{}' will not match",
+                        item.field.as_deref().unwrap_or(""),
+                        clip(s)
+                    ),
                     v.span,
                 );
             }
@@ -453,7 +618,9 @@ impl Linter {
         let values = if item.values.len() == 1 { "the value" } else { "every value" };
         self.info(
             "wildcard-instead-of-modifier",
-            format!("{values} is wrapped in '*': write '{field}|{m}' and drop the '*' (clearer, and what SigmaHQ requires)"),
+            format!(
+                "{values} is wrapped in '*': write '{field}|{m}' and drop the '*' (clearer, and what SigmaHQ requires)"
+            ),
             item.key_span,
         );
     }
@@ -484,7 +651,11 @@ impl Linter {
         }
         let where_ = &known.label;
         if let Some(s) = known.closest(field) {
-            self.warn("unknown-field", format!("'{}' is not a field of {where_} in SigmaHQ's taxonomy: did you mean '{s}'?", clip(field)), span);
+            self.warn(
+                "unknown-field",
+                format!("'{}' is not a field of {where_} in SigmaHQ's taxonomy: did you mean '{s}'?", clip(field)),
+                span,
+            );
         } else {
             self.info(
                 "unknown-field",
@@ -516,7 +687,11 @@ impl KnownFields {
             return Some(n);
         }
         let lower = field.to_lowercase();
-        self.names().map(|n| (edit_distance(&lower, &n.to_lowercase()), n)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, n)| n)
+        self.names()
+            .map(|n| (edit_distance(&lower, &n.to_lowercase()), n))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n)
     }
 }
 
@@ -528,7 +703,8 @@ fn known_fields(rule: &Rule) -> Option<KnownFields> {
         (None, Some(s)) => ("", s.trim()),
         _ => return None,
     };
-    let row = attack::data::LOGSOURCE_FIELDS.iter().find(|(p, c, s, _)| *p == product && *c == category && *s == service)?;
+    let row =
+        attack::data::LOGSOURCE_FIELDS.iter().find(|(p, c, s, _)| *p == product && *c == category && *s == service)?;
     let common = attack::data::COMMON_FIELDS.iter().find(|(p, _)| *p == product).map_or("", |(_, f)| *f);
     let mut label = String::new();
     for part in [product, category, service] {
@@ -546,7 +722,9 @@ fn known_fields(rule: &Rule) -> Option<KnownFields> {
 
 fn is_uuid(s: &str) -> bool {
     s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
 }
 
 /// `YYYY-MM-DD` naming a real day.
@@ -606,14 +784,31 @@ fn is_branch_link(url: &str) -> bool {
     if !(url.contains("github.com/") || url.contains("gitlab.com/")) {
         return false;
     }
-    ["/blob/main/", "/blob/master/", "/tree/main/", "/tree/master/", "/-/blob/main/", "/-/blob/master/", "/blob/dev/", "/blob/develop/"]
-        .iter()
-        .any(|p| url.contains(p))
+    [
+        "/blob/main/",
+        "/blob/master/",
+        "/tree/main/",
+        "/tree/master/",
+        "/-/blob/main/",
+        "/-/blob/master/",
+        "/blob/dev/",
+        "/blob/develop/",
+    ]
+    .iter()
+    .any(|p| url.contains(p))
 }
 
 /// Fields that hold Windows file paths.
-const PATH_FIELDS: &[&str] =
-    &["Image", "ParentImage", "TargetFilename", "ImageLoaded", "CurrentDirectory", "SourceImage", "TargetImage", "SourceFilename"];
+const PATH_FIELDS: &[&str] = &[
+    "Image",
+    "ParentImage",
+    "TargetFilename",
+    "ImageLoaded",
+    "CurrentDirectory",
+    "SourceImage",
+    "TargetImage",
+    "SourceFilename",
+];
 
 fn is_path_field(field: &str) -> bool {
     PATH_FIELDS.contains(&field)
@@ -713,7 +908,12 @@ fn suggestion(value: &str, known: &[&'static str]) -> String {
 /// The closest of lower-case `known` names within edit distance 2, case-insensitively.
 fn closest_ci(value: &str, known: &[&'static str]) -> Option<&'static str> {
     let lower = value.trim().to_lowercase();
-    known.iter().map(|k| (edit_distance(&lower, k), *k)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, k)| k)
+    known
+        .iter()
+        .map(|k| (edit_distance(&lower, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -805,7 +1005,12 @@ level: high
     fn metadata() {
         let d = one("id: 929a690e-bef0-4204-a928-ef5e620d6fcc", "id: my-rule-1", "id-not-uuid");
         assert_eq!((d.line(), d.col(), d.severity), (2, 5, Severity::Warning));
-        assert!(with("id: 929a690e-bef0-4204-a928-ef5e620d6fcc", "id: 929A690E-BEF0-4204-A928-EF5E620D6FCC", "id-not-uuid").is_empty());
+        assert!(with(
+            "id: 929a690e-bef0-4204-a928-ef5e620d6fcc",
+            "id: 929A690E-BEF0-4204-A928-EF5E620D6FCC",
+            "id-not-uuid"
+        )
+        .is_empty());
         assert!(one("status: test", "status: experimantal", "invalid-status").message.contains("'experimental'"));
         assert!(one("level: high", "level: hihg", "invalid-level").message.contains("'high'"));
         assert!(one("date: 2019-10-23", "date: 2019/10/23", "invalid-date").message.contains("2019-10-23"));
@@ -840,7 +1045,9 @@ level: high
         one("    - attack.t1033\n", "    - t1033\n", "tag-format");
         let d = one("    - attack.t1033\n", "    - attack.t9999\n", "unknown-tag");
         assert!(d.message.contains("v19.2"));
-        assert!(one("    - attack.t1033\n", "    - attack.discovry\n", "unknown-tag").message.contains("attack.discovery"));
+        assert!(one("    - attack.t1033\n", "    - attack.discovry\n", "unknown-tag")
+            .message
+            .contains("attack.discovery"));
         one("    - attack.t1033\n", "    - attack.t1033.1\n", "unknown-tag");
         let d = one("    - attack.t1033\n", "    - attack.g9999\n", "unknown-tag");
         assert!(d.severity == Severity::Info && d.message.contains("v18.1"), "{}", d.message);
@@ -858,18 +1065,44 @@ level: high
         let d = one("    - attack.t1033\n", "    - tlp.white\n", "outdated-tag");
         assert_eq!(d.severity, Severity::Info);
         one("    - attack.t1033\n", "    - attack.discovery\n", "duplicate-tag");
-        for ok in ["cve.2021-44228", "car.2016-04-005", "detection.threat-hunting", "stp.3k", "tlp.amber-strict", "attack.g0016", "attack.s0002", "d3fend.d3-am"] {
+        for ok in [
+            "cve.2021-44228",
+            "car.2016-04-005",
+            "detection.threat-hunting",
+            "stp.3k",
+            "tlp.amber-strict",
+            "attack.g0016",
+            "attack.s0002",
+            "d3fend.d3-am",
+        ] {
             assert_eq!(codes(&BASE.replace("attack.t1033", ok)), Vec::<String>::new(), "{ok}");
         }
     }
 
     #[test]
     fn references_and_lists() {
-        one("    - https://example.org/whoami\n", "    - https://example.org/whoami\n    - https://example.org/whoami/\n", "duplicate-reference");
-        let d = one("    - https://example.org/whoami\n", "    - https://attack.mitre.org/techniques/T1059/001/\n", "attack-reference");
+        one(
+            "    - https://example.org/whoami\n",
+            "    - https://example.org/whoami\n    - https://example.org/whoami/\n",
+            "duplicate-reference",
+        );
+        let d = one(
+            "    - https://example.org/whoami\n",
+            "    - https://attack.mitre.org/techniques/T1059/001/\n",
+            "attack-reference",
+        );
         assert!(d.message.contains("attack.t1059.001"), "{}", d.message);
-        one("    - https://example.org/whoami\n", "    - https://github.com/a/b/blob/master/x.ps1\n", "reference-not-permalink");
-        assert!(with("    - https://example.org/whoami\n", "    - https://github.com/a/b/blob/0123abc/x.ps1\n", "reference-not-permalink").is_empty());
+        one(
+            "    - https://example.org/whoami\n",
+            "    - https://github.com/a/b/blob/master/x.ps1\n",
+            "reference-not-permalink",
+        );
+        assert!(with(
+            "    - https://example.org/whoami\n",
+            "    - https://github.com/a/b/blob/0123abc/x.ps1\n",
+            "reference-not-permalink"
+        )
+        .is_empty());
         one("    - Unknown\n", "    - Unknown\n    - unknown\n", "duplicate-entry");
         one("    - Unknown\n", "    - None\n", "falsepositive-wording");
     }
@@ -886,40 +1119,77 @@ level: high
         assert_eq!((d.line(), d.col()), (18, 9));
         assert!(one("Image|endswith", "image|endswith", "unknown-field").message.contains("'Image'"));
         assert_eq!(one("Image|endswith", "NewProcessName|endswith", "unknown-field").severity, Severity::Info);
-        assert!(with("Image|endswith", "EventID: 1\n        Image|endswith", "unknown-field").is_empty(), "common fields");
+        assert!(
+            with("Image|endswith", "EventID: 1\n        Image|endswith", "unknown-field").is_empty(),
+            "common fields"
+        );
         assert!(with("category: process_creation", "category: antivirus", "unknown-field").is_empty(), "no list");
-        assert!(with("category: process_creation\n", "category: process_creation\n    service: sysmon\n", "unknown-field").is_empty());
+        assert!(with(
+            "category: process_creation\n",
+            "category: process_creation\n    service: sysmon\n",
+            "unknown-field"
+        )
+        .is_empty());
     }
 
     #[test]
     fn values() {
         one("            - ' /priv'", "            - ' /ALL'", "duplicate-value");
         assert!(with("CommandLine|contains:", "CommandLine|base64offset|contains:", "duplicate-value").is_empty());
-        let b64 = BASE.replace("CommandLine|contains:", "CommandLine|base64offset|contains:").replace("' /priv'", "' /all'");
+        let b64 =
+            BASE.replace("CommandLine|contains:", "CommandLine|base64offset|contains:").replace("' /priv'", "' /all'");
         assert_eq!(codes(&b64), vec!["duplicate-value".to_string()]);
-        assert!(with("            - ' /priv'", "            - ' '", "value-whitespace").is_empty(), "white space alone is deliberate");
-        assert!(with("            - ' /priv'", "            - '*'", "redundant-wildcard").is_empty(), "'*' alone is deliberate");
+        assert!(
+            with("            - ' /priv'", "            - ' '", "value-whitespace").is_empty(),
+            "white space alone is deliberate"
+        );
+        assert!(
+            with("            - ' /priv'", "            - '*'", "redundant-wildcard").is_empty(),
+            "'*' alone is deliberate"
+        );
         let cased = BASE.replace("CommandLine|contains:", "CommandLine|contains|cased:").replace("' /priv'", "' /ALL'");
         assert!(!codes(&cased).contains(&"duplicate-value".to_string()));
         let d = one("'\\\\whoami.exe'", "'\\\\whoami.exe '", "value-whitespace");
         assert_eq!(d.line(), 18);
-        assert!(with("'\\\\whoami.exe'", "' \\\\whoami.exe'", "value-whitespace").is_empty(), "leading space with endswith");
+        assert!(
+            with("'\\\\whoami.exe'", "' \\\\whoami.exe'", "value-whitespace").is_empty(),
+            "leading space with endswith"
+        );
         assert!(with("            - ' /priv'", "            - ' /priv '", "value-whitespace").is_empty(), "contains");
         one("Image|endswith: '\\\\whoami.exe'", "Image: 'C:\\Windows\\whoami.exe '", "value-whitespace");
         one("Image|endswith: '\\\\whoami.exe'", "Image|endswith: |\n            \\whoami.exe", "value-whitespace");
         one("'\\\\whoami.exe'", "'*\\\\whoami.exe'", "redundant-wildcard");
         one("            - ' /priv'", "            - '* /priv*'", "redundant-wildcard");
         one("            - ' /priv'", "            - ' /p**riv'", "redundant-wildcard");
-        assert!(with("            - ' /priv'", "            - ' /priv\\*'", "redundant-wildcard").is_empty(), "escaped star");
+        assert!(
+            with("            - ' /priv'", "            - ' /priv\\*'", "redundant-wildcard").is_empty(),
+            "escaped star"
+        );
         one("Image|endswith: '\\\\whoami.exe'", "Image|startswith: 'C:\\Windows\\\\*'", "redundant-wildcard");
         let d = one("Image|endswith: '\\\\whoami.exe'", "Image: '*\\whoami.exe'", "wildcard-instead-of-modifier");
         assert!(d.message.contains("Image|endswith"), "{}", d.message);
-        one("Image|endswith: '\\\\whoami.exe'", "Image:\n            - '*\\whoami.exe*'\n            - '*\\who.exe*'", "wildcard-instead-of-modifier");
-        assert!(with("Image|endswith: '\\\\whoami.exe'", "Image:\n            - '*\\whoami.exe'\n            - 'C:\\who.exe'", "wildcard-instead-of-modifier").is_empty());
-        assert!(with("Image|endswith: '\\\\whoami.exe'", "Image: '*\\who*.exe'", "wildcard-instead-of-modifier").is_empty());
+        one(
+            "Image|endswith: '\\\\whoami.exe'",
+            "Image:\n            - '*\\whoami.exe*'\n            - '*\\who.exe*'",
+            "wildcard-instead-of-modifier",
+        );
+        assert!(with(
+            "Image|endswith: '\\\\whoami.exe'",
+            "Image:\n            - '*\\whoami.exe'\n            - 'C:\\who.exe'",
+            "wildcard-instead-of-modifier"
+        )
+        .is_empty());
+        assert!(
+            with("Image|endswith: '\\\\whoami.exe'", "Image: '*\\who*.exe'", "wildcard-instead-of-modifier").is_empty()
+        );
         let d = one("Image|endswith: '\\\\whoami.exe'", "Image|endswith: '/whoami.exe'", "windows-path-slash");
         assert_eq!(d.severity, Severity::Info);
-        assert!(with("category: process_creation\n    product: windows", "category: process_creation\n    product: linux", "windows-path-slash").is_empty());
+        assert!(with(
+            "category: process_creation\n    product: windows",
+            "category: process_creation\n    product: linux",
+            "windows-path-slash"
+        )
+        .is_empty());
         let d = one("Image|endswith", "Parent Image|endswith", "field-name-space");
         assert!(d.message.contains("ParentImage"));
     }
@@ -929,7 +1199,11 @@ level: high
         let d = with("CommandLine|contains:", "CommandLine|re:", "regex-literal");
         assert_eq!(d.len(), 2);
         assert!(d[0].message.contains("'CommandLine|contains|cased' with the value ' /all'"), "{}", d[0].message);
-        let d = one("CommandLine|contains:\n            - ' /all'\n            - ' /priv'", "CommandLine|re|i: '^C:\\\\Windows\\\\'", "regex-literal");
+        let d = one(
+            "CommandLine|contains:\n            - ' /all'\n            - ' /priv'",
+            "CommandLine|re|i: '^C:\\\\Windows\\\\'",
+            "regex-literal",
+        );
         assert!(d.message.contains("'CommandLine|startswith' with the value 'C:\\Windows\\'"), "{}", d.message);
         let r = |p: &str| plain_regex(p).map(|x| (x.text, x.start, x.end, x.case_insensitive));
         assert_eq!(r("^cmd\\.exe$"), Some(("cmd.exe".into(), true, true, false)));
@@ -947,9 +1221,23 @@ level: high
         assert!(!is_uuid("929a690e-bef0-4204-a928-ef5e620d6fc"));
         assert!(!is_uuid("929a690e_bef0-4204-a928-ef5e620d6fcc"));
         assert!(!is_uuid("929a690é-bef0-4204-a928-ef5e620d6fc"));
-        assert!(is_date("2024-02-29") && !is_date("2023-02-29") && !is_date("2024-00-10") && !is_date("2024-1-10") && !is_date("２024-01-10"));
-        assert!(is_tag_format("attack.t1059.001") && !is_tag_format("attack.") && !is_tag_format(".x") && !is_tag_format("Attack.t1"));
-        assert_eq!(attack_tag_from_url("https://attack.mitre.org/tactics/ta0002/").as_deref(), Some("attack.execution"));
+        assert!(
+            is_date("2024-02-29")
+                && !is_date("2023-02-29")
+                && !is_date("2024-00-10")
+                && !is_date("2024-1-10")
+                && !is_date("２024-01-10")
+        );
+        assert!(
+            is_tag_format("attack.t1059.001")
+                && !is_tag_format("attack.")
+                && !is_tag_format(".x")
+                && !is_tag_format("Attack.t1")
+        );
+        assert_eq!(
+            attack_tag_from_url("https://attack.mitre.org/tactics/ta0002/").as_deref(),
+            Some("attack.execution")
+        );
         assert_eq!(attack_tag_from_url("https://attack.mitre.org/groups/g0016").as_deref(), Some("attack.g0016"));
         assert_eq!(attack_tag_from_url("https://attack.mitre.org/"), None);
     }
@@ -1007,7 +1295,11 @@ level: high
         let other = std::env::var("SIGMAPLAY_LINT_DIR").ok();
         let mut stack: Vec<std::path::PathBuf> = match &other {
             Some(dir) => vec![std::path::PathBuf::from(dir)],
-            None => top.flatten().map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rules"))).collect(),
+            None => top
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rules")))
+                .collect(),
         };
         let mut files = Vec::new();
         while let Some(dir) = stack.pop() {
@@ -1038,7 +1330,13 @@ level: high
                 codes_here.dedup();
                 for d in &diags {
                     if show.split(',').any(|c| c == d.code || c == "all") {
-                        eprintln!("{}:{}: {}: {}", f.strip_prefix(base).unwrap_or(f).display(), d.line(), d.code, d.message);
+                        eprintln!(
+                            "{}:{}: {}: {}",
+                            f.strip_prefix(base).unwrap_or(f).display(),
+                            d.line(),
+                            d.code,
+                            d.message
+                        );
                     }
                     let e = counts.entry(d.code.clone()).or_insert((0, 0, String::new()));
                     e.0 += 1;

@@ -20,10 +20,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use crate::re::Regex;
 #[cfg(feature = "fast-regex")]
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem;
-use crate::re::Regex;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -107,9 +107,10 @@ impl StrTest {
             StrOp::Any => true,
             StrOp::Eq(n) => t.eq_ignore_ascii_case(n.as_bytes()),
             StrOp::Prefix(n) => t.get(..n.len()).is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes())),
-            StrOp::Suffix(n) => {
-                len.checked_sub(n.len()).and_then(|at| t.get(at..)).is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes()))
-            }
+            StrOp::Suffix(n) => len
+                .checked_sub(n.len())
+                .and_then(|at| t.get(at..))
+                .is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes())),
             StrOp::Contains(n, _) if Self::scan_in_place(len, n.len()) => contains_ascii_ci(t, n.as_bytes()),
             // Long texts: searched on the cached folded text instead (linear time).
             StrOp::Contains(..) | StrOp::Regex(_) => self.matches(&text.to_ascii_lowercase()),
@@ -186,13 +187,26 @@ enum MTest {
     Str(StrTest),
     Regex(Regex),
     Cidr(compile::Cidr),
-    Number { value: f64, text: String },
-    Compare { op: CmpOp, value: f64 },
+    Number {
+        value: f64,
+        text: String,
+    },
+    Compare {
+        op: CmpOp,
+        value: f64,
+    },
     Bool(bool),
     Null,
     Exists(bool),
-    FieldRef { field: String, position: Option<Position>, cased: bool },
-    TimePart { part: TimePart, test: Box<MTest> },
+    FieldRef {
+        field: String,
+        position: Option<Position>,
+        cased: bool,
+    },
+    TimePart {
+        part: TimePart,
+        test: Box<MTest>,
+    },
     /// A test that failed to compile (already reported): never matches.
     Never,
 }
@@ -307,7 +321,9 @@ impl MultiLit {
     fn eval(&self, value: Option<&Value>, ev: &PreparedEvent<'_>) -> bool {
         match value {
             None | Some(Value::Null) => false,
-            Some(Value::Array(items)) => items.iter().any(|v| ev.with_text(v, false, |t| self.matches(t)).unwrap_or(false)),
+            Some(Value::Array(items)) => {
+                items.iter().any(|v| ev.with_text(v, false, |t| self.matches(t)).unwrap_or(false))
+            }
             Some(v) => ev.with_text(v, false, |t| self.matches(t)).unwrap_or(false),
         }
     }
@@ -468,7 +484,9 @@ impl Matcher {
             diagnostics.push(Diagnostic::info(
                 "not-a-detection",
                 match rule.kind {
-                    RuleKind::Correlation => "a correlation rule: evaluated over the events its rules matched, not per event",
+                    RuleKind::Correlation => {
+                        "a correlation rule: evaluated over the events its rules matched, not per event"
+                    }
                     _ => "a filter rule: it suppresses matches of the rules it names, it does not match on its own",
                 },
                 Some(rule.span),
@@ -533,7 +551,8 @@ impl Matcher {
         let mut searches = Vec::new();
         for (si, search) in self.detection.searches.iter().enumerate() {
             let alts = self.items.get(si).map(Vec::as_slice).unwrap_or(&[]);
-            let mut outcome = SearchOutcome { name: search.name.clone(), matched: false, span: search.name_span, items: Vec::new() };
+            let mut outcome =
+                SearchOutcome { name: search.name.clone(), matched: false, span: search.name_span, items: Vec::new() };
             let mut best: Option<(usize, ItemOutcome)> = None;
             for (ai, alt) in alts.iter().enumerate() {
                 let sources = search.alternatives.get(ai).map(Vec::as_slice).unwrap_or(&[]);
@@ -570,7 +589,10 @@ impl Matcher {
         }
         let held: Vec<&str> = searches.iter().filter(|s| s.matched).map(|s| s.name.as_str()).collect();
         let summary = if matched {
-            format!("matched: condition true with {}", if held.is_empty() { "no search true (negations)".to_string() } else { held.join(", ") })
+            format!(
+                "matched: condition true with {}",
+                if held.is_empty() { "no search true (negations)".to_string() } else { held.join(", ") }
+            )
         } else if held.is_empty() {
             "no match: no search identifier held".to_string()
         } else {
@@ -586,10 +608,23 @@ impl Matcher {
         }
         // Find the first value that decided it, for display.
         let shown = item.tests.iter().position(|t| {
-            eval_item(&MItem { field: item.field.clone(), tests: vec![clone_shallow(t)], all: false, negate: false, multi: None }, ev)
+            eval_item(
+                &MItem {
+                    field: item.field.clone(),
+                    tests: vec![clone_shallow(t)],
+                    all: false,
+                    negate: false,
+                    multi: None,
+                },
+                ev,
+            )
         });
         let value = shown.and_then(|i| {
-            src.test_sources.get(i).and_then(|vi| src.shown_values.get(*vi)).cloned().or_else(|| src.tests.get(i).map(describe_test))
+            src.test_sources
+                .get(i)
+                .and_then(|vi| src.shown_values.get(*vi))
+                .cloned()
+                .or_else(|| src.tests.get(i).map(describe_test))
         });
         (ok, value)
     }
@@ -609,7 +644,8 @@ impl Matcher {
         if let Some(Some(v)) = memo.get(i) {
             return *v;
         }
-        let result = self.items.get(i).is_some_and(|alts| alts.iter().any(|alt| alt.iter().all(|item| eval_item(item, ev))));
+        let result =
+            self.items.get(i).is_some_and(|alts| alts.iter().any(|alt| alt.iter().all(|item| eval_item(item, ev))));
         if let Some(slot) = memo.get_mut(i) {
             *slot = Some(result);
         }
@@ -831,7 +867,9 @@ fn clone_shallow(t: &MTest) -> MTest {
         MTest::Bool(b) => MTest::Bool(*b),
         MTest::Null => MTest::Null,
         MTest::Exists(b) => MTest::Exists(*b),
-        MTest::FieldRef { field, position, cased } => MTest::FieldRef { field: field.clone(), position: *position, cased: *cased },
+        MTest::FieldRef { field, position, cased } => {
+            MTest::FieldRef { field: field.clone(), position: *position, cased: *cased }
+        }
         MTest::TimePart { part, test } => MTest::TimePart { part: *part, test: Box::new(clone_shallow(test)) },
         MTest::Never => MTest::Never,
     }
@@ -874,9 +912,15 @@ fn compile_item(item: &Item, diags: &mut Vec<Diagnostic>) -> MItem {
             // Keywords are a full-text search: the value may sit anywhere.
             // An unquoted number or boolean keyword is searched as text too.
             let t = match (keyword, t) {
-                (true, Test::Glob { pattern, cased }) => Test::Glob { pattern: pattern.clone().contains(), cased: *cased },
-                (true, Test::Number { text, .. }) => Test::Glob { pattern: SigmaString::literal(text).contains(), cased: false },
-                (true, Test::Bool(b)) => Test::Glob { pattern: SigmaString::literal(&b.to_string()).contains(), cased: false },
+                (true, Test::Glob { pattern, cased }) => {
+                    Test::Glob { pattern: pattern.clone().contains(), cased: *cased }
+                }
+                (true, Test::Number { text, .. }) => {
+                    Test::Glob { pattern: SigmaString::literal(text).contains(), cased: false }
+                }
+                (true, Test::Bool(b)) => {
+                    Test::Glob { pattern: SigmaString::literal(&b.to_string()).contains(), cased: false }
+                }
                 _ => t.clone(),
             };
             compile_test(&t).unwrap_or_else(|e| {
@@ -909,7 +953,9 @@ fn compile_test(t: &Test) -> Result<MTest, String> {
         Test::Bool(b) => MTest::Bool(*b),
         Test::Null => MTest::Null,
         Test::Exists(b) => MTest::Exists(*b),
-        Test::FieldRef { field, position, cased } => MTest::FieldRef { field: field.clone(), position: *position, cased: *cased },
+        Test::FieldRef { field, position, cased } => {
+            MTest::FieldRef { field: field.clone(), position: *position, cased: *cased }
+        }
         Test::TimePart { part, test } => MTest::TimePart { part: *part, test: Box::new(compile_test(test)?) },
     })
 }

@@ -140,9 +140,37 @@ impl Modifier {
 }
 
 pub const ALL_NAMES: &[&str] = &[
-    "contains", "startswith", "endswith", "all", "exists", "cased", "neq", "windash", "re", "i", "m", "s", "base64",
-    "base64offset", "utf16le", "utf16be", "utf16", "wide", "cidr", "lt", "lte", "gt", "gte", "fieldref", "expand",
-    "minute", "hour", "day", "week", "month", "year",
+    "contains",
+    "startswith",
+    "endswith",
+    "all",
+    "exists",
+    "cased",
+    "neq",
+    "windash",
+    "re",
+    "i",
+    "m",
+    "s",
+    "base64",
+    "base64offset",
+    "utf16le",
+    "utf16be",
+    "utf16",
+    "wide",
+    "cidr",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "fieldref",
+    "expand",
+    "minute",
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
 ];
 
 /// A problem with a modifier chain: the index of the offending modifier and why.
@@ -185,7 +213,10 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
     }
     let time_parts: Vec<usize> = chain.iter().enumerate().filter(|(_, m)| m.is_time_part()).map(|(i, _)| i).collect();
     if let Some(&second) = time_parts.get(1) {
-        problems.push(err(second, "only one time-part modifier (minute, hour, day, week, month, year) can be used".to_string()));
+        problems.push(err(
+            second,
+            "only one time-part modifier (minute, hour, day, week, month, year) can be used".to_string(),
+        ));
     }
 
     for (i, m) in chain.iter().enumerate() {
@@ -195,7 +226,12 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
             }
             Re | Cidr => {
                 for (j, other) in chain.iter().enumerate() {
-                    if other.is_position() || other.is_encoding() || other.is_comparison() || other.is_time_part() || *other == Expand {
+                    if other.is_position()
+                        || other.is_encoding()
+                        || other.is_comparison()
+                        || other.is_time_part()
+                        || *other == Expand
+                    {
                         problems.push(err(j, format!("'{}' cannot be combined with '{}'", other.name(), m.name())));
                     }
                 }
@@ -203,11 +239,15 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
             Exists => {
                 for (j, other) in chain.iter().enumerate() {
                     if j != i {
-                        problems.push(err(j, format!("'exists' stands alone; '{}' cannot be combined with it", other.name())));
+                        problems.push(err(
+                            j,
+                            format!("'exists' stands alone; '{}' cannot be combined with it", other.name()),
+                        ));
                     }
                 }
             }
-            _ if m.is_encoding() && *m != Windash => { // windash commutes with the position wildcards (SigmaHQ writes contains|windash)
+            _ if m.is_encoding() && *m != Windash => {
+                // windash commutes with the position wildcards (SigmaHQ writes contains|windash)
                 if let Some(p) = positions.first().copied().filter(|p| *p < i) {
                     problems.push(err(
                         i,
@@ -218,7 +258,10 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
             _ if m.is_comparison() => {
                 for (j, other) in chain.iter().enumerate() {
                     if other.is_position() || other.is_encoding() || *other == Cased || *other == FieldRef {
-                        problems.push(err(j, format!("'{}' cannot be combined with the numeric comparison '{}'", other.name(), m.name())));
+                        problems.push(err(
+                            j,
+                            format!("'{}' cannot be combined with the numeric comparison '{}'", other.name(), m.name()),
+                        ));
                     }
                 }
                 if let Some(t) = time_parts.first().copied().filter(|t| *t > i) {
@@ -228,7 +271,10 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
             _ if m.is_time_part() => {
                 for (j, other) in chain.iter().enumerate() {
                     if other.is_position() || other.is_encoding() || *other == Cased {
-                        problems.push(err(j, format!("'{}' cannot be combined with the time part '{}'", other.name(), m.name())));
+                        problems.push(err(
+                            j,
+                            format!("'{}' cannot be combined with the time part '{}'", other.name(), m.name()),
+                        ));
                     }
                 }
             }
@@ -237,7 +283,10 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
     }
     if let Some(b) = pos_of(Base64Offset) {
         if !has(Contains) {
-            problems.push(err(b, "'base64offset' finds a value inside a longer base64 text: use it with 'contains'".to_string()));
+            problems.push(err(
+                b,
+                "'base64offset' finds a value inside a longer base64 text: use it with 'contains'".to_string(),
+            ));
         }
     }
     for (i, m) in chain.iter().enumerate() {
@@ -246,7 +295,10 @@ pub fn check_chain(chain: &[Modifier]) -> Vec<ChainProblem> {
         {
             problems.push(ChainProblem {
                 index: i,
-                message: format!("'{}' produces binary text; it is normally followed by 'base64' or 'base64offset'", m.name()),
+                message: format!(
+                    "'{}' produces binary text; it is normally followed by 'base64' or 'base64offset'",
+                    m.name()
+                ),
                 is_error: false,
             });
         }

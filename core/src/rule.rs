@@ -200,7 +200,11 @@ pub fn parse_rules(text: &str) -> ParsedRules {
         out.diagnostics.append(&mut p.diags);
     }
     if out.rules.is_empty() && !crate::diag::has_errors(&out.diagnostics) {
-        out.diagnostics.push(Diagnostic::error("empty-rule", "no Sigma rule found: the text is empty", Some(Span::point(1, 1, 0))));
+        out.diagnostics.push(Diagnostic::error(
+            "empty-rule",
+            "no Sigma rule found: the text is empty",
+            Some(Span::point(1, 1, 0)),
+        ));
     }
     crate::sort::sort_by_key(&mut out.diagnostics, |d| (d.span.map_or(0, |s| s.start), d.severity));
     out
@@ -223,9 +227,30 @@ struct RuleParser {
 }
 
 const KNOWN_TOP_KEYS: &[&str] = &[
-    "title", "id", "name", "related", "taxonomy", "status", "description", "license", "author", "references", "date",
-    "modified", "logsource", "detection", "fields", "falsepositives", "level", "tags", "scope", "correlation",
-    "filter", "generate", "regression_tests_path", "simulation",
+    "title",
+    "id",
+    "name",
+    "related",
+    "taxonomy",
+    "status",
+    "description",
+    "license",
+    "author",
+    "references",
+    "date",
+    "modified",
+    "logsource",
+    "detection",
+    "fields",
+    "falsepositives",
+    "level",
+    "tags",
+    "scope",
+    "correlation",
+    "filter",
+    "generate",
+    "regression_tests_path",
+    "simulation",
 ];
 
 impl RuleParser {
@@ -256,7 +281,11 @@ impl RuleParser {
                 .filter_map(|n| match n.scalar_text() {
                     Some(s) => Some(Spanned { value: s, span: n.span }),
                     None => {
-                        self.error("bad-type", format!("items of '{key}' must be strings, not a {}", n.kind_name()), n.span);
+                        self.error(
+                            "bad-type",
+                            format!("items of '{key}' must be strings, not a {}", n.kind_name()),
+                            n.span,
+                        );
                         None
                     }
                 })
@@ -277,7 +306,11 @@ impl RuleParser {
 
     fn rule(&mut self, root: &Node, document: usize) -> Option<Rule> {
         let Some(pairs) = root.as_map() else {
-            self.error("not-a-rule", format!("a Sigma rule is a YAML map, this document is a {}", root.kind_name()), root.span);
+            self.error(
+                "not-a-rule",
+                format!("a Sigma rule is a YAML map, this document is a {}", root.kind_name()),
+                root.span,
+            );
             return None;
         };
         for (k, _) in pairs {
@@ -376,7 +409,11 @@ impl RuleParser {
         }
         let rules = self.string_list(node.get("rules"), "rules");
         if node.get("rules").is_none() {
-            self.error("missing-filter-rules", "a filter needs 'rules': the ids or names of the rules it applies to", node.span);
+            self.error(
+                "missing-filter-rules",
+                "a filter needs 'rules': the ids or names of the rules it applies to",
+                node.span,
+            );
         }
         let detection = self.detection(node, &["rules"]);
         Some(Filter { rules, detection })
@@ -423,12 +460,19 @@ impl RuleParser {
             }
         }
         // Collected once: per search it would be quadratic in the number of searches.
-        let referenced: std::collections::HashSet<String> =
-            conditions.iter().filter_map(|c| c.expr.as_ref()).flat_map(|e| condition::referenced_names(e, &names)).collect();
+        let referenced: std::collections::HashSet<String> = conditions
+            .iter()
+            .filter_map(|c| c.expr.as_ref())
+            .flat_map(|e| condition::referenced_names(e, &names))
+            .collect();
         for search in &det.searches {
             let used = referenced.contains(&search.name);
             if !used && !conditions.is_empty() {
-                self.warning("unused-search", format!("search identifier '{}' is not used by the condition", search.name), search.name_span);
+                self.warning(
+                    "unused-search",
+                    format!("search identifier '{}' is not used by the condition", search.name),
+                    search.name_span,
+                );
             }
         }
         det.conditions = conditions;
@@ -461,7 +505,8 @@ impl RuleParser {
     }
 
     fn search(&mut self, name: &str, key: &Node, value: &Node) -> Option<Search> {
-        let mut search = Search { name: name.to_string(), name_span: key.span, alternatives: Vec::new(), span: value.span };
+        let mut search =
+            Search { name: name.to_string(), name_span: key.span, alternatives: Vec::new(), span: value.span };
         match &value.value {
             Value::Map(pairs) => {
                 let items = self.map_items(pairs);
@@ -476,7 +521,11 @@ impl RuleParser {
                 }
                 let maps = elems.iter().filter(|e| e.as_map().is_some()).count();
                 if maps > 0 && maps < elems.len() {
-                    self.error("mixed-search", format!("search '{name}' mixes maps and plain values; use two search identifiers"), value.span);
+                    self.error(
+                        "mixed-search",
+                        format!("search '{name}' mixes maps and plain values; use two search identifiers"),
+                        value.span,
+                    );
                 }
                 if maps == elems.len() {
                     for e in elems {
@@ -557,13 +606,19 @@ impl RuleParser {
             let span = self.key_slice(k, offset, offset + len);
             // Chain checks are quadratic in the chain length; no valid chain comes close.
             if count == MAX_MODIFIERS {
-                self.error("invalid-modifier-chain", format!("more than {MAX_MODIFIERS} modifiers; the rest are ignored"), span);
+                self.error(
+                    "invalid-modifier-chain",
+                    format!("more than {MAX_MODIFIERS} modifiers; the rest are ignored"),
+                    span,
+                );
                 break;
             }
             match Modifier::parse(name) {
                 Some(m) => modifiers.push(Spanned { value: m, span }),
                 None => {
-                    let hint = closest(name, modifier::ALL_NAMES).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default();
+                    let hint = closest(name, modifier::ALL_NAMES)
+                        .map(|c| format!(" (did you mean '{c}'?)"))
+                        .unwrap_or_default();
                     let msg = if name.is_empty() {
                         "empty modifier (two '|' in a row)".to_string()
                     } else {
@@ -584,7 +639,11 @@ impl RuleParser {
                 for n in items {
                     match self.scalar(n) {
                         Some(v) => out.push(v),
-                        None => self.error("bad-value", format!("a value list can hold only plain values, not a {}", n.kind_name()), n.span),
+                        None => self.error(
+                            "bad-value",
+                            format!("a value list can hold only plain values, not a {}", n.kind_name()),
+                            n.span,
+                        ),
                     }
                 }
                 if items.is_empty() {
@@ -662,7 +721,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-
 /// The filter rules of the file (their indices) that apply to `rule`: they
 /// name its id or name and their logsource does not contradict its own.
 pub fn filters_for(rules: &[Rule], rule: &Rule) -> Vec<usize> {
@@ -671,9 +729,9 @@ pub fn filters_for(rules: &[Rule], rule: &Rule) -> Vec<usize> {
         .filter(|&i| {
             let f = &rules[i];
             f.kind == RuleKind::Filter
-                && f.filter.as_ref().is_some_and(|flt| {
-                    flt.rules.iter().any(|r| names.iter().flatten().any(|n| n.value == r.value))
-                })
+                && f.filter
+                    .as_ref()
+                    .is_some_and(|flt| flt.rules.iter().any(|r| names.iter().flatten().any(|n| n.value == r.value)))
                 && logsource_compatible(&f.logsource, &rule.logsource)
         })
         .collect()
@@ -682,7 +740,9 @@ pub fn filters_for(rules: &[Rule], rule: &Rule) -> Vec<usize> {
 /// Each part the filter's logsource sets must equal the rule's.
 pub fn logsource_compatible(filter: &Logsource, rule: &Logsource) -> bool {
     let same = |f: Option<&str>, r: Option<&str>| f.is_none_or(|f| r.is_some_and(|r| r.eq_ignore_ascii_case(f)));
-    same(filter.category(), rule.category()) && same(filter.product(), rule.product()) && same(filter.service(), rule.service())
+    same(filter.category(), rule.category())
+        && same(filter.product(), rule.product())
+        && same(filter.service(), rule.service())
 }
 
 #[cfg(test)]
@@ -745,6 +805,11 @@ level: high\n";
     fn missing_parts_are_reported_together() {
         let d = parse_rules("description: x\n").diagnostics;
         let codes: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
-        assert!(codes.contains(&"missing-title") && codes.contains(&"missing-logsource") && codes.contains(&"missing-detection"), "{codes:?}");
+        assert!(
+            codes.contains(&"missing-title")
+                && codes.contains(&"missing-logsource")
+                && codes.contains(&"missing-detection"),
+            "{codes:?}"
+        );
     }
 }

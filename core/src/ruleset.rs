@@ -183,10 +183,7 @@ impl RuleSet {
 
     /// As [`RuleSet::matching`], on an event already prepared.
     pub fn matching_prepared(&self, ev: &PreparedEvent<'_>) -> Vec<usize> {
-        self.candidates(ev)
-            .into_iter()
-            .filter(|&i| self.matchers.get(i).is_some_and(|m| m.is_match(ev)))
-            .collect()
+        self.candidates(ev).into_iter().filter(|&i| self.matchers.get(i).is_some_and(|m| m.is_match(ev))).collect()
     }
 
     /// The rules worth evaluating on the event (ascending, unique).

@@ -329,7 +329,13 @@ impl Builder {
 pub fn parse_stream(text: &str) -> Stream {
     let mut out = Stream::default();
     let mut parser = Parser::new_from_str(text);
-    let mut b = Builder { stack: Vec::new(), anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES, alias_bytes: MAX_ALIAS_BYTES, diagnostics: Vec::new() };
+    let mut b = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_budget: MAX_ALIAS_NODES,
+        alias_bytes: MAX_ALIAS_BYTES,
+        diagnostics: Vec::new(),
+    };
     let mut doc_root: Option<Node> = None;
 
     while let Some(next) = parser.next_event() {
@@ -391,7 +397,11 @@ pub fn parse_stream(text: &str) -> Stream {
                     b.attach(node)
                 }
                 None => {
-                    b.diagnostics.push(Diagnostic::error("yaml-alias", "alias refers to an unknown anchor", Some(span)));
+                    b.diagnostics.push(Diagnostic::error(
+                        "yaml-alias",
+                        "alias refers to an unknown anchor",
+                        Some(span),
+                    ));
                     break;
                 }
             },
@@ -407,7 +417,13 @@ pub fn parse_stream(text: &str) -> Stream {
                 if matches!(event, Event::SequenceStart(..)) {
                     b.stack.push(Frame::Seq { items: Vec::new(), span, anchor });
                 } else {
-                    b.stack.push(Frame::Map { pairs: Vec::new(), pending_key: None, keys: KeyIndex::default(), span, anchor });
+                    b.stack.push(Frame::Map {
+                        pairs: Vec::new(),
+                        pending_key: None,
+                        keys: KeyIndex::default(),
+                        span,
+                        anchor,
+                    });
                 }
                 None
             }

@@ -67,9 +67,8 @@ fn rel(root: &Path, p: &Path) -> String {
 fn every_corpus_rule_checks_clean() {
     let Some(corpus) = corpus() else { return };
     let root = corpus.join("sigmahq");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(&root).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
     dirs.retain(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rules")));
     dirs.sort();
     let mut files = Vec::new();
@@ -120,7 +119,13 @@ fn every_corpus_rule_checks_clean() {
     for s in &expected_invalid_seen {
         println!("  invalid: {s}");
     }
-    assert!(failures.is_empty(), "{} of {} rule files have unexpected errors:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} rule files have unexpected errors:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 struct Case {
@@ -227,5 +232,11 @@ fn regression_cases_match() {
     for m in &more {
         println!("  more than match_count (SigmaHQ CI only warns): {m}");
     }
-    assert!(failures.is_empty(), "{} of {} regression cases fail:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} regression cases fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }

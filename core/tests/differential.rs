@@ -152,7 +152,7 @@ const ALLOWED: &[Allowed] = &[
     sr("4720b7df-40c3-48fd-bbdf-fd4b3c464f0d", Events::Count(2), false, Cause::NullSemantics, SR_NULL), // registry_set_taskcache_entry
     // ---- corpus × regression events, sigma-rust: keyword lists (75 pairs) ----
     sr("d84c0ded-edd7-4123-80ed-348bb3ccc4d5", Events::Count(15), true, Cause::Keywords, SR_KEYWORDS), // db_anomalous_query
-    sr("7a14080d-a048-4de8-ae58-604ce58a795b", Events::Count(1), true, Cause::Keywords, SR_KEYWORDS), // lnx_file_copy
+    sr("7a14080d-a048-4de8-ae58-604ce58a795b", Events::Count(1), true, Cause::Keywords, SR_KEYWORDS),  // lnx_file_copy
     sr("9705a6a1-6db6-4a16-a987-15b7151e299b", Events::Count(6), true, Cause::Keywords, SR_KEYWORDS), // cisco_cli_discovery
     sr("71d65515-c436-43c0-841b-236b1f32c21e", Events::Count(14), true, Cause::Keywords, SR_KEYWORDS), // cisco_cli_file_deletion
     sr("6d844f0f-1c18-41af-8f19-33e7654edfc3", Events::Count(38), true, Cause::Keywords, SR_KEYWORDS), // cisco_cli_local_accounts
@@ -181,7 +181,9 @@ fn rule_files(root: &Path) -> Vec<PathBuf> {
                 .map(|e| e.path())
                 .filter(|p| {
                     p.is_dir()
-                        && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rules") || n == "deprecated")
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("rules") || n == "deprecated")
                 })
                 .collect()
         })
@@ -319,7 +321,12 @@ fn upper(v: &Value) -> Value {
 fn typed(v: &Value) -> Value {
     map_leaves(v, &|l| match l {
         Value::String(s) if s == "true" || s == "false" => Value::Bool(s == "true"),
-        Value::String(s) if !s.is_empty() && s.len() < 16 && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0')) => {
+        Value::String(s)
+            if !s.is_empty()
+                && s.len() < 16
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && (s == "0" || !s.starts_with('0')) =>
+        {
             s.parse::<u64>().map(Value::from).unwrap_or_else(|_| l.clone())
         }
         Value::Number(n) => Value::String(n.to_string()),
@@ -515,8 +522,11 @@ fn judge(
     let _ = writeln!(report, "|---|---:|---:|---:|---:|---:|---:|");
     for (peer, c) in counts {
         let dis: usize = groups.iter().filter(|((p, ..), _)| p == peer).map(|(_, v)| v.len()).sum();
-        let allowed: usize =
-            groups.iter().filter(|(k, _)| k.0 == *peer && cause_of.get(*k).copied().flatten().is_some()).map(|(_, v)| v.len()).sum();
+        let allowed: usize = groups
+            .iter()
+            .filter(|(k, _)| k.0 == *peer && cause_of.get(*k).copied().flatten().is_some())
+            .map(|(_, v)| v.len())
+            .sum();
         let _ = writeln!(
             report,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -691,7 +701,16 @@ fn corpus_x_regression_events() {
                 (Events::Count(_), first) => first,
             })
             .collect();
-        let v = judge(part, &rules, &events, counts, dis, &exact, &entries, &format!("differential-{}.jsonl", &part[3..].replace(' ', "-")));
+        let v = judge(
+            part,
+            &rules,
+            &events,
+            counts,
+            dis,
+            &exact,
+            &entries,
+            &format!("differential-{}.jsonl", &part[3..].replace(' ', "-")),
+        );
         report.push_str(&v.report);
         failures.extend(v.failures);
     }
@@ -699,7 +718,12 @@ fn corpus_x_regression_events() {
     // Rule-level differences: what each engine refuses to compile.
     let _ = writeln!(report, "\n### rules an engine rejects\n");
     for r in rules.iter().filter(|r| r.rsigma.is_none()) {
-        let _ = writeln!(report, "- RSigma rejects {}: {}", r.path, first_line(r.rsigma_error.as_deref().unwrap_or_default()));
+        let _ = writeln!(
+            report,
+            "- RSigma rejects {}: {}",
+            r.path,
+            first_line(r.rsigma_error.as_deref().unwrap_or_default())
+        );
     }
     let sr_rejects: Vec<_> = rules.iter().filter(|r| r.sigma_rust.is_none()).collect();
     let _ = writeln!(report, "- sigma-rust rejects {} rules, e.g.:", sr_rejects.len());
@@ -724,7 +748,9 @@ fn corpus_x_regression_events() {
     for (code, n) in &reject_counts {
         match OURS_REJECT_ALLOWED.iter().find(|(c, ..)| c == code) {
             Some((_, want, _)) if want == n => {}
-            Some((_, want, _)) => failures.push(format!("we reject {n} rules with `{code}` that a peer compiles, allow-list says {want}")),
+            Some((_, want, _)) => {
+                failures.push(format!("we reject {n} rules with `{code}` that a peer compiles, allow-list says {want}"))
+            }
             None => failures.push(format!("we reject {n} rules with `{code}` that a peer compiles")),
         }
     }
@@ -764,7 +790,13 @@ struct Probe {
     spec: Option<bool>,
 }
 
-const fn p(name: &'static str, cause: Cause, detection: &'static str, event: &'static str, spec: Option<bool>) -> Probe {
+const fn p(
+    name: &'static str,
+    cause: Cause,
+    detection: &'static str,
+    event: &'static str,
+    spec: Option<bool>,
+) -> Probe {
     Probe { name, cause, detection, event, spec }
 }
 
@@ -779,7 +811,13 @@ const PROBES: &[Probe] = &[
     p("null-absent", NullSemantics, "sel:\n  A: null\ncondition: sel", r#"{"B":"x"}"#, T),
     p("null-json-null", NullSemantics, "sel:\n  A: null\ncondition: sel", r#"{"A":null}"#, T),
     p("null-empty-string", NullSemantics, "sel:\n  A: null\ncondition: sel", r#"{"A":""}"#, F),
-    p("null-not-filter", NullSemantics, "sel:\n  A: x\nfilter:\n  B: null\ncondition: sel and not filter", r#"{"A":"x"}"#, F),
+    p(
+        "null-not-filter",
+        NullSemantics,
+        "sel:\n  A: x\nfilter:\n  B: null\ncondition: sel and not filter",
+        r#"{"A":"x"}"#,
+        F,
+    ),
     p("empty-absent", NullSemantics, "sel:\n  A: ''\ncondition: sel", r#"{"B":"x"}"#, F),
     p("empty-empty", NullSemantics, "sel:\n  A: ''\ncondition: sel", r#"{"A":""}"#, T),
     p("exists-json-null", NullSemantics, "sel:\n  A|exists: true\ncondition: sel", r#"{"A":null}"#, T),
@@ -792,11 +830,23 @@ const PROBES: &[Probe] = &[
     p("kw-field-name", Keywords, "keywords:\n  - CommandLine\ncondition: keywords", r#"{"CommandLine":"x"}"#, U),
     p("kw-wildcard", Keywords, "keywords:\n  - 'ev*il'\ncondition: keywords", r#"{"A":"xx evXXil yy"}"#, T),
     p("kw-question", Keywords, "keywords:\n  - 'ev?l'\ncondition: keywords", r#"{"A":"an evXl one"}"#, T),
-    p("kw-all-across-fields", Keywords, "keywords:\n  '|all':\n    - a1\n    - b2\ncondition: keywords", r#"{"A":"a1","B":"b2"}"#, T),
+    p(
+        "kw-all-across-fields",
+        Keywords,
+        "keywords:\n  '|all':\n    - a1\n    - b2\ncondition: keywords",
+        r#"{"A":"a1","B":"b2"}"#,
+        T,
+    ),
     p("kw-spanning-fields", Keywords, "keywords:\n  - 'a1 b2'\ncondition: keywords", r#"{"A":"a1","B":"b2"}"#, U),
     p("kw-nested-value", Keywords, "keywords:\n  - evil\ncondition: keywords", r#"{"A":{"B":"so evil"}}"#, T),
     p("kw-array-value", Keywords, "keywords:\n  - evil\ncondition: keywords", r#"{"A":["ok","so evil"]}"#, T),
-    p("kw-bare-string-event", Keywords, "keywords:\n  - evil\ncondition: keywords", r#"{"message":"an evil log line"}"#, T),
+    p(
+        "kw-bare-string-event",
+        Keywords,
+        "keywords:\n  - evil\ncondition: keywords",
+        r#"{"message":"an evil log line"}"#,
+        T,
+    ),
     // numbers and strings
     p("num-int-vs-str", NumericString, "sel:\n  EventID: 4688\ncondition: sel", r#"{"EventID":"4688"}"#, T),
     p("num-str-vs-int", NumericString, "sel:\n  EventID: '4688'\ncondition: sel", r#"{"EventID":4688}"#, T),
@@ -817,7 +867,13 @@ const PROBES: &[Probe] = &[
     // case folding
     p("case-ascii", CaseFolding, "sel:\n  A: 'CMD.EXE'\ncondition: sel", r#"{"A":"cmd.exe"}"#, T),
     p("case-latin1", CaseFolding, "sel:\n  A: 'ÉCOLE'\ncondition: sel", r#"{"A":"école"}"#, T),
-    p("case-cyrillic-contains", CaseFolding, "sel:\n  A|contains: 'ПРИВЕТ'\ncondition: sel", r#"{"A":"привет мир"}"#, T),
+    p(
+        "case-cyrillic-contains",
+        CaseFolding,
+        "sel:\n  A|contains: 'ПРИВЕТ'\ncondition: sel",
+        r#"{"A":"привет мир"}"#,
+        T,
+    ),
     p("case-greek-final-sigma", CaseFolding, "sel:\n  A: 'ΟΔΟΣ'\ncondition: sel", r#"{"A":"οδος"}"#, T),
     p("case-greek-medial-sigma", CaseFolding, "sel:\n  A: 'ΟΔΟΣ'\ncondition: sel", r#"{"A":"οδοσ"}"#, T),
     p("case-sharp-s", CaseFolding, "sel:\n  A: 'STRASSE'\ncondition: sel", r#"{"A":"straße"}"#, U),
@@ -827,25 +883,109 @@ const PROBES: &[Probe] = &[
     p("case-cased", CaseFolding, "sel:\n  A|cased: 'Abc'\ncondition: sel", r#"{"A":"abc"}"#, F),
     p("case-cased-contains", CaseFolding, "sel:\n  A|cased|contains: 'Bc'\ncondition: sel", r#"{"A":"aBcd"}"#, T),
     // windash
-    p("windash-hyphen", Windash, "sel:\n  A|windash|contains: ' -enc '\ncondition: sel", r#"{"A":"powershell -enc AAA"}"#, T),
-    p("windash-slash", Windash, "sel:\n  A|windash|contains: ' -enc '\ncondition: sel", r#"{"A":"powershell /enc AAA"}"#, T),
-    p("windash-en-dash", Windash, "sel:\n  A|windash|contains: ' -enc '\ncondition: sel", r#"{"A":"powershell \u2013enc AAA"}"#, T),
-    p("windash-em-dash", Windash, "sel:\n  A|windash|contains: ' -enc '\ncondition: sel", r#"{"A":"powershell \u2014enc AAA"}"#, T),
-    p("windash-horizontal-bar", Windash, "sel:\n  A|windash|contains: ' -enc '\ncondition: sel", r#"{"A":"powershell \u2015enc AAA"}"#, T),
-    p("windash-rule-slash", Windash, "sel:\n  A|windash|contains: ' /enc '\ncondition: sel", r#"{"A":"powershell -enc AAA"}"#, U),
+    p(
+        "windash-hyphen",
+        Windash,
+        "sel:\n  A|windash|contains: ' -enc '\ncondition: sel",
+        r#"{"A":"powershell -enc AAA"}"#,
+        T,
+    ),
+    p(
+        "windash-slash",
+        Windash,
+        "sel:\n  A|windash|contains: ' -enc '\ncondition: sel",
+        r#"{"A":"powershell /enc AAA"}"#,
+        T,
+    ),
+    p(
+        "windash-en-dash",
+        Windash,
+        "sel:\n  A|windash|contains: ' -enc '\ncondition: sel",
+        r#"{"A":"powershell \u2013enc AAA"}"#,
+        T,
+    ),
+    p(
+        "windash-em-dash",
+        Windash,
+        "sel:\n  A|windash|contains: ' -enc '\ncondition: sel",
+        r#"{"A":"powershell \u2014enc AAA"}"#,
+        T,
+    ),
+    p(
+        "windash-horizontal-bar",
+        Windash,
+        "sel:\n  A|windash|contains: ' -enc '\ncondition: sel",
+        r#"{"A":"powershell \u2015enc AAA"}"#,
+        T,
+    ),
+    p(
+        "windash-rule-slash",
+        Windash,
+        "sel:\n  A|windash|contains: ' /enc '\ncondition: sel",
+        r#"{"A":"powershell -enc AAA"}"#,
+        U,
+    ),
     p("windash-two-dashes", Windash, "sel:\n  A|windash|contains: '-a -b'\ncondition: sel", r#"{"A":"x /a -b"}"#, T),
     p("windash-exact", Windash, "sel:\n  A|windash: '-x'\ncondition: sel", r#"{"A":"/x"}"#, T),
     // base64
-    p("b64offset-0", Base64Offset, "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel", r#"{"A":"aHR0cDovL3g="}"#, T),
-    p("b64offset-1", Base64Offset, "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel", r#"{"A":"eGh0dHA6Ly94"}"#, T),
-    p("b64offset-2", Base64Offset, "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel", r#"{"A":"eHhodHRwOi8veA=="}"#, T),
-    p("b64offset-wide-0", Base64Offset, "sel:\n  A|wide|base64offset|contains: 'cmd /c'\ncondition: sel", r#"{"A":"YwBtAGQAIAAvAGMA"}"#, T),
-    p("b64offset-wide-1", Base64Offset, "sel:\n  A|wide|base64offset|contains: 'cmd /c'\ncondition: sel", r#"{"A":"eABjAG0AZAAgAC8AYwA="}"#, T),
-    p("b64offset-wide-2", Base64Offset, "sel:\n  A|wide|base64offset|contains: 'cmd /c'\ncondition: sel", r#"{"A":"eAB4AGMAbQBkACAALwBjAA=="}"#, T),
-    p("b64offset-other-case", Base64Offset, "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel", r#"{"A":"AHR0CDOVL3G="}"#, U),
+    p(
+        "b64offset-0",
+        Base64Offset,
+        "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel",
+        r#"{"A":"aHR0cDovL3g="}"#,
+        T,
+    ),
+    p(
+        "b64offset-1",
+        Base64Offset,
+        "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel",
+        r#"{"A":"eGh0dHA6Ly94"}"#,
+        T,
+    ),
+    p(
+        "b64offset-2",
+        Base64Offset,
+        "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel",
+        r#"{"A":"eHhodHRwOi8veA=="}"#,
+        T,
+    ),
+    p(
+        "b64offset-wide-0",
+        Base64Offset,
+        "sel:\n  A|wide|base64offset|contains: 'cmd /c'\ncondition: sel",
+        r#"{"A":"YwBtAGQAIAAvAGMA"}"#,
+        T,
+    ),
+    p(
+        "b64offset-wide-1",
+        Base64Offset,
+        "sel:\n  A|wide|base64offset|contains: 'cmd /c'\ncondition: sel",
+        r#"{"A":"eABjAG0AZAAgAC8AYwA="}"#,
+        T,
+    ),
+    p(
+        "b64offset-wide-2",
+        Base64Offset,
+        "sel:\n  A|wide|base64offset|contains: 'cmd /c'\ncondition: sel",
+        r#"{"A":"eAB4AGMAbQBkACAALwBjAA=="}"#,
+        T,
+    ),
+    p(
+        "b64offset-other-case",
+        Base64Offset,
+        "sel:\n  A|base64offset|contains: 'http://'\ncondition: sel",
+        r#"{"A":"AHR0CDOVL3G="}"#,
+        U,
+    ),
     p("b64-plain", Base64Offset, "sel:\n  A|base64: 'abc'\ncondition: sel", r#"{"A":"YWJj"}"#, T),
     p("b64-not-contained", Base64Offset, "sel:\n  A|base64: 'abc'\ncondition: sel", r#"{"A":"xYWJj"}"#, F),
-    p("utf16le-contains", Base64Offset, "sel:\n  A|utf16le|base64|contains: 'cmd /c'\ncondition: sel", r#"{"A":"..YwBtAGQAIAAvAGMA.."}"#, T),
+    p(
+        "utf16le-contains",
+        Base64Offset,
+        "sel:\n  A|utf16le|base64|contains: 'cmd /c'\ncondition: sel",
+        r#"{"A":"..YwBtAGQAIAAvAGMA.."}"#,
+        T,
+    ),
     // regex
     p("re-case-default", RegexFlags, "sel:\n  A|re: 'abc'\ncondition: sel", r#"{"A":"ABC"}"#, F),
     p("re-i", RegexFlags, "sel:\n  A|re|i: 'abc'\ncondition: sel", r#"{"A":"ABC"}"#, T),
@@ -871,7 +1011,13 @@ const PROBES: &[Probe] = &[
     p("wc-escaped-star-no-wild", Wildcards, "sel:\n  A: 'a\\*c'\ncondition: sel", r#"{"A":"abc"}"#, F),
     p("wc-backslash-then-star", Wildcards, "sel:\n  A: 'a\\\\*'\ncondition: sel", r#"{"A":"a\\xyz"}"#, T),
     p("wc-trailing-backslash", Wildcards, "sel:\n  A|endswith: '\\'\ncondition: sel", r#"{"A":"C:\\dir\\"}"#, T),
-    p("wc-double-backslash-plain", Wildcards, "sel:\n  A: 'C:\\\\Windows'\ncondition: sel", r#"{"A":"C:\\Windows"}"#, T),
+    p(
+        "wc-double-backslash-plain",
+        Wildcards,
+        "sel:\n  A: 'C:\\\\Windows'\ncondition: sel",
+        r#"{"A":"C:\\Windows"}"#,
+        T,
+    ),
     p("wc-four-backslashes", Wildcards, "sel:\n  A: 'a\\\\\\\\b'\ncondition: sel", r#"{"A":"a\\\\b"}"#, T),
     p("wc-three-backslashes-star", Wildcards, "sel:\n  A: 'a\\\\\\*'\ncondition: sel", r#"{"A":"a\\*"}"#, T),
     p("wc-star-newline", Wildcards, "sel:\n  A: 'a*b'\ncondition: sel", r#"{"A":"a\nb"}"#, U),
@@ -893,7 +1039,13 @@ const PROBES: &[Probe] = &[
     p("time-hour", Other, "sel:\n  A|hour: 13\ncondition: sel", r#"{"A":"2024-01-02T13:45:00Z"}"#, T),
     p("time-month", Other, "sel:\n  A|month: 1\ncondition: sel", r#"{"A":"2024-01-02T13:45:00Z"}"#, T),
     p("cond-underscore-them", Other, "_x:\n  A: x\nsel:\n  B: y\ncondition: 1 of them", r#"{"A":"x"}"#, F),
-    p("cond-and-binds-tighter", Other, "a:\n  A: x\nb:\n  B: y\nc:\n  C: z\ncondition: a or b and c", r#"{"A":"x"}"#, T),
+    p(
+        "cond-and-binds-tighter",
+        Other,
+        "a:\n  A: x\nb:\n  B: y\nc:\n  C: z\ncondition: a or b and c",
+        r#"{"A":"x"}"#,
+        T,
+    ),
     p("cond-not-binds-tighter", Other, "a:\n  A: x\nb:\n  B: y\ncondition: not a and b", r#"{"A":"x","B":"y"}"#, F),
     p("cond-list-is-or", Other, "a:\n  A: x\nb:\n  B: y\ncondition:\n  - a\n  - b", r#"{"B":"y"}"#, T),
     p("cond-all-of-pattern", Other, "sel_a:\n  A: x\nsel_b:\n  B: y\ncondition: all of sel_*", r#"{"A":"x"}"#, F),
@@ -984,7 +1136,8 @@ fn probes() {
 
     let mut counts: BTreeMap<Peer, Counts> = BTreeMap::new();
     let mut disagreements = Vec::new();
-    let mut table = String::from("\n| probe | cause | spec | ours | RSigma | sigma-rust |\n|---|---|---|---|---|---|\n");
+    let mut table =
+        String::from("\n| probe | cause | spec | ours | RSigma | sigma-rust |\n|---|---|---|---|---|---|\n");
     let mut spec_failures = Vec::new();
     let show = |b: Option<bool>| match b {
         Some(true) => "match",
@@ -1016,7 +1169,11 @@ fn probes() {
                 "rejects".to_string()
             } else {
                 let s = show(v).to_string();
-                if v.is_some() && v != ours { format!("**{s}**") } else { s }
+                if v.is_some() && v != ours {
+                    format!("**{s}**")
+                } else {
+                    s
+                }
             }
         };
         let _ = writeln!(
@@ -1036,7 +1193,8 @@ fn probes() {
             spec_failures.push(format!("SPEC probe {}: ours {:?}, the spec implies {:?}", pr.name, ours, pr.spec));
         }
     }
-    let entries: Vec<&Allowed> = PROBES_ALLOWED.iter().chain(ALLOWED.iter().filter(|a| a.rule_id.starts_with("probe:"))).collect();
+    let entries: Vec<&Allowed> =
+        PROBES_ALLOWED.iter().chain(ALLOWED.iter().filter(|a| a.rule_id.starts_with("probe:"))).collect();
     let v = judge("probes", &rules, &events, &counts, &disagreements, &|_| true, &entries, "differential-probes.jsonl");
     println!("{}{table}", v.report);
     let mut failures = v.failures;

@@ -237,7 +237,8 @@ fn invalid_utf8_in_rules_and_events() {
     assert!(d.is_some_and(|d| d.message.contains("middle of a character")));
 
     // UTF-16 with a BOM gets the hint.
-    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("title: x".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain("title: x".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
     let d = decode_utf8(&utf16).err();
     assert!(d.is_some_and(|d| d.message.contains("UTF-16")));
 
@@ -261,7 +262,8 @@ fn invalid_utf8_in_rules_and_events() {
 
 #[test]
 fn unknown_modifiers() {
-    let parsed = parse_rules(&rule_text("    sel:\n        Image|contians: x\n        A||contains: y\n    condition: sel\n"));
+    let parsed =
+        parse_rules(&rule_text("    sel:\n        Image|contians: x\n        A||contains: y\n    condition: sel\n"));
     let unknown: Vec<&Diagnostic> = parsed.diagnostics.iter().filter(|d| d.code == "unknown-modifier").collect();
     assert_eq!(unknown.len(), 2, "{:?}", codes(&parsed.diagnostics));
     assert!(unknown.iter().any(|d| d.message.contains("did you mean 'contains'")));
@@ -273,7 +275,8 @@ fn unknown_modifiers() {
     let many = "|nope".repeat(10_000);
     for key in [format!("Image|{long}"), format!("Image{many}")] {
         // Explicit `? key` syntax: YAML limits implicit keys to 1024 chars.
-        let parsed = parse_rules(&rule_text(&format!("    sel:\n        ? '{key}'\n        : x\n    condition: sel\n")));
+        let parsed =
+            parse_rules(&rule_text(&format!("    sel:\n        ? '{key}'\n        : x\n    condition: sel\n")));
         assert!(has_code(&parsed.diagnostics, "unknown-modifier"), "{:?}", codes(&parsed.diagnostics));
         // Messages may quote the name, but the total stays linear in the input.
         let total: usize = parsed.diagnostics.iter().map(|d| d.message.len()).sum();
@@ -286,9 +289,14 @@ fn unknown_modifiers() {
 fn long_chains_of_known_modifiers() {
     // Chains that are invalid in quadratically many ways must not produce
     // quadratically many diagnostics (memory) or take quadratic time.
-    for chain in ["|exists".repeat(10_000), "|re|contains".repeat(5_000), "|lt|contains".repeat(5_000), "|contains".repeat(10_000)]
-    {
-        let parsed = parse_rules(&rule_text(&format!("    sel:\n        ? 'Image{chain}'\n        : x\n    condition: sel\n")));
+    for chain in [
+        "|exists".repeat(10_000),
+        "|re|contains".repeat(5_000),
+        "|lt|contains".repeat(5_000),
+        "|contains".repeat(10_000),
+    ] {
+        let parsed =
+            parse_rules(&rule_text(&format!("    sel:\n        ? 'Image{chain}'\n        : x\n    condition: sel\n")));
         assert!(has_code(&parsed.diagnostics, "invalid-modifier-chain"), "{:?}", codes(&parsed.diagnostics));
         assert!(parsed.diagnostics.len() <= 1_000, "{} diagnostics for one key", parsed.diagnostics.len());
         exercise(&parsed, &sample_event());
@@ -315,13 +323,17 @@ fn yaml_billion_laughs_in_rules() {
     let parsed = parse_rules(&bomb);
     assert!(has_code(&parsed.diagnostics, "yaml-alias-bomb"), "{:?}", codes(&parsed.diagnostics));
     // Inside a rule, where the values would become detection values.
-    let text = rule_text(&format!("    sel:\n        Image: &v0 [x, x, x, x, x, x, x, x, x, x]\n{}    condition: sel\n", {
-        let mut s = String::new();
-        for i in 1..9 {
-            s.push_str(&format!("    s{i}:\n        Image: &v{i} [{}]\n", vec![format!("*v{}", i - 1); 10].join(", ")));
-        }
-        s
-    }));
+    let text =
+        rule_text(&format!("    sel:\n        Image: &v0 [x, x, x, x, x, x, x, x, x, x]\n{}    condition: sel\n", {
+            let mut s = String::new();
+            for i in 1..9 {
+                s.push_str(&format!(
+                    "    s{i}:\n        Image: &v{i} [{}]\n",
+                    vec![format!("*v{}", i - 1); 10].join(", ")
+                ));
+            }
+            s
+        }));
     let parsed = parse_rules(&text);
     assert!(has_code(&parsed.diagnostics, "yaml-alias-bomb"), "{:?}", codes(&parsed.diagnostics));
     exercise(&parsed, &sample_event());
@@ -335,7 +347,10 @@ fn yaml_billion_laughs_in_events() {
 
 /// Few nodes, many bytes: one 100 KB scalar aliased 10,000 times would be 1 GB.
 fn wide_alias_bomb() -> String {
-    let mut text = format!("title: &t '{}'\nlogsource:\n    product: windows\ndetection:\n    sel:\n        Image:\n", "A".repeat(100_000));
+    let mut text = format!(
+        "title: &t '{}'\nlogsource:\n    product: windows\ndetection:\n    sel:\n        Image:\n",
+        "A".repeat(100_000)
+    );
     for _ in 0..10_000 {
         text.push_str("            - *t\n");
     }
@@ -364,7 +379,8 @@ const MB: usize = 1 << 20;
 #[test]
 fn one_megabyte_single_line_value() {
     let value = "ab".repeat(MB / 2);
-    let rule = good_rule(&rule_text(&format!("    sel:\n        CommandLine|contains: '{value}'\n    condition: sel\n")));
+    let rule =
+        good_rule(&rule_text(&format!("    sel:\n        CommandLine|contains: '{value}'\n    condition: sel\n")));
     let m = matcher(&rule);
     assert!(m.diagnostics().iter().all(|d| !d.is_error()));
     assert!(m.matches(&event(json!({"CommandLine": format!("x{}y", value.to_uppercase())}))));
@@ -507,7 +523,9 @@ fn condition_referencing_ten_thousand_names() {
 #[test]
 fn windash_with_thirty_dashes() {
     let dashes = "-".repeat(30);
-    let rule = good_rule(&rule_text(&format!("    sel:\n        CommandLine|windash|contains: 'x{dashes}y'\n    condition: sel\n")));
+    let rule = good_rule(&rule_text(&format!(
+        "    sel:\n        CommandLine|windash|contains: 'x{dashes}y'\n    condition: sel\n"
+    )));
     let m = matcher(&rule);
     // Every position may be any of the five dash characters: 5^30 spellings.
     let mixed: String = (0..30).map(|i| ['-', '/', '\u{2013}', '\u{2014}', '\u{2015}'][i % 5]).collect();
@@ -525,7 +543,9 @@ fn windash_with_thirty_dashes() {
 fn base64offset_on_a_one_megabyte_value() {
     use base64::Engine as _;
     let value: String = (0..MB).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-    let rule = good_rule(&rule_text(&format!("    sel:\n        Payload|base64offset|contains: '{value}'\n    condition: sel\n")));
+    let rule = good_rule(&rule_text(&format!(
+        "    sel:\n        Payload|base64offset|contains: '{value}'\n    condition: sel\n"
+    )));
     let m = matcher(&rule);
     assert!(m.diagnostics().iter().all(|d| !d.is_error()), "{:?}", codes(m.diagnostics()));
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -637,12 +657,27 @@ fn source_adapters_take_any_event() {
     ];
     let events: Vec<Event> = events.into_iter().map(Event::from_json).collect();
     let tables = [
-        "imProcessCreate", "imNetworkSession", "imFileEvent", "imRegistry", "imDns", "imAuthentication",
-        "DeviceProcessEvents", "DeviceNetworkEvents", "DeviceFileEvents", "DeviceRegistryEvents", "DeviceEvents",
-        "DeviceImageLoadEvents", "DeviceLogonEvents", "SecurityEvent", "NoSuchTable", "",
+        "imProcessCreate",
+        "imNetworkSession",
+        "imFileEvent",
+        "imRegistry",
+        "imDns",
+        "imAuthentication",
+        "DeviceProcessEvents",
+        "DeviceNetworkEvents",
+        "DeviceFileEvents",
+        "DeviceRegistryEvents",
+        "DeviceEvents",
+        "DeviceImageLoadEvents",
+        "DeviceLogonEvents",
+        "SecurityEvent",
+        "NoSuchTable",
+        "",
     ];
     for table in tables {
-        for category in [None, Some("process_creation"), Some("network_connection"), Some("registry_set"), Some("dns_query")] {
+        for category in
+            [None, Some("process_creation"), Some("network_connection"), Some("registry_set"), Some("dns_query")]
+        {
             let r = sources::rows_for(table, &events, category);
             assert_eq!(r.kinds.len(), events.len(), "{table}");
             for f in &r.feeds {

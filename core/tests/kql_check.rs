@@ -169,7 +169,12 @@ fn correlation_queries_check() {
         assert!(failures.is_empty(), "correlation queries with kql-check errors on {name}");
         // Every correlation converts where the base rules do (azure_monitor has no process table).
         let expected = if name == "azure_monitor" { 3 } else { correlations.len() };
-        assert!(batch.converted >= expected, "{name}: {} of {} correlations converted", batch.converted, correlations.len());
+        assert!(
+            batch.converted >= expected,
+            "{name}: {} of {} correlations converted",
+            batch.converted,
+            correlations.len()
+        );
     }
 }
 
@@ -285,7 +290,8 @@ fn regression_events_agree_with_matcher() {
                 (q.clone(), evs.iter().map(|e| pipeline::map_event(&p, rule, e).0).collect())
             };
             let ev = sigmaplay_core::kql_eval::evaluate(&query, &rows);
-            let got: Vec<usize> = ev.matched(rows.len()).iter().enumerate().filter(|(_, m)| **m).map(|(j, _)| j).collect();
+            let got: Vec<usize> =
+                ev.matched(rows.len()).iter().enumerate().filter(|(_, m)| **m).map(|(j, _)| j).collect();
             ours.insert(c["rule_path"].as_str().unwrap_or_default().to_string(), got);
             lines.push(
                 serde_json::json!({ "id": c["rule_path"], "query": query, "events": rows, "expected": expected })
@@ -303,11 +309,10 @@ fn regression_events_agree_with_matcher() {
                 _ => false,
             }
         };
-        let failures: Vec<&serde_json::Value> = results
-            .iter()
-            .filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true)) && !subset(r))
-            .collect();
-        let fewer = results.iter().filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true)) && subset(r)).count();
+        let failures: Vec<&serde_json::Value> =
+            results.iter().filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true)) && !subset(r)).collect();
+        let fewer =
+            results.iter().filter(|r| r.get("pass") != Some(&serde_json::Value::Bool(true)) && subset(r)).count();
         eprintln!(
             "kql_run[{name}]: {} cases run, {} disagree with the matcher, {fewer} match fewer events as their lossy-mapping warning says",
             results.len(),
@@ -327,7 +332,11 @@ fn regression_events_agree_with_matcher() {
                 same += 1;
             } else {
                 ours_vs_oracle += 1;
-                eprintln!("  kql_eval vs kql-run [{name}] {id}: ours {:?}, kql-run {:?}", ours.get(id), r.get("matches").or(r.get("error")));
+                eprintln!(
+                    "  kql_eval vs kql-run [{name}] {id}: ours {:?}, kql-run {:?}",
+                    ours.get(id),
+                    r.get("matches").or(r.get("error"))
+                );
             }
         }
         eprintln!("kql_run[{name}]: kql_eval agrees with kql-run on {same} of {} cases", results.len());
@@ -335,4 +344,3 @@ fn regression_events_agree_with_matcher() {
     assert_eq!(disagree, 0, "cases where KQL and the matcher disagree (see above)");
     assert_eq!(ours_vs_oracle, 0, "cases where kql_eval and kql-run disagree (see above)");
 }
-

@@ -44,16 +44,22 @@ fn kql_run_self_test_cases() {
                 query = format!("{} | where ({query})", case["table"].as_str().unwrap_or("Events"));
             }
             let events = load_events(&dir, &case);
-            let expected: Vec<usize> =
-                case["expected"].as_array().map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect()).unwrap_or_default();
+            let expected: Vec<usize> = case["expected"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect())
+                .unwrap_or_default();
             let ev = kql_eval::evaluate(&query, &events);
-            let got: Vec<usize> = ev.matched(events.len()).iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i).collect();
+            let got: Vec<usize> =
+                ev.matched(events.len()).iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i).collect();
             if ev.ok() && got == expected {
                 agree += 1;
             } else if let Some((_, why)) = DEVIATIONS.iter().find(|(d, _)| *d == id) {
                 eprintln!("  deviation {id}: {why}");
             } else {
-                failures.push(format!("{file}:{id}: {query}\n    expected {expected:?}, got {got:?}, diagnostics {:?}", ev.diagnostics));
+                failures.push(format!(
+                    "{file}:{id}: {query}\n    expected {expected:?}, got {got:?}, diagnostics {:?}",
+                    ev.diagnostics
+                ));
             }
         }
     }

@@ -73,7 +73,11 @@ fn regression_events_parity() {
             run += 1;
             let ev = kql_eval::evaluate(&query, &rows);
             // The verdict-only path must return the same events.
-            assert_eq!(kql_eval::evaluate_matches(&query, &rows).matched(rows.len()), ev.matched(rows.len()), "{query}");
+            assert_eq!(
+                kql_eval::evaluate_matches(&query, &rows).matched(rows.len()),
+                ev.matched(rows.len()),
+                "{query}"
+            );
             let path = c["rule_path"].as_str().unwrap_or("?");
             if !ev.ok() {
                 errors += 1;

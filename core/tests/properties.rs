@@ -28,20 +28,101 @@ fn codes(diags: &[Diagnostic]) -> Vec<String> {
 
 /// Fragments that steer random text towards the parsers' interesting states.
 const YAMLISH: &[&str] = &[
-    "title: x\n", "logsource:\n", "  product: windows\n", "detection:\n", "  sel:\n", "    Image|endswith: ", "|contains",
-    "|all", "|re", "|base64offset", "|windash", "|cidr", "|exists", "|expand", "|fieldref", "|gte", "|hour", "|nope", "- ",
-    "  ", "\n", "condition: ", "sel", " and ", " or ", "not ", "1 of ", "all of ", "them", "(", ")", "'", "\"", "*", "?",
-    "\\", "{", "}", "[", "]", ": ", ",", "&a ", "*a", "!tag ", "---\n", "...\n", "%P%", "#", "|", "null", "true", "1",
-    "0x1F", "1e999", "é", "\u{2013}", "\t", "\r\n", "? ", "correlation:\n", "filter:\n", "  rules:\n",
+    "title: x\n",
+    "logsource:\n",
+    "  product: windows\n",
+    "detection:\n",
+    "  sel:\n",
+    "    Image|endswith: ",
+    "|contains",
+    "|all",
+    "|re",
+    "|base64offset",
+    "|windash",
+    "|cidr",
+    "|exists",
+    "|expand",
+    "|fieldref",
+    "|gte",
+    "|hour",
+    "|nope",
+    "- ",
+    "  ",
+    "\n",
+    "condition: ",
+    "sel",
+    " and ",
+    " or ",
+    "not ",
+    "1 of ",
+    "all of ",
+    "them",
+    "(",
+    ")",
+    "'",
+    "\"",
+    "*",
+    "?",
+    "\\",
+    "{",
+    "}",
+    "[",
+    "]",
+    ": ",
+    ",",
+    "&a ",
+    "*a",
+    "!tag ",
+    "---\n",
+    "...\n",
+    "%P%",
+    "#",
+    "|",
+    "null",
+    "true",
+    "1",
+    "0x1F",
+    "1e999",
+    "é",
+    "\u{2013}",
+    "\t",
+    "\r\n",
+    "? ",
+    "correlation:\n",
+    "filter:\n",
+    "  rules:\n",
 ];
 const JSONISH: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"a\"", "\"Event\"", "\"System\"", "\"EventData\"", "\"Data\"", "\"#attributes\"",
-    "\"Name\"", "\"#text\"", "1", "-0.5e3", "true", "null", "\"x\\u0000\"", "\"\\ud800\"", "\n", " ", "a: ", "- ", "---\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"a\"",
+    "\"Event\"",
+    "\"System\"",
+    "\"EventData\"",
+    "\"Data\"",
+    "\"#attributes\"",
+    "\"Name\"",
+    "\"#text\"",
+    "1",
+    "-0.5e3",
+    "true",
+    "null",
+    "\"x\\u0000\"",
+    "\"\\ud800\"",
+    "\n",
+    " ",
+    "a: ",
+    "- ",
+    "---\n",
     "\u{feff}",
 ];
 const CONDISH: &[&str] = &[
-    "sel", "sel_1", "filter", "_x", "and", "or", "not", "of", "1", "any", "all", "them", "AND", "Not", "(", ")", " ", "*",
-    "sel*", "|", "count()", "é", "\t",
+    "sel", "sel_1", "filter", "_x", "and", "or", "not", "of", "1", "any", "all", "them", "AND", "Not", "(", ")", " ",
+    "*", "sel*", "|", "count()", "é", "\t",
 ];
 
 fn fragments(pool: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
@@ -97,7 +178,8 @@ proptest! {
 // Generated rules
 
 /// Sigma-string pieces: wildcards, escapes, case, a quote (YAML escaping), non-ASCII.
-const PIECES: &[&str] = &["a", "b", "A", "B", "x", "-", ".", " ", "\\", "*", "?", "\\*", "\\?", "\\\\", "'", "é", "É", "/"];
+const PIECES: &[&str] =
+    &["a", "b", "A", "B", "x", "-", ".", " ", "\\", "*", "?", "\\*", "\\?", "\\\\", "'", "é", "É", "/"];
 /// Event text pieces: the same characters without the escaping.
 const EVENT_PIECES: &[&str] = &["a", "b", "A", "B", "x", "-", ".", " ", "\\", "*", "?", "'", "é", "É", "/", "ab", "AB"];
 
@@ -185,19 +267,21 @@ fn plain_item(field: String) -> impl Strategy<Value = PlainItem> {
         1 => Just(vec![None]),
     ];
     let order = Just(vec![0usize, 1, 2]).prop_shuffle();
-    (pos, any::<bool>(), any::<bool>(), any::<bool>(), values, order).prop_map(move |(pos, cased, all, neq, values, order)| {
-        // `null` stands for "absent": no position, no `all`.
-        let null = values.iter().any(Option::is_none);
-        PlainItem {
-            field: field.clone(),
-            pos: if null { Pos::Exact } else { pos },
-            cased: cased && !null,
-            all: all && !null && values.len() > 1,
-            neq,
-            values,
-            order,
-        }
-    })
+    (pos, any::<bool>(), any::<bool>(), any::<bool>(), values, order).prop_map(
+        move |(pos, cased, all, neq, values, order)| {
+            // `null` stands for "absent": no position, no `all`.
+            let null = values.iter().any(Option::is_none);
+            PlainItem {
+                field: field.clone(),
+                pos: if null { Pos::Exact } else { pos },
+                cased: cased && !null,
+                all: all && !null && values.len() > 1,
+                neq,
+                values,
+                order,
+            }
+        },
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -354,11 +438,7 @@ fn event_for(spec: &RuleSpec) -> impl Strategy<Value = Vec<(String, Option<Optio
         .iter()
         .map(|f| {
             let cands = candidates(spec, f);
-            let from_rule = if cands.is_empty() {
-                event_text().boxed()
-            } else {
-                prop::sample::select(cands).boxed()
-            };
+            let from_rule = if cands.is_empty() { event_text().boxed() } else { prop::sample::select(cands).boxed() };
             let value = prop_oneof![
                 2 => Just(None),
                 1 => Just(Some(None)),
@@ -483,7 +563,12 @@ fn selected(pattern: &str, n: usize) -> Vec<usize> {
 
 fn cond_holds(c: &Cond, results: &[bool]) -> bool {
     match c {
-        Cond::Name(n) => n.strip_prefix("sel").and_then(|i| i.parse::<usize>().ok()).and_then(|i| results.get(i)).copied().unwrap_or(false),
+        Cond::Name(n) => n
+            .strip_prefix("sel")
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| results.get(i))
+            .copied()
+            .unwrap_or(false),
         // An `of` that selects nothing is false (and reported).
         Cond::OneOf(p) => selected(p, results.len()).iter().any(|&i| results[i]),
         Cond::AllOf(p) => {
@@ -552,14 +637,25 @@ proptest! {
 /// Chains from the spec's valid combinations, with a value strategy each.
 fn valid_item() -> BoxedStrategy<(String, Vec<String>)> {
     let text = || sigma_value().prop_map(|v| yaml_quote(&v));
-    let plain_text = || prop::collection::vec(prop::sample::select(vec!["a", "B", "é", "-", " ", "/", "x"]), 1..6).prop_map(|v| yaml_quote(&v.concat()));
-    let regex = || {
-        prop::collection::vec(prop::sample::select(vec!["a", "b+", "[0-9]", "\\d", ".*", "(x|y)", "\\.", "^", "$", "\\w{2,3}", "é"]), 1..5)
+    let plain_text = || {
+        prop::collection::vec(prop::sample::select(vec!["a", "B", "é", "-", " ", "/", "x"]), 1..6)
             .prop_map(|v| yaml_quote(&v.concat()))
     };
-    let ipv4 = || (any::<[u8; 4]>(), 0u8..=32).prop_map(|(a, p)| yaml_quote(&format!("{}.{}.{}.{}/{p}", a[0], a[1], a[2], a[3])));
-    let ipv6 = || (any::<[u16; 8]>(), 0u8..=128).prop_map(|(a, p)| yaml_quote(&format!("{}/{p}", std::net::Ipv6Addr::from(a))));
-    let number = || prop_oneof![any::<i32>().prop_map(|n| n.to_string()), (-1e6f64..1e6).prop_map(|f| format!("{f:?}"))];
+    let regex = || {
+        prop::collection::vec(
+            prop::sample::select(vec!["a", "b+", "[0-9]", "\\d", ".*", "(x|y)", "\\.", "^", "$", "\\w{2,3}", "é"]),
+            1..5,
+        )
+        .prop_map(|v| yaml_quote(&v.concat()))
+    };
+    let ipv4 = || {
+        (any::<[u8; 4]>(), 0u8..=32).prop_map(|(a, p)| yaml_quote(&format!("{}.{}.{}.{}/{p}", a[0], a[1], a[2], a[3])))
+    };
+    let ipv6 = || {
+        (any::<[u16; 8]>(), 0u8..=128).prop_map(|(a, p)| yaml_quote(&format!("{}/{p}", std::net::Ipv6Addr::from(a))))
+    };
+    let number =
+        || prop_oneof![any::<i32>().prop_map(|n| n.to_string()), (-1e6f64..1e6).prop_map(|f| format!("{f:?}"))];
     let field = || prop::sample::select(FIELDS.to_vec()).prop_map(yaml_quote);
     let chain = |c: &[&str]| c.iter().map(|m| format!("|{m}")).collect::<String>();
     let with = |c: &'static [&'static str], v: BoxedStrategy<String>| {
@@ -649,7 +745,9 @@ fn shape(e: &CondExpr) -> CondExpr {
         CondExpr::Or(v) => CondExpr::Or(v.iter().map(shape).collect()),
         CondExpr::Not(i) => CondExpr::Not(Box::new(shape(i))),
         CondExpr::Ident { name, .. } => CondExpr::Ident { name: name.clone(), range: zero() },
-        CondExpr::Of { quantifier, target, .. } => CondExpr::Of { quantifier: *quantifier, target: target.clone(), range: zero() },
+        CondExpr::Of { quantifier, target, .. } => {
+            CondExpr::Of { quantifier: *quantifier, target: target.clone(), range: zero() }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ mod common;
 use common::{kql_run, shared};
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::sources::{self, Feed};
-use sigmaplay_core::{kql_eval, parse_events, parse_rule, Matcher, MatchOptions, Placeholders};
+use sigmaplay_core::{kql_eval, parse_events, parse_rule, MatchOptions, Matcher, Placeholders};
 
 /// A Sysmon event as evtx-JSON.
 fn sysmon(id: u32, data: &[(&str, &str)]) -> String {

@@ -124,13 +124,18 @@ fn regression_events_on_source_rows() {
                 let ours: Vec<usize> = got.iter().enumerate().filter(|(_, m)| **m).map(|(k, _)| k).collect();
                 let o = oracle.entry(label).or_default();
                 o.1.insert(case.path.clone(), ours);
-                o.0.push(serde_json::json!({"id": case.path, "query": q, "events": rows, "expected": expected}).to_string());
+                o.0.push(
+                    serde_json::json!({"id": case.path, "query": q, "events": rows, "expected": expected}).to_string(),
+                );
             }
         }
         eprintln!("source_parity[{target}]: source | rules | rows | agree | % | blind spots (rule matches the Sysmon event, not this source's record of it)");
         for (label, t) in &tallies {
             let pct = if t.rows == 0 { 100.0 } else { 100.0 * t.agree as f64 / t.rows as f64 };
-            eprintln!("source_parity[{target}]: {label} | {} | {} | {} | {pct:.2} | {}", t.rules, t.rows, t.agree, t.blind);
+            eprintln!(
+                "source_parity[{target}]: {label} | {} | {} | {} | {pct:.2} | {}",
+                t.rules, t.rows, t.agree, t.blind
+            );
             for d in &t.disagree {
                 eprintln!("    {d}");
             }
@@ -143,7 +148,9 @@ fn regression_events_on_source_rows() {
             continue;
         }
         for (label, (lines, ours)) in &oracle {
-            let Some(results) = kql_run(&tool, &format!("{target}-{}", label.replace(' ', "_")), lines) else { continue };
+            let Some(results) = kql_run(&tool, &format!("{target}-{}", label.replace(' ', "_")), lines) else {
+                continue;
+            };
             let mut same = 0;
             for r in &results {
                 let id = r["id"].as_str().unwrap_or_default();
@@ -152,7 +159,11 @@ fn regression_events_on_source_rows() {
                 if theirs.as_ref() == ours.get(id) {
                     same += 1;
                 } else {
-                    failures.push(format!("kql-run [{target} / {label}] {id}: ours {:?}, kql-run {:?}", ours.get(id), r.get("matches").or(r.get("error"))));
+                    failures.push(format!(
+                        "kql-run [{target} / {label}] {id}: ours {:?}, kql-run {:?}",
+                        ours.get(id),
+                        r.get("matches").or(r.get("error"))
+                    ));
                 }
             }
             let pass = results.iter().filter(|r| r.get("pass") == Some(&serde_json::Value::Bool(true))).count();
@@ -167,7 +178,6 @@ fn regression_events_on_source_rows() {
     }
     assert!(failures.is_empty(), "{} failures (see above)", failures.len());
 }
-
 
 #[test]
 fn feeds_of_each_table() {

@@ -20,7 +20,8 @@ use crate::editor::{CodeEditor, EditorMark};
 use crate::examples::{self, EXAMPLES};
 use crate::highlight::{mark, Lang};
 use crate::panels::{
-    target_label, DiagnosticsPanel, ExamplesGallery, KqlPanel, ParityPanel, ResultsPanel, RuleCard, EVENTS_LANG, TARGETS,
+    target_label, DiagnosticsPanel, ExamplesGallery, KqlPanel, ParityPanel, ResultsPanel, RuleCard, EVENTS_LANG,
+    TARGETS,
 };
 use crate::share::{self, Snapshot};
 use crate::{kql_filename, Shared};
@@ -136,7 +137,13 @@ impl Reducible for State {
 
 fn example_snapshot(i: usize) -> Snapshot {
     let ex = EXAMPLES.get(i).unwrap_or(examples::default_example());
-    Snapshot { rule: ex.rule.into(), events: ex.events.into(), target: ex.target.into(), pipeline: String::new(), kql: None }
+    Snapshot {
+        rule: ex.rule.into(),
+        events: ex.events.into(),
+        target: ex.target.into(),
+        pipeline: String::new(),
+        kql: None,
+    }
 }
 
 /// What the page starts with: a share link, else the saved state, else the first example.
@@ -151,7 +158,8 @@ pub struct Start {
 impl Start {
     /// The saved state, else the first example (a share link in the URL is not read).
     pub fn local() -> Start {
-        let embed = share::parse_params(&dom::location_hash()).embed || share::parse_params(&dom::location_search()).embed;
+        let embed =
+            share::parse_params(&dom::location_hash()).embed || share::parse_params(&dom::location_search()).embed;
         if !embed {
             if let Some(saved) = dom::storage_get(STORAGE_KEY) {
                 if let Ok(s) = Snapshot::from_json(&saved) {
@@ -168,8 +176,17 @@ impl Start {
         let query = share::parse_params(&dom::location_search());
         let Some(payload) = hash.state.or(query.state) else { return Start::local() };
         match compress::decode(&payload).await {
-            Ok(s) => Start { state: State::from_snapshot(s, None), embed: hash.embed || query.embed, notice: None, from_link: true },
-            Err(e) => Start { notice: Some(format!("This share link could not be opened: {e}.")), from_link: true, ..Start::local() },
+            Ok(s) => Start {
+                state: State::from_snapshot(s, None),
+                embed: hash.embed || query.embed,
+                notice: None,
+                from_link: true,
+            },
+            Err(e) => Start {
+                notice: Some(format!("This share link could not be opened: {e}.")),
+                from_link: true,
+                ..Start::local()
+            },
         }
     }
 }
@@ -234,10 +251,12 @@ pub fn App(props: &AppProps) -> Html {
     // --- derived, each cached on its inputs -----------------------------------------------
     let rule_a = use_memo(state.rule.clone(), |d| Shared::new(analysis::analyse_rule(&d.text)));
     let events_a = use_memo(state.events.clone(), |d| Shared::new(analysis::analyse_events(&d.text)));
-    let pipe_a =
-        use_memo((state.target.clone(), state.pipeline.clone()), |(t, p)| Shared::new(analysis::choose_pipeline(t, &p.text)));
+    let pipe_a = use_memo((state.target.clone(), state.pipeline.clone()), |(t, p)| {
+        Shared::new(analysis::choose_pipeline(t, &p.text))
+    });
     let kql = use_memo(((*rule_a).clone(), (*pipe_a).clone()), |(r, p)| Shared::new(analysis::convert(r, p)));
-    let results = use_memo(((*rule_a).clone(), (*events_a).clone()), |(r, e)| Shared::new(analysis::match_all(r, &e.batch)));
+    let results =
+        use_memo(((*rule_a).clone(), (*events_a).clone()), |(r, e)| Shared::new(analysis::match_all(r, &e.batch)));
     // The query shown: the user's edit, else the generated one.
     let kql_generated = use_memo((*kql).clone(), |k| Shared::<str>::from(k.text.as_str()));
     let kql_text: Shared<str> = state.kql.clone().unwrap_or_else(|| (*kql_generated).clone());
@@ -270,7 +289,8 @@ pub fn App(props: &AppProps) -> Html {
                 let run = move || {
                     dom::mark("sp:parity-start");
                     let rule = s.rule.text.strip_prefix('\u{feff}').unwrap_or(&s.rule.text);
-                    let r = analysis::parity(rule, &s.events.text, &s.target, &s.pipeline.text, s.kql.as_deref(), schema);
+                    let r =
+                        analysis::parity(rule, &s.events.text, &s.target, &s.pipeline.text, s.kql.as_deref(), schema);
                     parity.set(Some(Shared::new(r)));
                     dom::measure_from("sp:parity", "sp:parity-start");
                 };
@@ -304,9 +324,8 @@ pub fn App(props: &AppProps) -> Html {
         use_callback((), move |s: EventsSchema, _| schema.set(s))
     };
 
-    let all_diags = use_memo(
-        ((*rule_a).clone(), (*kql).clone(), (*events_a).clone(), (*pipe_a).clone()),
-        |(r, k, e, p)| {
+    let all_diags =
+        use_memo(((*rule_a).clone(), (*kql).clone(), (*events_a).clone(), (*pipe_a).clone()), |(r, k, e, p)| {
             let mut v: Vec<UiDiagnostic> = r.diagnostics.clone();
             for d in &k.diagnostics {
                 if !v.iter().any(|x| x.code == d.code && x.span == d.span && x.message == d.message) {
@@ -316,8 +335,7 @@ pub fn App(props: &AppProps) -> Html {
             v.extend(p.diagnostics.iter().cloned());
             v.extend(e.diagnostics.iter().cloned());
             Shared::new(v)
-        },
-    );
+        });
     let to_marks = |list: &[UiDiagnostic], editor: Origin| -> Vec<EditorMark> {
         list.iter()
             .filter(|d| d.origin.editor() == editor)
@@ -380,26 +398,29 @@ pub fn App(props: &AppProps) -> Html {
         let timer = use_mut_ref(|| None::<Timeout>);
         let notice = notice.clone();
         let s = (*state).clone();
-        use_effect_with((state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone(), state.kql.clone()), move |_| {
-            if !embed {
-                *timer.borrow_mut() = Some(Timeout::new(SAVE_DEBOUNCE_MS, move || {
-                    dom::mark("sp:save-start");
-                    let snap = s.snapshot();
-                    if dom::storage_set(STORAGE_KEY, &snap.to_json()).is_err() {
-                        // Too large (a big events paste): keep at least the rule, target and pipeline.
-                        let mb = snap.events.len() as f64 / 1e6;
-                        let small = Snapshot { events: String::new(), ..snap };
-                        notice.set(Some(match dom::storage_set(STORAGE_KEY, &small.to_json()) {
+        use_effect_with(
+            (state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone(), state.kql.clone()),
+            move |_| {
+                if !embed {
+                    *timer.borrow_mut() = Some(Timeout::new(SAVE_DEBOUNCE_MS, move || {
+                        dom::mark("sp:save-start");
+                        let snap = s.snapshot();
+                        if dom::storage_set(STORAGE_KEY, &snap.to_json()).is_err() {
+                            // Too large (a big events paste): keep at least the rule, target and pipeline.
+                            let mb = snap.events.len() as f64 / 1e6;
+                            let small = Snapshot { events: String::new(), ..snap };
+                            notice.set(Some(match dom::storage_set(STORAGE_KEY, &small.to_json()) {
                             Ok(()) => format!(
                                 "The events ({mb:.1} MB) are too large for this browser's storage: they will not survive a reload. The rule, target and pipeline are saved."
                             ),
                             Err(e) => e,
                         }));
-                    }
-                    dom::measure_from("sp:save", "sp:save-start");
-                }));
-            }
-        });
+                        }
+                        dom::measure_from("sp:save", "sp:save-start");
+                    }));
+                }
+            },
+        );
     }
     // Theme.
     {
@@ -526,7 +547,8 @@ pub fn App(props: &AppProps) -> Html {
     // Stable callbacks (created once): rows and panels that receive them are not
     // re-rendered just because the page re-rendered.
     let select_in = {
-        let (rs, es, ps, po) = (rule_select.clone(), events_select.clone(), pipeline_select.clone(), pipeline_open.clone());
+        let (rs, es, ps, po) =
+            (rule_select.clone(), events_select.clone(), pipeline_select.clone(), pipeline_open.clone());
         let next = next_nonce.clone();
         use_callback((), move |(origin, span): (Origin, Span), _| {
             let n = next();
@@ -632,7 +654,9 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             if let Some(url) = (*s).clone() {
                 let t = t.clone();
-                dom::copy_text(&url, move |r| t.emit(if r.is_ok() { "Share link copied".into() } else { "Select the link and copy it".into() }));
+                dom::copy_text(&url, move |r| {
+                    t.emit(if r.is_ok() { "Share link copied".into() } else { "Select the link and copy it".into() })
+                });
             }
         })
     };

@@ -56,9 +56,7 @@ pub fn replace_hash(fragment: &str) {
 
 /// Whether the system asks for a dark colour scheme.
 pub fn prefers_dark() -> bool {
-    window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
+    window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 /// Sets `data-theme` on `<html>` ("" removes it: follow the system).

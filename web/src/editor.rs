@@ -172,7 +172,10 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
     let numbers = use_memo(p.text.clone(), |t| line_numbers(t));
     let tokens = {
         let lang = p.lang;
-        use_memo((p.text.clone(), large), move |(t, large)| if *large { Vec::new() } else { highlight::tokenize(lang, t) })
+        use_memo(
+            (p.text.clone(), large),
+            move |(t, large)| if *large { Vec::new() } else { highlight::tokenize(lang, t) },
+        )
     };
 
     let sync = {
@@ -385,11 +388,8 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
         .iter()
         .filter(|m| m.message.is_some() && m.span.line <= cl && cl <= m.span.end_line.max(m.span.line))
         .collect();
-    let status_msg = here
-        .iter()
-        .max_by_key(|m| severity_rank(m.bits))
-        .and_then(|m| m.message.clone())
-        .unwrap_or_default();
+    let status_msg =
+        here.iter().max_by_key(|m| severity_rank(m.bits)).and_then(|m| m.message.clone()).unwrap_or_default();
     let errors = p.marks.iter().filter(|m| m.bits & mark::ERROR != 0).count();
     let height = format!("height: calc({}px + 2 * var(--ce-pad) + 2px)", p.rows as i32 * LINE_HEIGHT_PX);
     let status_id = format!("{}-status", p.id);

@@ -34,8 +34,20 @@ macro_rules! example {
 }
 
 pub static EXAMPLES: &[Example] = &[
-    example!("01-localtonet-tunnel", "LocaltoNet tunnel", "endswith list, network_connection", "sentinel_asim", &[true, false]),
-    example!("02-certutil-download", "Certutil download", "process_creation, all of selection_*", "sentinel_asim", &[true, false]),
+    example!(
+        "01-localtonet-tunnel",
+        "LocaltoNet tunnel",
+        "endswith list, network_connection",
+        "sentinel_asim",
+        &[true, false]
+    ),
+    example!(
+        "02-certutil-download",
+        "Certutil download",
+        "process_creation, all of selection_*",
+        "sentinel_asim",
+        &[true, false]
+    ),
     example!("03-run-key-temp", "Run key into Temp", "registry_set", "sentinel_asim", &[true, false]),
     example!("04-ssh-root-login", "SSH root password login", "keywords", "none", &[true, false]),
     example!("05-powershell-public-ip", "PowerShell to public IP", "cidr, not filter", "microsoft_xdr", &[true, false]),
@@ -43,8 +55,20 @@ pub static EXAMPLES: &[Example] = &[
     example!("07-encoded-powershell-regex", "Encoded PowerShell", "re|i", "microsoft_xdr", &[true, false]),
     example!("08-dns-rare-tld", "DNS rare TLD", "1 of selection_*, dns_query", "sentinel_asim", &[true, false, false]),
     example!("09-whoami-priv-windash", "Whoami /priv", "windash", "microsoft_xdr", &[true, false]),
-    example!("10-startup-folder-script", "Startup folder script", "contains|all, file_event", "sentinel_asim", &[true, false]),
-    example!("11-failed-network-logon", "Failed admin logon", "numbers, windows security", "azure_monitor", &[true, false, false]),
+    example!(
+        "10-startup-folder-script",
+        "Startup folder script",
+        "contains|all, file_event",
+        "sentinel_asim",
+        &[true, false]
+    ),
+    example!(
+        "11-failed-network-logon",
+        "Failed admin logon",
+        "numbers, windows security",
+        "azure_monitor",
+        &[true, false, false]
+    ),
     example!("12-renamed-binary-exists", "Renamed system binary", "exists", "microsoft_xdr", &[true, false, false]),
     example!("13-evtx-user-created", "Account ending in $", "nested EVTX events", "azure_monitor", &[true, false]),
     example!("14-curl-pipe-shell", "curl | sh", "re, linux", "sentinel_asim", &[true, false]),
@@ -93,7 +117,14 @@ mod tests {
     #[test]
     fn required_features_are_covered() {
         let all: String = EXAMPLES.iter().map(|e| e.rule).collect();
-        for needle in ["|cidr", "|base64offset", "keywords:", "category: process_creation", "category: registry_set", "localto.net"] {
+        for needle in [
+            "|cidr",
+            "|base64offset",
+            "keywords:",
+            "category: process_creation",
+            "category: registry_set",
+            "localto.net",
+        ] {
             assert!(all.contains(needle), "{needle}");
         }
         assert!(default_example().rule.contains("Andreas Braathen"));

@@ -123,7 +123,9 @@ fn is_number(s: &str) -> bool {
 fn yaml_scalar_tok(s: &str) -> Tok {
     let t = s.trim();
     match t {
-        "true" | "false" | "True" | "False" | "TRUE" | "FALSE" | "null" | "Null" | "NULL" | "~" | "yes" | "no" => Tok::Lit,
+        "true" | "false" | "True" | "False" | "TRUE" | "FALSE" | "null" | "Null" | "NULL" | "~" | "yes" | "no" => {
+            Tok::Lit
+        }
         _ if is_number(t) => Tok::Num,
         _ => Tok::Str,
     }
@@ -394,12 +396,62 @@ pub fn json(text: &str) -> Vec<Token> {
 }
 
 const KQL_KEYWORDS: &[&str] = &[
-    "where", "project", "extend", "summarize", "take", "limit", "by", "count", "let", "union", "join", "on", "kind",
-    "sort", "order", "top", "distinct", "asc", "desc", "search", "parse", "with", "datatable", "evaluate",
-    "project-away", "project-rename", "mv-expand", "and", "or", "not", "in", "in~", "has", "has_cs", "has_any",
-    "has_all", "contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs", "matches",
-    "regex", "between", "true", "false", "!in", "!in~", "!contains", "!contains_cs", "!startswith",
-    "!startswith_cs", "!endswith", "!endswith_cs", "!has",
+    "where",
+    "project",
+    "extend",
+    "summarize",
+    "take",
+    "limit",
+    "by",
+    "count",
+    "let",
+    "union",
+    "join",
+    "on",
+    "kind",
+    "sort",
+    "order",
+    "top",
+    "distinct",
+    "asc",
+    "desc",
+    "search",
+    "parse",
+    "with",
+    "datatable",
+    "evaluate",
+    "project-away",
+    "project-rename",
+    "mv-expand",
+    "and",
+    "or",
+    "not",
+    "in",
+    "in~",
+    "has",
+    "has_cs",
+    "has_any",
+    "has_all",
+    "contains",
+    "contains_cs",
+    "startswith",
+    "startswith_cs",
+    "endswith",
+    "endswith_cs",
+    "matches",
+    "regex",
+    "between",
+    "true",
+    "false",
+    "!in",
+    "!in~",
+    "!contains",
+    "!contains_cs",
+    "!startswith",
+    "!startswith_cs",
+    "!endswith",
+    "!endswith_cs",
+    "!has",
 ];
 
 /// KQL: `//` comments, strings (`"..."`, `'...'`, verbatim `@"..."`), numbers,
@@ -716,7 +768,8 @@ mod tests {
         let segs = segments(text, &toks, &marks);
         let joined: String = segs.iter().map(|s| &text[s.range.clone()]).collect();
         assert_eq!(joined, text);
-        let marked: String = segs.iter().filter(|s| s.marks & mark::ERROR != 0).map(|s| &text[s.range.clone()]).collect();
+        let marked: String =
+            segs.iter().filter(|s| s.marks & mark::ERROR != 0).map(|s| &text[s.range.clone()]).collect();
         assert_eq!(marked, "y: va");
         // Zero-width at a newline stays empty; the one before 'é' covers it.
         assert!(segs.iter().any(|s| s.range == (10..10) && s.marks == mark::WARNING));

@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn filenames() {
-        assert_eq!(kql_filename("Communication To LocaltoNet Tunneling Service Initiated"), "communication-to-localtonet-tunneling-service-initiated.kql");
+        assert_eq!(
+            kql_filename("Communication To LocaltoNet Tunneling Service Initiated"),
+            "communication-to-localtonet-tunneling-service-initiated.kql"
+        );
         assert_eq!(kql_filename("<img src=x onerror=alert(1)>"), "img-src-x-onerror-alert-1.kql");
         assert_eq!(kql_filename("../..//"), "query.kql");
         assert_eq!(kql_filename(""), "query.kql");

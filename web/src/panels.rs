@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use sigmaplay_core::api::{EventsSchema, KqlParityReport, Source};
 use sigmaplay_core::attack;
 use sigmaplay_core::matcher::{ItemOutcome, MatchResult};
-use sigmaplay_core::api::{EventsSchema, KqlParityReport, Source};
 use sigmaplay_core::{Severity, Span};
 use yew::prelude::*;
 
@@ -373,13 +373,21 @@ pub fn parity_panel(p: &ParityProps) -> Html {
     };
     let summary = parity_summary(r);
     let all_agree = r.agree && !r.results.is_empty();
-    let read_as = r.sources.as_ref().and_then(|s| s.kinds.first()).map(|k| format!(", read as {}", k.label())).unwrap_or_default();
+    let read_as = r
+        .sources
+        .as_ref()
+        .and_then(|s| s.kinds.first())
+        .map(|k| format!(", read as {}", k.label()))
+        .unwrap_or_default();
     let detected = (p.schema == EventsSchema::Auto).then(|| format!("detected: {}{read_as}", schema_label(r.schema)));
-    let kql_error = r
-        .diagnostics
-        .iter()
-        .find(|d| d.source == Some(Source::Kql) && d.severity == Severity::Error)
-        .map(|d| if d.line > 0 { format!("KQL {}:{}: {}", d.line, d.col, d.message) } else { format!("KQL: {}", d.message) });
+    let kql_error =
+        r.diagnostics.iter().find(|d| d.source == Some(Source::Kql) && d.severity == Severity::Error).map(|d| {
+            if d.line > 0 {
+                format!("KQL {}:{}: {}", d.line, d.col, d.message)
+            } else {
+                format!("KQL: {}", d.message)
+            }
+        });
     // Long lists: the first rows and every disagreement, in event order.
     let shown = |x: &&sigmaplay_core::api::ParityResult| x.index < PARITY_ROWS || x.sigma != x.kql;
     let hidden = r.results.iter().filter(|x| !shown(x)).count();
@@ -465,7 +473,11 @@ pub fn item_span(it: &ItemOutcome) -> Span {
 pub fn explanation_marks(r: &MatchResult) -> Vec<EditorMark> {
     let mut out = Vec::new();
     for s in &r.searches {
-        out.push(EditorMark { span: s.span, bits: if s.matched { mark::HIGHLIGHT } else { mark::MISS }, message: None });
+        out.push(EditorMark {
+            span: s.span,
+            bits: if s.matched { mark::HIGHLIGHT } else { mark::MISS },
+            message: None,
+        });
         for it in &s.items {
             out.push(EditorMark {
                 span: item_span(it),

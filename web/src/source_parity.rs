@@ -21,7 +21,8 @@ pub struct SourcesProps {
 pub fn summary(s: &SourcesReport) -> String {
     let n = s.kinds.len();
     let off: Vec<&str> = s.feeds.iter().filter(|f| f.agreed < f.compared).map(|f| f.label.as_str()).collect();
-    let events_off = (0..n).filter(|i| s.feeds.iter().any(|f| feed_result(f, *i).is_some_and(|r| r.sigma != r.kql))).count();
+    let events_off =
+        (0..n).filter(|i| s.feeds.iter().any(|f| feed_result(f, *i).is_some_and(|r| r.sigma != r.kql))).count();
     if s.feeds.is_empty() {
         "no source gives a row".into()
     } else if events_off > 0 {

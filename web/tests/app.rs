@@ -73,7 +73,10 @@ async fn first_visit_shows_localtonet_kql_and_a_match() {
     let flags: Vec<String> = results.iter().map(|e| e.get_attribute("data-matched").unwrap()).collect();
     assert_eq!(flags, vec!["true", "false"]);
     assert!(text(&results[0]).contains("selection"));
-    assert_eq!(find(&root, "pipeline-select").dyn_into::<web_sys::HtmlSelectElement>().unwrap().value(), "sentinel_asim");
+    assert_eq!(
+        find(&root, "pipeline-select").dyn_into::<web_sys::HtmlSelectElement>().unwrap().value(),
+        "sentinel_asim"
+    );
     assert!(all(&find(&root, "examples"), "button").len() >= 12);
 }
 
@@ -109,7 +112,8 @@ async fn invalid_yaml_is_a_diagnostic_at_its_line_with_a_gutter_mark() {
     TimeoutFuture::new(60).await;
     let area: HtmlTextAreaElement = find(&root, "rule-editor").dyn_into().unwrap();
     let start = area.selection_start().unwrap().unwrap() as usize;
-    let before: String = area.value().encode_utf16().take(start).map(|u| char::from_u32(u as u32).unwrap_or('?')).collect();
+    let before: String =
+        area.value().encode_utf16().take(start).map(|u| char::from_u32(u as u32).unwrap_or('?')).collect();
     assert_eq!(before.matches('\n').count() + 1, 4);
 }
 

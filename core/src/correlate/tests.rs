@@ -45,7 +45,12 @@ fn ev(id: u32, user: &str, at: &str) -> String {
 }
 
 fn hits(report: &MatchReport, title: &str) -> Vec<Vec<usize>> {
-    report.correlations.iter().find(|c| c.title == title).map(|c| c.hits.iter().map(|h| h.events.clone()).collect()).unwrap_or_default()
+    report
+        .correlations
+        .iter()
+        .find(|c| c.title == title)
+        .map(|c| c.hits.iter().map(|h| h.events.clone()).collect())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -116,7 +121,8 @@ fn bursts_are_reported_once_and_later_bursts_again() {
 #[test]
 fn value_count_counts_distinct_values() {
     let c = corr("    type: value_count\n    rules:\n        - failed_logon\n    group-by:\n        - Computer\n    timespan: 10m\n    condition:\n        field: TargetUserName\n        gte: 3\n");
-    let same = [ev(4625, "a", "08:00:00"), ev(4625, "a", "08:01:00"), ev(4625, "b", "08:02:00"), ev(4625, "b", "08:03:00")];
+    let same =
+        [ev(4625, "a", "08:00:00"), ev(4625, "a", "08:01:00"), ev(4625, "b", "08:02:00"), ev(4625, "b", "08:03:00")];
     assert!(!run(&[FAILED, &c], &same).correlations[0].matched);
     let varied = [ev(4625, "a", "08:00:00"), ev(4625, "b", "08:01:00"), ev(4625, "c", "08:02:00")];
     let report = run(&[FAILED, &c], &varied);
@@ -169,7 +175,10 @@ fn aliases_group_different_fields() {
         r#"{"EventID":4624,"SubjectUserName":"alice","@timestamp":"2024-05-01T08:01:00Z"}"#.to_string(),
     ];
     let report = run(&[FAILED, SUCCESS, &c], &events);
-    assert_eq!(report.correlations[0].hits[0].group, vec![GroupValue { field: "user".into(), value: Some("alice".into()) }]);
+    assert_eq!(
+        report.correlations[0].hits[0].group,
+        vec![GroupValue { field: "user".into(), value: Some("alice".into()) }]
+    );
 }
 
 #[test]
@@ -207,8 +216,10 @@ fn without_timestamps_events_are_simultaneous() {
 fn a_chosen_timestamp_field() {
     let c = corr("    type: event_count\n    rules:\n        - failed_logon\n    group-by:\n        - Computer\n    timespan: 1m\n    condition:\n        gte: 2\n");
     let events = [
-        r#"{"EventID":4625,"Computer":"x","when":"2024-05-01T08:00:00Z","@timestamp":"2024-05-01T08:00:00Z"}"#.to_string(),
-        r#"{"EventID":4625,"Computer":"x","when":"2024-05-01T09:00:00Z","@timestamp":"2024-05-01T08:00:01Z"}"#.to_string(),
+        r#"{"EventID":4625,"Computer":"x","when":"2024-05-01T08:00:00Z","@timestamp":"2024-05-01T08:00:00Z"}"#
+            .to_string(),
+        r#"{"EventID":4625,"Computer":"x","when":"2024-05-01T09:00:00Z","@timestamp":"2024-05-01T08:00:01Z"}"#
+            .to_string(),
     ];
     assert!(run(&[FAILED, &c], &events).correlations[0].matched);
     let options = MatchOptions { timestamp_field: Some("when".into()), ..MatchOptions::default() };
@@ -251,7 +262,8 @@ fn large_batches_stay_linear() {
     let c = corr("    type: temporal_ordered\n    rules:\n        - failed_logon\n        - successful_logon\n    group-by:\n        - Computer\n    timespan: 1d\n");
     // 20,000 failed logons in one day and a success two days later: a naive
     // search rescans the whole day from every failed logon.
-    let mut events: Vec<String> = (0..20_000).map(|i| ev(4625, "a", &format!("08:{:02}:{:02}", i / 60 % 60, i % 60))).collect();
+    let mut events: Vec<String> =
+        (0..20_000).map(|i| ev(4625, "a", &format!("08:{:02}:{:02}", i / 60 % 60, i % 60))).collect();
     events.push(r#"{"EventID":4624,"Computer":"ws1","@timestamp":"2024-05-03T08:00:00Z"}"#.to_string());
     let started = std::time::Instant::now();
     let report = run(&[FAILED, SUCCESS, &c], &events);

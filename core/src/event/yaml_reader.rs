@@ -306,10 +306,9 @@ fn negative(v: &str) -> Option<i128> {
     let rest = v.strip_prefix('-')?;
     for (prefix, radix) in RADIXES {
         if let Some(digits) = rest.strip_prefix(prefix) {
-            if let Some(n) = digits.strip_prefix(['+', '-']).map_or_else(
-                || u128::from_str_radix(digits, radix).ok(),
-                |_| None,
-            ) {
+            if let Some(n) =
+                digits.strip_prefix(['+', '-']).map_or_else(|| u128::from_str_radix(digits, radix).ok(), |_| None)
+            {
                 return 0i128.checked_sub_unsigned(n);
             }
         }

@@ -63,7 +63,8 @@ pub fn convert<'r>(
     if kind == CorrelationType::ValuePercentile {
         return Err(fail(
             "kql-correlation",
-            "value_percentile is not converted: the specification does not define what the percentile is taken over".into(),
+            "value_percentile is not converted: the specification does not define what the percentile is taken over"
+                .into(),
         ));
     }
     let Some(span) = corr.timespan.as_ref().map(|t| t.value) else {
@@ -84,7 +85,10 @@ pub fn convert<'r>(
         let Some(member) = find(&reference.value) else {
             return Err(vec![Diagnostic::error(
                 "kql-correlation",
-                format!("'{}' is not a converted rule of this file: the correlation needs every rule it names", reference.value),
+                format!(
+                    "'{}' is not a converted rule of this file: the correlation needs every rule it names",
+                    reference.value
+                ),
                 Some(reference.span),
             )]);
         };
@@ -97,7 +101,10 @@ pub fn convert<'r>(
         while out.defines(&name) {
             name.push('_');
         }
-        let mut columns = vec![format!("sigma_time = {}", if member.rule.kind == RuleKind::Correlation { "sigma_last" } else { time_column })];
+        let mut columns = vec![format!(
+            "sigma_time = {}",
+            if member.rule.kind == RuleKind::Correlation { "sigma_last" } else { time_column }
+        )];
         columns.push(format!("sigma_rule = {}", string_literal(&reference.value)));
         for g in &corr.group_by {
             let field = alias_field(corr, &g.value, member.rule);
@@ -136,7 +143,11 @@ pub fn convert<'r>(
         _ => ("sigma_rules = dcount(sigma_rule)".to_string(), "sigma_rules"),
     };
     let mut aggregates = vec![aggregate, "sigma_first = min(sigma_time)".into(), "sigma_last = max(sigma_time)".into()];
-    let mut tests: Vec<String> = corr.condition.iter().map(|(op, bound)| format!("{measured} {} {}", op_text(*op), number_literal(*bound))).collect();
+    let mut tests: Vec<String> = corr
+        .condition
+        .iter()
+        .map(|(op, bound)| format!("{measured} {} {}", op_text(*op), number_literal(*bound)))
+        .collect();
     if matches!(kind, CorrelationType::Temporal | CorrelationType::TemporalOrdered) && tests.is_empty() {
         tests.push(format!("sigma_rules == {}", corr.rules.len()));
     }
@@ -173,7 +184,12 @@ pub fn convert<'r>(
             Some(corr.span),
         ));
     }
-    out.body = format!("{source}\n| summarize {} by {}\n| where {}", aggregates.join(", "), by.join(", "), tests.join(" and "));
+    out.body = format!(
+        "{source}\n| summarize {} by {}\n| where {}",
+        aggregates.join(", "),
+        by.join(", "),
+        tests.join(" and ")
+    );
     Ok((out, notes))
 }
 
@@ -210,7 +226,9 @@ fn alias_field<'c>(corr: &'c Correlation, name: &'c str, rule: &Rule) -> &'c str
     corr.aliases
         .iter()
         .find(|a| a.name == name)
-        .and_then(|a| a.fields.iter().find(|(r, _)| refs.iter().flatten().any(|n| &n.value == r)).map(|(_, f)| f.as_str()))
+        .and_then(|a| {
+            a.fields.iter().find(|(r, _)| refs.iter().flatten().any(|n| &n.value == r)).map(|(_, f)| f.as_str())
+        })
         .unwrap_or(name)
 }
 
@@ -246,7 +264,12 @@ fn column_of(pipeline: &Pipeline, rule: &Rule, field: &str) -> Option<String> {
 /// Convert every correlation of a file over `per_rule` (the queries of the
 /// rules converted so far, by rule index), filling in the correlations'
 /// queries; chains resolve in as many rounds as needed, a cycle is an error.
-pub(crate) fn convert_all(rules: &[Rule], pipeline: &Pipeline, per_rule: &mut [Option<Query>], notes: &mut [Vec<Diagnostic>]) {
+pub(crate) fn convert_all(
+    rules: &[Rule],
+    pipeline: &Pipeline,
+    per_rule: &mut [Option<Query>],
+    notes: &mut [Vec<Diagnostic>],
+) {
     let resolve = |reference: &str| {
         rules.iter().position(|r| {
             r.id.as_ref().is_some_and(|i| i.value == reference) || r.name.as_ref().is_some_and(|n| n.value == reference)
@@ -284,7 +307,11 @@ pub(crate) fn convert_all(rules: &[Rule], pipeline: &Pipeline, per_rule: &mut [O
         if still.len() == before {
             for ci in still {
                 let span = rules[ci].correlation.as_ref().map(|c| c.span);
-                notes[ci].push(Diagnostic::error("kql-correlation", "correlation rules reference each other in a cycle", span));
+                notes[ci].push(Diagnostic::error(
+                    "kql-correlation",
+                    "correlation rules reference each other in a cycle",
+                    span,
+                ));
             }
             break;
         }

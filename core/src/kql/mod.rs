@@ -139,9 +139,15 @@ pub fn convert_file(rules: &[Rule], pipeline: &Pipeline, placeholders: &Placehol
         .iter()
         .map(|rule| {
             if rule.kind == RuleKind::Correlation {
-                return Conversion { queries: Vec::new(), table: None, diagnostics: Vec::new(), field_mappings: Vec::new() };
+                return Conversion {
+                    queries: Vec::new(),
+                    table: None,
+                    diagnostics: Vec::new(),
+                    field_mappings: Vec::new(),
+                };
             }
-            let filters: Vec<&Rule> = crate::rule::filters_for(rules, rule).into_iter().filter_map(|f| rules.get(f)).collect();
+            let filters: Vec<&Rule> =
+                crate::rule::filters_for(rules, rule).into_iter().filter_map(|f| rules.get(f)).collect();
             convert_with_filters(rule, &filters, pipeline, placeholders)
         })
         .collect();
@@ -188,7 +194,12 @@ pub fn convert(rule: &Rule, pipeline: &Pipeline, placeholders: &Placeholders) ->
 /// As [`convert`], with filter rules (sigma-filters-specification) that
 /// apply to `rule`: each becomes `and not (<filter condition>)`, mapped with
 /// the rule's logsource.
-pub fn convert_with_filters(rule: &Rule, filters: &[&Rule], pipeline: &Pipeline, placeholders: &Placeholders) -> Conversion {
+pub fn convert_with_filters(
+    rule: &Rule,
+    filters: &[&Rule],
+    pipeline: &Pipeline,
+    placeholders: &Placeholders,
+) -> Conversion {
     let mut diagnostics = Vec::new();
     let empty = |diagnostics| Conversion { queries: Vec::new(), table: None, diagnostics, field_mappings: Vec::new() };
     match rule.kind {
@@ -223,7 +234,8 @@ pub fn convert_with_filters(rule: &Rule, filters: &[&Rule], pipeline: &Pipeline,
     let mut lowered = match expr::lower_bounded(&compiled) {
         Ok(e) => e,
         Err(too_large) => {
-            let span = rule.detection.conditions.iter().filter(|c| c.expr.is_some()).nth(too_large.condition).map(|c| c.span);
+            let span =
+                rule.detection.conditions.iter().filter(|c| c.expr.is_some()).nth(too_large.condition).map(|c| c.span);
             diagnostics.push(Diagnostic::error(
                 "kql-too-large",
                 format!(
@@ -246,7 +258,11 @@ pub fn convert_with_filters(rule: &Rule, filters: &[&Rule], pipeline: &Pipeline,
             Err(too_large) => {
                 diagnostics.push(Diagnostic::error(
                     "kql-too-large",
-                    format!("filter '{}' expands to {} value tests, more than a query may hold", f.title_text(), too_large.tests),
+                    format!(
+                        "filter '{}' expands to {} value tests, more than a query may hold",
+                        f.title_text(),
+                        too_large.tests
+                    ),
                     Some(f.span),
                 ));
                 return empty(diagnostics);

@@ -739,11 +739,15 @@ fn unmapped_fields_drop_by_polarity() {
     assert_eq!(c.queries.len(), 1, "{c:#?}");
     // Under `not`: an error, whatever the shape of the filter.
     for filter in ["OriginalFileName: x.exe", "- Image: a\n    - OriginalFileName: x.exe"] {
-        let det = format!("  sel:\n    Image|endswith: '\\x.exe'\n  filter:\n    {filter}\n  condition: sel and not filter\n");
+        let det = format!(
+            "  sel:\n    Image|endswith: '\\x.exe'\n  filter:\n    {filter}\n  condition: sel and not filter\n"
+        );
         let c = run(&det);
         assert!(c.queries.is_empty(), "{c:#?}");
         assert!(
-            c.diagnostics.iter().any(|d| d.is_error() && d.code == "unmapped-field" && d.message.contains("under a `not`")),
+            c.diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.code == "unmapped-field" && d.message.contains("under a `not`")),
             "{c:#?}"
         );
     }
@@ -753,7 +757,9 @@ fn unmapped_fields_drop_by_polarity() {
     assert_eq!(dropped(&c), 0);
     assert!(c.diagnostics.iter().any(|d| d.is_error() && d.message.starts_with("OriginalFileName")), "{c:#?}");
     // Double negation is positive again.
-    let c = run("  sel:\n    Image|endswith: '\\x.exe'\n  b:\n    OriginalFileName: x.exe\n  condition: sel or not (not b)\n");
+    let c = run(
+        "  sel:\n    Image|endswith: '\\x.exe'\n  b:\n    OriginalFileName: x.exe\n  condition: sel or not (not b)\n",
+    );
     assert_eq!(c.queries.len(), 1, "{c:#?}");
     assert_eq!(dropped(&c), 1);
 }

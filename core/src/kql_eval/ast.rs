@@ -28,7 +28,10 @@ pub enum Op {
     Take(usize),
     /// Keys with `desc` and `nulls first` flags.
     Sort(Vec<SortKey>),
-    Summarize { aggs: Vec<(String, Agg)>, by: Vec<(String, Expr)> },
+    Summarize {
+        aggs: Vec<(String, Agg)>,
+        by: Vec<(String, Expr)>,
+    },
     Distinct(Option<Vec<(String, Expr)>>),
     Count,
     /// `top N by k`: sort, then take N.
@@ -100,11 +103,34 @@ pub enum Kind {
     Or(Vec<Expr>),
     Cmp(CmpOp, Box<Expr>, Box<Expr>),
     Arith(Arith, Box<Expr>, Box<Expr>),
-    Str { op: StrOp, cs: bool, neg: bool, lhs: Box<Expr>, rhs: Box<Expr> },
-    In { ci: bool, neg: bool, lhs: Box<Expr>, list: Vec<Expr> },
-    HasAny { all: bool, lhs: Box<Expr>, list: Vec<Expr> },
-    Between { neg: bool, lhs: Box<Expr>, lo: Box<Expr>, hi: Box<Expr> },
-    Regex { lhs: Box<Expr>, re: Regex },
+    Str {
+        op: StrOp,
+        cs: bool,
+        neg: bool,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    In {
+        ci: bool,
+        neg: bool,
+        lhs: Box<Expr>,
+        list: Vec<Expr>,
+    },
+    HasAny {
+        all: bool,
+        lhs: Box<Expr>,
+        list: Vec<Expr>,
+    },
+    Between {
+        neg: bool,
+        lhs: Box<Expr>,
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+    },
+    Regex {
+        lhs: Box<Expr>,
+        re: Regex,
+    },
     /// A function of [`super::functions::FUNCTIONS`], by name.
     Call(&'static str, Vec<Expr>),
 }

@@ -63,7 +63,9 @@ pub fn arith(op: Arith, a: Value, b: Value) -> Value {
             Arith::Mod => x.checked_rem(*y),
         }
         .map_or(Null, Long),
-        (Arith::Add, DateTime(d), Timespan(t)) | (Arith::Add, Timespan(t), DateTime(d)) => d.checked_add(*t).map_or(Null, DateTime),
+        (Arith::Add, DateTime(d), Timespan(t)) | (Arith::Add, Timespan(t), DateTime(d)) => {
+            d.checked_add(*t).map_or(Null, DateTime)
+        }
         (Arith::Sub, DateTime(d), Timespan(t)) => d.checked_sub(*t).map_or(Null, DateTime),
         (Arith::Sub, DateTime(x), DateTime(y)) => x.checked_sub(*y).map_or(Null, Timespan),
         (Arith::Add, Timespan(x), Timespan(y)) => x.checked_add(*y).map_or(Null, Timespan),
@@ -93,7 +95,9 @@ fn flatten(values: Vec<Value>) -> Vec<Value> {
     let mut out = Vec::with_capacity(values.len());
     for v in values {
         match v {
-            Value::Dynamic(Json::Array(items)) => out.extend(items.into_iter().map(|j| Value::Dynamic(j).unwrap_dynamic())),
+            Value::Dynamic(Json::Array(items)) => {
+                out.extend(items.into_iter().map(|j| Value::Dynamic(j).unwrap_dynamic()))
+            }
             v => out.push(v.unwrap_dynamic()),
         }
     }
@@ -119,7 +123,11 @@ fn equal(a: &Value, b: &Value, ci: bool) -> Option<bool> {
             let (x, y) = (a.as_real(), b.as_real());
             Some(x.is_some() && x == y)
         }
-        _ => Some(if ci { strings::fold(&a.to_text(), false) == strings::fold(&b.to_text(), false) } else { a.to_text() == b.to_text() }),
+        _ => Some(if ci {
+            strings::fold(&a.to_text(), false) == strings::fold(&b.to_text(), false)
+        } else {
+            a.to_text() == b.to_text()
+        }),
     }
 }
 
@@ -147,7 +155,10 @@ fn is_kleene_null(v: &Value) -> bool {
 }
 
 fn mixes_string_and_number(a: &Value, b: &Value) -> bool {
-    matches!((a, b), (Value::Str(_), Value::Long(_) | Value::Real(_)) | (Value::Long(_) | Value::Real(_), Value::Str(_)))
+    matches!(
+        (a, b),
+        (Value::Str(_), Value::Long(_) | Value::Real(_)) | (Value::Long(_) | Value::Real(_), Value::Str(_))
+    )
 }
 
 impl<'t> Ctx<'t> {
@@ -188,7 +199,9 @@ impl<'t> Ctx<'t> {
                         let k = if n < 0 { a.len() as i64 + n } else { n };
                         Value::Dynamic(usize::try_from(k).ok().and_then(|k| a.get(k)).cloned().unwrap_or(Json::Null))
                     }
-                    (Value::Dynamic(Json::Object(m)), Value::Str(k)) => Value::Dynamic(m.get(&k).cloned().unwrap_or(Json::Null)),
+                    (Value::Dynamic(Json::Object(m)), Value::Str(k)) => {
+                        Value::Dynamic(m.get(&k).cloned().unwrap_or(Json::Null))
+                    }
                     _ => Value::Dynamic(Json::Null),
                 })
             }
@@ -254,7 +267,12 @@ impl<'t> Ctx<'t> {
                 let a = self.eval(lhs, row).into_owned().unwrap_dynamic();
                 let items = flatten(list.iter().map(|x| self.eval(x, row).into_owned()).collect());
                 if items.iter().any(|b| mixes_string_and_number(&a, b)) {
-                    self.note("kql-type-mismatch", "'in' compares a string with numbers: Kusto rejects this query; compared as numbers here".into(), e.pos);
+                    self.note(
+                        "kql-type-mismatch",
+                        "'in' compares a string with numbers: Kusto rejects this query; compared as numbers here"
+                            .into(),
+                        e.pos,
+                    );
                 }
                 let found = items.iter().any(|b| equal(&a, b, *ci) == Some(true));
                 Owned(Value::Bool(found != *neg))
@@ -337,7 +355,8 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
         }
         Op::Extend(items) => {
             let c = ctx(&columns, notes);
-            let computed: Vec<Vec<Value>> = rows.iter().map(|r| items.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect()).collect();
+            let computed: Vec<Vec<Value>> =
+                rows.iter().map(|r| items.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect()).collect();
             drop(c);
             let mut columns = columns;
             let mut rows = rows;
@@ -364,7 +383,10 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
             let c = ctx(&columns, notes);
             let rows = rows
                 .iter()
-                .map(|r| Row { origin: r.origin, values: items.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect() })
+                .map(|r| Row {
+                    origin: r.origin,
+                    values: items.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect(),
+                })
                 .collect();
             Table { columns: items.iter().map(|(n, _)| n.clone()).collect(), rows }
         }
@@ -373,14 +395,21 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
             for (name, pos) in cols {
                 match columns.iter().position(|c| c == name) {
                     Some(i) => drop_idx.push(i),
-                    None => notes.borrow_mut().push(("kql-unknown-column", format!("project-away: no column '{name}'"), *pos)),
+                    None => notes.borrow_mut().push((
+                        "kql-unknown-column",
+                        format!("project-away: no column '{name}'"),
+                        *pos,
+                    )),
                 }
             }
             let keep = |i: usize| !drop_idx.contains(&i);
             let new_cols = columns.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, c)| c.clone()).collect();
             let rows = rows
                 .into_iter()
-                .map(|r| Row { origin: r.origin, values: r.values.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, v)| v).collect() })
+                .map(|r| Row {
+                    origin: r.origin,
+                    values: r.values.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, v)| v).collect(),
+                })
                 .collect();
             Table { columns: new_cols, rows }
         }
@@ -400,15 +429,23 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
                 None => (columns.clone(), rows.into_iter().map(|r| r.values).collect()),
                 Some(items) => {
                     let c = ctx(&columns, notes);
-                    let p = rows.iter().map(|r| items.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect()).collect();
+                    let p =
+                        rows.iter().map(|r| items.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect()).collect();
                     (items.iter().map(|(n, _)| n.clone()).collect(), p)
                 }
             };
             let mut seen = std::collections::HashSet::new();
-            let rows = projected.into_iter().filter(|v| seen.insert(group_key(v))).map(|values| Row { origin: None, values }).collect();
+            let rows = projected
+                .into_iter()
+                .filter(|v| seen.insert(group_key(v)))
+                .map(|values| Row { origin: None, values })
+                .collect();
             Table { columns: cols, rows }
         }
-        Op::Count => Table { columns: vec!["Count".into()], rows: vec![Row { origin: None, values: vec![Value::Long(rows.len() as i64)] }] },
+        Op::Count => Table {
+            columns: vec!["Count".into()],
+            rows: vec![Row { origin: None, values: vec![Value::Long(rows.len() as i64)] }],
+        },
         Op::Summarize { aggs, by } => {
             let c = ctx(&columns, notes);
             let mut order_keys: Vec<String> = Vec::new();
@@ -433,7 +470,12 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
                 for (_, agg) in aggs {
                     values.push(match agg {
                         Agg::Count => Value::Long(members.len() as i64),
-                        Agg::CountIf(p) => Value::Long(members.iter().filter(|&&i| rows.get(i).is_some_and(|r| truth(&c.eval(p, r)) == Some(true))).count() as i64),
+                        Agg::CountIf(p) => Value::Long(
+                            members
+                                .iter()
+                                .filter(|&&i| rows.get(i).is_some_and(|r| truth(&c.eval(p, r)) == Some(true)))
+                                .count() as i64,
+                        ),
                         Agg::DCount(x) => {
                             let mut set = std::collections::HashSet::new();
                             for &i in members {
@@ -459,18 +501,36 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
 fn sort(keys: &[SortKey], table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
     let Table { columns, rows } = table;
     let c = ctx(&columns, notes);
-    let mut keyed: Vec<(Vec<Value>, Row)> =
-        rows.into_iter().map(|r| (keys.iter().map(|k| c.eval(&k.expr, &r).into_owned().unwrap_dynamic()).collect(), r)).collect();
+    let mut keyed: Vec<(Vec<Value>, Row)> = rows
+        .into_iter()
+        .map(|r| (keys.iter().map(|k| c.eval(&k.expr, &r).into_owned().unwrap_dynamic()).collect(), r))
+        .collect();
     drop(c);
     crate::sort::sort_by(&mut keyed, &|(a, _), (b, _)| {
         for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
             let o = match (x.is_null(), y.is_null()) {
                 (true, true) => Ordering::Equal,
-                (true, false) => if k.nulls_first { Ordering::Less } else { Ordering::Greater },
-                (false, true) => if k.nulls_first { Ordering::Greater } else { Ordering::Less },
+                (true, false) => {
+                    if k.nulls_first {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
+                    }
+                }
+                (false, true) => {
+                    if k.nulls_first {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Less
+                    }
+                }
                 (false, false) => {
                     let o = sort_cmp(x, y);
-                    if k.desc { o.reverse() } else { o }
+                    if k.desc {
+                        o.reverse()
+                    } else {
+                        o
+                    }
                 }
             };
             if o != Ordering::Equal {
@@ -488,7 +548,12 @@ fn sort(keys: &[SortKey], table: Table, notes: &std::cell::RefCell<Vec<Note>>) -
 /// schema's type, so a missing string column reads `""` and others null.
 /// With `only_referenced`, columns the query does not name are left out (for
 /// verdicts only: the output rows then lack them).
-pub fn source_table(events: &[Json], schema: &dyn Fn(&str) -> Option<Type>, referenced: &[String], only_referenced: bool) -> Table {
+pub fn source_table(
+    events: &[Json],
+    schema: &dyn Fn(&str) -> Option<Type>,
+    referenced: &[String],
+    only_referenced: bool,
+) -> Table {
     let mut columns: Vec<String> = Vec::new();
     let mut seen: HashMap<String, Option<Type>> = HashMap::new();
     let wanted: std::collections::HashSet<&str> = referenced.iter().map(String::as_str).collect();

@@ -133,7 +133,9 @@ pub fn call(name: &str, args: Vec<Value>) -> Value {
             let mut ranges = Vec::new();
             for v in args.iter().skip(1) {
                 match v {
-                    Value::Dynamic(Json::Array(items)) => ranges.extend(items.iter().map(|j| Value::Dynamic(j.clone()).to_text())),
+                    Value::Dynamic(Json::Array(items)) => {
+                        ranges.extend(items.iter().map(|j| Value::Dynamic(j.clone()).to_text()))
+                    }
                     v => ranges.push(v.to_text()),
                 }
             }
@@ -149,7 +151,10 @@ pub fn call(name: &str, args: Vec<Value>) -> Value {
         }
         "ipv4_is_private" => {
             let ip = a0().to_text();
-            let private = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].iter().map(|r| ip_in_range(&ip, r, true)).collect::<Option<Vec<bool>>>();
+            let private = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+                .iter()
+                .map(|r| ip_in_range(&ip, r, true))
+                .collect::<Option<Vec<bool>>>();
             opt(private, |v| Value::Bool(v.contains(&true)))
         }
         "coalesce" => {

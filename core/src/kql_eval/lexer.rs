@@ -31,8 +31,8 @@ pub struct Token {
 pub type LexError = (String, usize, usize);
 
 const PUNCT: &[&str] = &[
-    "==", "=~", "!=", "!~", "<=", ">=", "..", "<>", "|", "(", ")", "[", "]", "{", "}", ",", ";", ".", "*", "+", "-", "/", "%",
-    "<", ">", "=", ":",
+    "==", "=~", "!=", "!~", "<=", ">=", "..", "<>", "|", "(", ")", "[", "]", "{", "}", ",", ";", ".", "*", "+", "-",
+    "/", "%", "<", ">", "=", ":",
 ];
 
 pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
@@ -60,7 +60,8 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
             let (s, next) = if c == b'@' { verbatim_string(src, i + 1)? } else { regular_string(src, i + 1)? };
             i = next;
             Tok::Str(s)
-        } else if (c == b'h' || c == b'H') && b.get(i + 1) == Some(&b'@') && matches!(b.get(i + 2), Some(b'"' | b'\'')) {
+        } else if (c == b'h' || c == b'H') && b.get(i + 1) == Some(&b'@') && matches!(b.get(i + 2), Some(b'"' | b'\''))
+        {
             let (s, next) = verbatim_string(src, i + 2)?;
             i = next;
             Tok::Str(s)
@@ -141,7 +142,8 @@ fn is_dashed_word<'a>(word: &str, rest: &'a str) -> Option<&'a str> {
         ("parse", "kv"),
     ];
     DASHED.iter().find_map(|(w, tail)| {
-        let follows = rest.starts_with(tail) && !rest.as_bytes().get(tail.len()).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+        let follows = rest.starts_with(tail)
+            && !rest.as_bytes().get(tail.len()).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
         (w.eq_ignore_ascii_case(word) && follows).then(|| &rest[..tail.len()])
     })
 }
@@ -170,11 +172,21 @@ fn regular_string(src: &str, i: usize) -> Result<(String, usize), LexError> {
                         let hex: String = chars.by_ref().take(4).map(|(_, c)| c).collect();
                         match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                             Some(c) if hex.len() == 4 => out.push(c),
-                            _ => return Err(("invalid \\u escape (expected 4 hex digits)".into(), at, at + 2 + hex.len())),
+                            _ => {
+                                return Err((
+                                    "invalid \\u escape (expected 4 hex digits)".into(),
+                                    at,
+                                    at + 2 + hex.len(),
+                                ))
+                            }
                         }
                     }
                     other => {
-                        return Err((format!("unknown escape sequence '\\{other}' in a string literal"), at, at + 1 + other.len_utf8()))
+                        return Err((
+                            format!("unknown escape sequence '\\{other}' in a string literal"),
+                            at,
+                            at + 1 + other.len_utf8(),
+                        ))
                     }
                 }
             }

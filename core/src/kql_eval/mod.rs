@@ -104,9 +104,14 @@ fn column_type(table: &str, column: &str) -> Option<Type> {
 /// Parse `query`; errors carry positions.
 pub fn parse(query: &str) -> Result<ast::Query, Diagnostic> {
     if query.len() > MAX_QUERY_BYTES {
-        return Err(Diagnostic::error("kql-too-large", format!("the query is longer than {MAX_QUERY_BYTES} bytes"), Some(span_of(query, (0, 0)))));
+        return Err(Diagnostic::error(
+            "kql-too-large",
+            format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
+            Some(span_of(query, (0, 0))),
+        ));
     }
-    let toks = lexer::lex(query).map_err(|(m, s, e)| Diagnostic::error("kql-syntax", m, Some(span_of(query, (s, e)))))?;
+    let toks =
+        lexer::lex(query).map_err(|(m, s, e)| Diagnostic::error("kql-syntax", m, Some(span_of(query, (s, e)))))?;
     parser::parse(query, toks).map_err(|e| Diagnostic::error(e.code, e.message, Some(span_of(query, e.pos))))
 }
 
@@ -132,7 +137,12 @@ fn run(query: &str, events: &[Json], prune: bool) -> Evaluation {
     let table_name = q.table.clone();
     let has_schema = pipeline::table_columns(&table_name).is_some();
     if has_schema && query.get(q.table_pos.1..).is_some_and(|r| r.trim_start().starts_with('(')) {
-        diagnostic_info(&mut diagnostics, query, q.table_pos, "the events are taken as the output of this parser; its parameters are not applied");
+        diagnostic_info(
+            &mut diagnostics,
+            query,
+            q.table_pos,
+            "the events are taken as the output of this parser; its parameters are not applied",
+        );
     }
     let schema = |c: &str| if has_schema { column_type(&table_name, c) } else { None };
     let source = eval::source_table(events, &schema, &q.referenced, prune && !q.reads_any_column);

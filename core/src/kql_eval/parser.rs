@@ -22,8 +22,22 @@ fn is_predicate_word(w: &str) -> bool {
     let base = w.strip_suffix("_cs").unwrap_or(w);
     matches!(
         base,
-        "contains" | "startswith" | "endswith" | "has" | "hasprefix" | "hassuffix" | "in" | "has_any" | "has_all" | "between"
-            | "matches" | "like" | "notlike" | "contains_any" | "has_any_cs" | "in_cs"
+        "contains"
+            | "startswith"
+            | "endswith"
+            | "has"
+            | "hasprefix"
+            | "hassuffix"
+            | "in"
+            | "has_any"
+            | "has_all"
+            | "between"
+            | "matches"
+            | "like"
+            | "notlike"
+            | "contains_any"
+            | "has_any_cs"
+            | "in_cs"
     )
 }
 
@@ -53,10 +67,41 @@ fn unsupported<T>(what: &str, pos: Pos) -> R<T> {
 
 /// Operators the playground knows by name but does not evaluate.
 const TABULAR_UNSUPPORTED: &[&str] = &[
-    "join", "union", "lookup", "mv-expand", "mv-apply", "parse", "parse-where", "parse-kv", "make-series", "evaluate",
-    "render", "top-nested", "top-hitters", "as", "invoke", "serialize", "sample", "sample-distinct", "search", "fork",
-    "facet", "find", "getschema", "partition", "scan", "project-keep", "project-rename", "project-reorder", "reduce",
-    "range", "print", "datatable", "externaldata", "materialize", "externaltable",
+    "join",
+    "union",
+    "lookup",
+    "mv-expand",
+    "mv-apply",
+    "parse",
+    "parse-where",
+    "parse-kv",
+    "make-series",
+    "evaluate",
+    "render",
+    "top-nested",
+    "top-hitters",
+    "as",
+    "invoke",
+    "serialize",
+    "sample",
+    "sample-distinct",
+    "search",
+    "fork",
+    "facet",
+    "find",
+    "getschema",
+    "partition",
+    "scan",
+    "project-keep",
+    "project-rename",
+    "project-reorder",
+    "reduce",
+    "range",
+    "print",
+    "datatable",
+    "externaldata",
+    "materialize",
+    "externaltable",
 ];
 
 struct Parser<'s> {
@@ -71,7 +116,16 @@ struct Parser<'s> {
 }
 
 pub fn parse(src: &str, toks: Vec<Token>) -> R<Query> {
-    let mut p = Parser { src, toks, i: 0, lets: HashMap::new(), referenced: Vec::new(), referenced_set: Default::default(), reads_any_column: false, auto_names: 0 };
+    let mut p = Parser {
+        src,
+        toks,
+        i: 0,
+        lets: HashMap::new(),
+        referenced: Vec::new(),
+        referenced_set: Default::default(),
+        reads_any_column: false,
+        auto_names: 0,
+    };
     p.query()
 }
 
@@ -148,7 +202,12 @@ impl<'s> Parser<'s> {
                 Some(v) => {
                     self.lets.insert(name, v);
                 }
-                None => return unsupported("a 'let' that is not a scalar constant (tabular or column expression)", (let_pos.0, e.pos.1)),
+                None => {
+                    return unsupported(
+                        "a 'let' that is not a scalar constant (tabular or column expression)",
+                        (let_pos.0, e.pos.1),
+                    )
+                }
             }
             if !self.eat_op(";") {
                 return syntax(format!("expected ';' after the let statement, found {}", self.describe()), self.pos());
@@ -180,7 +239,13 @@ impl<'s> Parser<'s> {
         if !matches!(self.peek(), Tok::Eof) {
             return syntax(format!("expected '|' or the end of the query, found {}", self.describe()), self.pos());
         }
-        Ok(Query { table, table_pos, ops, referenced: std::mem::take(&mut self.referenced), reads_any_column: self.reads_any_column })
+        Ok(Query {
+            table,
+            table_pos,
+            ops,
+            referenced: std::mem::take(&mut self.referenced),
+            reads_any_column: self.reads_any_column,
+        })
     }
 
     fn skip_balanced(&mut self) -> R<()> {
@@ -391,7 +456,10 @@ impl<'s> Parser<'s> {
     fn climb(&mut self, depth: u32, min: u8) -> R<(Expr, u32)> {
         let (mut lhs, mut d) = self.operand(depth)?;
         if matches!(lhs.kind, Kind::Star) && !self.star_operator() {
-            return syntax("'*' (any column) is only allowed left of a string operator, as in '* contains \"x\"'", lhs.pos);
+            return syntax(
+                "'*' (any column) is only allowed left of a string operator, as in '* contains \"x\"'",
+                lhs.pos,
+            );
         }
         while let Some(prec) = self.binary_prec().filter(|p| *p >= min) {
             match prec {
@@ -506,7 +574,15 @@ impl<'s> Parser<'s> {
                 self.expect_op("..", "between the bounds of 'between'")?;
                 let (hi, d2) = self.additive(depth + 1)?;
                 self.expect_op(")", "to close 'between'")?;
-                (Kind::Between { neg: word.starts_with('!'), lhs: Box::new(lhs), lo: Box::new(lo), hi: Box::new(hi) }, d1.max(d2))
+                (
+                    Kind::Between {
+                        neg: word.starts_with('!'),
+                        lhs: Box::new(lhs),
+                        lo: Box::new(lo),
+                        hi: Box::new(hi),
+                    },
+                    d1.max(d2),
+                )
             }
             "matches" => {
                 self.i += 1;
@@ -527,7 +603,9 @@ impl<'s> Parser<'s> {
                     let (rhs, rd) = self.additive(depth)?;
                     (Kind::Str { op, cs, neg, lhs: Box::new(lhs), rhs: Box::new(rhs) }, rd)
                 }
-                None if w.starts_with('!') || matches!(w, "like" | "notlike" | "contains_any" | "has_any_cs" | "in_cs") => {
+                None if w.starts_with('!')
+                    || matches!(w, "like" | "notlike" | "contains_any" | "has_any_cs" | "in_cs") =>
+                {
                     return unsupported(&format!("the operator '{w}'"), op_pos);
                 }
                 None => return Ok((lhs, ld)),
@@ -707,10 +785,25 @@ impl<'s> Parser<'s> {
 
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn check_args(&self, name: &str, fname: &'static str, min: usize, max: usize, args: Vec<Expr>, d: u32, pos: Pos) -> R<(Expr, u32)> {
+    fn check_args(
+        &self,
+        name: &str,
+        fname: &'static str,
+        min: usize,
+        max: usize,
+        args: Vec<Expr>,
+        d: u32,
+        pos: Pos,
+    ) -> R<(Expr, u32)> {
         let end = self.toks.get(self.i - 1).map_or(pos.1, |t| t.end);
         if args.len() < min || args.len() > max {
-            let want = if min == max { format!("{min}") } else if max == usize::MAX { format!("at least {min}") } else { format!("{min} to {max}") };
+            let want = if min == max {
+                format!("{min}")
+            } else if max == usize::MAX {
+                format!("at least {min}")
+            } else {
+                format!("{min} to {max}")
+            };
             return syntax(format!("'{name}()' takes {want} argument(s), got {}", args.len()), (pos.0, end));
         }
         Ok((Expr { kind: Kind::Call(fname, args), pos: (pos.0, end) }, d + 1))
@@ -729,10 +822,15 @@ impl<'s> Parser<'s> {
         match name.as_str() {
             "datetime" => {
                 let (inner, p) = self.raw_parens()?;
-                let v = if inner == "null" { Some(Value::Null) } else { value::parse_datetime(inner.trim_matches(['"', '\''])).map(Value::DateTime) };
+                let v = if inner == "null" {
+                    Some(Value::Null)
+                } else {
+                    value::parse_datetime(inner.trim_matches(['"', '\''])).map(Value::DateTime)
+                };
                 return typed_literal(v, "datetime", &inner, (pos.0, p.1)).map(Some);
             }
-            "long" | "int" | "real" | "double" | "bool" | "boolean" | "timespan" | "time" | "decimal" | "guid" | "string" => {
+            "long" | "int" | "real" | "double" | "bool" | "boolean" | "timespan" | "time" | "decimal" | "guid"
+            | "string" => {
                 let (inner, p) = self.raw_parens()?;
                 let p = (pos.0, p.1);
                 let v = if inner == "null" && name != "string" {
@@ -740,7 +838,9 @@ impl<'s> Parser<'s> {
                 } else {
                     match name.as_str() {
                         "long" | "int" => value::parse_number(&inner).and_then(|v| v.as_long()).map(Value::Long),
-                        "real" | "double" | "decimal" => value::parse_number(&inner).and_then(|v| v.as_real()).map(Value::Real),
+                        "real" | "double" | "decimal" => {
+                            value::parse_number(&inner).and_then(|v| v.as_real()).map(Value::Real)
+                        }
                         "bool" | "boolean" => Value::Str(inner.clone()).as_bool().map(Value::Bool),
                         "guid" | "string" => Some(Value::Str(inner.clone())),
                         _ => match super::lexer::lex(&inner).ok().as_deref() {
@@ -761,7 +861,9 @@ impl<'s> Parser<'s> {
                 let close = self.expect_op(")", "to close 'dynamic('")?;
                 return Ok(Some((Expr { kind: Kind::Lit(Value::Dynamic(v)), pos: (pos.0, close.1) }, 1)));
             }
-            "now" | "ago" => return unsupported(&format!("'{name}()' (the playground has no clock; use datetime(...))"), pos),
+            "now" | "ago" => {
+                return unsupported(&format!("'{name}()' (the playground has no clock; use datetime(...))"), pos)
+            }
             _ => {}
         }
         Ok(None)

@@ -124,8 +124,14 @@ fn functions() {
 
 #[test]
 fn lets_and_string_literal_forms() {
-    assert_eq!(hits("let n = 4688;\nlet names = dynamic([\"corp\\\\bob\"]);\nT | where EventID == n or User in (names)"), vec![0, 1]);
-    assert_eq!(w(r#"CommandLine contains 'WHO' and CommandLine contains @'c' and CommandLine contains h"AMI""#), vec![0, 1]);
+    assert_eq!(
+        hits("let n = 4688;\nlet names = dynamic([\"corp\\\\bob\"]);\nT | where EventID == n or User in (names)"),
+        vec![0, 1]
+    );
+    assert_eq!(
+        w(r#"CommandLine contains 'WHO' and CommandLine contains @'c' and CommandLine contains h"AMI""#),
+        vec![0, 1]
+    );
     assert_eq!(w(r#"User == "corp\u005cbob""#), vec![1]);
     assert_eq!(w(r#"User == @"corp\bob" and "a" "b" == "ab""#), vec![1]);
     assert_eq!(w(r#"['User'] == @'corp\bob'"#), vec![1]);
@@ -258,9 +264,51 @@ mod props {
     use super::super::evaluate;
 
     const PIECES: &[&str] = &[
-        "T", "|", "where", "project", "extend", "summarize", "count()", "by", "sort", "take", "1", "(", ")", "[", "]", ",", "==",
-        "=~", "!in~", "has", "contains", "\"a\"", "@'b'", "Port", "Image", "and", "or", "not(", "dynamic([", "datetime(2024-01-01)",
-        "between", "..", "matches regex", "\"(?i)x\"", "-", "*", ".", "let", "=", ";", "1d", "tostring(", "=", "0x", "\\",
+        "T",
+        "|",
+        "where",
+        "project",
+        "extend",
+        "summarize",
+        "count()",
+        "by",
+        "sort",
+        "take",
+        "1",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        "==",
+        "=~",
+        "!in~",
+        "has",
+        "contains",
+        "\"a\"",
+        "@'b'",
+        "Port",
+        "Image",
+        "and",
+        "or",
+        "not(",
+        "dynamic([",
+        "datetime(2024-01-01)",
+        "between",
+        "..",
+        "matches regex",
+        "\"(?i)x\"",
+        "-",
+        "*",
+        ".",
+        "let",
+        "=",
+        ";",
+        "1d",
+        "tostring(",
+        "=",
+        "0x",
+        "\\",
     ];
 
     proptest! {

@@ -77,7 +77,11 @@ impl Value {
             Value::Real(f) => Some(*f),
             Value::Bool(b) => Some(f64::from(u8::from(*b))),
             Value::Str(s) => parse_number(s).and_then(|v| v.as_real()),
-            Value::Dynamic(_) => self.clone().unwrap_dynamic().as_real().filter(|_| !matches!(self, Value::Dynamic(Json::Array(_) | Json::Object(_)))),
+            Value::Dynamic(_) => self
+                .clone()
+                .unwrap_dynamic()
+                .as_real()
+                .filter(|_| !matches!(self, Value::Dynamic(Json::Array(_) | Json::Object(_)))),
             _ => None,
         }
     }
@@ -91,7 +95,9 @@ impl Value {
                 Value::Long(n) => Some(n),
                 v => v.as_long(),
             },
-            Value::Dynamic(Json::Number(_) | Json::String(_) | Json::Bool(_)) => self.clone().unwrap_dynamic().as_long(),
+            Value::Dynamic(Json::Number(_) | Json::String(_) | Json::Bool(_)) => {
+                self.clone().unwrap_dynamic().as_long()
+            }
             _ => None,
         }
     }
@@ -193,7 +199,11 @@ fn real_text(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if f > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         format!("{f}")
     }

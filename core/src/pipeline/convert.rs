@@ -305,7 +305,10 @@ pub(crate) fn convert_test(conv: &Conv, test: &Test, cx: &mut Cx<'_>) -> Option<
                 // SecurityEvent 4688 without a separate target: the process runs
                 // as its creator, whom that parser writes to ActorUsername only
                 // (TargetUsername gets a label, TargetUserId the null SID).
-                named = or(vec![named, and(vec![leaf("TargetUserId", lit("S-1-0-0")), leaf("ActorUsername", test.clone())])]);
+                named = or(vec![
+                    named,
+                    and(vec![leaf("TargetUserId", lit("S-1-0-0")), leaf("ActorUsername", test.clone())]),
+                ]);
             }
             let sids = well_known_sids(test);
             if sids.is_empty() {
@@ -967,7 +970,9 @@ fn user_split(test: &Test, domain: &str, name: &str, cx: &mut Cx<'_>) -> LExpr {
         Shape::Suffix => leaf(name, test.clone()),
         // `DOMAIN\user` starts with a backslash-free prefix through its domain,
         // or through the name when there is no domain.
-        Shape::Prefix => or(vec![leaf(domain, test.clone()), and(vec![leaf(domain, Test::Null), leaf(name, test.clone())])]),
+        Shape::Prefix => {
+            or(vec![leaf(domain, test.clone()), and(vec![leaf(domain, Test::Null), leaf(name, test.clone())])])
+        }
         Shape::Contains | Shape::Any => or(vec![leaf(domain, test.clone()), leaf(name, test.clone())]),
         Shape::Other => {
             cx.lossy("the pattern is matched against the domain and the user name separately");
@@ -1201,7 +1206,11 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
                     .map_or(value.clone(), |f| Value::Number(Number::from(f as i64))),
                 _ => value,
             };
-            if ty == ColumnType::Int { fit_int32(v) } else { v }
+            if ty == ColumnType::Int {
+                fit_int32(v)
+            } else {
+                v
+            }
         }
         ColumnType::Real | ColumnType::Decimal => match &value {
             Value::String(s) => {
@@ -1397,7 +1406,9 @@ pub(crate) fn forward(conv: &Conv, value: &Value, fwd: &mut Fwd<'_>) {
             _ => {}
         },
         Conv::Account { base, .. } => forward(base, value, fwd),
-        Conv::Spellings { col, .. } | Conv::Column { col } | Conv::RepeatedName { col, .. } => fwd.set(col, value.clone()),
+        Conv::Spellings { col, .. } | Conv::Column { col } | Conv::RepeatedName { col, .. } => {
+            fwd.set(col, value.clone())
+        }
     }
 }
 

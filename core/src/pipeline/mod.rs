@@ -41,9 +41,7 @@ use crate::event::Event;
 use crate::expr::Expr;
 use crate::rule::Rule;
 
-pub use custom::{
-    parse_custom, CondOp, FieldCondition, ItemCondition, RuleCondition, TransformKind, Transformation,
-};
+pub use custom::{parse_custom, CondOp, FieldCondition, ItemCondition, RuleCondition, TransformKind, Transformation};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

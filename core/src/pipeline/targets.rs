@@ -1180,7 +1180,8 @@ pub(crate) fn map_rule(target: TargetId, rule: &Rule, work: Expr<Work>, state: &
     } else {
         slots.map_leaves(&mut |s| Expr::Leaf(s.into_item()))
     };
-    let mapped = if target == TargetId::SentinelAsim { xml_entity_alternatives(mapped, src.table, state) } else { mapped };
+    let mapped =
+        if target == TargetId::SentinelAsim { xml_entity_alternatives(mapped, src.table, state) } else { mapped };
     match condition_expr(src, span.unwrap_or_default()) {
         Some(cond) => Expr::And(vec![cond, mapped]),
         None => mapped,
@@ -1483,11 +1484,15 @@ fn plain_values(w: &Work) -> Option<Vec<String>> {
 /// error note says why) and the leaf is the item unchanged.
 fn map_leaf(src: &Source, w: Work, state: &mut State) -> (Expr<MappedItem>, bool) {
     let Some(field) = w.item.field.clone() else {
-        return (Expr::Leaf(MappedItem { item: w.item, sigma_field: w.sigma_field, column_type: ColumnType::Unknown }), false);
+        return (
+            Expr::Leaf(MappedItem { item: w.item, sigma_field: w.sigma_field, column_type: ColumnType::Unknown }),
+            false,
+        );
     };
     let shown = w.sigma_field.clone().unwrap_or_else(|| field.clone());
     let table = src.table;
-    let mut cx = Cx { notes: &mut state.notes, span: w.item.key_span, field: &shown, table, lossy: false, failed: false };
+    let mut cx =
+        Cx { notes: &mut state.notes, span: w.item.key_span, field: &shown, table, lossy: false, failed: false };
     let fieldref = !w.item.tests.is_empty() && w.item.tests.iter().all(|t| matches!(t, Test::FieldRef { .. }));
     let result = match lookup(src, &field) {
         _ if fieldref => map_fieldref(src, &w, &mut cx),
@@ -1691,7 +1696,8 @@ pub(crate) fn map_event_fields(
     // A field whose column depends on another column of the row: decided
     // once that column is set.
     for (cond, values, then, otherwise, value) in deferred {
-        let holds = fwd.out.get(cond).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)));
+        let holds =
+            fwd.out.get(cond).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)));
         fwd.set(if holds { then } else { otherwise }, value);
     }
     if !dropped.is_empty() {

@@ -115,7 +115,9 @@ fn unsupported_construct(p: &str) -> Option<String> {
     while i + 1 < bytes.len() {
         if bytes[i] == b'\\' {
             if bytes[i + 1].is_ascii_digit() && bytes[i + 1] != b'0' {
-                return Some("back-references (\\1) are not supported by linear-time regex engines (RE2, KQL)".to_string());
+                return Some(
+                    "back-references (\\1) are not supported by linear-time regex engines (RE2, KQL)".to_string(),
+                );
             }
             i += 2;
             continue;

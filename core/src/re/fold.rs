@@ -345,7 +345,9 @@ fn posix_folded(class: &str) -> Option<String> {
         gaps.push((next, 0x10FFFF));
         members = gaps;
     }
-    let text = |cp: u32| char::from_u32(cp).filter(char::is_ascii_alphanumeric).map_or_else(|| format!("\\x{{{cp:X}}}"), String::from);
+    let text = |cp: u32| {
+        char::from_u32(cp).filter(char::is_ascii_alphanumeric).map_or_else(|| format!("\\x{{{cp:X}}}"), String::from)
+    };
     Some(members.iter().map(|&(a, b)| if a == b { text(a) } else { format!("{}-{}", text(a), text(b)) }).collect())
 }
 
@@ -402,7 +404,8 @@ fn add_range_orbits(lo: char, hi: char, into: &mut Vec<char>) {
     }
     // regex-lite folds a range that spans both cases only partly (`(?i)[?-i]`
     // misses `k`), so ASCII counterparts are listed too.
-    let one_case = (lo.is_ascii_lowercase() && hi.is_ascii_lowercase()) || (lo.is_ascii_uppercase() && hi.is_ascii_uppercase());
+    let one_case =
+        (lo.is_ascii_lowercase() && hi.is_ascii_lowercase()) || (lo.is_ascii_uppercase() && hi.is_ascii_uppercase());
     if lo < hi && lo.is_ascii() && !one_case {
         (lo..=hi.min('\u{7F}')).filter(char::is_ascii_alphabetic).map(swap_ascii_case).for_each(&mut add);
     }
@@ -492,16 +495,18 @@ fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
 fn table() -> &'static [(char, char)] {
     static TABLE: OnceLock<Vec<(char, char)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut entries: Vec<(char, char)> = (0..0x1F000u32)
-            .filter_map(char::from_u32)
-            .map(|c| (fold_key(c), c))
-            .filter(|&(key, c)| key != c)
-            .collect();
+        let mut entries: Vec<(char, char)> =
+            (0..0x1F000u32).filter_map(char::from_u32).map(|c| (fold_key(c), c)).filter(|&(key, c)| key != c).collect();
         // One entry per letter, so no two are equal and the dedup drops nothing.
         crate::sort::sort_dedup(
             &mut entries,
             |(k, c)| u64::from(k) << 32 | u64::from(c),
-            |x| (char::from_u32((x >> 32) as u32).unwrap_or(char::REPLACEMENT_CHARACTER), char::from_u32(x as u32).unwrap_or(char::REPLACEMENT_CHARACTER)),
+            |x| {
+                (
+                    char::from_u32((x >> 32) as u32).unwrap_or(char::REPLACEMENT_CHARACTER),
+                    char::from_u32(x as u32).unwrap_or(char::REPLACEMENT_CHARACTER),
+                )
+            },
         );
         entries
     })

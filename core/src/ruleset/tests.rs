@@ -13,7 +13,12 @@ fn rule_files(root: &Path) -> Vec<PathBuf> {
         Ok(rd) => rd
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rules") || n == "deprecated"))
+            .filter(|p| {
+                p.is_dir()
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("rules") || n == "deprecated")
+            })
             .collect(),
         Err(_) => Vec::new(),
     };
@@ -99,14 +104,21 @@ fn rule_set_agrees_with_every_rule_on_the_corpus() {
     let mut evaluated = 0;
     for (n, e) in events.iter().enumerate() {
         let p = PreparedEvent::new(e);
-        let want: Vec<usize> = set.matchers().iter().enumerate().filter(|(_, m)| m.is_match(&p)).map(|(i, _)| i).collect();
+        let want: Vec<usize> =
+            set.matchers().iter().enumerate().filter(|(_, m)| m.is_match(&p)).map(|(i, _)| i).collect();
         let got = set.matching(e);
         assert_eq!(got, want, "event {n}");
         hits += got.len();
         evaluated += set.candidates(&PreparedEvent::new(e)).len();
     }
     assert!(hits > 700, "{hits}");
-    eprintln!("{} rules ({} always evaluated), {} events, {hits} matches, {evaluated} rule evaluations instead of {}", set.len(), set.always.len(), events.len(), set.len() * events.len());
+    eprintln!(
+        "{} rules ({} always evaluated), {} events, {hits} matches, {evaluated} rule evaluations instead of {}",
+        set.len(),
+        set.always.len(),
+        events.len(),
+        set.len() * events.len()
+    );
 }
 
 fn rule(detection: &str) -> Rule {
@@ -165,7 +177,8 @@ fn corners_agree() {
     for (n, text) in events.iter().enumerate() {
         let e = Event::from_json(serde_json::from_str(text).unwrap_or(Value::Null));
         let p = PreparedEvent::new(&e);
-        let want: Vec<usize> = set.matchers().iter().enumerate().filter(|(_, m)| m.is_match(&p)).map(|(i, _)| i).collect();
+        let want: Vec<usize> =
+            set.matchers().iter().enumerate().filter(|(_, m)| m.is_match(&p)).map(|(i, _)| i).collect();
         assert_eq!(set.matching(&e), want, "event {n}: {text}");
     }
 }
@@ -183,7 +196,14 @@ fn list_always() {
     for &i in &set.always {
         let m = &set.matchers()[i];
         let d = m.compiled();
-        let fields: Vec<String> = d.searches.iter().flat_map(|s| s.alternatives.iter().flatten().map(|it| format!("{:?}{}", it.field, if it.negate {"!"} else {""}))).take(6).collect();
+        let fields: Vec<String> = d
+            .searches
+            .iter()
+            .flat_map(|s| {
+                s.alternatives.iter().flatten().map(|it| format!("{:?}{}", it.field, if it.negate { "!" } else { "" }))
+            })
+            .take(6)
+            .collect();
         eprintln!("ALWAYS {} | {:?}", m.title(), fields);
     }
 }

@@ -15,10 +15,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{set, basename, fill, Cols};
 use super::record::WinRecord;
 use super::security::well_known;
 use super::TableKind;
+use super::{basename, fill, set, Cols};
 use crate::event::Event;
 
 pub(crate) const TABLES: &[&str] = &[
@@ -113,7 +113,9 @@ fn registry_key(path: &str) -> String {
     };
     let mut out = if rest.is_empty() { full.to_string() } else { format!("{full}\\{rest}") };
     let lower = out.to_ascii_lowercase();
-    if let Some(at) = lower.find("\\currentcontrolset\\").or_else(|| lower.ends_with("\\currentcontrolset").then(|| lower.len() - 18)) {
+    if let Some(at) =
+        lower.find("\\currentcontrolset\\").or_else(|| lower.ends_with("\\currentcontrolset").then(|| lower.len() - 18))
+    {
         out.replace_range(at + 1..at + 18, "ControlSet001");
     }
     out
@@ -205,7 +207,12 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Va
             let outbound = !r.get("Initiated").eq_ignore_ascii_case("false");
             // This device in Local*, the peer in Remote*, whatever the direction.
             let (local, remote) = if outbound { ("Source", "Destination") } else { ("Destination", "Source") };
-            for (col, side, what) in [("LocalIP", local, "Ip"), ("LocalPort", local, "Port"), ("RemoteIP", remote, "Ip"), ("RemotePort", remote, "Port")] {
+            for (col, side, what) in [
+                ("LocalIP", local, "Ip"),
+                ("LocalPort", local, "Port"),
+                ("RemoteIP", remote, "Ip"),
+                ("RemotePort", remote, "Port"),
+            ] {
                 let v = r.get(&format!("{side}{what}"));
                 m.insert(col.into(), if what == "Port" { number(v) } else { Value::from(v) });
             }
@@ -219,7 +226,11 @@ pub(crate) fn from_sysmon(r: &WinRecord) -> Option<(&'static str, Map<String, Va
                 None => p,
             };
             set(&mut m, "Protocol", proto);
-            ("DeviceNetworkEvents", if outbound { "ConnectionSuccess" } else { "InboundConnectionAccepted" }.into(), INITIATING)
+            (
+                "DeviceNetworkEvents",
+                if outbound { "ConnectionSuccess" } else { "InboundConnectionAccepted" }.into(),
+                INITIATING,
+            )
         }
         2 | 11 | 23 | 26 => {
             object(&mut m, r.get("TargetFilename"));
@@ -389,12 +400,33 @@ pub(crate) fn from_security(s: &WinRecord) -> Option<(&'static str, Map<String, 
 fn kept(event_id: i64) -> &'static [&'static str] {
     match event_id {
         1 => &[
-            "Image", "CommandLine", "OriginalFileName", "Description", "Product", "Company", "ProcessId", "ParentImage",
-            "ParentCommandLine", "ParentProcessId", "User", "ParentUser", "IntegrityLevel", "LogonId", "Hashes",
+            "Image",
+            "CommandLine",
+            "OriginalFileName",
+            "Description",
+            "Product",
+            "Company",
+            "ProcessId",
+            "ParentImage",
+            "ParentCommandLine",
+            "ParentProcessId",
+            "User",
+            "ParentUser",
+            "IntegrityLevel",
+            "LogonId",
+            "Hashes",
         ],
         3 => &[
-            "Image", "ProcessId", "User", "Protocol", "Initiated", "SourceIp", "SourcePort", "DestinationIp",
-            "DestinationPort", "DestinationHostname",
+            "Image",
+            "ProcessId",
+            "User",
+            "Protocol",
+            "Initiated",
+            "SourceIp",
+            "SourcePort",
+            "DestinationIp",
+            "DestinationPort",
+            "DestinationHostname",
         ],
         2 | 11 | 23 | 26 => &["Image", "ProcessId", "User", "TargetFilename", "Hashes"],
         12..=14 => &["Image", "ProcessId", "User", "TargetObject", "EventType", "Details", "NewName"],
@@ -513,8 +545,14 @@ mod tests {
 
     #[test]
     fn registry_formats() {
-        assert_eq!(registry_key("HKLM\\System\\CurrentControlSet\\Services\\x"), "HKEY_LOCAL_MACHINE\\System\\ControlSet001\\Services\\x");
-        assert_eq!(registry_key("HKU\\S-1-5-21-1-2-3-1001\\Software\\Run"), "HKEY_CURRENT_USER\\S-1-5-21-1-2-3-1001\\Software\\Run");
+        assert_eq!(
+            registry_key("HKLM\\System\\CurrentControlSet\\Services\\x"),
+            "HKEY_LOCAL_MACHINE\\System\\ControlSet001\\Services\\x"
+        );
+        assert_eq!(
+            registry_key("HKU\\S-1-5-21-1-2-3-1001\\Software\\Run"),
+            "HKEY_CURRENT_USER\\S-1-5-21-1-2-3-1001\\Software\\Run"
+        );
         assert_eq!(registry_value("DWORD (0x00000010)"), ("Dword", "16".to_string()));
         assert_eq!(registry_value("C:\\x.exe"), ("String", "C:\\x.exe".to_string()));
     }

@@ -108,7 +108,8 @@ pub(crate) enum TableKind {
 
 pub(crate) fn table_kind(table: &str) -> Option<TableKind> {
     let t = table.trim_end_matches("()");
-    let t = t.strip_prefix("_Im_").map(|s| s.to_string()).unwrap_or_else(|| t.strip_prefix("im").unwrap_or(t).to_string());
+    let t =
+        t.strip_prefix("_Im_").map(|s| s.to_string()).unwrap_or_else(|| t.strip_prefix("im").unwrap_or(t).to_string());
     Some(match t.as_str() {
         "ProcessCreate" | "ProcessEvent" => TableKind::Asim(Schema::ProcessCreate),
         "NetworkSession" => TableKind::Asim(Schema::NetworkSession),
@@ -132,7 +133,9 @@ pub fn feeds(table: &str) -> &'static [Feed] {
             Feed::Defender,
             Feed::LinuxSysmon,
         ],
-        Some(TableKind::Asim(Schema::Authentication)) => &[Feed::SecurityEvent, Feed::SecurityWindowsEvent, Feed::Defender],
+        Some(TableKind::Asim(Schema::Authentication)) => {
+            &[Feed::SecurityEvent, Feed::SecurityWindowsEvent, Feed::Defender]
+        }
         Some(TableKind::Asim(Schema::Dns)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent],
         Some(TableKind::Asim(Schema::Registry)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender],
         Some(TableKind::Asim(_)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender, Feed::LinuxSysmon],
@@ -272,7 +275,11 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
                 Record::Sysmon(r) => security::from_sysmon(r)?,
                 _ => return None,
             };
-            let native = if feed == Feed::SecurityEvent { security::security_event_row(&sec) } else { windows::windows_event_row(&sec) };
+            let native = if feed == Feed::SecurityEvent {
+                security::security_event_row(&sec)
+            } else {
+                windows::windows_event_row(&sec)
+            };
             let view = security::sigma_view(&sec, rec);
             match kind {
                 TableKind::SecurityEvent => Some(Produced {
@@ -283,7 +290,12 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
                 }),
                 TableKind::Asim(schema) => {
                     let (row, lost) = asim::parse(schema, feed, &native)?;
-                    Some(Produced { native: Value::Object(native), row: Value::Object(row), view: without(view, &lost), lost })
+                    Some(Produced {
+                        native: Value::Object(native),
+                        row: Value::Object(row),
+                        view: without(view, &lost),
+                        lost,
+                    })
                 }
                 TableKind::Defender(_) => None,
             }
@@ -310,7 +322,12 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
                 }),
                 TableKind::Asim(schema) => {
                     let (row, lost) = asim::parse_defender(schema, table, &native)?;
-                    Some(Produced { native: Value::Object(native), row: Value::Object(row), view: without(view, &lost), lost })
+                    Some(Produced {
+                        native: Value::Object(native),
+                        row: Value::Object(row),
+                        view: without(view, &lost),
+                        lost,
+                    })
                 }
                 TableKind::SecurityEvent => None,
             }
@@ -359,7 +376,9 @@ pub(crate) fn value_of(src: &dyn Lookup, op: char, arg: &str) -> Value {
             };
             return n.map(Value::from).unwrap_or(Value::Null);
         }
-        '$' => u64::from_str_radix(src.field(arg).trim().trim_start_matches("0x"), 16).map(|n| n.to_string()).unwrap_or_default(),
+        '$' => u64::from_str_radix(src.field(arg).trim().trim_start_matches("0x"), 16)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         '~' => src.field(arg).to_lowercase(),
         _ => arg.to_string(),
     };

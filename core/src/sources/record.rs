@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{set, defender, TableKind};
+use super::{defender, set, TableKind};
 use crate::event::{Event, EventShape};
 
 /// What a pasted event was read as.
@@ -129,14 +129,35 @@ pub fn sysmon_event_id(category: &str) -> Option<i64> {
 
 /// Fields only Sysmon writes (one is enough to say "Sysmon" for a flat event).
 const SYSMON_FIELDS: &[&str] = &[
-    "Image", "ProcessGuid", "ParentImage", "ImageLoaded", "TargetFilename", "TargetObject", "QueryName",
-    "DestinationHostname", "DestinationIp", "PipeName", "SourceImage", "TargetImage", "OriginalFileName",
-    "IntegrityLevel", "Hashes",
+    "Image",
+    "ProcessGuid",
+    "ParentImage",
+    "ImageLoaded",
+    "TargetFilename",
+    "TargetObject",
+    "QueryName",
+    "DestinationHostname",
+    "DestinationIp",
+    "PipeName",
+    "SourceImage",
+    "TargetImage",
+    "OriginalFileName",
+    "IntegrityLevel",
+    "Hashes",
 ];
 /// Fields of Windows Security events that Sysmon does not have.
 const SECURITY_FIELDS: &[&str] = &[
-    "NewProcessName", "SubjectUserName", "SubjectUserSid", "TargetUserName", "NewProcessId", "MandatoryLabel",
-    "TokenElevationType", "LogonType", "IpAddress", "WorkstationName", "ObjectName",
+    "NewProcessName",
+    "SubjectUserName",
+    "SubjectUserSid",
+    "TargetUserName",
+    "NewProcessId",
+    "MandatoryLabel",
+    "TokenElevationType",
+    "LogonType",
+    "IpAddress",
+    "WorkstationName",
+    "ObjectName",
 ];
 
 fn as_text(v: &Value) -> Option<String> {
@@ -199,14 +220,37 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
         },
     };
     let mut data = Vec::new();
-    let system = ["EventID", "EventCode", "Provider_Name", "Provider_Guid", "Channel", "Computer", "Level", "Task", "Opcode",
-        "Keywords", "EventRecordID", "Version", "TimeCreated_SystemTime", "Execution_ProcessID", "Execution_ThreadID",
-        "Security_UserID", "EventID_Qualifiers", "Correlation", "Provider", "Security", "Execution", "TimeCreated"];
+    let system = [
+        "EventID",
+        "EventCode",
+        "Provider_Name",
+        "Provider_Guid",
+        "Channel",
+        "Computer",
+        "Level",
+        "Task",
+        "Opcode",
+        "Keywords",
+        "EventRecordID",
+        "Version",
+        "TimeCreated_SystemTime",
+        "Execution_ProcessID",
+        "Execution_ThreadID",
+        "Security_UserID",
+        "EventID_Qualifiers",
+        "Correlation",
+        "Provider",
+        "Security",
+        "Execution",
+        "TimeCreated",
+    ];
     for (k, v) in e.fields() {
         if e.shape() == EventShape::Evtx && system.contains(&k) {
             continue;
         }
-        if e.shape() != EventShape::Evtx && matches!(k, "EventID" | "EventCode" | "Provider_Name" | "Channel" | "Computer") {
+        if e.shape() != EventShape::Evtx
+            && matches!(k, "EventID" | "EventCode" | "Provider_Name" | "Channel" | "Computer")
+        {
             continue;
         }
         if let Some(t) = as_text(v) {
@@ -221,10 +265,23 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
         .unwrap_or_else(|| "2025-01-01 00:00:00.000".to_string());
     // Sysmon for Linux: its provider, or Unix paths in a flat event.
     let unix = |k: &str| e.get(k).and_then(Value::as_str).is_some_and(|p| p.starts_with('/'));
-    let linux = !security && (provider.contains("Linux-Sysmon") || (provider.is_empty() && (unix("Image") || unix("TargetFilename"))));
+    let linux = !security
+        && (provider.contains("Linux-Sysmon") || (provider.is_empty() && (unix("Image") || unix("TargetFilename"))));
     let rec = WinRecord {
-        provider: if security { SECURITY } else if linux { LINUX_SYSMON } else { SYSMON },
-        channel: if security { "Security" } else if linux { "Linux-Sysmon/Operational" } else { SYSMON_CHANNEL },
+        provider: if security {
+            SECURITY
+        } else if linux {
+            LINUX_SYSMON
+        } else {
+            SYSMON
+        },
+        channel: if security {
+            "Security"
+        } else if linux {
+            "Linux-Sysmon/Operational"
+        } else {
+            SYSMON_CHANNEL
+        },
         event_id: id,
         computer,
         time,

@@ -247,7 +247,11 @@ pub(crate) fn sigma_view(sec: &WinRecord, origin: &Record) -> Event {
                 // spelling of the service accounts is kept.
                 let creator = if s.get("ParentUser").is_empty() { s.get("User") } else { s.get("ParentUser") };
                 let qualify = |u: &str| {
-                    if u.contains('\\') || u.is_empty() { u.to_string() } else { format!("{}\\{u}", machine(&s.computer).0) }
+                    if u.contains('\\') || u.is_empty() {
+                        u.to_string()
+                    } else {
+                        format!("{}\\{u}", machine(&s.computer).0)
+                    }
                 };
                 set(&mut m, "ParentUser", qualify(creator));
                 if s.has("User") {
@@ -288,7 +292,14 @@ mod tests {
         if let Some(p) = parent_user {
             data.push(("ParentUser".into(), p.into()));
         }
-        WinRecord { provider: "Microsoft-Windows-Sysmon", channel: "", event_id: 1, computer: "win-a.corp.example".into(), time: String::new(), data }
+        WinRecord {
+            provider: "Microsoft-Windows-Sysmon",
+            channel: "",
+            event_id: 1,
+            computer: "win-a.corp.example".into(),
+            time: String::new(),
+            data,
+        }
     }
 
     #[test]
@@ -309,7 +320,9 @@ mod tests {
 
     #[test]
     fn another_account_is_the_target() {
-        let Some(s) = from_sysmon(&sysmon("NT-AUTORITÄT\\LOKALER DIENST", Some("NT AUTHORITY\\SYSTEM"))) else { panic!("4688") };
+        let Some(s) = from_sysmon(&sysmon("NT-AUTORITÄT\\LOKALER DIENST", Some("NT AUTHORITY\\SYSTEM"))) else {
+            panic!("4688")
+        };
         assert_eq!(s.get("TargetUserName"), "LOCAL SERVICE");
         assert_eq!(s.get("TargetUserSid"), "S-1-5-19");
         assert_eq!(process_user(&s), "NT AUTHORITY\\LOCAL SERVICE");

@@ -26,25 +26,113 @@ fn xml_escape(s: &str, out: &mut String) {
 /// positionally rely on this order.
 fn sysmon_fields(event_id: i64) -> &'static [&'static str] {
     const PROCESS: &[&str] = &[
-        "RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product", "Company",
-        "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId", "TerminalSessionId",
-        "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId", "ParentImage", "ParentCommandLine", "ParentUser",
+        "RuleName",
+        "UtcTime",
+        "ProcessGuid",
+        "ProcessId",
+        "Image",
+        "FileVersion",
+        "Description",
+        "Product",
+        "Company",
+        "OriginalFileName",
+        "CommandLine",
+        "CurrentDirectory",
+        "User",
+        "LogonGuid",
+        "LogonId",
+        "TerminalSessionId",
+        "IntegrityLevel",
+        "Hashes",
+        "ParentProcessGuid",
+        "ParentProcessId",
+        "ParentImage",
+        "ParentCommandLine",
+        "ParentUser",
     ];
     const NETWORK: &[&str] = &[
-        "RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "Protocol", "Initiated", "SourceIsIpv6",
-        "SourceIp", "SourceHostname", "SourcePort", "SourcePortName", "DestinationIsIpv6", "DestinationIp",
-        "DestinationHostname", "DestinationPort", "DestinationPortName",
+        "RuleName",
+        "UtcTime",
+        "ProcessGuid",
+        "ProcessId",
+        "Image",
+        "User",
+        "Protocol",
+        "Initiated",
+        "SourceIsIpv6",
+        "SourceIp",
+        "SourceHostname",
+        "SourcePort",
+        "SourcePortName",
+        "DestinationIsIpv6",
+        "DestinationIp",
+        "DestinationHostname",
+        "DestinationPort",
+        "DestinationPortName",
     ];
     match event_id {
         1 => PROCESS,
         3 => NETWORK,
-        11 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"],
+        11 => {
+            &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"]
+        }
         12 => &["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "User"],
-        13 => &["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "Details", "User"],
-        14 => &["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "NewName", "User"],
-        22 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "QueryName", "QueryStatus", "QueryResults", "Image", "User"],
-        23 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "User", "Image", "TargetFilename", "Hashes", "IsExecutable", "Archived"],
-        26 => &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "User", "Image", "TargetFilename", "Hashes", "IsExecutable"],
+        13 => &[
+            "RuleName",
+            "EventType",
+            "UtcTime",
+            "ProcessGuid",
+            "ProcessId",
+            "Image",
+            "TargetObject",
+            "Details",
+            "User",
+        ],
+        14 => &[
+            "RuleName",
+            "EventType",
+            "UtcTime",
+            "ProcessGuid",
+            "ProcessId",
+            "Image",
+            "TargetObject",
+            "NewName",
+            "User",
+        ],
+        22 => &[
+            "RuleName",
+            "UtcTime",
+            "ProcessGuid",
+            "ProcessId",
+            "QueryName",
+            "QueryStatus",
+            "QueryResults",
+            "Image",
+            "User",
+        ],
+        23 => &[
+            "RuleName",
+            "UtcTime",
+            "ProcessGuid",
+            "ProcessId",
+            "User",
+            "Image",
+            "TargetFilename",
+            "Hashes",
+            "IsExecutable",
+            "Archived",
+        ],
+        26 => &[
+            "RuleName",
+            "UtcTime",
+            "ProcessGuid",
+            "ProcessId",
+            "User",
+            "Image",
+            "TargetFilename",
+            "Hashes",
+            "IsExecutable",
+        ],
         _ => &[],
     }
 }
@@ -92,7 +180,8 @@ pub(crate) fn syslog_row(r: &WinRecord) -> Map<String, Value> {
     x.push_str("</Computer><Security UserId=\"0\"/></System><EventData>");
     data_elements(r, &mut x);
     x.push_str("</EventData></Event>");
-    let local = if r.get("Initiated").eq_ignore_ascii_case("false") { r.get("DestinationIp") } else { r.get("SourceIp") };
+    let local =
+        if r.get("Initiated").eq_ignore_ascii_case("false") { r.get("DestinationIp") } else { r.get("SourceIp") };
     let mut m = Map::new();
     set(&mut m, "TimeGenerated", r.time.clone());
     set(&mut m, "Computer", r.computer.clone());
@@ -189,7 +278,6 @@ pub(crate) fn read_event_data(xml: &str, how: XmlRead) -> (Map<String, Value>, V
     (out, order)
 }
 
-
 /// The named values of a `WindowsEvent` row (`EventData` is dynamic).
 pub(crate) fn windows_event_data(row: &Map<String, Value>) -> Map<String, Value> {
     match row.get("EventData") {
@@ -209,10 +297,7 @@ mod tests {
             event_id: 1,
             computer: "h".into(),
             time: "t".into(),
-            data: vec![
-                ("ProcessGuid".into(), "{abc-1}".into()),
-                ("CommandLine".into(), "cmd /c \"a\" > b & c".into()),
-            ],
+            data: vec![("ProcessGuid".into(), "{abc-1}".into()), ("CommandLine".into(), "cmd /c \"a\" > b & c".into())],
         }
     }
 

@@ -122,6 +122,10 @@ pub(crate) fn file(src: &Src, id: i64) -> Map<String, Value> {
     set(&mut r, "EventOriginalType", id.to_string());
     // The created-file parser keeps the GUID's braces, the deleted-file one drops them.
     let guid = src.get("ProcessGuid");
-    set(&mut r, "ActingProcessGuid", if id == 11 { guid } else { guid.trim_start_matches('{').trim_end_matches('}').to_string() });
+    set(
+        &mut r,
+        "ActingProcessGuid",
+        if id == 11 { guid } else { guid.trim_start_matches('{').trim_end_matches('}').to_string() },
+    );
     r
 }

@@ -47,9 +47,12 @@ pub(crate) fn parse(schema: Schema, feed: Feed, native: &Map<String, Value>) -> 
         Feed::SysmonWindowsEvent | Feed::SecurityWindowsEvent => (windows_event_data(native), Vec::new()),
         Feed::Defender | Feed::LinuxSysmon | Feed::Rows => return None,
     };
-    let src = Src { data, order, computer: super::text(native, "Computer"), time: super::text(native, "TimeGenerated") };
+    let src =
+        Src { data, order, computer: super::text(native, "Computer"), time: super::text(native, "TimeGenerated") };
     match (schema, feed) {
-        (Schema::ProcessCreate, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if id == 1 && provider.contains("Sysmon") => {
+        (Schema::ProcessCreate, Feed::SysmonEvent | Feed::SysmonWindowsEvent)
+            if id == 1 && provider.contains("Sysmon") =>
+        {
             Some((process::sysmon(&src, feed), Vec::new()))
         }
         // The 4688 parsers set no integrity level (docs/sources.md).
@@ -61,7 +64,9 @@ pub(crate) fn parse(schema: Schema, feed: Feed, native: &Map<String, Value>) -> 
             let lost = if feed == Feed::SysmonWindowsEvent { vec!["SourceHostname"] } else { Vec::new() };
             Some((network::sysmon(&src, feed), lost))
         }
-        (Schema::Dns, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if id == 22 => Some((dns::sysmon(&src), Vec::new())),
+        (Schema::Dns, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if id == 22 => {
+            Some((dns::sysmon(&src), Vec::new()))
+        }
         (Schema::FileEvent, Feed::SysmonEvent | Feed::SysmonWindowsEvent) if matches!(id, 11 | 23 | 26) => {
             Some((file::sysmon(&src, id), Vec::new()))
         }
@@ -147,7 +152,12 @@ impl Src {
 
     /// A Defender row, read by name.
     pub fn row(d: &Map<String, Value>) -> Src {
-        Src { data: d.clone(), order: Vec::new(), computer: super::text(d, "DeviceName"), time: super::text(d, "Timestamp") }
+        Src {
+            data: d.clone(),
+            order: Vec::new(),
+            computer: super::text(d, "DeviceName"),
+            time: super::text(d, "Timestamp"),
+        }
     }
 }
 

@@ -107,12 +107,19 @@ pub(crate) fn defender(d: &Map<String, Value>) -> Option<Map<String, Value>> {
     let (near, far) = if outbound { ("Src", "Dst") } else { ("Dst", "Src") };
     fill(&mut r, &src, near, DEFENDER_PROCESS);
     fill(&mut r, &src, "", DEFENDER);
-    let user = super::process::joined(&src.get("InitiatingProcessAccountDomain"), &src.get("InitiatingProcessAccountName"));
+    let user =
+        super::process::joined(&src.get("InitiatingProcessAccountDomain"), &src.get("InitiatingProcessAccountName"));
     set(&mut r, &format!("{near}Username"), user);
     set(&mut r, &format!("{far}ProcessName"), "");
     set(&mut r, &format!("{far}Username"), "");
     for (sig, local, remote) in [("IpAddr", "LocalIP", "RemoteIP"), ("PortNumber", "LocalPort", "RemotePort")] {
-        let value = |k: &str| if sig == "PortNumber" { crate::sources::value_of(&src, '#', if k == "L" { local } else { remote }) } else { Value::from(src.get(if k == "L" { local } else { remote })) };
+        let value = |k: &str| {
+            if sig == "PortNumber" {
+                crate::sources::value_of(&src, '#', if k == "L" { local } else { remote })
+            } else {
+                Value::from(src.get(if k == "L" { local } else { remote }))
+            }
+        };
         r.insert(format!("{near}{sig}"), value("L"));
         r.insert(format!("{far}{sig}"), value("R"));
     }
@@ -125,7 +132,13 @@ pub(crate) fn defender(d: &Map<String, Value>) -> Option<Map<String, Value>> {
     put_fqdn(&mut r, "Dvc", dotted(&device));
     set(&mut r, "Hostname", remote.split('.').next().unwrap_or(""));
     let proto = src.get("Protocol");
-    let proto = if proto.starts_with("Tcp") { "TCP".to_string() } else if proto == "Unknown" { String::new() } else { proto.to_ascii_uppercase() };
+    let proto = if proto.starts_with("Tcp") {
+        "TCP".to_string()
+    } else if proto == "Unknown" {
+        String::new()
+    } else {
+        proto.to_ascii_uppercase()
+    };
     set(&mut r, "NetworkProtocol", proto);
     set(&mut r, "NetworkDirection", direction);
     set(&mut r, "EventResult", if action == "ConnectionFailed" { "Failure" } else { "Success" });

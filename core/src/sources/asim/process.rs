@@ -50,7 +50,8 @@ TimeGenerated^";
 /// SHA1, IMPHASH, MD5 that is there.
 fn hashes(row: &mut Map<String, Value>, hashes: &str, prefix: &str) {
     const KEPT: [&str; 4] = ["SHA256", "SHA1", "IMPHASH", "MD5"];
-    let found: Vec<(String, &str)> = crate::sources::hash_pairs(hashes).filter(|(a, _)| KEPT.contains(&a.as_str())).collect();
+    let found: Vec<(String, &str)> =
+        crate::sources::hash_pairs(hashes).filter(|(a, _)| KEPT.contains(&a.as_str())).collect();
     for (alg, h) in &found {
         set(row, &format!("{prefix}{alg}"), *h);
     }
@@ -118,7 +119,11 @@ pub(crate) fn security(src: &Src, feed: Feed) -> Map<String, Value> {
         // lookup resolves to, which (its columns renamed on the clash) is the
         // Subject's: "Local System" for SYSTEM, else empty.
         if no_target {
-            if subject_sid == "S-1-5-18" { "Local System".to_string() } else { String::new() }
+            if subject_sid == "S-1-5-18" {
+                "Local System".to_string()
+            } else {
+                String::new()
+            }
         } else {
             src.get("TargetAccount")
         }
@@ -131,7 +136,11 @@ pub(crate) fn security(src: &Src, feed: Feed) -> Map<String, Value> {
         set(&mut r, "TargetUserId", blank(target_sid));
         // The Actor when there is no separate target; otherwise the target
         // name in the *Subject's* domain (a parser fault).
-        if no_target { subject } else { format!("{}\\{}", src.get("SubjectDomainName"), src.get("TargetUserName")) }
+        if no_target {
+            subject
+        } else {
+            format!("{}\\{}", src.get("SubjectDomainName"), src.get("TargetUserName"))
+        }
     };
     set(&mut r, "TargetUsername", target.clone());
     set(&mut r, "User", target);

@@ -126,12 +126,14 @@ pub(crate) fn defender(d: &Map<String, Value>) -> Map<String, Value> {
     fill(&mut r, &src, "", DEFENDER);
     let action = src.get("ActionType");
     let key = src.get(if action.ends_with("Deleted") { "PreviousRegistryKey" } else { "RegistryKey" });
-    let value = src.get(if action == "RegistryValueDeleted" { "PreviousRegistryValueName" } else { "RegistryValueName" });
+    let value =
+        src.get(if action == "RegistryValueDeleted" { "PreviousRegistryValueName" } else { "RegistryValueName" });
     let kind = src.get("RegistryValueType");
     set(&mut r, "RegistryKey", key);
     set(&mut r, "RegistryValue", value);
     set(&mut r, "RegistryValueType", VALUE_TYPES.iter().find(|(k, _)| *k == kind).map_or("", |(_, v)| *v));
-    let actor = super::process::joined(&src.get("InitiatingProcessAccountDomain"), &src.get("InitiatingProcessAccountName"));
+    let actor =
+        super::process::joined(&src.get("InitiatingProcessAccountDomain"), &src.get("InitiatingProcessAccountName"));
     set(&mut r, "ActorUsername", actor.clone());
     set(&mut r, "User", actor);
     r
