@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> io::Result<u8> {
         let (path, check) = match entry {
             Entry::File(p) => {
                 let check = match std::fs::read(p) {
-                    Ok(bytes) => api::check_rule_bytes(&bytes, &opts),
+                    Ok(bytes) => api::check_rule_bytes_with(&bytes, &opts, !args.no_lint),
                     Err(e) => io_error(&e.to_string()),
                 };
                 (p.to_string_lossy().into_owned(), check)

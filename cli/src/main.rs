@@ -137,6 +137,9 @@ pub struct CheckArgs {
     /// Also print info-level diagnostics in text output (JSON always has them).
     #[arg(long)]
     pub info: bool,
+    /// Leave out the linter's findings (what is doubtful in a valid rule).
+    #[arg(long)]
+    pub no_lint: bool,
     /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
     #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
     pub placeholders: Vec<(String, Vec<String>)>,

@@ -101,6 +101,25 @@ fn assert_diag_shape(d: &Value, with_source: bool) {
     assert!(d["line"].is_u64() && d["col"].is_u64(), "{d}");
 }
 
+/// The example of issue #11: a misspelt status, an unknown level and a repeated value.
+#[test]
+fn check_lints_by_default() {
+    let d = dir("check_lint");
+    let rule = write(
+        &d,
+        "r.yml",
+        b"title: t\nid: 5c9d6b2a-3f4e-4c1a-9d0b-7a6e5f4c3b2a\nstatus: experimantal\nlevel: severe\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  selection:\n    Image|endswith:\n      - 'a.exe'\n      - 'a.exe'\n  condition: selection\n",
+    );
+    let o = run(&["check", path_str(&rule)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains(":3:9: warning[invalid-status]"), "{text}");
+    assert!(text.contains(":4:8: warning[invalid-level]"), "{text}");
+    assert!(text.contains(":12:9: warning[duplicate-value]"), "{text}");
+    let o = run(&["check", "--no-lint", path_str(&rule)]);
+    assert_eq!(stdout(&o), "1 file, 0 with errors\n");
+}
+
 #[test]
 fn check_good_rule() {
     let d = dir("check_good");
@@ -111,7 +130,12 @@ fn check_good_rule() {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["path"], path_str(&good));
     assert_eq!(lines[0]["ok"], true);
-    assert_eq!(lines[0]["diagnostics"], Value::Array(Vec::new()));
+    // The rule is valid; the linter notes what SigmaHQ would also ask for (infos).
+    let lint: Vec<&str> =
+        lines[0]["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(lint, vec!["missing-id", "missing-date", "missing-description", "missing-author"]);
+    let o = run(&["check", "--format", "jsonl", "--no-lint", path_str(&good)]);
+    assert_eq!(json_lines(&o)[0]["diagnostics"], Value::Array(Vec::new()));
 
     let o = run(&["check", path_str(&good)]);
     assert_eq!(code(&o), 0);
@@ -335,7 +359,7 @@ fn match_placeholder_flag() {
     assert!(stdout(&o).contains("#1 MATCH"), "{}", stdout(&o));
 
     // check: a missing placeholder value is only a warning.
-    let o = run(&["check", "--format", "jsonl", path_str(&rule)]);
+    let o = run(&["check", "--format", "jsonl", "--no-lint", path_str(&rule)]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     assert_eq!(json_lines(&o)[0]["diagnostics"][0]["severity"], "warning");
 }

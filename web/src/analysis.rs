@@ -9,15 +9,15 @@
 //! - [`match_all`]: which event matches which rule (fast path, no
 //!   explanations); [`explain`] builds one explanation on demand.
 
-use sigmaplay_core::api::{self, Source};
+use sigmaplay_core::api;
 use sigmaplay_core::correlate::CorrelationOutcome;
 use sigmaplay_core::kql::{self, Conversion};
 use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
 use sigmaplay_core::rule::RuleKind;
 use sigmaplay_core::ui_support;
 use sigmaplay_core::{
-    lint, parse_events, parse_rules, Diagnostic, EventBatch, MatchOptions, MatchResult, Matcher, ParsedRules,
-    Placeholders, PreparedEvent, Severity, Span,
+    parse_events, Diagnostic, EventBatch, MatchOptions, MatchResult, Matcher, ParsedRules, Placeholders, PreparedEvent,
+    Severity, Span,
 };
 
 /// Which editor a diagnostic points into.
@@ -89,33 +89,11 @@ pub fn options() -> MatchOptions {
 }
 
 pub fn analyse_rule(text: &str) -> RuleAnalysis {
-    let opts = options();
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // The diagnostics and the error policy of the matcher, exactly as the CLI reports them.
-    let report = api::match_events(text, "", &opts);
-    let mut diagnostics: Vec<UiDiagnostic> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.source != Some(Source::Events))
-        .map(|d| UiDiagnostic {
-            origin: Origin::Rule,
-            severity: d.severity,
-            code: d.code.clone(),
-            message: d.message.clone(),
-            span: d.span,
-        })
-        .collect();
-    let parsed = parse_rules(text);
-    let matchers: Vec<Matcher> = parsed.rules.iter().map(|r| Matcher::new(r, &opts)).collect();
-    for rule in &parsed.rules {
-        for d in lint::lint(rule) {
-            if !diagnostics.iter().any(|x| x.same_as(&d)) {
-                diagnostics.push(UiDiagnostic::new(Origin::Rule, &d));
-            }
-        }
-    }
+    // Parsing, compiling and lint as core reports them (the CLI's `check` too).
+    let a = api::analyse_rules(text, &options());
+    let mut diagnostics: Vec<UiDiagnostic> = a.diagnostics.iter().map(|d| UiDiagnostic::new(Origin::Rule, d)).collect();
     sort(&mut diagnostics);
-    RuleAnalysis { parsed, matchers, diagnostics, has_errors: report.has_rule_errors() }
+    RuleAnalysis { parsed: a.parsed, matchers: a.matchers, diagnostics, has_errors: a.has_errors }
 }
 
 /// The rule's verdicts next to the KQL query's on the same events

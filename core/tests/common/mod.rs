@@ -10,6 +10,7 @@ pub fn shared() -> PathBuf {
 }
 
 /// Run kql-run on cases (JSON lines); None when the tool cannot run (said on stderr).
+#[allow(dead_code)] // not every test file that shares this module runs kql-run
 pub fn kql_run(tool: &Path, name: &str, lines: &[String]) -> Option<Vec<serde_json::Value>> {
     let path = std::env::temp_dir().join(format!("sigmaplay-kql-run-{name}-{}.jsonl", std::process::id()));
     let written = std::fs::File::create(&path).and_then(|mut f| lines.iter().try_for_each(|l| writeln!(f, "{l}")));
