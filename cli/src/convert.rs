@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use sigmaplay_core::api::{self, ConvertReport, DiagnosticView};
-use sigmaplay_core::pipeline::{self, Pipeline};
+use sigmaplay_core::pipeline::{self, Pipeline, PipelineSpec};
 use sigmaplay_core::{Placeholders, Severity};
 
 use crate::inputs::{self, Entry};
@@ -25,52 +25,63 @@ struct FileReport<'a> {
     diagnostics: &'a [DiagnosticView],
 }
 
-/// Build the pipeline from the `--pipeline` arguments, chained in order: each
-/// is a built-in name or a pySigma pipeline YAML file. `Err` holds the message.
-pub fn resolve_pipelines(args: &[String]) -> Result<Pipeline, String> {
-    let mut chained: Option<Pipeline> = None;
+/// The `--pipeline` arguments as the links of a chain, in order: a built-in
+/// name, or else a pySigma pipeline YAML file (read here). `Err` holds the message.
+pub fn pipeline_specs(args: &[String]) -> Result<Vec<PipelineSpec>, String> {
+    let mut specs = Vec::new();
     for arg in args {
-        let p = match pipeline::builtin(arg) {
-            Some(p) => p,
-            None if Path::new(arg).is_file() => custom_pipeline(arg)?,
-            None => {
-                let hint = if arg.ends_with(".yml") || arg.ends_with(".yaml") {
-                    format!("pipeline file '{arg}' not found")
-                } else {
-                    format!("unknown pipeline '{arg}'")
-                };
-                return Err(format!(
-                    "{hint}: use a built-in pipeline ({}) or a pySigma pipeline YAML file",
-                    pipeline::BUILTIN_NAMES.join(", ")
-                ));
-            }
-        };
-        chained = Some(match chained {
-            None => p,
-            Some(first) => pipeline::chain(first, p),
-        });
+        if pipeline::builtin(arg).is_some() {
+            specs.push(PipelineSpec::Builtin(arg.clone()));
+        } else if Path::new(arg).is_file() {
+            let bytes = std::fs::read(arg).map_err(|e| format!("cannot read pipeline file {arg}: {e}"))?;
+            let text = String::from_utf8(bytes).map_err(|_| format!("pipeline file {arg} is not UTF-8"))?;
+            let name = Path::new(arg).file_stem().map_or_else(|| arg.clone(), |s| s.to_string_lossy().into_owned());
+            specs.push(PipelineSpec::Yaml { text, name });
+        } else {
+            let hint = if arg.ends_with(".yml") || arg.ends_with(".yaml") {
+                format!("pipeline file '{arg}' not found")
+            } else {
+                format!("unknown pipeline '{arg}'")
+            };
+            return Err(format!(
+                "{hint}: use a built-in pipeline ({}) or a pySigma pipeline YAML file",
+                pipeline::BUILTIN_NAMES.join(", ")
+            ));
+        }
     }
-    chained.ok_or_else(|| {
-        format!("--pipeline is required: one of {} or a pipeline YAML file", pipeline::BUILTIN_NAMES.join(", "))
-    })
+    if specs.is_empty() {
+        return Err(format!(
+            "--pipeline is required: one of {} or a pipeline YAML file",
+            pipeline::BUILTIN_NAMES.join(", ")
+        ));
+    }
+    Ok(specs)
 }
 
-fn custom_pipeline(path: &str) -> Result<Pipeline, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read pipeline file {path}: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("pipeline file {path} is not UTF-8"))?;
-    let mut p = pipeline::parse_custom(text.strip_prefix('\u{feff}').unwrap_or(&text)).map_err(|diags| {
-        let lines: Vec<String> =
-            diags.iter().map(|d| render::diagnostic_line(path, &DiagnosticView::new(d, None))).collect();
-        format!("invalid pipeline file {path}:\n{}", lines.join("\n"))
-    })?;
-    // Say where the warnings come from: they are printed once, before the rules.
-    for w in &mut p.warnings {
-        w.message = format!("{path}: {}", w.message);
+/// Build the pipeline from the `--pipeline` arguments (see [`pipeline_specs`])
+/// with core's chooser. Warnings are printed here, once, naming their file;
+/// errors make the `Err` message.
+pub fn resolve_pipelines(args: &[String]) -> Result<Pipeline, String> {
+    let specs = pipeline_specs(args)?;
+    let choice = pipeline::choose(&specs);
+    let file = |i: usize| match specs.get(i) {
+        Some(PipelineSpec::Yaml { .. }) => args.get(i).cloned().unwrap_or_default(),
+        _ => "pipeline".to_string(),
+    };
+    let lines: Vec<String> = choice
+        .diagnostics
+        .iter()
+        .map(|(i, d)| render::diagnostic_line(&file(*i), &DiagnosticView::new(d, None)))
+        .collect();
+    match choice.pipeline {
+        Some(p) => {
+            for l in &lines {
+                let _ = writeln!(io::stderr(), "sigmaplay: {l}");
+            }
+            Ok(p)
+        }
+        None => Err(format!("invalid pipeline:\n{}", lines.join("\n"))),
     }
-    if p.name.is_empty() {
-        p.name = Path::new(path).file_stem().map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
-    }
-    Ok(p)
 }
 
 pub fn run(args: &ConvertArgs, out: &mut dyn Write) -> io::Result<u8> {
@@ -81,10 +92,6 @@ pub fn run(args: &ConvertArgs, out: &mut dyn Write) -> io::Result<u8> {
             return Ok(EXIT_USAGE);
         }
     };
-    for w in &pipeline.warnings {
-        let _ =
-            writeln!(io::stderr(), "sigmaplay: {}", render::diagnostic_line("pipeline", &DiagnosticView::new(w, None)));
-    }
     let mut placeholders = Placeholders::new();
     for (name, values) in &args.placeholders {
         placeholders.entry(name.clone()).or_default().extend(values.iter().cloned());

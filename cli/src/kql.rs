@@ -2,12 +2,10 @@
 //! event) and `sigmaplay kql --query FILE.kql EVENTS` (a hand-written query).
 
 use std::io::{self, Write};
-use std::path::Path;
 
 use sigmaplay_core::api::{
     self, DiagnosticView, EventsSchema, KqlOptions, KqlParityReport, KqlRunReport, Source, SourcesReport,
 };
-use sigmaplay_core::pipeline;
 
 use crate::inputs;
 use crate::render;
@@ -24,7 +22,7 @@ fn read_text(arg: &str, what: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| format!("{what} {} is not UTF-8", inputs::display_name(arg)))
 }
 
-/// `--pipeline` values: at most one built-in name and one pySigma YAML file.
+/// The options of `kql`: the `--pipeline` chain as `convert` takes it.
 fn options(args: &KqlArgs) -> Result<KqlOptions, String> {
     let events_schema = match args.schema {
         SchemaArg::Auto => EventsSchema::Auto,
@@ -32,30 +30,9 @@ fn options(args: &KqlArgs) -> Result<KqlOptions, String> {
         SchemaArg::Sigma => EventsSchema::Sigma,
         SchemaArg::Target => EventsSchema::Target,
     };
-    let mut opts = KqlOptions { events_schema, include_rows: args.rows, ..KqlOptions::default() };
-    for p in &args.pipelines {
-        if pipeline::builtin(p).is_some() {
-            if !opts.pipeline.is_empty() {
-                return Err("give at most one built-in pipeline".into());
-            }
-            opts.pipeline = p.clone();
-        } else if Path::new(p).is_file() {
-            if opts.custom_pipeline.is_some() {
-                return Err("give at most one pipeline file".into());
-            }
-            opts.custom_pipeline = Some(read_text(p, "pipeline file")?);
-        } else {
-            return Err(format!(
-                "unknown pipeline '{p}': use one of {} or a pipeline YAML file",
-                pipeline::BUILTIN_NAMES.join(", ")
-            ));
-        }
-    }
-    if opts.pipeline.is_empty() {
-        opts.pipeline = "none".into();
-    }
-    opts.placeholders = inputs::match_options(&args.placeholders).placeholders;
-    Ok(opts)
+    let pipelines = crate::convert::pipeline_specs(&args.pipelines)?;
+    let placeholders = inputs::match_options(&args.placeholders).placeholders;
+    Ok(KqlOptions { events_schema, include_rows: args.rows, pipelines, placeholders, ..KqlOptions::default() })
 }
 
 pub fn run(args: &KqlArgs, out: &mut dyn Write) -> io::Result<u8> {

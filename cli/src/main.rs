@@ -66,7 +66,8 @@ pub struct KqlArgs {
     /// RULE EVENTS, or only EVENTS with --query. `-` reads stdin.
     #[arg(required = true, num_args = 1..=2, value_name = "RULE EVENTS")]
     pub inputs: Vec<String>,
-    /// A built-in pipeline name and/or a pySigma pipeline YAML file (run first).
+    /// Built-in pipeline names and pySigma pipeline YAML files, chained in the
+    /// order given (as `convert` takes them; put a custom file before the target).
     #[arg(long = "pipeline", short = 'p', value_name = "NAME|FILE.yml")]
     pub pipelines: Vec<String>,
     /// What the events are: `source` (Sysmon, Windows Security or Defender

@@ -470,6 +470,10 @@ pub struct KqlOptions {
     pub pipeline: String,
     /// A pySigma pipeline YAML, applied before the built-in one.
     pub custom_pipeline: Option<String>,
+    /// A whole chain instead (as `sigmaplay convert` takes it): when not
+    /// empty, `pipeline` and `custom_pipeline` are not used.
+    #[serde(default)]
+    pub pipelines: Vec<crate::pipeline::PipelineSpec>,
     /// Values for `%NAME%` placeholders (`expand` modifier).
     pub placeholders: Placeholders,
     /// Run this query instead of the generated one (the user edited it).
@@ -609,31 +613,30 @@ pub fn run_kql(query: &str, events_text: &str) -> KqlRunReport {
     KqlRunReport { table: ev.table.clone(), results, rows: kql_rows(&ev), diagnostics }
 }
 
-/// The pipeline of `opts`: the custom YAML (if any) chained before the built-in one.
+/// The pipeline of `opts`: its `pipelines` chain, or else the custom YAML
+/// (if any) chained before the built-in one ([`crate::pipeline::choose`]).
 fn kql_pipeline(opts: &KqlOptions, diags: &mut Vec<DiagnosticView>) -> Option<Pipeline> {
-    let name = if opts.pipeline.is_empty() { "none" } else { opts.pipeline.as_str() };
-    let builtin = crate::pipeline::builtin(name);
-    if builtin.is_none() {
-        diags.push(DiagnosticView::unpositioned_error(
-            "unknown-pipeline",
-            format!("unknown pipeline '{name}': use one of {}", crate::pipeline::BUILTIN_NAMES.join(", ")),
-        ));
-        return None;
+    use crate::pipeline::PipelineSpec;
+    let specs = if opts.pipelines.is_empty() {
+        let name = if opts.pipeline.is_empty() { "none" } else { opts.pipeline.as_str() };
+        let mut specs = Vec::new();
+        if let Some(yaml) = &opts.custom_pipeline {
+            specs.push(PipelineSpec::Yaml { text: yaml.clone(), name: String::new() });
+        }
+        specs.push(PipelineSpec::Builtin(name.to_string()));
+        specs
+    } else {
+        opts.pipelines.clone()
+    };
+    let choice = crate::pipeline::choose(&specs);
+    for (i, d) in &choice.diagnostics {
+        let source = match specs.get(*i) {
+            Some(PipelineSpec::Yaml { .. }) => Some(Source::Pipeline),
+            _ => None,
+        };
+        diags.push(DiagnosticView::new(d, source));
     }
-    let builtin = builtin?;
-    match &opts.custom_pipeline {
-        None => Some(builtin),
-        Some(yaml) => match crate::pipeline::parse_custom(strip_bom(yaml)) {
-            Ok(custom) => {
-                diags.extend(views(&custom.warnings, Some(Source::Pipeline)));
-                Some(crate::pipeline::chain(custom, builtin))
-            }
-            Err(ds) => {
-                diags.extend(views(&ds, Some(Source::Pipeline)));
-                None
-            }
-        },
-    }
+    choice.pipeline
 }
 
 /// Which naming the events use. Only the keys the rule reads count: a key

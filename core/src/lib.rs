@@ -28,7 +28,6 @@ pub mod sigma_string;
 pub mod sort;
 pub mod sources;
 pub mod text;
-pub mod ui_support;
 pub mod yaml;
 
 pub use compile::Placeholders;

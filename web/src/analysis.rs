@@ -14,7 +14,6 @@ use sigmaplay_core::correlate::CorrelationOutcome;
 use sigmaplay_core::kql::{self, Conversion};
 use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
 use sigmaplay_core::rule::RuleKind;
-use sigmaplay_core::ui_support;
 use sigmaplay_core::{
     parse_events, Diagnostic, EventBatch, MatchOptions, MatchResult, Matcher, ParsedRules, Placeholders, PreparedEvent,
     Severity, Span,
@@ -113,6 +112,7 @@ pub fn parity(
         query_override: query.map(str::to_string),
         events_schema: schema,
         include_rows: true,
+        pipelines: Vec::new(),
     };
     api::kql_parity(rule, events, &opts)
 }
@@ -140,11 +140,16 @@ pub struct PipelineAnalysis {
     pub diagnostics: Vec<UiDiagnostic>,
 }
 
+/// The custom pipeline text (if not blank) chained before the target.
 pub fn choose_pipeline(target: &str, custom: &str) -> PipelineAnalysis {
-    let choice = ui_support::pipeline_for(target, custom);
+    use sigmaplay_core::pipeline::{choose, PipelineSpec};
+    let choice = choose(&[
+        PipelineSpec::Yaml { text: custom.to_string(), name: String::new() },
+        PipelineSpec::Builtin(target.to_string()),
+    ]);
     PipelineAnalysis {
         pipeline: choice.pipeline,
-        diagnostics: choice.diagnostics.iter().map(|d| UiDiagnostic::new(Origin::Pipeline, d)).collect(),
+        diagnostics: choice.diagnostics.iter().map(|(_, d)| UiDiagnostic::new(Origin::Pipeline, d)).collect(),
     }
 }
 

@@ -21,6 +21,7 @@
 //! `shared/tools/kql-check/schema.json` by `scripts/gen_pipeline_schema.py`
 //! (the core does no I/O).
 
+mod choose;
 mod convert;
 mod custom;
 #[rustfmt::skip]
@@ -41,6 +42,7 @@ use crate::event::Event;
 use crate::expr::Expr;
 use crate::rule::Rule;
 
+pub use choose::{choose, PipelineChoice, PipelineSpec};
 pub use custom::{parse_custom, CondOp, FieldCondition, ItemCondition, RuleCondition, TransformKind, Transformation};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
