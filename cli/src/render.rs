@@ -10,18 +10,10 @@ const MAX_ACTUAL: usize = 120;
 /// Rule values listed for an item with several values before `+N more`.
 const MAX_VALUES: usize = 3;
 
-fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Info => "info",
-        Severity::Warning => "warning",
-        Severity::Error => "error",
-    }
-}
-
 /// `path:line:col: severity[code]: message` (`path: ...` without a position).
 pub fn diagnostic_line(path: &str, d: &DiagnosticView) -> String {
     let at = if d.line == 0 { String::new() } else { format!(":{}:{}", d.line, d.col) };
-    format!("{path}{at}: {}[{}]: {}", severity_name(d.severity), d.code, one_line(&d.message, usize::MAX))
+    format!("{path}{at}: {}[{}]: {}", Severity::name(d.severity), d.code, one_line(&d.message, usize::MAX))
 }
 
 /// `#0 MATCH  selection: Image endswith '\cmd.exe' (actual: "C:\Windows\cmd.exe")`

@@ -50,6 +50,17 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The name both shells print (`error`, `warning`, `info`), as serde writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,

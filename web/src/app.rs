@@ -288,7 +288,8 @@ pub fn App(props: &AppProps) -> Html {
             move |_| {
                 let run = move || {
                     dom::mark("sp:parity-start");
-                    let rule = s.rule.text.strip_prefix('\u{feff}').unwrap_or(&s.rule.text);
+                    // core skips a byte order mark itself.
+                    let rule = &s.rule.text;
                     let r =
                         analysis::parity(rule, &s.events.text, &s.target, &s.pipeline.text, s.kql.as_deref(), schema);
                     parity.set(Some(Shared::new(r)));

@@ -30,13 +30,9 @@ pub fn severity_icon(s: Severity) -> &'static str {
     }
 }
 
-/// The spoken name of a severity (a static string: no `Debug` formatting in the wasm).
+/// The spoken name of a severity (core's: a static string, no `Debug` formatting in the wasm).
 pub fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
+    s.name()
 }
 
 pub fn severity_class(s: Severity) -> &'static str {
