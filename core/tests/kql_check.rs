@@ -21,7 +21,7 @@ use std::process::Command;
 
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::pipeline::{self, Pipeline};
-use sigmaplay_core::{parse_events, parse_rule, parse_rules, Event, MatchOptions, Matcher, Placeholders};
+use sigmaplay_core::{parse_rule, parse_rules, Event, MatchOptions, Matcher, Placeholders};
 
 fn rule_files() -> Vec<PathBuf> {
     let root = shared().join("corpus/sigmahq");
@@ -224,7 +224,7 @@ fn corpus_builtin_pipelines_check() {
 #[test]
 fn regression_events_agree_with_matcher() {
     let root = shared().join("corpus/sigmahq");
-    let Ok(index) = std::fs::read_to_string(shared().join("corpus/regression-cases.jsonl")) else {
+    let Some((cases, events)) = common::regression_cases() else {
         eprintln!("kql_run: no regression cases, skipped");
         return;
     };
@@ -233,14 +233,6 @@ fn regression_events_agree_with_matcher() {
         eprintln!("kql_run: {} not found, skipped", tool.display());
         return;
     }
-    let cases: Vec<serde_json::Value> = index.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let events: Vec<Vec<Event>> = cases
-        .iter()
-        .map(|c| {
-            let path = root.join(c["event_file"].as_str().unwrap_or_default());
-            std::fs::read_to_string(path).map(|t| parse_events(&t).events).unwrap_or_default()
-        })
-        .collect();
     let rules: Vec<Option<sigmaplay_core::Rule>> = cases
         .iter()
         .map(|c| {

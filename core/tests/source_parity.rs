@@ -16,7 +16,7 @@ use common::{kql_run, shared};
 
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::sources::{self, Feed};
-use sigmaplay_core::{kql_eval, parse_events, parse_rule, Event, MatchOptions, Matcher, Placeholders};
+use sigmaplay_core::{kql_eval, parse_rule, Event, MatchOptions, Matcher, Placeholders};
 
 #[derive(Default)]
 struct Tally {
@@ -38,15 +38,7 @@ struct Case {
 
 fn load() -> Option<Vec<Case>> {
     let root = shared().join("corpus/sigmahq");
-    let index = std::fs::read_to_string(shared().join("corpus/regression-cases.jsonl")).ok()?;
-    let raw: Vec<serde_json::Value> = index.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let own: Vec<Vec<Event>> = raw
-        .iter()
-        .map(|c| {
-            let path = root.join(c["event_file"].as_str().unwrap_or_default());
-            std::fs::read_to_string(path).map(|t| parse_events(&t).events).unwrap_or_default()
-        })
-        .collect();
+    let (raw, own) = common::regression_cases()?;
     let mut out = Vec::new();
     for (i, c) in raw.iter().enumerate() {
         let path = c["rule_path"].as_str().unwrap_or_default().to_string();

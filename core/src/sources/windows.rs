@@ -70,6 +70,18 @@ fn sysmon_fields(event_id: i64) -> &'static [&'static str] {
         "DestinationPort",
         "DestinationPortName",
     ];
+    const FILE_DELETE: &[&str] = &[
+        "RuleName",
+        "UtcTime",
+        "ProcessGuid",
+        "ProcessId",
+        "User",
+        "Image",
+        "TargetFilename",
+        "Hashes",
+        "IsExecutable",
+        "Archived",
+    ];
     match event_id {
         1 => PROCESS,
         3 => NETWORK,
@@ -110,29 +122,9 @@ fn sysmon_fields(event_id: i64) -> &'static [&'static str] {
             "Image",
             "User",
         ],
-        23 => &[
-            "RuleName",
-            "UtcTime",
-            "ProcessGuid",
-            "ProcessId",
-            "User",
-            "Image",
-            "TargetFilename",
-            "Hashes",
-            "IsExecutable",
-            "Archived",
-        ],
-        26 => &[
-            "RuleName",
-            "UtcTime",
-            "ProcessGuid",
-            "ProcessId",
-            "User",
-            "Image",
-            "TargetFilename",
-            "Hashes",
-            "IsExecutable",
-        ],
+        23 => FILE_DELETE,
+        // FileDeleteDetected: the same without `Archived`.
+        26 => FILE_DELETE.get(..FILE_DELETE.len() - 1).unwrap_or(FILE_DELETE),
         _ => &[],
     }
 }

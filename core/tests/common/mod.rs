@@ -9,6 +9,23 @@ pub fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
 }
 
+/// SigmaHQ's regression cases (`regression-cases.jsonl`) and each case's
+/// events, parsed; `None` without `shared/`.
+#[allow(dead_code)] // not every test file that shares this module reads them
+pub fn regression_cases() -> Option<(Vec<serde_json::Value>, Vec<Vec<sigmaplay_core::Event>>)> {
+    let root = shared().join("corpus/sigmahq");
+    let index = std::fs::read_to_string(shared().join("corpus/regression-cases.jsonl")).ok()?;
+    let cases: Vec<serde_json::Value> = index.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let events = cases
+        .iter()
+        .map(|c| {
+            let path = root.join(c["event_file"].as_str().unwrap_or_default());
+            std::fs::read_to_string(path).map(|t| sigmaplay_core::parse_events(&t).events).unwrap_or_default()
+        })
+        .collect();
+    Some((cases, events))
+}
+
 /// Run kql-run on cases (JSON lines); None when the tool cannot run (said on stderr).
 #[allow(dead_code)] // not every test file that shares this module runs kql-run
 pub fn kql_run(tool: &Path, name: &str, lines: &[String]) -> Option<Vec<serde_json::Value>> {
