@@ -286,7 +286,7 @@ pub fn check_tag(tag: &str) -> Result<TagInfo, TagError> {
         "tlp" => tlp_tag(value),
         _ => Err(TagError::UnknownNamespace {
             namespace: ns.to_string(),
-            suggestion: crate::rule::closest(ns, TAG_NAMESPACES),
+            suggestion: crate::similar::closest(ns, TAG_NAMESPACES),
         }),
     }
 }
@@ -348,7 +348,7 @@ fn attack_tag(value: &str) -> Result<TagInfo, TagError> {
     }
     let mut known: Vec<&str> = data::TACTICS.iter().map(|t| t.0).collect();
     known.extend(LEGACY_TACTICS.iter().map(|t| t.0));
-    let suggestion = crate::rule::closest(value, &known).map(|s| format!("attack.{s}"));
+    let suggestion = crate::similar::closest(value, &known).map(|s| format!("attack.{s}"));
     if suggestion.is_some() || value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_') {
         return Err(TagError::UnknownId { suggestion });
     }
@@ -424,7 +424,7 @@ fn d3fend_tag(value: &str) -> Result<TagInfo, TagError> {
         return Ok(info(TagKind::D3fend, id.clone(), Some(format!("D3FEND technique {id}")), None));
     }
     let tactics: Vec<&str> = D3FEND_TACTICS.iter().map(|t| t.0).collect();
-    if let Some(s) = crate::rule::closest(value, &tactics) {
+    if let Some(s) = crate::similar::closest(value, &tactics) {
         return Err(TagError::UnknownId { suggestion: Some(format!("d3fend.{s}")) });
     }
     Err(TagError::Malformed {
@@ -438,7 +438,7 @@ fn detection_tag(value: &str) -> Result<TagInfo, TagError> {
         "emerging-threats" => "Emerging Threats",
         "threat-hunting" => "Threat Hunting",
         _ => {
-            let suggestion = crate::rule::closest(value, DETECTION_TAGS).map(|s| format!("detection.{s}"));
+            let suggestion = crate::similar::closest(value, DETECTION_TAGS).map(|s| format!("detection.{s}"));
             return Err(TagError::UnknownId { suggestion });
         }
     };
@@ -484,7 +484,7 @@ fn tlp_tag(value: &str) -> Result<TagInfo, TagError> {
         return Ok(t);
     }
     if !TLP_TAGS.contains(&value) {
-        let suggestion = crate::rule::closest(value, TLP_TAGS).map(|s| format!("tlp.{s}"));
+        let suggestion = crate::similar::closest(value, TLP_TAGS).map(|s| format!("tlp.{s}"));
         return Err(TagError::UnknownId { suggestion });
     }
     let id = format!("TLP:{}", value.to_ascii_uppercase());

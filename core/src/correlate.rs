@@ -262,7 +262,13 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0i64, |a, &b| a * 10 + i64::from(b - b'0')))
     };
     let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-    if t.get(4) != Some(&b'-') || t.get(7) != Some(&b'-') || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // A real calendar date (2024-02-31 is not one), as the other parsers of core check it.
+    if t.get(4) != Some(&b'-')
+        || t.get(7) != Some(&b'-')
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > crate::datetime::month_days(year, month)
+    {
         return None;
     }
     let mut pos = 10;

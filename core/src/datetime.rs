@@ -51,15 +51,18 @@ pub fn parse(text: &str) -> Option<DateTime> {
     Some(DateTime { year, month, day, hour, minute })
 }
 
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+fn days_in_month(y: i32, m: u32) -> u32 {
+    month_days(i64::from(y), i64::from(m)) as u32
 }
 
-fn days_in_month(y: i32, m: u32) -> u32 {
+/// Days in month `m` (1–12) of year `y` (proleptic Gregorian); 0 for no month.
+/// The one calendar check of every date parser in core (time-part
+/// modifiers, correlation timestamps, the KQL evaluator's datetimes).
+pub(crate) fn month_days(y: i64, m: i64) -> i64 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if is_leap(y) => 29,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
         2 => 28,
         _ => 0,
     }
@@ -84,7 +87,7 @@ fn weekday(y: i32, m: u32, d: u32) -> u32 {
 
 fn iso_weeks_in_year(y: i32) -> u32 {
     let jan1 = weekday(y, 1, 1);
-    if jan1 == 4 || (jan1 == 3 && is_leap(y)) {
+    if jan1 == 4 || (jan1 == 3 && month_days(i64::from(y), 2) == 29) {
         53
     } else {
         52

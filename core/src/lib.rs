@@ -25,6 +25,7 @@ pub mod re;
 pub mod rule;
 pub mod ruleset;
 pub mod sigma_string;
+pub mod similar;
 pub mod sort;
 pub mod sources;
 pub mod text;

@@ -426,7 +426,7 @@ impl Linter {
         if let Some(cat) = &ls.category {
             let value = cat.value.trim().to_lowercase().replace(char::is_whitespace, "_");
             if attack::data::CATEGORIES.binary_search(&value.as_str()).is_err() {
-                match closest_ci(&value, &attack::data::CATEGORIES) {
+                match crate::similar::closest(&value, &attack::data::CATEGORIES) {
                     Some(s) => self.warn("unknown-logsource-category", format!("unknown logsource category '{}': did you mean '{s}'?", clip(&cat.value)), cat.span),
                     None => self.info(
                         "unknown-logsource-category",
@@ -688,7 +688,7 @@ impl KnownFields {
         }
         let lower = field.to_lowercase();
         self.names()
-            .map(|n| (edit_distance(&lower, &n.to_lowercase()), n))
+            .map(|n| (crate::similar::edit_distance(&lower, &n.to_lowercase()), n))
             .filter(|(d, _)| *d <= 2)
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| n)
@@ -902,33 +902,7 @@ fn quote_list(items: &[String]) -> String {
 }
 
 fn suggestion(value: &str, known: &[&'static str]) -> String {
-    closest_ci(value, known).map(|s| format!(": did you mean '{s}'?")).unwrap_or_default()
-}
-
-/// The closest of lower-case `known` names within edit distance 2, case-insensitively.
-fn closest_ci(value: &str, known: &[&'static str]) -> Option<&'static str> {
-    let lower = value.trim().to_lowercase();
-    known
-        .iter()
-        .map(|k| (edit_distance(&lower, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().take(64).collect();
-    let b: Vec<char> = b.chars().take(64).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::similar::closest(value, known).map(|s| format!(": did you mean '{s}'?")).unwrap_or_default()
 }
 
 #[cfg(test)]

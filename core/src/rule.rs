@@ -616,7 +616,7 @@ impl RuleParser {
             match Modifier::parse(name) {
                 Some(m) => modifiers.push(Spanned { value: m, span }),
                 None => {
-                    let hint = closest(name, modifier::ALL_NAMES)
+                    let hint = crate::similar::closest(name, modifier::ALL_NAMES)
                         .map(|c| format!(" (did you mean '{c}'?)"))
                         .unwrap_or_default();
                     let msg = if name.is_empty() {
@@ -693,32 +693,6 @@ impl RuleParser {
             }
         }
     }
-}
-
-/// The closest known name within edit distance 2, for "did you mean" hints.
-pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    known
-        .iter()
-        .map(|k| (edit_distance(&lower, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().take(64).collect();
-    let b: Vec<char> = b.chars().take(64).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// The filter rules of the file (their indices) that apply to `rule`: they

@@ -273,3 +273,14 @@ fn large_batches_stay_linear() {
     events.push(r#"{"EventID":4624,"Computer":"ws1","@timestamp":"2024-05-01T09:00:00Z"}"#.to_string());
     assert_eq!(run(&[FAILED, SUCCESS, &c], &events).correlations[0].hits.len(), 1);
 }
+
+#[test]
+fn timestamps_are_real_calendar_dates() {
+    // As the KQL evaluator and the time-part modifiers read them (one calendar check).
+    assert!(super::parse_rfc3339("2024-02-29T10:00:00Z").is_some());
+    assert_eq!(super::parse_rfc3339("2024-02-31T10:00:00Z"), None);
+    assert_eq!(super::parse_rfc3339("2023-02-29"), None);
+    assert_eq!(super::parse_rfc3339("2024-04-31"), None);
+    assert_eq!(crate::kql_eval::value::parse_datetime("2024-02-31"), None);
+    assert_eq!(crate::datetime::parse("2024-02-31"), None);
+}

@@ -232,15 +232,6 @@ fn digits(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 /// ISO 8601 date or date-time (`2024-05-01`, `2024-05-01T10:00:00.5Z`,
 /// `2024-05-01 10:00:00+02:00`, `2024/05/01`); offsets are converted to UTC.
 pub fn parse_datetime(text: &str) -> Option<i64> {
@@ -254,7 +245,7 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         return None;
     }
     let (y, m, d) = (digits(&t[..4])?, digits(&t[5..7])?, digits(&t[8..10])?);
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    if !(1..=12).contains(&m) || d == 0 || d > crate::datetime::month_days(y, m) {
         return None;
     }
     let mut us = days_from_civil(y, m, d) * MICROS_PER_DAY;
