@@ -88,10 +88,10 @@ pub fn options() -> MatchOptions {
 }
 
 pub fn analyse_rule(text: &str) -> RuleAnalysis {
-    // Parsing, compiling and lint as core reports them (the CLI's `check` too).
+    // Parsing, compiling and lint as core reports them (the CLI's `check`
+    // too), already in source order.
     let a = api::analyse_rules(text, &options());
-    let mut diagnostics: Vec<UiDiagnostic> = a.diagnostics.iter().map(|d| UiDiagnostic::new(Origin::Rule, d)).collect();
-    sort(&mut diagnostics);
+    let diagnostics: Vec<UiDiagnostic> = a.diagnostics.iter().map(|d| UiDiagnostic::new(Origin::Rule, d)).collect();
     RuleAnalysis { parsed: a.parsed, matchers: a.matchers, diagnostics, has_errors: a.has_errors }
 }
 
