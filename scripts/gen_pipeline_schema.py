@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate core/src/pipeline/schema_tables.rs from shared/tools/kql-check/schema.json.
+"""Generate core/src/data/schema_tables.rs from shared/tools/kql-check/schema.json.
 
 The core has no I/O, so the column names and types of the target tables are
 compiled in. Re-run after schema.json changes:
@@ -18,7 +18,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = os.path.join(ROOT, "..", "shared", "tools", "kql-check", "schema.json")
-OUT = os.path.join(ROOT, "core", "src", "pipeline", "schema_tables.rs")
+OUT = os.path.join(ROOT, "core", "src", "data", "schema_tables.rs")
 TARGETS = os.path.join(ROOT, "core", "src", "pipeline", "targets.rs")
 
 TYPES = {

@@ -3,7 +3,7 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use sigmaplay_core::matcher::MatchOptions;
+use sigmaplay_core::engine::matcher::MatchOptions;
 
 /// Parse `NAME=V1,V2` (the name may be written `%NAME%`). Values are Sigma
 /// strings (wildcards allowed), separated by commas.

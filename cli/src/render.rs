@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use sigmaplay_core::api::{DiagnosticView, EventResult};
-use sigmaplay_core::matcher::{ItemOutcome, SearchOutcome};
+use sigmaplay_core::engine::matcher::{ItemOutcome, SearchOutcome};
 use sigmaplay_core::Severity;
 
 /// Longest event value shown, in chars; longer ones end in `…`.

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
 use serde_json::{Map, Value};
-use sigmaplay_core::ruleset::RuleSet;
+use sigmaplay_core::engine::ruleset::RuleSet;
 use sigmaplay_core::{parse_events, parse_rules, Event, MatchOptions, Matcher, PreparedEvent};
 
 const SIGMA_RUST_EVENTS: usize = 24;

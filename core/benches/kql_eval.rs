@@ -20,7 +20,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::{
-    kql_eval, parse_events, parse_rule, pipeline, Event, MatchOptions, Matcher, Placeholders, PreparedEvent,
+    kusto, parse_events, parse_rule, pipeline, Event, MatchOptions, Matcher, Placeholders, PreparedEvent,
 };
 
 const RULE: &str = "rules/windows/process_creation/proc_creation_win_certutil_download.yml";
@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
     let rows: Vec<serde_json::Value> = evs.iter().map(|e| pipeline::map_event(&p, &rule, e).0).collect();
     let matcher = Matcher::new(&rule, &MatchOptions::default());
     // Both sides must return the same events, or the comparison means nothing.
-    let kql = kql_eval::evaluate(&query, &rows).matched(rows.len());
+    let kql = kusto::evaluate(&query, &rows).matched(rows.len());
     let sigma: Vec<bool> = evs.iter().map(|e| matcher.matches(e)).collect();
     assert_eq!(kql, sigma, "the KQL and the matcher disagree on the bench events");
     eprintln!(
@@ -72,9 +72,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("kql_vs_sigma_10k");
     group.sampling_mode(SamplingMode::Flat).sample_size(20).measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Elements(EVENTS as u64));
-    group.bench_function("kql_eval", |b| b.iter(|| black_box(kql_eval::evaluate(&query, &rows).rows.len())));
+    group.bench_function("kql_eval", |b| b.iter(|| black_box(kusto::evaluate(&query, &rows).rows.len())));
     group.bench_function("kql_eval_matches", |b| {
-        b.iter(|| black_box(kql_eval::evaluate_matches(&query, &rows).rows.len()))
+        b.iter(|| black_box(kusto::evaluate_matches(&query, &rows).rows.len()))
     });
     group.bench_function("sigma_matcher", |b| {
         b.iter(|| black_box(evs.iter().filter(|e| matcher.is_match(&PreparedEvent::new(e))).count()))

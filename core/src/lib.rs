@@ -1,41 +1,38 @@
 //! sigmaplay-core: Sigma rules to KQL and to a compiled matcher, with positions
 //! on everything. No I/O, no clock, no panics on user input.
 //!
-//! Data flows one way: text → [`yaml`] (spans) → [`rule`] (model) →
-//! [`compile`] (modifiers applied) → backends ([`matcher`], KQL).
+//! Data flows one way, and so do the imports: a folder uses only the folders
+//! listed before it (`docs/architecture.md` draws the map; the test
+//! `core/tests/layers.rs` holds the code to it).
+//!
+//! text → [`sigma::yaml`] (spans) → [`sigma::rule`] (model) →
+//! [`sigma::compiled`] (modifiers applied) → [`engine`] (matching) or
+//! [`pipeline`] (mapping to a target) → [`kql`] (query text), and
+//! [`kusto`] runs that text over events.
+
+pub mod base;
+pub mod data;
+pub mod re;
+
+pub mod event;
+pub mod kusto;
+pub mod sigma;
+
+pub mod engine;
+pub mod lint;
+pub mod pipeline;
+
+pub mod sources;
+
+pub mod kql;
 
 pub mod api;
-pub mod attack;
-pub mod b64;
-pub mod compile;
-pub mod condition;
-pub mod correlate;
-pub mod correlation;
-pub mod datetime;
-pub mod diag;
-pub mod event;
-pub mod expr;
-pub mod kql;
-pub mod kql_eval;
-pub mod lint;
-pub mod matcher;
-pub mod modifier;
-pub mod pipeline;
-pub mod re;
-pub mod rule;
-pub mod ruleset;
-pub mod sigma_string;
-pub mod similar;
-pub mod sort;
-pub mod sources;
-pub mod text;
-pub mod yaml;
 
-pub use compile::Placeholders;
-pub use diag::{Diagnostic, Severity, Span};
+pub use base::diag::{Diagnostic, Severity, Span};
+pub use engine::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
 pub use event::{parse_events, Event, EventBatch};
-pub use matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
-pub use rule::{parse_rule, parse_rules, ParsedRules, Rule};
+pub use sigma::compiled::Placeholders;
+pub use sigma::rule::{parse_rule, parse_rules, ParsedRules, Rule};
 
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use sigmaplay_core::api::check_rule_bytes;
-use sigmaplay_core::matcher::{MatchOptions, Matcher, PreparedEvent};
-use sigmaplay_core::text::decode_utf8;
+use sigmaplay_core::base::text::decode_utf8;
+use sigmaplay_core::engine::matcher::{MatchOptions, Matcher, PreparedEvent};
 use sigmaplay_core::{parse_events, parse_rules};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");

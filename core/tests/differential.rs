@@ -37,7 +37,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
-use sigmaplay_core::diag::has_errors;
+use sigmaplay_core::base::diag::has_errors;
 use sigmaplay_core::{parse_events, parse_rules, Event, MatchOptions, Matcher, PreparedEvent};
 
 // ---------------------------------------------------------------------------

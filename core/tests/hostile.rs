@@ -8,9 +8,9 @@
 //! Regression inputs found by fuzzing (fuzz/, scripts/fuzz.sh) are at the end.
 
 use serde_json::json;
-use sigmaplay_core::condition::parse_condition;
-use sigmaplay_core::diag::has_errors;
-use sigmaplay_core::text::decode_utf8;
+use sigmaplay_core::base::diag::has_errors;
+use sigmaplay_core::base::text::decode_utf8;
+use sigmaplay_core::sigma::condition::parse_condition;
 use sigmaplay_core::{parse_events, parse_rules, Diagnostic, Event, MatchOptions, Matcher, Placeholders, Rule};
 
 // ---------------------------------------------------------------------------
@@ -100,7 +100,7 @@ fn yaml_flow_nesting_10k() {
             codes(&parsed.diagnostics)
         );
         exercise(&parsed, &sample_event());
-        let stream = sigmaplay_core::yaml::parse_stream(&text);
+        let stream = sigmaplay_core::sigma::yaml::parse_stream(&text);
         assert!(has_errors(&stream.diagnostics));
     }
 }
@@ -629,7 +629,7 @@ fn many_duplicate_yaml_keys_stay_linear() {
             text.push_str(&format!("k{i}: v\n"));
         }
     }
-    let stream = sigmaplay_core::yaml::parse_stream(&text);
+    let stream = sigmaplay_core::sigma::yaml::parse_stream(&text);
     assert_eq!(stream.diagnostics.iter().filter(|d| d.code == "yaml-duplicate-key").count(), N);
 }
 

@@ -281,7 +281,7 @@ fn regression_events_agree_with_matcher() {
             } else {
                 (q.clone(), evs.iter().map(|e| pipeline::map_event(&p, rule, e).0).collect())
             };
-            let ev = sigmaplay_core::kql_eval::evaluate(&query, &rows);
+            let ev = sigmaplay_core::kusto::evaluate(&query, &rows);
             let got: Vec<usize> =
                 ev.matched(rows.len()).iter().enumerate().filter(|(_, m)| **m).map(|(j, _)| j).collect();
             ours.insert(c["rule_path"].as_str().unwrap_or_default().to_string(), got);

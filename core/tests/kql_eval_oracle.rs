@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sigmaplay_core::kql_eval;
+use sigmaplay_core::kusto;
 
 fn tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/tools/kql-run/tests")
@@ -48,7 +48,7 @@ fn kql_run_self_test_cases() {
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect())
                 .unwrap_or_default();
-            let ev = kql_eval::evaluate(&query, &events);
+            let ev = kusto::evaluate(&query, &events);
             let got: Vec<usize> =
                 ev.matched(events.len()).iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i).collect();
             if ev.ok() && got == expected {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::pipeline;
-use sigmaplay_core::{kql_eval, parse_events, parse_rule, Event, MatchOptions, Matcher, Placeholders};
+use sigmaplay_core::{kusto, parse_events, parse_rule, Event, MatchOptions, Matcher, Placeholders};
 
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
@@ -71,13 +71,9 @@ fn regression_events_parity() {
                 (q.clone(), evs.iter().map(|e| pipeline::map_event(&p, rule, e).0).collect())
             };
             run += 1;
-            let ev = kql_eval::evaluate(&query, &rows);
+            let ev = kusto::evaluate(&query, &rows);
             // The verdict-only path must return the same events.
-            assert_eq!(
-                kql_eval::evaluate_matches(&query, &rows).matched(rows.len()),
-                ev.matched(rows.len()),
-                "{query}"
-            );
+            assert_eq!(kusto::evaluate_matches(&query, &rows).matched(rows.len()), ev.matched(rows.len()), "{query}");
             let path = c["rule_path"].as_str().unwrap_or("?");
             if !ev.ok() {
                 errors += 1;

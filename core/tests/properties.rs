@@ -11,8 +11,8 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use sigmaplay_core::condition::{parse_condition, CondExpr, OfTarget, Quantifier, Range};
-use sigmaplay_core::diag::has_errors;
+use sigmaplay_core::base::diag::has_errors;
+use sigmaplay_core::sigma::condition::{parse_condition, CondExpr, OfTarget, Quantifier, Range};
 use sigmaplay_core::{parse_events, parse_rules, Diagnostic, Event, MatchOptions, Matcher, Placeholders};
 
 fn config(cases: u32) -> ProptestConfig {

@@ -11,7 +11,7 @@ mod common;
 use common::{kql_run, shared};
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::sources::{self, Feed};
-use sigmaplay_core::{kql_eval, parse_events, parse_rule, MatchOptions, Matcher, Placeholders};
+use sigmaplay_core::{kusto, parse_events, parse_rule, MatchOptions, Matcher, Placeholders};
 
 /// A Sysmon event as evtx-JSON.
 fn sysmon(id: u32, data: &[(&str, &str)]) -> String {
@@ -213,7 +213,7 @@ fn network_and_dns_rules_on_source_rows() {
             assert_eq!(got_feeds, expected_feeds, "{target} {}", case.rule);
             for fr in &sr.feeds {
                 let rows: Vec<serde_json::Value> = fr.rows.iter().map(|r| r.clone().unwrap_or_default()).collect();
-                let ev = kql_eval::evaluate_matches(q, &rows);
+                let ev = kusto::evaluate_matches(q, &rows);
                 assert!(ev.ok(), "{target} {}: {:?}", case.rule, ev.diagnostics);
                 let got = ev.matched(rows.len());
                 let want: Vec<bool> = case.events.iter().map(|(_, w)| *w).collect();
@@ -235,7 +235,7 @@ fn network_and_dns_rules_on_source_rows() {
                     .map(|r| {
                         let mut m = serde_json::Map::new();
                         for (k, v) in r.as_object().into_iter().flatten() {
-                            if sigmaplay_core::pipeline::has_column(table, k) {
+                            if sigmaplay_core::kusto::schema::has_column(table, k) {
                                 m.insert(k.clone(), v.clone());
                             }
                         }

@@ -16,7 +16,7 @@ use common::{kql_run, shared};
 
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::sources::{self, Feed};
-use sigmaplay_core::{kql_eval, parse_rule, Event, MatchOptions, Matcher, Placeholders};
+use sigmaplay_core::{kusto, parse_rule, Event, MatchOptions, Matcher, Placeholders};
 
 #[derive(Default)]
 struct Tally {
@@ -82,7 +82,7 @@ fn regression_events_on_source_rows() {
                 }
                 t.rules += 1;
                 let rows: Vec<serde_json::Value> = idx.iter().filter_map(|i| fr.rows[*i].clone()).collect();
-                let ev = kql_eval::evaluate_matches(q, &rows);
+                let ev = kusto::evaluate_matches(q, &rows);
                 if !ev.ok() {
                     t.disagree.push(format!("{}: query error {:?}", case.path, ev.diagnostics));
                     continue;

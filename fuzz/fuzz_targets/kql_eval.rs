@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigmaplay_core::kql_eval;
+use sigmaplay_core::kusto;
 
 const EVENTS: &str = r#"[{"Image": "C:\\Windows\\cmd.exe", "EventID": 4688, "Port": "80", "Nested": {"a": [1, "x"]}, "T": "2024-05-01T10:00:00Z"},
 {"Image": "", "EventID": null, "Ip": "10.1.2.3"}, {}]"#;
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         Err(_) => events_text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect(),
     };
     for q in [query.to_string(), format!("T | where {query}")] {
-        let ev = kql_eval::evaluate(&q, &events);
+        let ev = kusto::evaluate(&q, &events);
         for r in &ev.rows {
             if let Some(i) = r.origin {
                 assert!(i < events.len(), "origin {i} out of {} events", events.len());

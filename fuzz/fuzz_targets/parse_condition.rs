@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigmaplay_core::condition::{self, parse_condition, OfTarget};
+use sigmaplay_core::sigma::condition::{self, parse_condition, OfTarget};
 use sigmaplay_fuzz::shape;
 
 fuzz_target!(|data: &[u8]| {

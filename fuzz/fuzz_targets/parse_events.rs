@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigmaplay_core::text::decode_utf8;
+use sigmaplay_core::base::text::decode_utf8;
 use sigmaplay_core::{parse_events, MatchOptions, Matcher};
 use sigmaplay_fuzz::fixed_rules;
 

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigmaplay_core::text::decode_utf8;
+use sigmaplay_core::base::text::decode_utf8;
 use sigmaplay_core::Placeholders;
 use sigmaplay_fuzz::{exercise_file_conversion, exercise_parsed, fixed_events};
 

@@ -11,7 +11,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
-use sigmaplay_core::modifier::ALL_NAMES;
+use sigmaplay_core::sigma::modifier::ALL_NAMES;
 use sigmaplay_core::{parse_events, Event, Placeholders};
 use sigmaplay_fuzz::{exercise_parsed, fixed_events};
 

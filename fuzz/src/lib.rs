@@ -6,8 +6,9 @@
 
 use std::sync::OnceLock;
 
-use sigmaplay_core::condition::{CondExpr, Range};
-use sigmaplay_core::{compile, expr, Event, MatchOptions, Matcher, ParsedRules, Placeholders, PreparedEvent, Rule};
+use sigmaplay_core::sigma::condition::{CondExpr, Range};
+use sigmaplay_core::sigma::{compiled, expr};
+use sigmaplay_core::{Event, MatchOptions, Matcher, ParsedRules, Placeholders, PreparedEvent, Rule};
 
 /// Events with the shapes the matcher distinguishes: flat Sysmon-like fields,
 /// nested objects and arrays, an EVTX rendering, odd value types.
@@ -105,7 +106,7 @@ pub fn exercise_rule(rule: &Rule, events: &[Event], placeholders: &Placeholders)
         let _ = serde_json::to_string(&explained);
     }
 
-    let (compiled, _diags) = compile::compile_detection(&rule.detection, placeholders);
+    let (compiled, _diags) = compiled::compile_detection(&rule.detection, placeholders);
     let lowered = expr::lower(&compiled);
     let mut leaves = 0usize;
     lowered.for_each_leaf(&mut |_| leaves += 1);

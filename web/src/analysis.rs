@@ -10,10 +10,10 @@
 //!   explanations); [`explain`] builds one explanation on demand.
 
 use sigmaplay_core::api;
-use sigmaplay_core::correlate::CorrelationOutcome;
+use sigmaplay_core::engine::correlation::CorrelationOutcome;
 use sigmaplay_core::kql::{self, Conversion};
 use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
-use sigmaplay_core::rule::RuleKind;
+use sigmaplay_core::sigma::rule::RuleKind;
 use sigmaplay_core::{
     parse_events, Diagnostic, EventBatch, MatchOptions, MatchResult, Matcher, ParsedRules, Placeholders, PreparedEvent,
     Severity, Span,
@@ -118,7 +118,7 @@ pub fn parity(
 }
 
 fn sort(d: &mut [UiDiagnostic]) {
-    sigmaplay_core::sort::sort_by_key(d, |d| match d.span {
+    sigmaplay_core::base::sort::sort_by_key(d, |d| match d.span {
         Some(s) => (0u8, s.start, s.line, s.col),
         None => (1, 0, 0, 0),
     });

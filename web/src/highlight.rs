@@ -624,7 +624,7 @@ pub fn segments(text: &str, tokens: &[Token], marks: &[Mark]) -> Vec<Segment> {
         cuts.push(r.start);
         cuts.push(r.end);
     }
-    sigmaplay_core::sort::sort_dedup_usize(&mut cuts);
+    sigmaplay_core::base::sort::sort_dedup_usize(&mut cuts);
     let mut out = Vec::with_capacity(cuts.len() + marks.len());
     let mut ti = 0;
     for w in cuts.windows(2) {

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use sigmaplay_core::api::{EventsSchema, KqlParityReport, Source};
-use sigmaplay_core::attack;
-use sigmaplay_core::matcher::{ItemOutcome, MatchResult};
+use sigmaplay_core::engine::matcher::{ItemOutcome, MatchResult};
+use sigmaplay_core::sigma::tags;
 use sigmaplay_core::{Severity, Span};
 use yew::prelude::*;
 
@@ -88,7 +88,7 @@ pub fn rule_card(p: &RuleCardProps) -> Html {
     let tables = p.kql.tables.join(", ");
     let tags = rule.tags.iter().map(|t| {
         let tag = t.value.clone();
-        match attack::describe_tag(&tag) {
+        match tags::describe_tag(&tag) {
             Some(info) if info.url.as_deref().is_some_and(|u| u.starts_with("https://")) => {
                 let label = match &info.name {
                     Some(n) => format!("{} {n}", info.id),

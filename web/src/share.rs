@@ -65,7 +65,7 @@ impl Snapshot {
 
 /// The payload of a share link (the part after `s=`) from the deflated JSON.
 pub fn payload(deflated: &[u8]) -> String {
-    sigmaplay_core::b64::encode_url_safe_no_pad(deflated)
+    sigmaplay_core::base::b64::encode_url_safe_no_pad(deflated)
 }
 
 /// The deflated JSON of a payload.

@@ -10,13 +10,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::correlation::{Correlation, CorrelationType, CountOp};
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
 use crate::event::Event;
 use crate::pipeline::{self, Pipeline, TargetId};
-use crate::rule::{Rule, RuleKind};
+use crate::sigma::correlation::{Correlation, CorrelationType, CountOp};
+use crate::sigma::rule::{Rule, RuleKind};
 
-use super::literal::{identifier, number_literal, string_literal};
+use crate::kusto::literal::{identifier, number_literal, string_literal};
 
 /// A rule a correlation refers to, already converted.
 pub struct Converted<'a> {

@@ -44,7 +44,7 @@
 //! Column names that are not plain identifiers (or are keywords) are `['...']`.
 
 pub mod correlation;
-mod literal;
+
 mod render;
 
 #[cfg(test)]
@@ -52,13 +52,13 @@ mod tests;
 
 use serde::Serialize;
 
-use crate::compile::{self, Placeholders};
-use crate::diag::{has_errors, Diagnostic};
-use crate::expr;
+use crate::base::diag::{has_errors, Diagnostic};
 use crate::pipeline::{self, FieldMapping, Mapped, Pipeline};
-use crate::rule::{Rule, RuleKind};
+use crate::sigma::compiled::{self, Placeholders};
+use crate::sigma::expr;
+use crate::sigma::rule::{Rule, RuleKind};
 
-pub use literal::{identifier, string_literal};
+pub use crate::kusto::literal::{identifier, string_literal};
 
 /// The result of converting one rule with one pipeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -122,7 +122,7 @@ fn render_query(mapped: &Mapped, diagnostics: &mut Vec<Diagnostic>) -> Option<St
         }
     };
     Some(match &mapped.table {
-        Some(table) => format!("{}\n| where {cond}", literal::table_reference(table)),
+        Some(table) => format!("{}\n| where {cond}", crate::kusto::literal::table_reference(table)),
         None => cond,
     })
 }
@@ -132,7 +132,7 @@ fn render_query(mapped: &Mapped, diagnostics: &mut Vec<Diagnostic>) -> Option<St
 /// no query; the diagnostics say why.
 /// Convert every rule of a file, one [`Conversion`] per rule in file order:
 /// detection rules with the filter rules of the file that apply to them
-/// ([`crate::rule::filters_for`]), then correlation rules over the queries of
+/// ([`crate::sigma::rule::filters_for`]), then correlation rules over the queries of
 /// the rules they name ([`correlation`]). Filter rules get no query of their own.
 pub fn convert_file(rules: &[Rule], pipeline: &Pipeline, placeholders: &Placeholders) -> Vec<Conversion> {
     let mut out: Vec<Conversion> = rules
@@ -147,7 +147,7 @@ pub fn convert_file(rules: &[Rule], pipeline: &Pipeline, placeholders: &Placehol
                 };
             }
             let filters: Vec<&Rule> =
-                crate::rule::filters_for(rules, rule).into_iter().filter_map(|f| rules.get(f)).collect();
+                crate::sigma::rule::filters_for(rules, rule).into_iter().filter_map(|f| rules.get(f)).collect();
             convert_with_filters(rule, &filters, pipeline, placeholders)
         })
         .collect();
@@ -229,7 +229,7 @@ pub fn convert_with_filters(
         ));
         return empty(diagnostics);
     }
-    let (compiled, compile_diags) = compile::compile_detection(&rule.detection, placeholders);
+    let (compiled, compile_diags) = compiled::compile_detection(&rule.detection, placeholders);
     diagnostics.extend(compile_diags);
     let mut lowered = match expr::lower_bounded(&compiled) {
         Ok(e) => e,
@@ -251,7 +251,7 @@ pub fn convert_with_filters(
     };
     for f in filters {
         let Some(filter) = &f.filter else { continue };
-        let (compiled, compile_diags) = compile::compile_detection(&filter.detection, placeholders);
+        let (compiled, compile_diags) = compiled::compile_detection(&filter.detection, placeholders);
         diagnostics.extend(compile_diags);
         match expr::lower_bounded(&compiled) {
             Ok(not_this) => lowered = expr::Expr::And(vec![lowered, expr::Expr::Not(Box::new(not_this))]),

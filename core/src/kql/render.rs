@@ -22,13 +22,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::compile::{CmpOp, Position, Test, TimePart};
-use crate::diag::{Diagnostic, Span};
-use crate::expr::Expr;
-use crate::pipeline::{ColumnType, MappedItem};
-use crate::sigma_string::{Part, SigmaString};
+use crate::base::diag::{Diagnostic, Span};
+use crate::kusto::schema::ColumnType;
+use crate::pipeline::MappedItem;
+use crate::sigma::compiled::{CmpOp, Position, Test, TimePart};
+use crate::sigma::expr::Expr;
+use crate::sigma::string::{Part, SigmaString};
 
-use super::literal::{identifier, is_plain_identifier, number_literal, regex_escape, string_literal, DASH_CLASS};
+use crate::kusto::literal::{
+    identifier, is_plain_identifier, number_literal, regex_escape, string_literal, DASH_CLASS,
+};
 
 /// Binding strength, loosest first. A child is parenthesised when it binds
 /// more loosely than its context needs.

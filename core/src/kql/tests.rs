@@ -1,10 +1,11 @@
-use super::literal::{identifier, number_literal, string_literal, table_reference};
 use super::*;
-use crate::compile::Item;
-use crate::diag::Severity;
-use crate::expr::Expr;
-use crate::pipeline::{self, ColumnType, MappedItem};
-use crate::rule::parse_rule;
+use crate::base::diag::Severity;
+use crate::kusto::literal::{identifier, number_literal, string_literal, table_reference};
+use crate::kusto::schema::ColumnType;
+use crate::pipeline::{self, MappedItem};
+use crate::sigma::compiled::Item;
+use crate::sigma::expr::Expr;
+use crate::sigma::rule::parse_rule;
 
 fn rule(detection: &str) -> Rule {
     let text = format!("title: t\nlogsource:\n  product: windows\ndetection:\n{detection}");
@@ -30,8 +31,8 @@ fn one(key: &str, value: &str) -> String {
 /// Simulate a pipeline that knows column types: table `T`, fields typed from `types`.
 fn mapped(detection: &str, types: &[(&str, ColumnType)]) -> Mapped {
     let r = rule(detection);
-    let (det, diags) = compile::compile_detection(&r.detection, &Placeholders::new());
-    assert!(!crate::diag::has_errors(&diags), "{diags:#?}");
+    let (det, diags) = compiled::compile_detection(&r.detection, &Placeholders::new());
+    assert!(!crate::base::diag::has_errors(&diags), "{diags:#?}");
     let expr = expr::lower(&det).map_leaves(&mut |item: Item| {
         let column_type =
             types.iter().find(|(f, _)| item.field.as_deref() == Some(*f)).map_or(ColumnType::Unknown, |(_, t)| *t);
@@ -445,7 +446,7 @@ fn localtonet_rule() {
             .to_string()]
     );
     assert_eq!(c.table, None);
-    assert!(!crate::diag::has_errors(&c.diagnostics));
+    assert!(!crate::base::diag::has_errors(&c.diagnostics));
     // With a schema-aware mapping (what sentinel_asim should give): a table, typed columns.
     let mut m = mapped(
         "  selection:\n    DestinationHostname|endswith:\n      - '.localto.net'\n      - '.localtonet.com'\n    Initiated: 'true'\n  condition: selection\n",
@@ -481,7 +482,7 @@ fn rule_level_errors_give_no_query() {
 
 fn leaf(field: &str, value: &str) -> Expr<MappedItem> {
     let r = rule(&format!("  sel:\n    {field}: {value}\n  condition: sel\n"));
-    let (det, _) = compile::compile_detection(&r.detection, &Placeholders::new());
+    let (det, _) = compiled::compile_detection(&r.detection, &Placeholders::new());
     let item = det.searches[0].alternatives[0][0].clone();
     Expr::Leaf(MappedItem { sigma_field: item.field.clone(), item, column_type: ColumnType::Unknown })
 }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{builtin, chain, parse_custom, Pipeline, BUILTIN_NAMES};
-use crate::diag::Diagnostic;
+use crate::base::diag::Diagnostic;
 
 /// One link of a pipeline chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

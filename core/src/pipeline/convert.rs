@@ -9,11 +9,12 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::{column_type, insert_path, ColumnType};
-use crate::compile::Test;
-use crate::diag::{Diagnostic, Span};
-use crate::expr::Expr;
-use crate::sigma_string::{Part, SigmaString, WINDASH_CHARS};
+use super::insert_path;
+use crate::base::diag::{Diagnostic, Span};
+use crate::kusto::schema::{column_type, ColumnType};
+use crate::sigma::compiled::Test;
+use crate::sigma::expr::Expr;
+use crate::sigma::string::{Part, SigmaString, WINDASH_CHARS};
 
 /// One condition on one target column.
 #[derive(Debug, Clone, PartialEq)]
@@ -931,7 +932,7 @@ fn vocab(test: &Test, col: &str, table: &[(&str, &[&str])], cx: &mut Cx<'_>) -> 
         let known: Vec<&str> = table.iter().map(|(s, _)| *s).collect();
         cx.lossy(&format!(
             "'{}' is none of the known values ({}), so it can never match",
-            crate::matcher::describe_test(test),
+            test.describe(),
             known.join(", ")
         ));
         return Some(Expr::Const(false));

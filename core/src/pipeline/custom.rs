@@ -24,14 +24,14 @@
 use serde_json::Value;
 
 use super::{Pipeline, State, Work};
-use crate::compile::{Item, Test};
-use crate::diag::{Diagnostic, Span};
+use crate::base::diag::{Diagnostic, Span};
 use crate::event::Event;
-use crate::expr::Expr;
 use crate::re::Regex;
-use crate::rule::Rule;
-use crate::sigma_string::{Part, SigmaString};
-use crate::yaml::{self, Node};
+use crate::sigma::compiled::{Item, Test};
+use crate::sigma::expr::Expr;
+use crate::sigma::rule::Rule;
+use crate::sigma::string::{Part, SigmaString};
+use crate::sigma::yaml::{self, Node};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CondOp {
@@ -208,7 +208,7 @@ impl P {
 pub fn parse_custom(text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     let stream = yaml::parse_stream(text);
     let mut p = P { diags: stream.diagnostics };
-    if crate::diag::has_errors(&p.diags) {
+    if crate::base::diag::has_errors(&p.diags) {
         return Err(p.diags);
     }
     let docs: Vec<&Node> = stream.documents.iter().map(|d| &d.root).filter(|r| r.value != yaml::Value::Null).collect();
@@ -265,7 +265,7 @@ pub fn parse_custom(text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     if !saw_transformations {
         p.error("pipeline-missing", "the pipeline has no 'transformations' list", root.span);
     }
-    if crate::diag::has_errors(&p.diags) {
+    if crate::base::diag::has_errors(&p.diags) {
         return Err(p.diags);
     }
     pipeline.warnings = p.diags;

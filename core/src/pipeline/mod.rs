@@ -17,15 +17,11 @@
 //! (not under a `not`) is replaced by `false` with a `lossy-mapping` warning,
 //! as long as something is left to match (`targets::drop_failed`).
 //!
-//! Column names and types come from `schema_tables.rs`, generated from
-//! `shared/tools/kql-check/schema.json` by `scripts/gen_pipeline_schema.py`
-//! (the core does no I/O).
+//! Column names and types come from the Kusto schema ([`crate::kusto::schema`]).
 
 mod choose;
 mod convert;
 mod custom;
-#[rustfmt::skip]
-mod schema_tables;
 mod targets;
 
 #[cfg(test)]
@@ -36,50 +32,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::compile::{Item, Test};
-use crate::diag::{Diagnostic, Span};
+use crate::base::diag::{Diagnostic, Span};
 use crate::event::Event;
-use crate::expr::Expr;
-use crate::rule::Rule;
+use crate::kusto::schema::{column_type, table_columns, ColumnType};
+use crate::sigma::compiled::{Item, Test};
+use crate::sigma::expr::Expr;
+use crate::sigma::rule::Rule;
 
 pub use choose::{choose, PipelineChoice, PipelineSpec};
 pub use custom::{parse_custom, CondOp, FieldCondition, ItemCondition, RuleCondition, TransformKind, Transformation};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ColumnType {
-    String,
-    Int,
-    Long,
-    Real,
-    Bool,
-    Datetime,
-    Timespan,
-    Guid,
-    Dynamic,
-    Decimal,
-    /// No schema knowledge (the `none` pipeline, custom tables).
-    Unknown,
-}
-
-impl ColumnType {
-    /// The type of a one-letter code of `schema_tables::TABLES`.
-    fn from_code(code: u8) -> ColumnType {
-        match code {
-            b's' => ColumnType::String,
-            b'i' => ColumnType::Int,
-            b'l' => ColumnType::Long,
-            b'r' => ColumnType::Real,
-            b'b' => ColumnType::Bool,
-            b'd' => ColumnType::Datetime,
-            b't' => ColumnType::Timespan,
-            b'g' => ColumnType::Guid,
-            b'y' => ColumnType::Dynamic,
-            b'm' => ColumnType::Decimal,
-            _ => ColumnType::Unknown,
-        }
-    }
-}
 
 /// A detection item after mapping: `item.field` is the target column.
 ///
@@ -190,70 +151,6 @@ pub fn chain(first: Pipeline, then: Pipeline) -> Pipeline {
         target: then.target.or(first.target),
         warnings: first.warnings.into_iter().chain(then.warnings).collect(),
     }
-}
-
-/// Type of a column in the embedded schema; `Unknown` when the table or column is not there.
-/// A path into a dynamic column (`AdditionalFields.PipeName`) is `Dynamic`.
-pub fn column_type(table: &str, column: &str) -> ColumnType {
-    let Some(cols) = table_columns(table) else { return ColumnType::Unknown };
-    if let Ok(i) = cols.binary_search_by(|(c, _)| (*c).cmp(column)) {
-        return cols.get(i).map_or(ColumnType::Unknown, |(_, t)| *t);
-    }
-    if let Some((base, _)) = column.split_once('.') {
-        if let Ok(i) = cols.binary_search_by(|(c, _)| (*c).cmp(base)) {
-            if cols.get(i).is_some_and(|(_, t)| *t == ColumnType::Dynamic) {
-                return ColumnType::Dynamic;
-            }
-        }
-    }
-    ColumnType::Unknown
-}
-
-/// Whether the embedded schema has `column` (or a path into a dynamic column) in `table`.
-pub fn has_column(table: &str, column: &str) -> bool {
-    column_type(table, column) != ColumnType::Unknown
-}
-
-/// Columns of a table or ASIM function of the embedded schema, sorted by name.
-pub fn table_columns(table: &str) -> Option<&'static [(&'static str, ColumnType)]> {
-    let name = schema_tables::ALIASES.iter().find(|(a, _)| *a == table).map_or(table, |(_, t)| *t);
-    schema().iter().find(|(t, _)| *t == name).map(|(_, cols)| *cols)
-}
-
-/// A table's name and its columns.
-type TableSchema = (&'static str, &'static [(&'static str, ColumnType)]);
-
-/// The embedded schema, decoded on first use from the compact text of
-/// `schema_tables::TABLES` (which costs far less WebAssembly than the slices).
-fn schema() -> &'static [TableSchema] {
-    static SCHEMA: std::sync::OnceLock<Vec<TableSchema>> = std::sync::OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let mut tables: Vec<TableSchema> = Vec::new();
-        let mut name: Option<&'static str> = None;
-        let mut cols: Vec<(&'static str, ColumnType)> = Vec::new();
-        #[cfg(feature = "all-tables")]
-        let text = [schema_tables::TABLES, schema_tables::OTHER_TABLES];
-        #[cfg(not(feature = "all-tables"))]
-        let text = [schema_tables::TABLES];
-        for line in text.iter().flat_map(|t| t.split('\n')) {
-            if let Some(t) = line.strip_prefix('#') {
-                if let Some(n) = name.replace(t) {
-                    tables.push((n, Vec::leak(std::mem::take(&mut cols))));
-                }
-            } else if let (Some(&code), Some(col)) = (line.as_bytes().first(), line.get(1..)) {
-                cols.push((col, ColumnType::from_code(code)));
-            }
-        }
-        if let Some(n) = name {
-            tables.push((n, Vec::leak(cols)));
-        }
-        tables
-    })
-}
-
-/// How many tables (and ASIM functions with their own columns) the embedded schema has.
-pub fn schema_table_count() -> usize {
-    schema().len()
 }
 
 /// A leaf while the transformations work on it.
@@ -391,7 +288,7 @@ pub(crate) fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value
 pub(crate) fn synthetic_item(field: &str, tests: Vec<Test>, span: Span) -> Item {
     Item {
         field: Some(field.to_string()),
-        shown_values: tests.iter().map(crate::matcher::describe_test).collect(),
+        shown_values: tests.iter().map(Test::describe).collect(),
         test_sources: (0..tests.len()).collect(),
         tests,
         all: false,

@@ -48,11 +48,12 @@
 use serde_json::{Map, Value};
 
 use super::convert::{self, convert_test, forward, lit, Conv, Cx, Fwd, Hives, LExpr, RegMode, SidColumns, Spelling};
-use super::{column_type, has_column, synthetic_item, ColumnType, MappedItem, State, TargetId, Work};
-use crate::compile::Test;
-use crate::diag::{Diagnostic, Span};
-use crate::expr::Expr;
-use crate::rule::{Rule, Scalar};
+use super::{synthetic_item, MappedItem, State, TargetId, Work};
+use crate::base::diag::{Diagnostic, Span};
+use crate::kusto::schema::{column_type, has_column, ColumnType};
+use crate::sigma::compiled::Test;
+use crate::sigma::expr::Expr;
+use crate::sigma::rule::{Rule, Scalar};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum FieldMap {
@@ -1226,13 +1227,15 @@ fn escaped_test(t: &Test) -> Test {
                 .parts
                 .iter()
                 .map(|p| match p {
-                    crate::sigma_string::Part::Lit(x) if x.contains(['&', '<', '>']) => crate::sigma_string::Part::Lit(
-                        x.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"),
-                    ),
+                    crate::sigma::string::Part::Lit(x) if x.contains(['&', '<', '>']) => {
+                        crate::sigma::string::Part::Lit(
+                            x.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"),
+                        )
+                    }
                     other => other.clone(),
                 })
                 .collect();
-            Test::Glob { pattern: crate::sigma_string::SigmaString { parts }, cased: *cased }
+            Test::Glob { pattern: crate::sigma::string::SigmaString { parts }, cased: *cased }
         }
         Test::Regex { pattern, i, m, s } if pattern.contains('&') => {
             Test::Regex { pattern: pattern.replace('&', "&amp;"), i: *i, m: *m, s: *s }
@@ -1302,7 +1305,7 @@ fn drop_failed(slots: Expr<Slot>, table: &str, state: &mut State) -> Expr<Mapped
         if !dropped.iter().any(|(s, f)| *s == span && note.message.starts_with(&format!("{f} on {table}: "))) {
             continue;
         }
-        note.severity = crate::diag::Severity::Warning;
+        note.severity = crate::base::diag::Severity::Warning;
         note.code = "lossy-mapping".to_string();
         note.message.push_str(
             "; replaced by `false`, which leaves out the alternatives that need it: the query matches a subset of what the rule matches",
@@ -1336,7 +1339,7 @@ fn mapped(w: &Work, col: &str, tests: Vec<Test>, all: bool, table: &str) -> Mapp
     let mut item = w.item.clone();
     item.field = Some(col.to_string());
     if tests != item.tests {
-        item.shown_values = tests.iter().map(crate::matcher::describe_test).collect();
+        item.shown_values = tests.iter().map(Test::describe).collect();
         item.test_sources = (0..tests.len()).collect();
     }
     item.tests = tests;
@@ -1551,7 +1554,7 @@ fn conv_columns(conv: &Conv) -> Option<Vec<&'static str>> {
 
 /// The schema's own `&'static` spelling of a column.
 fn schema_name(table: &str, col: &str) -> Option<&'static str> {
-    super::table_columns(table)?.iter().find(|(c, _)| *c == col).map(|(c, _)| *c)
+    crate::kusto::schema::table_columns(table)?.iter().find(|(c, _)| *c == col).map(|(c, _)| *c)
 }
 
 /// `fieldref`: both fields must land on comparable columns.

@@ -1,9 +1,9 @@
 use super::*;
-use crate::compile::{compile_detection, Placeholders};
-use crate::diag::Severity;
-use crate::expr::lower;
-use crate::rule::parse_rule;
-use crate::sigma_string::{Part, SigmaString};
+use crate::base::diag::Severity;
+use crate::sigma::compiled::{compile_detection, Placeholders};
+use crate::sigma::expr::lower;
+use crate::sigma::rule::parse_rule;
+use crate::sigma::string::{Part, SigmaString};
 
 const LOCALTONET: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -38,7 +38,7 @@ fn leaves(m: &Mapped) -> Vec<MappedItem> {
 fn shown(m: &Mapped) -> Vec<(String, Vec<String>)> {
     leaves(m)
         .into_iter()
-        .map(|l| (l.item.field.unwrap_or_default(), l.item.tests.iter().map(crate::matcher::describe_test).collect()))
+        .map(|l| (l.item.field.unwrap_or_default(), l.item.tests.iter().map(Test::describe).collect()))
         .collect()
 }
 
@@ -120,7 +120,7 @@ fn embedded_schema_matches_schema_json() {
             count += usize::from(entry.get("same_as").is_none());
         }
     }
-    assert_eq!(count, super::schema_table_count());
+    assert_eq!(count, crate::kusto::schema::schema_table_count());
 }
 
 // ---------------------------------------------------------------------------
@@ -767,7 +767,7 @@ fn mapped_queries_agree_with_the_matcher_on_regression_events() {
             continue;
         };
         let Ok(r) = parse_rule(&rt) else { continue };
-        let matcher = crate::matcher::Matcher::new(&r, &crate::matcher::MatchOptions::default());
+        let matcher = crate::engine::matcher::Matcher::new(&r, &crate::engine::matcher::MatchOptions::default());
         let events = crate::event::parse_events(&et).events;
         for target in ["microsoft_xdr", "sentinel_asim", "azure_monitor"] {
             let p = builtin(target).unwrap_or_default();
@@ -929,10 +929,10 @@ fn kql_test(col: &str, t: &Test, ty: ColumnType) -> String {
         Test::Cidr(c) => format!("ipv4_is_in_range({col}, {})", kql_string(&c.text)),
         Test::Compare { op, value } => {
             let o = match op {
-                crate::compile::CmpOp::Lt => "<",
-                crate::compile::CmpOp::Lte => "<=",
-                crate::compile::CmpOp::Gt => ">",
-                crate::compile::CmpOp::Gte => ">=",
+                crate::sigma::compiled::CmpOp::Lt => "<",
+                crate::sigma::compiled::CmpOp::Lte => "<=",
+                crate::sigma::compiled::CmpOp::Gt => ">",
+                crate::sigma::compiled::CmpOp::Gte => ">=",
             };
             format!("{col} {o} {value}")
         }

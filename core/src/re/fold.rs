@@ -366,7 +366,7 @@ fn needs_class(members: &[char]) -> bool {
 
 /// Writes class members (letters, which need no escaping), consecutive ones as ranges.
 fn push_runs(out: &mut String, mut members: Vec<char>) {
-    crate::sort::sort_dedup_char(&mut members);
+    crate::base::sort::sort_dedup_char(&mut members);
     let mut i = 0;
     while i < members.len() {
         let mut j = i;
@@ -414,7 +414,7 @@ fn add_range_orbits(lo: char, hi: char, into: &mut Vec<char>) {
     }
     let table = table();
     let mut keys: Vec<char> = table.iter().filter(|(k, m)| in_range(k) || in_range(m)).map(|(k, _)| *k).collect();
-    crate::sort::sort_dedup_char(&mut keys);
+    crate::base::sort::sort_dedup_char(&mut keys);
     for key in keys {
         members_of(table, key).for_each(&mut add);
         add(key);
@@ -441,7 +441,7 @@ pub fn orbit(c: char) -> Vec<char> {
     let mut members: Vec<char> = members_of(table(), key).collect();
     members.push(c);
     members.push(key);
-    crate::sort::sort_dedup_char(&mut members);
+    crate::base::sort::sort_dedup_char(&mut members);
     members
 }
 
@@ -498,7 +498,7 @@ fn table() -> &'static [(char, char)] {
         let mut entries: Vec<(char, char)> =
             (0..0x1F000u32).filter_map(char::from_u32).map(|c| (fold_key(c), c)).filter(|&(key, c)| key != c).collect();
         // One entry per letter, so no two are equal and the dedup drops nothing.
-        crate::sort::sort_dedup(
+        crate::base::sort::sort_dedup(
             &mut entries,
             |(k, c)| u64::from(k) << 32 | u64::from(c),
             |x| {

@@ -196,7 +196,7 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
             TableKind::Defender(t) => t,
             TableKind::SecurityEvent => "SecurityEvent",
         };
-        let columns = keys.iter().filter(|k| crate::pipeline::has_column(table, k)).count();
+        let columns = keys.iter().filter(|k| crate::kusto::schema::has_column(table, k)).count();
         if columns * 2 > keys.len() && columns > 0 {
             let Value::Object(m) = e.original() else { return Record::Unknown };
             return Record::Rows(m.clone());

@@ -166,7 +166,7 @@ pub(crate) fn security_event_row(r: &WinRecord) -> Map<String, Value> {
     set(&mut m, "Type", "SecurityEvent");
     set(&mut m, "EventData", super::windows::event_data_xml(r));
     for (k, v) in &r.data {
-        if crate::pipeline::has_column("SecurityEvent", k) {
+        if crate::kusto::schema::has_column("SecurityEvent", k) {
             m.insert(k.clone(), Value::from(v.clone()));
         }
     }
