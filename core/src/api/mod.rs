@@ -17,6 +17,8 @@
 //! Everything returned is `Serialize`; [`DiagnosticView`] is the flat
 //! `{severity, code, message, line, col}` form shells print or send as JSON.
 
+pub mod explain;
+
 use serde::{Deserialize, Serialize};
 
 use crate::base::diag::{Diagnostic, Severity, Span};
