@@ -46,8 +46,9 @@ enum Command {
     /// regular expressions. Exit status 1 when any file has an error.
     Check(CheckArgs),
     /// Match the rule(s) of RULE against every event of EVENTS and explain each
-    /// result. Exit status 0 when it ran (matches or not), 1 when the rule or
-    /// the events have errors, 2 on usage errors.
+    /// result; when RULE is a folder, scan all its rules together and list the
+    /// rules that fire. Exit status 0 when it ran (matches or not), 1 when a rule
+    /// or the events have errors, 2 on usage errors.
     Match(MatchArgs),
     /// Convert rules to KQL (Microsoft Sentinel / Defender XDR / Azure Monitor)
     /// with a processing pipeline. Exit status 1 when any rule file did not
@@ -148,7 +149,9 @@ pub struct CheckArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct MatchArgs {
-    /// The rule file (one or more YAML documents); `-` for stdin.
+    /// The rule file (one or more YAML documents), `-` for stdin, or a folder
+    /// of rule files: all scanned together (filters and correlations across
+    /// files apply), each event evaluated only against the rules it can match.
     #[arg(value_name = "RULE")]
     pub rule: String,
     /// The events: JSON, NDJSON, concatenated JSON, evtx-JSON or YAML; `-` for stdin.

@@ -788,3 +788,30 @@ fn kql_query_mode_and_errors() {
     let bad_rule = write(&d, "bad.yml", BAD.as_bytes());
     assert_eq!(code(&run(&["kql", path_str(&bad_rule), path_str(&events), "-p", "none"])), 1);
 }
+
+#[test]
+fn match_scans_a_folder_of_rules() {
+    let d = dir("scan");
+    write(&d, "rules/cmd.yml", GOOD.as_bytes());
+    write(
+        &d,
+        "rules/sub/ps.yml",
+        GOOD.replace("cmd.exe", "powershell.exe").replace("Cmd started", "PS started").as_bytes(),
+    );
+    write(&d, "rules/sub/broken.yml", BAD.as_bytes());
+    let events = write(&d, "events.json", b"{\"Image\": \"C:\\\\cmd.exe\"}\n{\"Image\": \"C:\\\\x.exe\"}\n");
+    let rules = d.join("rules");
+    let o = run(&["match", path_str(&rules), path_str(&events)]);
+    let out = stdout(&o);
+    assert!(out.contains("cmd.yml: Cmd started [low]: 1 event(s) #0"), "{out}");
+    assert!(!out.contains("PS started"), "{out}");
+    assert!(out.ends_with("1 of 3 rules fired on 2 events (3 files)\n"), "{out}");
+    // The broken rule is named with its position, and makes the exit status 1.
+    assert!(stderr(&o).contains("broken.yml:7:15: error"), "{}", stderr(&o));
+    assert_eq!(code(&o), 1);
+    let o = run(&["match", path_str(&rules), path_str(&events), "--format", "json"]);
+    let j = json(&o);
+    assert_eq!(j["report"]["events"], 2);
+    assert_eq!(j["report"]["rules"].as_array().map(Vec::len), Some(3));
+    assert_eq!(j["files"].as_array().map(Vec::len), Some(3));
+}

@@ -18,6 +18,7 @@
 //! `{severity, code, message, line, col}` form shells print or send as JSON.
 
 pub mod explain;
+pub mod scan;
 
 use serde::{Deserialize, Serialize};
 

@@ -182,8 +182,10 @@ fn contains_op(needle: String) -> StrOp {
 }
 
 #[allow(clippy::large_enum_variant)] // see StrOp
+/// A compiled `Test`, ready to run against an event's values (patterns
+/// built, numbers parsed, literals case-folded once).
 #[derive(Debug)]
-enum MTest {
+enum ValueCheck {
     Str(StrTest),
     Regex(Regex),
     Cidr(compiled::Cidr),
@@ -205,16 +207,17 @@ enum MTest {
     },
     TimePart {
         part: TimePart,
-        test: Box<MTest>,
+        test: Box<ValueCheck>,
     },
     /// A test that failed to compile (already reported): never matches.
     Never,
 }
 
+/// A detection item ready to run: its field and its value checks.
 #[derive(Debug)]
-struct MItem {
+struct ItemCheck {
     field: Option<String>,
-    tests: Vec<MTest>,
+    tests: Vec<ValueCheck>,
     all: bool,
     negate: bool,
     /// For an "any" item with many case-folded literal tests: those tests as
@@ -253,7 +256,7 @@ struct MultiLit {
 
 #[cfg(not(feature = "fast-regex"))]
 impl MultiLit {
-    fn build(_tests: &[MTest]) -> Option<MultiLit> {
+    fn build(_tests: &[ValueCheck]) -> Option<MultiLit> {
         None
     }
 
@@ -271,13 +274,13 @@ impl MultiLit {
     /// Fewer needles than this are faster one by one.
     const MIN_NEEDLES: usize = 4;
 
-    fn build(tests: &[MTest]) -> Option<MultiLit> {
+    fn build(tests: &[ValueCheck]) -> Option<MultiLit> {
         let mut needles: Vec<&str> = Vec::new();
         let mut anchors = Vec::new();
         let mut rest = Vec::new();
         for (i, t) in tests.iter().enumerate() {
             let lit = match t {
-                MTest::Str(StrTest { op, cased: false, .. }) => match op {
+                ValueCheck::Str(StrTest { op, cased: false, .. }) => match op {
                     StrOp::Eq(s) => Some((s.as_str(), Anchor::Eq)),
                     StrOp::Prefix(s) => Some((s.as_str(), Anchor::Prefix)),
                     StrOp::Suffix(s) => Some((s.as_str(), Anchor::Suffix)),
@@ -329,11 +332,12 @@ impl MultiLit {
     }
 }
 
+/// The condition over the rule's searches (by index), `of` quantifiers kept.
 #[derive(Debug)]
-enum MExpr {
-    And(Vec<MExpr>),
-    Or(Vec<MExpr>),
-    Not(Box<MExpr>),
+enum ConditionTree {
+    And(Vec<ConditionTree>),
+    Or(Vec<ConditionTree>),
+    Not(Box<ConditionTree>),
     Search(usize),
     OneOf(Vec<usize>),
     AllOf(Vec<usize>),
@@ -466,8 +470,8 @@ pub struct MatchResult {
 
 pub struct Matcher {
     detection: CompiledDetection,
-    items: Vec<Vec<Vec<MItem>>>,
-    condition: Option<MExpr>,
+    items: Vec<Vec<Vec<ItemCheck>>>,
+    condition: Option<ConditionTree>,
     diagnostics: Vec<Diagnostic>,
     title: String,
 }
@@ -496,7 +500,7 @@ impl Matcher {
         for search in &detection.searches {
             let mut alts = Vec::new();
             for alt in &search.alternatives {
-                alts.push(alt.iter().map(|i| compile_item(i, &mut diagnostics)).collect());
+                alts.push(alt.iter().map(|i| prepare_item(i, &mut diagnostics)).collect());
             }
             items.push(alts);
         }
@@ -506,11 +510,12 @@ impl Matcher {
         for (i, n) in names.iter().enumerate() {
             index.entry(n.as_str()).or_insert(i);
         }
-        let exprs: Vec<MExpr> = detection.conditions.iter().filter_map(|c| resolve(c, &names, &index, 0)).collect();
+        let exprs: Vec<ConditionTree> =
+            detection.conditions.iter().filter_map(|c| resolve(c, &names, &index, 0)).collect();
         let condition = match exprs.len() {
             0 => None,
             1 => exprs.into_iter().next(),
-            _ => Some(MExpr::Or(exprs)),
+            _ => Some(ConditionTree::Or(exprs)),
         };
         Matcher { detection, items, condition, diagnostics, title: rule.title_text().to_string() }
     }
@@ -601,7 +606,7 @@ impl Matcher {
         MatchResult { matched, searches, summary, suppressed_by: None }
     }
 
-    fn explain_item(&self, item: &MItem, src: &Item, ev: &PreparedEvent<'_>) -> (bool, Option<String>) {
+    fn explain_item(&self, item: &ItemCheck, src: &Item, ev: &PreparedEvent<'_>) -> (bool, Option<String>) {
         let ok = eval_item(item, ev);
         if !ok || item.negate || item.all {
             return (ok, None);
@@ -609,7 +614,7 @@ impl Matcher {
         // Find the first value that decided it, for display.
         let shown = item.tests.iter().position(|t| {
             eval_item(
-                &MItem {
+                &ItemCheck {
                     field: item.field.clone(),
                     tests: vec![clone_shallow(t)],
                     all: false,
@@ -629,14 +634,14 @@ impl Matcher {
         (ok, value)
     }
 
-    fn eval_expr(&self, e: &MExpr, ev: &PreparedEvent<'_>, memo: &mut [Option<bool>]) -> bool {
+    fn eval_expr(&self, e: &ConditionTree, ev: &PreparedEvent<'_>, memo: &mut [Option<bool>]) -> bool {
         match e {
-            MExpr::And(xs) => xs.iter().all(|x| self.eval_expr(x, ev, memo)),
-            MExpr::Or(xs) => xs.iter().any(|x| self.eval_expr(x, ev, memo)),
-            MExpr::Not(x) => !self.eval_expr(x, ev, memo),
-            MExpr::Search(i) => self.eval_search(*i, ev, memo),
-            MExpr::OneOf(ids) => ids.iter().any(|i| self.eval_search(*i, ev, memo)),
-            MExpr::AllOf(ids) => ids.iter().all(|i| self.eval_search(*i, ev, memo)),
+            ConditionTree::And(xs) => xs.iter().all(|x| self.eval_expr(x, ev, memo)),
+            ConditionTree::Or(xs) => xs.iter().any(|x| self.eval_expr(x, ev, memo)),
+            ConditionTree::Not(x) => !self.eval_expr(x, ev, memo),
+            ConditionTree::Search(i) => self.eval_search(*i, ev, memo),
+            ConditionTree::OneOf(ids) => ids.iter().any(|i| self.eval_search(*i, ev, memo)),
+            ConditionTree::AllOf(ids) => ids.iter().all(|i| self.eval_search(*i, ev, memo)),
         }
     }
 
@@ -705,7 +710,7 @@ pub(crate) fn num_key(n: f64) -> u64 {
     }
 }
 
-/// The number an event value reads as, as `MTest::Number` reads it.
+/// The number an event value reads as, as `ValueCheck::Number` reads it.
 pub(crate) fn value_number(v: &Value) -> Option<f64> {
     as_number(v)
 }
@@ -756,17 +761,17 @@ impl Matcher {
         }
     }
 
-    fn need_expr(&self, e: &MExpr, depth: usize) -> Need {
+    fn need_expr(&self, e: &ConditionTree, depth: usize) -> Need {
         if depth > MAX_EXPR_DEPTH {
             return None;
         }
         match e {
-            MExpr::And(xs) => need_and(xs.iter().map(|x| self.need_expr(x, depth + 1))),
-            MExpr::Or(xs) => need_or(xs.iter().map(|x| self.need_expr(x, depth + 1))),
-            MExpr::Not(_) => None,
-            MExpr::Search(i) => self.need_search(*i),
-            MExpr::OneOf(ids) => need_or(ids.iter().map(|i| self.need_search(*i))),
-            MExpr::AllOf(ids) => need_and(ids.iter().map(|i| self.need_search(*i))),
+            ConditionTree::And(xs) => need_and(xs.iter().map(|x| self.need_expr(x, depth + 1))),
+            ConditionTree::Or(xs) => need_or(xs.iter().map(|x| self.need_expr(x, depth + 1))),
+            ConditionTree::Not(_) => None,
+            ConditionTree::Search(i) => self.need_search(*i),
+            ConditionTree::OneOf(ids) => need_or(ids.iter().map(|i| self.need_search(*i))),
+            ConditionTree::AllOf(ids) => need_and(ids.iter().map(|i| self.need_search(*i))),
         }
     }
 
@@ -776,7 +781,7 @@ impl Matcher {
     }
 }
 
-fn need_item(item: &MItem) -> Need {
+fn need_item(item: &ItemCheck) -> Need {
     if item.negate {
         return None;
     }
@@ -798,23 +803,23 @@ fn need_item(item: &MItem) -> Need {
 }
 
 /// Keyword tests run on every leaf text, folded (`fold_case`) unless cased.
-fn need_keyword(t: &MTest) -> Need {
+fn need_keyword(t: &ValueCheck) -> Need {
     match t {
-        MTest::Str(StrTest { op: StrOp::Contains(s, _), cased: false, .. }) if s.len() >= MIN_SUB_LEN => {
+        ValueCheck::Str(StrTest { op: StrOp::Contains(s, _), cased: false, .. }) if s.len() >= MIN_SUB_LEN => {
             Some(vec![Atom::Keyword(s.clone())])
         }
-        MTest::Str(StrTest { hint: Some(h), .. }) => Some(vec![Atom::Keyword(h.to_string())]),
+        ValueCheck::Str(StrTest { hint: Some(h), .. }) => Some(vec![Atom::Keyword(h.to_string())]),
         _ => None,
     }
 }
 
-fn need_test(field: &str, t: &MTest) -> Need {
+fn need_test(field: &str, t: &ValueCheck) -> Need {
     let f = || field.to_string();
     let present = Some(vec![Atom::Present(f())]);
     match t {
-        MTest::Null | MTest::Exists(false) => None,
-        MTest::Never => Some(Vec::new()),
-        MTest::Str(StrTest { op, cased: false, .. }) => match op {
+        ValueCheck::Null | ValueCheck::Exists(false) => None,
+        ValueCheck::Never => Some(Vec::new()),
+        ValueCheck::Str(StrTest { op, cased: false, .. }) => match op {
             StrOp::Eq(s) => Some(vec![Atom::Text(f(), s.clone())]),
             StrOp::Prefix(s) | StrOp::Suffix(s) | StrOp::Contains(s, _) if s.len() >= MIN_SUB_LEN => {
                 Some(vec![Atom::Sub(f(), s.clone())])
@@ -822,9 +827,9 @@ fn need_test(field: &str, t: &MTest) -> Need {
             _ => present,
         },
         // Equal texts fold to equal texts.
-        MTest::Str(StrTest { op: StrOp::Eq(s), cased: true, .. }) => Some(vec![Atom::Text(f(), fold_text(s))]),
-        MTest::Str(StrTest { hint: Some(h), .. }) => Some(vec![Atom::Sub(f(), h.to_string())]),
-        MTest::Number { value, text } => {
+        ValueCheck::Str(StrTest { op: StrOp::Eq(s), cased: true, .. }) => Some(vec![Atom::Text(f(), fold_text(s))]),
+        ValueCheck::Str(StrTest { hint: Some(h), .. }) => Some(vec![Atom::Sub(f(), h.to_string())]),
+        ValueCheck::Number { value, text } => {
             let mut v = vec![Atom::Text(f(), text.clone())];
             if !value.is_nan() {
                 v.push(Atom::Num(f(), num_key(*value)));
@@ -846,9 +851,9 @@ fn fold_text(s: &str) -> String {
 
 /// A copy of a test for single-value re-evaluation in explanations. Regexes
 /// are cheap to clone (reference counted).
-fn clone_shallow(t: &MTest) -> MTest {
+fn clone_shallow(t: &ValueCheck) -> ValueCheck {
     match t {
-        MTest::Str(s) => MTest::Str(StrTest {
+        ValueCheck::Str(s) => ValueCheck::Str(StrTest {
             op: match &s.op {
                 StrOp::Any => StrOp::Any,
                 StrOp::Eq(x) => StrOp::Eq(x.clone()),
@@ -860,18 +865,20 @@ fn clone_shallow(t: &MTest) -> MTest {
             cased: s.cased,
             hint: s.hint.clone(),
         }),
-        MTest::Regex(r) => MTest::Regex(r.clone()),
-        MTest::Cidr(c) => MTest::Cidr(c.clone()),
-        MTest::Number { value, text } => MTest::Number { value: *value, text: text.clone() },
-        MTest::Compare { op, value } => MTest::Compare { op: *op, value: *value },
-        MTest::Bool(b) => MTest::Bool(*b),
-        MTest::Null => MTest::Null,
-        MTest::Exists(b) => MTest::Exists(*b),
-        MTest::FieldRef { field, position, cased } => {
-            MTest::FieldRef { field: field.clone(), position: *position, cased: *cased }
+        ValueCheck::Regex(r) => ValueCheck::Regex(r.clone()),
+        ValueCheck::Cidr(c) => ValueCheck::Cidr(c.clone()),
+        ValueCheck::Number { value, text } => ValueCheck::Number { value: *value, text: text.clone() },
+        ValueCheck::Compare { op, value } => ValueCheck::Compare { op: *op, value: *value },
+        ValueCheck::Bool(b) => ValueCheck::Bool(*b),
+        ValueCheck::Null => ValueCheck::Null,
+        ValueCheck::Exists(b) => ValueCheck::Exists(*b),
+        ValueCheck::FieldRef { field, position, cased } => {
+            ValueCheck::FieldRef { field: field.clone(), position: *position, cased: *cased }
         }
-        MTest::TimePart { part, test } => MTest::TimePart { part: *part, test: Box::new(clone_shallow(test)) },
-        MTest::Never => MTest::Never,
+        ValueCheck::TimePart { part, test } => {
+            ValueCheck::TimePart { part: *part, test: Box::new(clone_shallow(test)) }
+        }
+        ValueCheck::Never => ValueCheck::Never,
     }
 }
 
@@ -888,7 +895,7 @@ fn item_outcome(src: &Item, event: &Event, matched: bool, matched_value: Option<
     }
 }
 
-fn compile_item(item: &Item, diags: &mut Vec<Diagnostic>) -> MItem {
+fn prepare_item(item: &Item, diags: &mut Vec<Diagnostic>) -> ItemCheck {
     let keyword = item.field.is_none();
     let tests = item
         .tests
@@ -908,20 +915,20 @@ fn compile_item(item: &Item, diags: &mut Vec<Diagnostic>) -> MItem {
                 }
                 _ => t.clone(),
             };
-            compile_test(&t).unwrap_or_else(|e| {
+            prepare_test(&t).unwrap_or_else(|e| {
                 diags.push(Diagnostic::error("invalid-pattern", e, Some(item.value_span)));
-                MTest::Never
+                ValueCheck::Never
             })
         })
         .collect();
-    let tests: Vec<MTest> = tests;
+    let tests: Vec<ValueCheck> = tests;
     let multi = if item.all { None } else { MultiLit::build(&tests).map(Box::new) };
-    MItem { field: item.field.clone(), tests, all: item.all, negate: item.negate, multi }
+    ItemCheck { field: item.field.clone(), tests, all: item.all, negate: item.negate, multi }
 }
 
-fn compile_test(t: &Test) -> Result<MTest, String> {
+fn prepare_test(t: &Test) -> Result<ValueCheck, String> {
     Ok(match t {
-        Test::Glob { pattern, cased } => MTest::Str(StrTest::from_glob(pattern, *cased)?),
+        Test::Glob { pattern, cased } => ValueCheck::Str(StrTest::from_glob(pattern, *cased)?),
         Test::Regex { pattern, i, m, s } => {
             let mut flags = String::new();
             for (on, f) in [(*i, 'i'), (*m, 'm'), (*s, 's')] {
@@ -930,54 +937,56 @@ fn compile_test(t: &Test) -> Result<MTest, String> {
                 }
             }
             let full = if flags.is_empty() { pattern.clone() } else { format!("(?{flags}){pattern}") };
-            MTest::Regex(Regex::new(&full)?)
+            ValueCheck::Regex(Regex::new(&full)?)
         }
-        Test::Cidr(c) => MTest::Cidr(c.clone()),
-        Test::Number { value, text } => MTest::Number { value: *value, text: fold_case(text) },
-        Test::Compare { op, value } => MTest::Compare { op: *op, value: *value },
-        Test::Bool(b) => MTest::Bool(*b),
-        Test::Null => MTest::Null,
-        Test::Exists(b) => MTest::Exists(*b),
+        Test::Cidr(c) => ValueCheck::Cidr(c.clone()),
+        Test::Number { value, text } => ValueCheck::Number { value: *value, text: fold_case(text) },
+        Test::Compare { op, value } => ValueCheck::Compare { op: *op, value: *value },
+        Test::Bool(b) => ValueCheck::Bool(*b),
+        Test::Null => ValueCheck::Null,
+        Test::Exists(b) => ValueCheck::Exists(*b),
         Test::FieldRef { field, position, cased } => {
-            MTest::FieldRef { field: field.clone(), position: *position, cased: *cased }
+            ValueCheck::FieldRef { field: field.clone(), position: *position, cased: *cased }
         }
-        Test::TimePart { part, test } => MTest::TimePart { part: *part, test: Box::new(compile_test(test)?) },
+        Test::TimePart { part, test } => ValueCheck::TimePart { part: *part, test: Box::new(prepare_test(test)?) },
     })
 }
 
 const MAX_EXPR_DEPTH: usize = 256;
 
-fn resolve(e: &CondExpr, names: &[String], index: &HashMap<&str, usize>, depth: usize) -> Option<MExpr> {
+fn resolve(e: &CondExpr, names: &[String], index: &HashMap<&str, usize>, depth: usize) -> Option<ConditionTree> {
     if depth > MAX_EXPR_DEPTH {
         return None;
     }
     let index_of = |n: &str| index.get(n).copied();
     Some(match e {
-        CondExpr::And(xs) => MExpr::And(xs.iter().filter_map(|x| resolve(x, names, index, depth + 1)).collect()),
-        CondExpr::Or(xs) => MExpr::Or(xs.iter().filter_map(|x| resolve(x, names, index, depth + 1)).collect()),
-        CondExpr::Not(x) => MExpr::Not(Box::new(resolve(x, names, index, depth + 1)?)),
+        CondExpr::And(xs) => {
+            ConditionTree::And(xs.iter().filter_map(|x| resolve(x, names, index, depth + 1)).collect())
+        }
+        CondExpr::Or(xs) => ConditionTree::Or(xs.iter().filter_map(|x| resolve(x, names, index, depth + 1)).collect()),
+        CondExpr::Not(x) => ConditionTree::Not(Box::new(resolve(x, names, index, depth + 1)?)),
         // An undefined name was reported by the parser; it can never be true.
-        CondExpr::Ident { name, .. } => index_of(name).map_or(MExpr::Or(Vec::new()), MExpr::Search),
+        CondExpr::Ident { name, .. } => index_of(name).map_or(ConditionTree::Or(Vec::new()), ConditionTree::Search),
         CondExpr::Of { quantifier, target, .. } => {
             let ids: Vec<usize> = condition::select_names(target, names).iter().filter_map(|n| index_of(n)).collect();
             match (quantifier, target) {
                 // `all of` nothing would be vacuously true; treat as false.
-                (_, _) if ids.is_empty() => MExpr::Or(Vec::new()),
-                (Quantifier::One, _) => MExpr::OneOf(ids),
-                (Quantifier::All, OfTarget::Them | OfTarget::Pattern(_)) => MExpr::AllOf(ids),
+                (_, _) if ids.is_empty() => ConditionTree::Or(Vec::new()),
+                (Quantifier::One, _) => ConditionTree::OneOf(ids),
+                (Quantifier::All, OfTarget::Them | OfTarget::Pattern(_)) => ConditionTree::AllOf(ids),
             }
         }
     })
 }
 
-fn eval_item(item: &MItem, ev: &PreparedEvent<'_>) -> bool {
+fn eval_item(item: &ItemCheck, ev: &PreparedEvent<'_>) -> bool {
     let result = match &item.field {
         None => eval_keywords(item, ev),
         // A dotted path through an array of objects has one value per element;
         // the item holds when a test holds on any of them.
         Some(field) if field.contains('.') => {
             let values = ev.event.get_all(field);
-            let one = |t: &MTest| {
+            let one = |t: &ValueCheck| {
                 if values.is_empty() {
                     eval_test(t, None, ev)
                 } else {
@@ -1006,14 +1015,14 @@ fn eval_item(item: &MItem, ev: &PreparedEvent<'_>) -> bool {
     result != item.negate
 }
 
-fn eval_keywords(item: &MItem, ev: &PreparedEvent<'_>) -> bool {
+fn eval_keywords(item: &ItemCheck, ev: &PreparedEvent<'_>) -> bool {
     ev.with_keyword_texts(|orig, lower| {
-        let one = |t: &MTest| match t {
-            MTest::Str(s) => {
+        let one = |t: &ValueCheck| match t {
+            ValueCheck::Str(s) => {
                 let texts = if s.cased { orig } else { lower };
                 texts.iter().any(|x| s.matches(x))
             }
-            MTest::Regex(r) => orig.iter().any(|x| r.is_match(x)),
+            ValueCheck::Regex(r) => orig.iter().any(|x| r.is_match(x)),
             _ => false,
         };
         if item.all {
@@ -1026,10 +1035,10 @@ fn eval_keywords(item: &MItem, ev: &PreparedEvent<'_>) -> bool {
     })
 }
 
-fn eval_test(t: &MTest, value: Option<&Value>, ev: &PreparedEvent<'_>) -> bool {
+fn eval_test(t: &ValueCheck, value: Option<&Value>, ev: &PreparedEvent<'_>) -> bool {
     match t {
-        MTest::Null => matches!(value, None | Some(Value::Null)),
-        MTest::Exists(b) => value.is_some() == *b,
+        ValueCheck::Null => matches!(value, None | Some(Value::Null)),
+        ValueCheck::Exists(b) => value.is_some() == *b,
         _ => match value {
             None | Some(Value::Null) => false,
             Some(Value::Array(items)) => items.iter().any(|v| eval_scalar(t, v, ev)),
@@ -1046,35 +1055,35 @@ fn as_number(v: &Value) -> Option<f64> {
     }
 }
 
-fn eval_scalar(t: &MTest, v: &Value, ev: &PreparedEvent<'_>) -> bool {
+fn eval_scalar(t: &ValueCheck, v: &Value, ev: &PreparedEvent<'_>) -> bool {
     match t {
-        MTest::Str(s) => match (v, s.cased) {
+        ValueCheck::Str(s) => match (v, s.cased) {
             // ASCII text folds to its ASCII lowercase: anchored needles compare
             // in place, without building the folded copy.
             (Value::String(text), false) if s.in_place(text) && text.is_ascii() => s.matches_ascii_folded(text),
             _ => ev.with_text(v, s.cased, |text| s.matches(text)).unwrap_or(false),
         },
-        MTest::Regex(r) => ev.with_text(v, true, |text| r.is_match(text)).unwrap_or(false),
-        MTest::Number { value, text } => match as_number(v) {
+        ValueCheck::Regex(r) => ev.with_text(v, true, |text| r.is_match(text)).unwrap_or(false),
+        ValueCheck::Number { value, text } => match as_number(v) {
             Some(n) => n == *value,
             None => ev.with_text(v, false, |t| t == text).unwrap_or(false),
         },
-        MTest::Compare { op, value } => as_number(v).is_some_and(|n| match op {
+        ValueCheck::Compare { op, value } => as_number(v).is_some_and(|n| match op {
             CmpOp::Lt => n < *value,
             CmpOp::Lte => n <= *value,
             CmpOp::Gt => n > *value,
             CmpOp::Gte => n >= *value,
         }),
-        MTest::Bool(b) => match v {
+        ValueCheck::Bool(b) => match v {
             Value::Bool(x) => x == b,
             Value::String(s) => s.trim().eq_ignore_ascii_case(if *b { "true" } else { "false" }),
             _ => false,
         },
-        MTest::Cidr(c) => match v {
+        ValueCheck::Cidr(c) => match v {
             Value::String(s) => parse_ip(s).is_some_and(|ip| c.contains(&ip)),
             _ => false,
         },
-        MTest::FieldRef { field, position, cased } => {
+        ValueCheck::FieldRef { field, position, cased } => {
             let Some(other) = ev.get(field) else { return false };
             let Some(other_text) = ev.with_text(other, *cased, str::to_string) else { return false };
             ev.with_text(v, *cased, |text| match position {
@@ -1085,7 +1094,7 @@ fn eval_scalar(t: &MTest, v: &Value, ev: &PreparedEvent<'_>) -> bool {
             })
             .unwrap_or(false)
         }
-        MTest::TimePart { part, test } => {
+        ValueCheck::TimePart { part, test } => {
             let Value::String(s) = v else { return false };
             let Some(d) = crate::base::datetime::parse(s) else { return false };
             let n = match part {
@@ -1098,7 +1107,7 @@ fn eval_scalar(t: &MTest, v: &Value, ev: &PreparedEvent<'_>) -> bool {
             };
             eval_scalar(test, &Value::from(n), ev)
         }
-        MTest::Null | MTest::Exists(_) | MTest::Never => false,
+        ValueCheck::Null | ValueCheck::Exists(_) | ValueCheck::Never => false,
     }
 }
 

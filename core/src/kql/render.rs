@@ -4,7 +4,7 @@
 //! - the rule tree (`Expr<MappedItem>`, depth up to `expr::MAX_DEPTH` or more
 //!   if a caller built it by hand) is folded and printed with explicit stacks,
 //!   never by recursion, in time linear in its size;
-//! - each detection item becomes a small KQL tree (`K`, depth ≤ 3) of atoms
+//! - each detection item becomes a small KQL tree (`KqlPredicate`, depth ≤ 3) of atoms
 //!   (`col =~ "x"`, `ipv4_is_in_range(...)`), printed recursively.
 //!
 //! Null handling. Kusto strings are never null (an absent value is `""`),
@@ -206,8 +206,10 @@ impl Op {
     }
 }
 
+/// A KQL condition before it is printed: kept as a tree so that negation
+/// and `and`/`or` flattening can be applied without reparsing text.
 #[derive(Debug, Clone)]
-enum K {
+enum KqlPredicate {
     Bin {
         lhs: String,
         op: Op,
@@ -222,55 +224,55 @@ enum K {
     /// Any other predicate (function calls, `* contains ...`).
     Raw(String),
     Const(bool),
-    And(Vec<K>),
-    Or(Vec<K>),
-    Not(Box<K>),
+    And(Vec<KqlPredicate>),
+    Or(Vec<KqlPredicate>),
+    Not(Box<KqlPredicate>),
 }
 
-impl K {
-    fn bin(lhs: impl Into<String>, op: Op, rhs: impl Into<String>) -> K {
-        K::Bin { lhs: lhs.into(), op, rhs: rhs.into(), negated: false }
+impl KqlPredicate {
+    fn bin(lhs: impl Into<String>, op: Op, rhs: impl Into<String>) -> KqlPredicate {
+        KqlPredicate::Bin { lhs: lhs.into(), op, rhs: rhs.into(), negated: false }
     }
 
-    fn negate(self) -> K {
+    fn negate(self) -> KqlPredicate {
         match self {
-            K::Bin { lhs, op, rhs, negated } if op.text(!negated).is_some() => {
-                K::Bin { lhs, op, rhs, negated: !negated }
+            KqlPredicate::Bin { lhs, op, rhs, negated } if op.text(!negated).is_some() => {
+                KqlPredicate::Bin { lhs, op, rhs, negated: !negated }
             }
-            K::Func { name, arg } => {
+            KqlPredicate::Func { name, arg } => {
                 let name = match name {
                     "isempty" => "isnotempty",
                     "isnotempty" => "isempty",
                     "isnull" => "isnotnull",
                     _ => "isnull",
                 };
-                K::Func { name, arg }
+                KqlPredicate::Func { name, arg }
             }
-            K::Const(b) => K::Const(!b),
-            K::Not(inner) => *inner,
-            other => K::Not(Box::new(other)),
+            KqlPredicate::Const(b) => KqlPredicate::Const(!b),
+            KqlPredicate::Not(inner) => *inner,
+            other => KqlPredicate::Not(Box::new(other)),
         }
     }
 
-    fn join(and: bool, mut parts: Vec<K>) -> K {
+    fn join(and: bool, mut parts: Vec<KqlPredicate>) -> KqlPredicate {
         // Fold constants: they come from tests that cannot match (warned about).
         let (unit, absorbing) = (and, !and);
-        parts.retain(|p| !matches!(p, K::Const(b) if *b == unit));
-        if parts.iter().any(|p| matches!(p, K::Const(b) if *b == absorbing)) {
-            return K::Const(absorbing);
+        parts.retain(|p| !matches!(p, KqlPredicate::Const(b) if *b == unit));
+        if parts.iter().any(|p| matches!(p, KqlPredicate::Const(b) if *b == absorbing)) {
+            return KqlPredicate::Const(absorbing);
         }
         match parts.len() {
-            0 => K::Const(unit),
-            1 => parts.pop().unwrap_or(K::Const(unit)),
-            _ if and => K::And(parts),
-            _ => K::Or(parts),
+            0 => KqlPredicate::Const(unit),
+            1 => parts.pop().unwrap_or(KqlPredicate::Const(unit)),
+            _ if and => KqlPredicate::And(parts),
+            _ => KqlPredicate::Or(parts),
         }
     }
 
     fn prec(&self) -> Prec {
         match self {
-            K::And(_) => Prec::And,
-            K::Or(_) => Prec::Or,
+            KqlPredicate::And(_) => Prec::And,
+            KqlPredicate::Or(_) => Prec::Or,
             _ => Prec::Atom,
         }
     }
@@ -282,7 +284,7 @@ impl K {
             out.push('(');
         }
         match self {
-            K::Bin { lhs, op, rhs, negated } => match op.text(*negated) {
+            KqlPredicate::Bin { lhs, op, rhs, negated } => match op.text(*negated) {
                 Some(t) => {
                     out.push_str(lhs);
                     out.push(' ');
@@ -300,19 +302,20 @@ impl K {
                     out.push(')');
                 }
             },
-            K::Func { name, arg } => {
+            KqlPredicate::Func { name, arg } => {
                 out.push_str(name);
                 out.push('(');
                 out.push_str(arg);
                 out.push(')');
             }
-            K::Raw(t) => out.push_str(t),
-            K::Const(b) => out.push_str(if *b { "true" } else { "false" }),
-            K::And(xs) | K::Or(xs) => {
-                let (sep, p) = if matches!(self, K::And(_)) { (" and ", Prec::And) } else { (" or ", Prec::Or) };
+            KqlPredicate::Raw(t) => out.push_str(t),
+            KqlPredicate::Const(b) => out.push_str(if *b { "true" } else { "false" }),
+            KqlPredicate::And(xs) | KqlPredicate::Or(xs) => {
+                let (sep, p) =
+                    if matches!(self, KqlPredicate::And(_)) { (" and ", Prec::And) } else { (" or ", Prec::Or) };
                 print_chain(xs, sep, p, out);
             }
-            K::Not(x) => {
+            KqlPredicate::Not(x) => {
                 out.push_str("not(");
                 x.print(Prec::Top, out);
                 out.push(')');
@@ -332,7 +335,7 @@ const LONG_CHAIN: usize = 128;
 const CHUNK: usize = 64;
 
 /// `xs` joined by `sep`, grouped when long. Recursion depth is log64(len).
-fn print_chain(xs: &[K], sep: &str, p: Prec, out: &mut String) {
+fn print_chain(xs: &[KqlPredicate], sep: &str, p: Prec, out: &mut String) {
     if xs.len() <= LONG_CHAIN {
         for (i, x) in xs.iter().enumerate() {
             if i > 0 {
@@ -386,12 +389,12 @@ enum EqKey {
 
 enum Piece {
     Eq(EqKey, String),
-    Atom(K),
+    Atom(KqlPredicate),
 }
 
 /// Render one detection item. `outer_negated` is the polarity of the place
 /// where the item sits in the condition (odd number of `not` around it).
-fn item(m: &MappedItem, outer_negated: bool, notes: &mut Notes) -> K {
+fn item(m: &MappedItem, outer_negated: bool, notes: &mut Notes) -> KqlPredicate {
     let item = &m.item;
     // Atoms inside a `neq` item sit under one more negation.
     let negated_ctx = outer_negated != item.negate;
@@ -419,14 +422,14 @@ fn item(m: &MappedItem, outer_negated: bool, notes: &mut Notes) -> K {
     };
     let atoms = if item.all { pieces.into_iter().map(piece_alone).collect() } else { group_equalities(pieces) };
     // An item without values never matches (the matcher agrees: `all` of nothing is false too).
-    let mut body = if atoms.is_empty() { K::Const(false) } else { K::join(item.all, atoms) };
-    if any_nullable && negated_ctx && !matches!(body, K::Const(_)) {
+    let mut body = if atoms.is_empty() { KqlPredicate::Const(false) } else { KqlPredicate::join(item.all, atoms) };
+    if any_nullable && negated_ctx && !matches!(body, KqlPredicate::Const(_)) {
         // Kusto's `or`/`and` are three-valued (`null or true` is true), so one
         // coalesce around the whole item makes it definite.
         let mut text = String::from("coalesce(");
         body.print(Prec::Top, &mut text);
         text.push_str(", false)");
-        body = K::Raw(text);
+        body = KqlPredicate::Raw(text);
     }
     if item.negate {
         body.negate()
@@ -435,10 +438,10 @@ fn item(m: &MappedItem, outer_negated: bool, notes: &mut Notes) -> K {
     }
 }
 
-fn piece_alone(p: Piece) -> K {
+fn piece_alone(p: Piece) -> KqlPredicate {
     match p {
-        Piece::Eq(EqKey::Ci(lhs), lit) => K::bin(lhs, Op::EqCi, lit),
-        Piece::Eq(EqKey::Cs(lhs) | EqKey::Num(lhs), lit) => K::bin(lhs, Op::Eq, lit),
+        Piece::Eq(EqKey::Ci(lhs), lit) => KqlPredicate::bin(lhs, Op::EqCi, lit),
+        Piece::Eq(EqKey::Cs(lhs) | EqKey::Num(lhs), lit) => KqlPredicate::bin(lhs, Op::Eq, lit),
         Piece::Atom(k) => k,
     }
 }
@@ -448,10 +451,10 @@ fn piece_alone(p: Piece) -> K {
 /// Values for one `in` list: operand, literals in order, literals seen.
 type Group = (EqKey, Vec<String>, HashSet<String>);
 
-fn group_equalities(pieces: Vec<Piece>) -> Vec<K> {
+fn group_equalities(pieces: Vec<Piece>) -> Vec<KqlPredicate> {
     enum Slot {
         Group(usize),
-        Atom(K),
+        Atom(KqlPredicate),
     }
     // Hash lookups keep this linear in the number of values (rules can list thousands).
     let mut index: HashMap<EqKey, usize> = HashMap::new();
@@ -488,8 +491,8 @@ fn group_equalities(pieces: Vec<Piece>) -> Vec<K> {
                 }
                 let list = format!("({})", lits.join(", "));
                 Some(match key {
-                    EqKey::Ci(lhs) => K::bin(lhs, Op::InCi, list),
-                    EqKey::Cs(lhs) | EqKey::Num(lhs) => K::bin(lhs, Op::In, list),
+                    EqKey::Ci(lhs) => KqlPredicate::bin(lhs, Op::InCi, list),
+                    EqKey::Cs(lhs) | EqKey::Num(lhs) => KqlPredicate::bin(lhs, Op::In, list),
                 })
             }
         })
@@ -498,9 +501,9 @@ fn group_equalities(pieces: Vec<Piece>) -> Vec<K> {
 
 /// A predicate that may be null (see the module docs); the item wraps itself
 /// in `coalesce(..., false)` when it sits under a negation.
-fn nullable(text: String, any_nullable: &mut bool) -> K {
+fn nullable(text: String, any_nullable: &mut bool) -> KqlPredicate {
     *any_nullable = true;
-    K::Raw(text)
+    KqlPredicate::Raw(text)
 }
 
 fn cmp_op(op: CmpOp) -> Op {
@@ -516,7 +519,7 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
     match t {
         Test::Glob { pattern, cased } => glob_test(col, pattern, *cased),
         Test::Regex { pattern, i, m, s } => {
-            Piece::Atom(K::bin(col.string(), Op::Regex, string_literal(&with_flags(pattern, *i, *m, *s))))
+            Piece::Atom(KqlPredicate::bin(col.string(), Op::Regex, string_literal(&with_flags(pattern, *i, *m, *s))))
         }
         Test::Cidr(c) => {
             let func = if c.addr.is_ipv4() { "ipv4_is_in_range" } else { "ipv6_is_in_range" };
@@ -539,7 +542,7 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
             Piece::Atom(nullable(text, any_nullable))
         }
         Test::Bool(b) => match col.kind {
-            Kind::Bool | Kind::Unknown => Piece::Atom(K::bin(col.text.clone(), Op::Eq, b.to_string())),
+            Kind::Bool | Kind::Unknown => Piece::Atom(KqlPredicate::bin(col.text.clone(), Op::Eq, b.to_string())),
             _ => Piece::Eq(EqKey::Ci(col.string()), string_literal(&b.to_string())),
         },
         // Sigma `null` means the field is absent. Kusto strings are never null:
@@ -547,7 +550,7 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
         // type we do not know, and dynamic values) emptiness is the test;
         // isempty() is also true for null, so it is right for every type.
         // Typed columns (numbers, dates, bools) are null when absent.
-        Test::Null => Piece::Atom(K::Func {
+        Test::Null => Piece::Atom(KqlPredicate::Func {
             name: if col.empty_means_absent() { "isempty" } else { "isnull" },
             arg: col.text.clone(),
         }),
@@ -567,7 +570,7 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
                 (false, true) => "isnotnull",
                 (false, false) => "isnull",
             };
-            Piece::Atom(K::Func { name, arg: col.text.clone() })
+            Piece::Atom(KqlPredicate::Func { name, arg: col.text.clone() })
         }
         Test::FieldRef { field, position, cased } => {
             let (other, _) = Column::new(field, ColumnType::Unknown);
@@ -581,7 +584,7 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
                 (Some(Position::EndsWith), false) => Op::EndsWith,
                 (Some(Position::EndsWith), true) => Op::EndsWithCs,
             };
-            Piece::Atom(K::bin(col.string(), op, other.string()))
+            Piece::Atom(KqlPredicate::bin(col.string(), op, other.string()))
         }
         Test::TimePart { part, test } => {
             let part_name = match part {
@@ -608,7 +611,7 @@ fn field_test(col: &Column, t: &Test, any_nullable: &mut bool, notes: &mut Notes
                         ),
                         span,
                     );
-                    return Piece::Atom(K::Const(false));
+                    return Piece::Atom(KqlPredicate::Const(false));
                 }
             };
             Piece::Atom(nullable(text, any_nullable))
@@ -636,7 +639,7 @@ fn glob_test(col: &Column, pattern: &SigmaString, cased: bool) -> Piece {
     if let [Part::Star] = parts.as_slice() {
         // Any value: typed columns are null when absent, the others empty.
         let name = if col.empty_means_absent() { "isnotempty" } else { "isnotnull" };
-        return Piece::Atom(K::Func { name, arg: col.text.clone() });
+        return Piece::Atom(KqlPredicate::Func { name, arg: col.text.clone() });
     }
     match col.kind {
         Kind::Num => {
@@ -649,7 +652,7 @@ fn glob_test(col: &Column, pattern: &SigmaString, cased: bool) -> Piece {
                 let s = s.trim();
                 for b in [true, false] {
                     if s.eq_ignore_ascii_case(&b.to_string()) {
-                        return Piece::Atom(K::bin(col.text.clone(), Op::Eq, b.to_string()));
+                        return Piece::Atom(KqlPredicate::bin(col.text.clone(), Op::Eq, b.to_string()));
                     }
                 }
             }
@@ -689,12 +692,12 @@ fn string_glob(lhs: &str, parts: &[Part], cased: bool) -> Piece {
     match parts {
         [] => Piece::Eq(key(lhs), string_literal("")),
         // Any value: the field is there and not empty.
-        [Part::Star] => Piece::Atom(K::Func { name: "isnotempty", arg: lhs.to_string() }),
+        [Part::Star] => Piece::Atom(KqlPredicate::Func { name: "isnotempty", arg: lhs.to_string() }),
         [Part::Lit(a)] => Piece::Eq(key(lhs), string_literal(a)),
-        [Part::Lit(a), Part::Star] => Piece::Atom(K::bin(lhs, starts, string_literal(a))),
-        [Part::Star, Part::Lit(a)] => Piece::Atom(K::bin(lhs, ends, string_literal(a))),
-        [Part::Star, Part::Lit(a), Part::Star] => Piece::Atom(K::bin(lhs, contains, string_literal(a))),
-        _ => Piece::Atom(K::bin(lhs, Op::Regex, string_literal(&glob_regex(parts, cased)))),
+        [Part::Lit(a), Part::Star] => Piece::Atom(KqlPredicate::bin(lhs, starts, string_literal(a))),
+        [Part::Star, Part::Lit(a)] => Piece::Atom(KqlPredicate::bin(lhs, ends, string_literal(a))),
+        [Part::Star, Part::Lit(a), Part::Star] => Piece::Atom(KqlPredicate::bin(lhs, contains, string_literal(a))),
+        _ => Piece::Atom(KqlPredicate::bin(lhs, Op::Regex, string_literal(&glob_regex(parts, cased)))),
     }
 }
 
@@ -751,23 +754,25 @@ fn with_flags(pattern: &str, i: bool, m: bool, s: bool) -> String {
 /// value may occur anywhere in any column. KQL's `* <op> <value>` predicate
 /// does exactly that (`where * contains "x"`; the `search` operator is the
 /// same with term semantics, which Sigma does not have).
-fn keyword(t: &Test, notes: &mut Notes, span: Span) -> K {
+fn keyword(t: &Test, notes: &mut Notes, span: Span) -> KqlPredicate {
     match t {
         Test::Glob { pattern, cased } => {
             let parts = collapse_stars(&pattern.clone().contains().parts);
             match parts.as_slice() {
-                [Part::Star] => K::Const(true),
-                [Part::Star, Part::Lit(a), Part::Star] => {
-                    K::Raw(format!("* {} {}", if *cased { "contains_cs" } else { "contains" }, string_literal(a)))
-                }
-                _ => K::Raw(format!("* matches regex {}", string_literal(&glob_regex(&parts, *cased)))),
+                [Part::Star] => KqlPredicate::Const(true),
+                [Part::Star, Part::Lit(a), Part::Star] => KqlPredicate::Raw(format!(
+                    "* {} {}",
+                    if *cased { "contains_cs" } else { "contains" },
+                    string_literal(a)
+                )),
+                _ => KqlPredicate::Raw(format!("* matches regex {}", string_literal(&glob_regex(&parts, *cased)))),
             }
         }
         Test::Regex { pattern, i, m, s } => {
-            K::Raw(format!("* matches regex {}", string_literal(&with_flags(pattern, *i, *m, *s))))
+            KqlPredicate::Raw(format!("* matches regex {}", string_literal(&with_flags(pattern, *i, *m, *s))))
         }
-        Test::Number { text, .. } => K::Raw(format!("* contains {}", string_literal(text.trim()))),
-        Test::Bool(b) => K::Raw(format!("* contains {}", string_literal(&b.to_string()))),
+        Test::Number { text, .. } => KqlPredicate::Raw(format!("* contains {}", string_literal(text.trim()))),
+        Test::Bool(b) => KqlPredicate::Raw(format!("* contains {}", string_literal(&b.to_string()))),
         other => {
             notes.warn(
                 "kql-unsupported-test",
@@ -777,7 +782,7 @@ fn keyword(t: &Test, notes: &mut Notes, span: Span) -> K {
                 ),
                 span,
             );
-            K::Const(false)
+            KqlPredicate::Const(false)
         }
     }
 }

@@ -51,17 +51,18 @@ pub struct ParseError {
     pub pos: Pos,
 }
 
-type R<T> = Result<T, ParseError>;
+/// What every parsing step returns.
+type ParseResult<T> = Result<T, ParseError>;
 
-fn err<T>(code: &'static str, message: impl Into<String>, pos: Pos) -> R<T> {
+fn err<T>(code: &'static str, message: impl Into<String>, pos: Pos) -> ParseResult<T> {
     Err(ParseError { code, message: message.into(), pos })
 }
 
-fn syntax<T>(message: impl Into<String>, pos: Pos) -> R<T> {
+fn syntax<T>(message: impl Into<String>, pos: Pos) -> ParseResult<T> {
     err("kql-syntax", message, pos)
 }
 
-fn unsupported<T>(what: &str, pos: Pos) -> R<T> {
+fn unsupported<T>(what: &str, pos: Pos) -> ParseResult<T> {
     err("kql-unsupported", format!("{what} is not supported here (the playground evaluates a subset of KQL)"), pos)
 }
 
@@ -115,7 +116,7 @@ struct Parser<'s> {
     auto_names: usize,
 }
 
-pub fn parse(src: &str, toks: Vec<Token>) -> R<Query> {
+pub fn parse(src: &str, toks: Vec<Token>) -> ParseResult<Query> {
     let mut p = Parser {
         src,
         toks,
@@ -166,7 +167,7 @@ impl<'s> Parser<'s> {
         }
         yes
     }
-    fn expect_op(&mut self, op: &str, what: &str) -> R<Pos> {
+    fn expect_op(&mut self, op: &str, what: &str) -> ParseResult<Pos> {
         if self.is_op(op) {
             Ok(self.bump())
         } else {
@@ -184,14 +185,14 @@ impl<'s> Parser<'s> {
             }
         }
     }
-    fn ident(&mut self, what: &str) -> R<(String, Pos)> {
+    fn ident(&mut self, what: &str) -> ParseResult<(String, Pos)> {
         match self.peek().clone() {
             Tok::Ident(s, _) => Ok((s, self.bump())),
             _ => syntax(format!("expected {what}, found {}", self.describe()), self.pos()),
         }
     }
 
-    fn query(&mut self) -> R<Query> {
+    fn query(&mut self) -> ParseResult<Query> {
         // `let` statements bind scalar constants; the last statement is the tabular expression.
         while self.is_word("let") {
             let let_pos = self.bump();
@@ -248,7 +249,7 @@ impl<'s> Parser<'s> {
         })
     }
 
-    fn skip_balanced(&mut self) -> R<()> {
+    fn skip_balanced(&mut self) -> ParseResult<()> {
         let open = self.pos();
         let mut depth = 0usize;
         loop {
@@ -265,7 +266,7 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn operator(&mut self) -> R<Op> {
+    fn operator(&mut self) -> ParseResult<Op> {
         let (name, pos) = self.ident("a query operator after '|'")?;
         match name.as_str() {
             "where" | "filter" => Ok(Op::Where(self.expr(0)?.0)),
@@ -316,7 +317,7 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn sort_keys(&mut self) -> R<Vec<SortKey>> {
+    fn sort_keys(&mut self) -> ParseResult<Vec<SortKey>> {
         let mut keys = Vec::new();
         loop {
             let (expr, _) = self.expr(0)?;
@@ -342,7 +343,7 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn summarize(&mut self) -> R<Op> {
+    fn summarize(&mut self) -> ParseResult<Op> {
         let mut aggs = Vec::new();
         if !self.is_word("by") {
             loop {
@@ -377,7 +378,7 @@ impl<'s> Parser<'s> {
     }
 
     /// `a, b = expr, tostring(c)`: output names as Kusto derives them.
-    fn named_list(&mut self) -> R<Vec<(String, Expr)>> {
+    fn named_list(&mut self) -> ParseResult<Vec<(String, Expr)>> {
         let mut out = Vec::new();
         loop {
             let explicit = matches!((self.peek(), self.peek_at(1)), (Tok::Ident(..), Tok::Op("=")));
@@ -413,7 +414,7 @@ impl<'s> Parser<'s> {
 
     // ---- expressions ----
 
-    fn check_depth(&self, depth: u32, pos: Pos) -> R<()> {
+    fn check_depth(&self, depth: u32, pos: Pos) -> ParseResult<()> {
         if depth > MAX_DEPTH {
             return err("kql-too-deep", format!("the expression is nested more than {MAX_DEPTH} levels deep"), pos);
         }
@@ -421,7 +422,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Returns the expression and the depth of its tree.
-    fn expr(&mut self, depth: u32) -> R<(Expr, u32)> {
+    fn expr(&mut self, depth: u32) -> ParseResult<(Expr, u32)> {
         self.check_depth(depth, self.pos())?;
         self.climb(depth, PREC_OR)
     }
@@ -453,7 +454,7 @@ impl<'s> Parser<'s> {
     /// One function for every level keeps the stack per parenthesis small;
     /// `and`/`or` chains become flat lists; arithmetic deepens the tree and
     /// spends the depth budget.
-    fn climb(&mut self, depth: u32, min: u8) -> R<(Expr, u32)> {
+    fn climb(&mut self, depth: u32, min: u8) -> ParseResult<(Expr, u32)> {
         let (mut lhs, mut d) = self.operand(depth)?;
         if matches!(lhs.kind, Kind::Star) && !self.star_operator() {
             return syntax(
@@ -503,12 +504,12 @@ impl<'s> Parser<'s> {
     }
 
     /// The right side of a predicate: an arithmetic expression.
-    fn additive(&mut self, depth: u32) -> R<(Expr, u32)> {
+    fn additive(&mut self, depth: u32) -> ParseResult<(Expr, u32)> {
         self.climb(depth, PREC_ADD)
     }
 
     #[inline(never)]
-    fn predicate_op(&mut self, lhs: Expr, ld: u32, depth: u32) -> R<(Expr, u32)> {
+    fn predicate_op(&mut self, lhs: Expr, ld: u32, depth: u32) -> ParseResult<(Expr, u32)> {
         let op_pos = self.pos();
         let word = match self.peek().clone() {
             Tok::Op(o @ ("==" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "=~" | "!~")) => o.to_string(),
@@ -617,7 +618,7 @@ impl<'s> Parser<'s> {
         Ok((node(kind, end), d))
     }
 
-    fn paren_list(&mut self, depth: u32, what: &str) -> R<(Vec<Expr>, u32)> {
+    fn paren_list(&mut self, depth: u32, what: &str) -> ParseResult<(Vec<Expr>, u32)> {
         self.expect_op("(", what)?;
         let mut items = Vec::new();
         let mut d = 0;
@@ -636,7 +637,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Unary minus (counted, not recursed), a primary, then `.name` and `[index]`.
-    fn operand(&mut self, depth: u32) -> R<(Expr, u32)> {
+    fn operand(&mut self, depth: u32) -> ParseResult<(Expr, u32)> {
         let mut signs: Vec<(bool, usize)> = Vec::new();
         while self.is_op("-") || self.is_op("+") {
             let neg = self.is_op("-");
@@ -685,7 +686,7 @@ impl<'s> Parser<'s> {
 
     /// Parentheses and calls recurse; everything else is in [`Self::atom`],
     /// kept out of line so that the recursive frames stay small.
-    fn primary(&mut self, depth: u32) -> R<(Expr, u32)> {
+    fn primary(&mut self, depth: u32) -> ParseResult<(Expr, u32)> {
         if self.is_op("(") {
             let pos = self.bump();
             self.check_depth(depth + 1, pos)?;
@@ -703,7 +704,7 @@ impl<'s> Parser<'s> {
     }
 
     #[inline(never)]
-    fn atom(&mut self) -> R<(Expr, u32)> {
+    fn atom(&mut self) -> ParseResult<(Expr, u32)> {
         let pos = self.pos();
         let lit = |v: Value| Ok((Expr { kind: Kind::Lit(v), pos }, 1));
         match self.peek().clone() {
@@ -757,14 +758,14 @@ impl<'s> Parser<'s> {
     }
 
     /// The raw text between the parentheses of `datetime(...)`, `dynamic(...)`, ...
-    fn raw_parens(&mut self) -> R<(String, Pos)> {
+    fn raw_parens(&mut self) -> ParseResult<(String, Pos)> {
         let open = self.pos();
         self.skip_balanced()?;
         let close = self.toks.get(self.i - 1).map_or(open, |t| (t.start, t.end));
         Ok((self.src.get(open.1..close.0).unwrap_or("").trim().to_string(), (open.0, close.1)))
     }
 
-    fn call(&mut self, name: String, pos: Pos, depth: u32) -> R<(Expr, u32)> {
+    fn call(&mut self, name: String, pos: Pos, depth: u32) -> ParseResult<(Expr, u32)> {
         self.check_depth(depth + 1, pos)?;
         if name == "not" {
             self.i += 1;
@@ -794,7 +795,7 @@ impl<'s> Parser<'s> {
         args: Vec<Expr>,
         d: u32,
         pos: Pos,
-    ) -> R<(Expr, u32)> {
+    ) -> ParseResult<(Expr, u32)> {
         let end = self.toks.get(self.i - 1).map_or(pos.1, |t| t.end);
         if args.len() < min || args.len() > max {
             let want = if min == max {
@@ -811,9 +812,9 @@ impl<'s> Parser<'s> {
 
     /// `datetime(...)`, `dynamic(...)`, typed literals and clock functions; None for ordinary calls.
     #[inline(never)]
-    fn literal_call(&mut self, name: &str, pos: Pos, depth: u32) -> R<Option<(Expr, u32)>> {
+    fn literal_call(&mut self, name: &str, pos: Pos, depth: u32) -> ParseResult<Option<(Expr, u32)>> {
         let name = name.to_string();
-        let typed_literal = |v: Option<Value>, what: &str, inner: &str, p: Pos| -> R<(Expr, u32)> {
+        let typed_literal = |v: Option<Value>, what: &str, inner: &str, p: Pos| -> ParseResult<(Expr, u32)> {
             match v {
                 Some(v) => Ok((Expr { kind: Kind::Lit(v), pos: p }, 1)),
                 None => syntax(format!("'{inner}' is not a valid {what} literal"), p),
@@ -870,7 +871,7 @@ impl<'s> Parser<'s> {
     }
 
     /// The inside of `dynamic(...)`: JSON-like arrays, objects and scalars.
-    fn dynamic(&mut self, depth: u32) -> R<Json> {
+    fn dynamic(&mut self, depth: u32) -> ParseResult<Json> {
         self.check_depth(depth, self.pos())?;
         let pos = self.pos();
         match self.peek().clone() {
