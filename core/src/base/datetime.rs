@@ -1,7 +1,9 @@
-//! Just enough date parsing for the time-part modifiers (`hour`, `week`, ...).
+//! Dates and times: the one reader of timestamps in core ([`parse_timestamp`]),
+//! the calendar, and ISO weeks.
 //!
-//! The spec says these modifiers do no timezone or format conversion, so the
-//! parts are read as written: `2024-03-05T23:10:00+02:00` has hour 23.
+//! The spec says the time-part modifiers (`hour`, `week`, ...) do no timezone
+//! or format conversion, so [`parse`] gives the parts as written:
+//! `2024-03-05T23:10:00+02:00` has hour 23.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateTime {
@@ -12,43 +14,102 @@ pub struct DateTime {
     pub minute: u32,
 }
 
-fn num(s: &str) -> Option<u32> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
+/// A date and time as written, with its UTC offset (0 when none was written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    pub date: DateTime,
+    pub second: u32,
+    /// The fraction of a second, in microseconds (digits past the sixth are dropped).
+    pub micros: u32,
+    pub offset_minutes: i32,
 }
 
-/// Parse `YYYY-MM-DD`, optionally followed by `T` or a space and `HH:MM[:SS[.frac]]`
-/// and an offset; also `YYYY/MM/DD`. Returns `None` for anything else.
-pub fn parse(text: &str) -> Option<DateTime> {
-    let t = text.trim();
-    let date = t.get(..10)?;
-    let sep = date.as_bytes().get(4).copied()?;
-    if !(sep == b'-' || sep == b'/') || date.as_bytes().get(7).copied() != Some(sep) {
+impl Timestamp {
+    /// Microseconds since 1970-01-01T00:00:00Z.
+    pub fn unix_micros(&self) -> i64 {
+        let d = &self.date;
+        let days = days_from_civil(i64::from(d.year), i64::from(d.month), i64::from(d.day));
+        let minutes = (days * 24 + i64::from(d.hour)) * 60 + i64::from(d.minute) - i64::from(self.offset_minutes);
+        (minutes * 60 + i64::from(self.second)) * 1_000_000 + i64::from(self.micros)
+    }
+}
+
+/// The one date-time reader of core, for time-part modifiers, correlation
+/// timestamps and the KQL evaluator's datetimes, so that all three accept the
+/// same texts: `YYYY-MM-DD` or `YYYY/MM/DD` (a real calendar date), then
+/// optionally `T`, `t` or a space and `HH:MM[:SS[.fraction]]` (`,` also
+/// separates the fraction), then optionally `Z` or an offset `±HH[:MM]` /
+/// `±HHMM`. Surrounding whitespace is ignored; anything else is `None`.
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    let t = text.trim().as_bytes();
+    let digits = |from: usize, len: usize| -> Option<u32> {
+        let s = t.get(from..from + len)?;
+        s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0')))
+    };
+    let sep = *t.get(4)?;
+    if !(sep == b'-' || sep == b'/') || t.get(7) != Some(&sep) {
         return None;
     }
-    let year = num(date.get(..4)?)? as i32;
-    let month = num(date.get(5..7)?)?;
-    let day = num(date.get(8..10)?)?;
+    let (year, month, day) = (digits(0, 4)? as i32, digits(5, 2)?, digits(8, 2)?);
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    let (mut hour, mut minute) = (0, 0);
-    let rest = t.get(10..).unwrap_or("");
-    if let Some(time) = rest.strip_prefix(['T', 't', ' ']) {
-        hour = num(time.get(..2)?)?;
-        if time.as_bytes().get(2).copied() != Some(b':') {
+    let mut stamp =
+        Timestamp { date: DateTime { year, month, day, hour: 0, minute: 0 }, second: 0, micros: 0, offset_minutes: 0 };
+    let mut pos = 10;
+    if matches!(t.get(pos), Some(b'T' | b't' | b' ')) && pos + 1 < t.len() {
+        stamp.date.hour = digits(pos + 1, 2)?;
+        if t.get(pos + 3) != Some(&b':') {
             return None;
         }
-        minute = num(time.get(3..5)?)?;
-        if hour > 23 || minute > 59 {
+        stamp.date.minute = digits(pos + 4, 2)?;
+        pos += 6;
+        if t.get(pos) == Some(&b':') {
+            stamp.second = digits(pos + 1, 2)?;
+            pos += 3;
+            if matches!(t.get(pos), Some(b'.' | b',')) {
+                pos += 1;
+                let mut scale = 100_000;
+                while let Some(d) = t.get(pos).filter(|d| d.is_ascii_digit()) {
+                    stamp.micros += u32::from(d - b'0') * scale;
+                    scale /= 10;
+                    pos += 1;
+                }
+            }
+        }
+        if stamp.date.hour > 23 || stamp.date.minute > 59 || stamp.second > 60 {
             return None;
         }
-    } else if !rest.is_empty() {
-        return None;
     }
-    Some(DateTime { year, month, day, hour, minute })
+    stamp.offset_minutes = match t.get(pos) {
+        None => 0,
+        Some(b'Z' | b'z') if pos + 1 == t.len() => 0,
+        Some(&sign @ (b'+' | b'-')) => {
+            let h = digits(pos + 1, 2)?;
+            let (m, end) = match t.get(pos + 3) {
+                None => (0, pos + 3),
+                Some(b':') => (digits(pos + 4, 2)?, pos + 6),
+                Some(_) => (digits(pos + 3, 2)?, pos + 5),
+            };
+            if end != t.len() || h > 23 || m > 59 {
+                return None;
+            }
+            let minutes = (h * 60 + m) as i32;
+            if sign == b'+' {
+                minutes
+            } else {
+                -minutes
+            }
+        }
+        Some(_) => return None,
+    };
+    Some(stamp)
+}
+
+/// The date and time as written (no offset applied): time-part modifiers
+/// read the parts as the event wrote them.
+pub fn parse(text: &str) -> Option<DateTime> {
+    parse_timestamp(text).map(|t| t.date)
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {
@@ -144,6 +205,30 @@ mod tests {
         assert!(parse("nonsense").is_none());
         assert!(parse("").is_none());
         assert!(parse("2025-11-28Tx").is_none());
+    }
+
+    #[test]
+    fn one_reader_for_every_timestamp() {
+        let us = |s: &str| parse_timestamp(s).map(|t| t.unix_micros());
+        assert_eq!(us("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(us("1970/01/02"), Some(86_400_000_000));
+        assert_eq!(us("2024-05-01T10:00:00+02:00"), us("2024-05-01T08:00:00Z"));
+        assert_eq!(us("2024-05-01T10:00:00+0200"), us("2024-05-01 08:00:00"));
+        assert_eq!(us("2024-05-01T05:30-02:30"), us("2024-05-01t08:00z"));
+        assert_eq!(us("2024-05-01T08:00:00,25"), us("2024-05-01T08:00:00Z").map(|t| t + 250_000));
+        assert_eq!(us("2024-05-01T08:00:00.1234567Z"), us("2024-05-01T08:00:00Z").map(|t| t + 123_456));
+        for bad in [
+            "2024-02-31",
+            "2024-05-01T24:00",
+            "2024-05-01T08:00:00Q",
+            "2024-05-01T08:00Zx",
+            "2024-05-01T08",
+            "2024-05-01+02:00:00",
+            "2024-05-01T08:00+2",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        assert_eq!(parse("2024-03-05T23:10:00+02:00").map(|d| d.hour), Some(23));
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::base::datetime::{civil_from_days, days_from_civil};
+use crate::base::datetime::civil_from_days;
 use crate::base::diag::Diagnostic;
 use crate::event::Event;
 use crate::sigma::correlation::{Correlation, CorrelationType, CountOp};
@@ -253,70 +253,10 @@ fn epoch(n: f64) -> Option<i64> {
     (ms < 1e16).then_some(ms as i64)
 }
 
-/// `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH:MM]` (a date alone is midnight);
+/// Milliseconds since the epoch of a timestamp ([`crate::base::datetime::parse_timestamp`]);
 /// without an offset the time is taken as UTC.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let t = text.trim().as_bytes();
-    let digits = |from: usize, len: usize| -> Option<i64> {
-        let s = t.get(from..from + len)?;
-        s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0i64, |a, &b| a * 10 + i64::from(b - b'0')))
-    };
-    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-    // A real calendar date (2024-02-31 is not one), as the other parsers of core check it.
-    if t.get(4) != Some(&b'-')
-        || t.get(7) != Some(&b'-')
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > crate::base::datetime::month_days(year, month)
-    {
-        return None;
-    }
-    let mut pos = 10;
-    let (mut hour, mut minute, mut second, mut millis) = (0, 0, 0, 0);
-    if matches!(t.get(pos), Some(b'T' | b't' | b' ')) {
-        hour = digits(pos + 1, 2)?;
-        if t.get(pos + 3) != Some(&b':') {
-            return None;
-        }
-        minute = digits(pos + 4, 2)?;
-        pos += 6;
-        if t.get(pos) == Some(&b':') {
-            second = digits(pos + 1, 2)?;
-            pos += 3;
-            if matches!(t.get(pos), Some(b'.' | b',')) {
-                pos += 1;
-                let mut scale = 100;
-                while let Some(d) = t.get(pos).filter(|d| d.is_ascii_digit()) {
-                    millis += i64::from(d - b'0') * scale;
-                    scale /= 10;
-                    pos += 1;
-                }
-            }
-        }
-        if hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-    }
-    let offset_minutes = match t.get(pos) {
-        None => 0,
-        Some(b'Z' | b'z') if pos + 1 == t.len() => 0,
-        Some(&sign @ (b'+' | b'-')) => {
-            let h = digits(pos + 1, 2)?;
-            let m = match t.get(pos + 3) {
-                Some(b':') => digits(pos + 4, 2)?,
-                Some(_) => digits(pos + 3, 2)?,
-                None => 0,
-            };
-            if sign == b'+' {
-                h * 60 + m
-            } else {
-                -(h * 60 + m)
-            }
-        }
-        Some(_) => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    Some((((days * 24 + hour) * 60 + minute - offset_minutes) * 60 + second) * 1000 + millis)
+    crate::base::datetime::parse_timestamp(text).map(|t| t.unix_micros().div_euclid(1000))
 }
 
 /// Milliseconds since the epoch as RFC 3339 UTC text.

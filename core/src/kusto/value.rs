@@ -232,69 +232,10 @@ fn digits(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-/// ISO 8601 date or date-time (`2024-05-01`, `2024-05-01T10:00:00.5Z`,
-/// `2024-05-01 10:00:00+02:00`, `2024/05/01`); offsets are converted to UTC.
+/// A Kusto datetime (microseconds since the epoch, UTC) from text, read as
+/// every date in core is ([`crate::base::datetime::parse_timestamp`]).
 pub fn parse_datetime(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    if b.len() < 10 || !b.is_ascii() {
-        return None;
-    }
-    let sep = b[4];
-    if !(sep == b'-' || sep == b'/') || b[7] != sep {
-        return None;
-    }
-    let (y, m, d) = (digits(&t[..4])?, digits(&t[5..7])?, digits(&t[8..10])?);
-    if !(1..=12).contains(&m) || d == 0 || d > crate::base::datetime::month_days(y, m) {
-        return None;
-    }
-    let mut us = days_from_civil(y, m, d) * MICROS_PER_DAY;
-    let rest = &t[10..];
-    if rest.is_empty() {
-        return Some(us);
-    }
-    let time = rest.strip_prefix(['T', 't', ' '])?;
-    let (clock, offset) = split_offset(time)?;
-    let mut parts = clock.splitn(3, ':');
-    let h = digits(parts.next()?)?;
-    let mi = digits(parts.next()?)?;
-    let (s, frac) = match parts.next() {
-        Some(sec) => match sec.split_once('.') {
-            Some((s, f)) => (digits(s)?, f),
-            None => (digits(sec)?, ""),
-        },
-        None => (0, ""),
-    };
-    if h > 23 || mi > 59 || s > 60 || !frac.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let mut frac_us = 0i64;
-    for (i, c) in frac.bytes().take(6).enumerate() {
-        frac_us += i64::from(c - b'0') * 10i64.pow(5 - i as u32);
-    }
-    us += ((h * 60 + mi) * 60 + s) * 1_000_000 + frac_us - offset * 60_000_000;
-    Some(us)
-}
-
-/// Split `10:00:00+02:00` into the clock and the offset in minutes.
-fn split_offset(time: &str) -> Option<(&str, i64)> {
-    if let Some(c) = time.strip_suffix(['Z', 'z']) {
-        return Some((c, 0));
-    }
-    match time.rfind(['+', '-']) {
-        Some(i) => {
-            let (c, o) = time.split_at(i);
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            let o = &o[1..];
-            let (oh, om) = match o.split_once(':') {
-                Some((h, m)) => (digits(h)?, digits(m)?),
-                None if o.len() == 4 => (digits(&o[..2])?, digits(&o[2..])?),
-                None => (digits(o)?, 0),
-            };
-            Some((c, sign * (oh * 60 + om)))
-        }
-        None => Some((time, 0)),
-    }
+    crate::base::datetime::parse_timestamp(text).map(|t| t.unix_micros())
 }
 
 pub fn datetime_text(us: i64) -> String {
