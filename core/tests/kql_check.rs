@@ -15,7 +15,7 @@
 use std::io::Write as _;
 mod common;
 
-use common::{kql_run, shared};
+use common::{compare_with_kql_run, kql_run, shared};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -315,22 +315,11 @@ fn regression_events_agree_with_matcher() {
         }
         assert_eq!(results.len(), lines.len(), "kql-run did not answer every case");
         disagree += failures.len();
-        let mut same = 0;
-        for r in &results {
-            let id = r["id"].as_str().unwrap_or_default();
-            let theirs: Option<Vec<usize>> =
-                r["matches"].as_array().map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect());
-            if theirs.as_ref() == ours.get(id) {
-                same += 1;
-            } else {
-                ours_vs_oracle += 1;
-                eprintln!(
-                    "  kql_eval vs kql-run [{name}] {id}: ours {:?}, kql-run {:?}",
-                    ours.get(id),
-                    r.get("matches").or(r.get("error"))
-                );
-            }
+        let (same, differ) = compare_with_kql_run(&results, |id| ours.get(id).cloned(), name);
+        for d in &differ {
+            eprintln!("  {d}");
         }
+        ours_vs_oracle += differ.len();
         eprintln!("kql_run[{name}]: kql_eval agrees with kql-run on {same} of {} cases", results.len());
     }
     assert_eq!(disagree, 0, "cases where KQL and the matcher disagree (see above)");

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 mod common;
 
-use common::{kql_run, shared};
+use common::{compare_with_kql_run, kql_run, shared};
 
 use sigmaplay_core::kql::convert;
 use sigmaplay_core::sources::{self, Feed};
@@ -143,21 +143,9 @@ fn regression_events_on_source_rows() {
             let Some(results) = kql_run(&tool, &format!("{target}-{}", label.replace(' ', "_")), lines) else {
                 continue;
             };
-            let mut same = 0;
-            for r in &results {
-                let id = r["id"].as_str().unwrap_or_default();
-                let theirs: Option<Vec<usize>> =
-                    r["matches"].as_array().map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect());
-                if theirs.as_ref() == ours.get(id) {
-                    same += 1;
-                } else {
-                    failures.push(format!(
-                        "kql-run [{target} / {label}] {id}: ours {:?}, kql-run {:?}",
-                        ours.get(id),
-                        r.get("matches").or(r.get("error"))
-                    ));
-                }
-            }
+            let (same, differ) =
+                compare_with_kql_run(&results, |id| ours.get(id).cloned(), &format!("{target} / {label}"));
+            failures.extend(differ);
             let pass = results.iter().filter(|r| r.get("pass") == Some(&serde_json::Value::Bool(true))).count();
             eprintln!(
                 "source_parity[{target}]: kql-run on {label}: {} cases, {pass} return exactly the rows the rule matches, our evaluator gives kql-run's answer on {same}",

@@ -47,3 +47,30 @@ pub fn kql_run(tool: &Path, name: &str, lines: &[String]) -> Option<Vec<serde_js
     }
     Some(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
 }
+
+/// Our evaluator's answers held against kql-run's, case by case: how many
+/// agree, and one line per case that does not (`label` names the run).
+#[allow(dead_code)] // not every test file that shares this module runs kql-run
+pub fn compare_with_kql_run(
+    results: &[serde_json::Value],
+    ours: impl Fn(&str) -> Option<Vec<usize>>,
+    label: &str,
+) -> (usize, Vec<String>) {
+    let mut same = 0;
+    let mut differ = Vec::new();
+    for r in results {
+        let id = r["id"].as_str().unwrap_or_default();
+        let theirs: Option<Vec<usize>> =
+            r["matches"].as_array().map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect());
+        let mine = ours(id);
+        if theirs == mine {
+            same += 1;
+        } else {
+            differ.push(format!(
+                "kql-run [{label}] {id}: ours {mine:?}, kql-run {:?}",
+                r.get("matches").or(r.get("error"))
+            ));
+        }
+    }
+    (same, differ)
+}
