@@ -17,50 +17,8 @@ use serde_json::{Map, Value};
 
 use super::record::WinRecord;
 use super::security::well_known;
-use super::TableKind;
 use super::{basename, fill, set, Cols};
 use crate::event::Event;
-
-pub(crate) const TABLES: &[&str] = &[
-    "DeviceProcessEvents",
-    "DeviceNetworkEvents",
-    "DeviceFileEvents",
-    "DeviceRegistryEvents",
-    "DeviceImageLoadEvents",
-    "DeviceEvents",
-    "DeviceLogonEvents",
-];
-
-/// Columns only Defender rows have: a pasted row with them is a Defender row.
-const MARKERS: &[&str] = &["InitiatingProcessFileName", "InitiatingProcessFolderPath", "ReportId", "DeviceId"];
-
-/// The Defender table a pasted row belongs to: the target's own table when
-/// it is one, else the one whose columns fit (ASIM targets read Defender
-/// rows through their Defender parser).
-pub(crate) fn table_of_row(e: &Event, kind: TableKind) -> Option<&'static str> {
-    let keys: Vec<&str> = e.fields().map(|(k, _)| k).collect();
-    if !keys.iter().any(|k| MARKERS.contains(k) || k.starts_with("InitiatingProcess")) {
-        return None;
-    }
-    if let TableKind::Defender(t) = kind {
-        return Some(t);
-    }
-    let guess = match kind {
-        TableKind::Asim(s) => match s {
-            super::Schema::ProcessCreate => "DeviceProcessEvents",
-            super::Schema::NetworkSession => "DeviceNetworkEvents",
-            super::Schema::FileEvent => "DeviceFileEvents",
-            super::Schema::Registry => "DeviceRegistryEvents",
-            super::Schema::Authentication => "DeviceLogonEvents",
-            super::Schema::Dns => "DeviceEvents",
-        },
-        // A Defender row pasted for SecurityEvent: recognised, though no
-        // source of that table reads it.
-        TableKind::SecurityEvent => "DeviceProcessEvents",
-        TableKind::Defender(t) => t,
-    };
-    Some(guess)
-}
 
 /// `DOMAIN\name` → (domain, name) as Defender writes them: lowercase.
 fn account(user: &str) -> (String, String) {

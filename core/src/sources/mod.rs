@@ -97,6 +97,20 @@ pub(crate) enum Schema {
     Authentication,
 }
 
+impl Schema {
+    /// The parser function a schema is queried through.
+    pub(crate) fn function(self) -> &'static str {
+        match self {
+            Schema::ProcessCreate => "imProcessCreate",
+            Schema::NetworkSession => "imNetworkSession",
+            Schema::FileEvent => "imFileEvent",
+            Schema::Registry => "imRegistry",
+            Schema::Dns => "imDns",
+            Schema::Authentication => "imAuthentication",
+        }
+    }
+}
+
 /// What a target table is, for the adapters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TableKind {
@@ -118,7 +132,7 @@ pub(crate) fn table_kind(table: &str) -> Option<TableKind> {
         "Dns" => TableKind::Asim(Schema::Dns),
         "Authentication" => TableKind::Asim(Schema::Authentication),
         "SecurityEvent" => TableKind::SecurityEvent,
-        _ => return defender::TABLES.iter().find(|d| **d == table).map(|d| TableKind::Defender(d)),
+        _ => return record::DEFENDER_TABLES.iter().find(|d| **d == table).map(|d| TableKind::Defender(d)),
     })
 }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{defender, set, TableKind};
+use super::{set, Schema, TableKind};
 use crate::event::{Event, EventShape};
 
 /// What a pasted event was read as.
@@ -160,6 +160,47 @@ const SECURITY_FIELDS: &[&str] = &[
     "ObjectName",
 ];
 
+pub(crate) const DEFENDER_TABLES: &[&str] = &[
+    "DeviceProcessEvents",
+    "DeviceNetworkEvents",
+    "DeviceFileEvents",
+    "DeviceRegistryEvents",
+    "DeviceImageLoadEvents",
+    "DeviceEvents",
+    "DeviceLogonEvents",
+];
+
+/// Columns only Defender rows have: a pasted row with them is a Defender row.
+const MARKERS: &[&str] = &["InitiatingProcessFileName", "InitiatingProcessFolderPath", "ReportId", "DeviceId"];
+
+/// The Defender table a pasted row belongs to: the target's own table when
+/// it is one, else the one whose columns fit (ASIM targets read Defender
+/// rows through their Defender parser).
+pub(crate) fn table_of_row(e: &Event, kind: TableKind) -> Option<&'static str> {
+    let keys: Vec<&str> = e.fields().map(|(k, _)| k).collect();
+    if !keys.iter().any(|k| MARKERS.contains(k) || k.starts_with("InitiatingProcess")) {
+        return None;
+    }
+    if let TableKind::Defender(t) = kind {
+        return Some(t);
+    }
+    let guess = match kind {
+        TableKind::Asim(s) => match s {
+            Schema::ProcessCreate => "DeviceProcessEvents",
+            Schema::NetworkSession => "DeviceNetworkEvents",
+            Schema::FileEvent => "DeviceFileEvents",
+            Schema::Registry => "DeviceRegistryEvents",
+            Schema::Authentication => "DeviceLogonEvents",
+            Schema::Dns => "DeviceEvents",
+        },
+        // A Defender row pasted for SecurityEvent: recognised, though no
+        // source of that table reads it.
+        TableKind::SecurityEvent => "DeviceProcessEvents",
+        TableKind::Defender(t) => t,
+    };
+    Some(guess)
+}
+
 fn as_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -187,12 +228,12 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
     // Rows of the target table: most keys are its columns, and none is a
     // field only the raw sources have.
     if e.shape() != EventShape::Evtx && !provider.contains("Sysmon") && !has(SYSMON_FIELDS) && !has(SECURITY_FIELDS) {
-        if let Some(table) = defender::table_of_row(e, kind) {
+        if let Some(table) = table_of_row(e, kind) {
             let Value::Object(m) = e.original() else { return Record::Unknown };
             return Record::Defender(table, m.clone());
         }
         let table = match kind {
-            TableKind::Asim(s) => super::asim::function_of(s),
+            TableKind::Asim(s) => s.function(),
             TableKind::Defender(t) => t,
             TableKind::SecurityEvent => "SecurityEvent",
         };

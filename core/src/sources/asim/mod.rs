@@ -15,18 +15,6 @@ use serde_json::{Map, Value};
 use super::windows::{read_event_data, windows_event_data, XmlRead};
 use super::{Feed, Schema};
 
-/// The parser function a schema is queried through.
-pub(crate) fn function_of(schema: Schema) -> &'static str {
-    match schema {
-        Schema::ProcessCreate => "imProcessCreate",
-        Schema::NetworkSession => "imNetworkSession",
-        Schema::FileEvent => "imFileEvent",
-        Schema::Registry => "imRegistry",
-        Schema::Dns => "imDns",
-        Schema::Authentication => "imAuthentication",
-    }
-}
-
 /// A row and the Sigma fields of the source record that the parser loses
 /// (reads from a place the source does not write, or projects away).
 pub(crate) type Parsed = (Map<String, Value>, Vec<&'static str>);
