@@ -1,5 +1,6 @@
-//! YAML events, read with saphyr-parser (the parser rules and pipelines use
-//! too, so the WebAssembly carries one YAML parser, not two).
+//! The YAML side of the reader: documents read with saphyr-parser (the
+//! parser rules and pipelines use too, so the WebAssembly carries one YAML
+//! parser, not two), placed in the text by a line scan, made into events.
 //!
 //! Values resolve as serde_yaml_ng resolved them when it read events (YAML
 //! 1.2 core schema; the first version of this reader used it):
@@ -20,14 +21,21 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event as YEvent, Parser, ScalarStyle, StrInput, Tag};
+use saphyr_parser::{Event as ParserEvent, Parser, ScalarStyle, StrInput, Tag};
 use serde_json::{Number, Value};
 
-use super::Node;
+use crate::base::diag::Diagnostic;
+
+use super::node::Node;
+use super::read::{Reader, MAX_DEPTH};
+use super::{EventBatch, EventFormat};
 
 /// Collections nested deeper than this are refused.
 const MAX_NESTING: usize = 128;
+/// Alias expansion over budget.
+const BUDGET_MESSAGE: &str = "alias expansion too large";
 
+/// Why a YAML stream stopped; each kind has its own diagnostic code.
 pub(super) enum ErrorKind {
     Syntax,
     /// Alias expansion over budget.
@@ -35,6 +43,7 @@ pub(super) enum ErrorKind {
     TooDeep,
 }
 
+/// The error that ends a YAML stream.
 pub(super) struct YamlError {
     pub kind: ErrorKind,
     pub message: String,
@@ -42,6 +51,8 @@ pub(super) struct YamlError {
     pub at: Option<usize>,
 }
 
+/// A collection still being read, with the anchor it will be stored under
+/// (0 for none).
 enum Frame {
     Seq { items: Vec<Node>, anchor: usize },
     Map { entries: Vec<(String, Node)>, key: Option<Node>, anchor: usize },
@@ -63,13 +74,15 @@ impl<'t> Documents<'t> {
         Documents { text, parser: Parser::new_from_str(text), anchors: HashMap::new(), budget, done: false }
     }
 
+    /// Ends the stream with an error at a char index (saphyr counts chars).
     fn fail(&mut self, kind: ErrorKind, message: String, char_index: Option<usize>) -> Option<Result<Node, YamlError>> {
         self.done = true;
         let at = char_index.map(|i| self.text.char_indices().nth(i).map_or(self.text.len(), |(b, _)| b));
         Some(Err(YamlError { kind, message, at }))
     }
 
-    fn charge(&mut self, cost: u64) -> bool {
+    /// Takes `cost` from the alias budget; false when it does not cover it.
+    fn charge_budget(&mut self, cost: u64) -> bool {
         match self.budget.checked_sub(cost) {
             Some(left) => {
                 self.budget = left;
@@ -104,23 +117,23 @@ impl Iterator for Documents<'_> {
             };
             let at = span.start.index();
             let node = match event {
-                YEvent::StreamEnd => {
+                ParserEvent::StreamEnd => {
                     self.done = true;
                     return None;
                 }
-                YEvent::StreamStart | YEvent::Nothing => continue,
-                YEvent::DocumentStart(_) => {
+                ParserEvent::StreamStart | ParserEvent::Nothing => continue,
+                ParserEvent::DocumentStart(_) => {
                     in_document = true;
                     self.anchors.clear();
                     continue;
                 }
-                YEvent::DocumentEnd => {
+                ParserEvent::DocumentEnd => {
                     if in_document {
                         return Some(Ok(root.unwrap_or(Node::Leaf(Value::Null))));
                     }
                     continue;
                 }
-                YEvent::Scalar(value, style, anchor, tag) => {
+                ParserEvent::Scalar(value, style, anchor, tag) => {
                     let v = match scalar(&value, style, tag.as_deref()) {
                         Ok(v) => v,
                         Err(message) => return self.fail(ErrorKind::Syntax, message, Some(at)),
@@ -129,8 +142,8 @@ impl Iterator for Documents<'_> {
                         Value::String(s) => s.len() as u64 + 1,
                         _ => 1,
                     };
-                    if !self.charge(cost) {
-                        return self.fail(ErrorKind::TooLarge, super::BUDGET_MESSAGE.into(), Some(at));
+                    if !self.charge_budget(cost) {
+                        return self.fail(ErrorKind::TooLarge, BUDGET_MESSAGE.into(), Some(at));
                     }
                     let node = Node::Leaf(v);
                     if anchor > 0 {
@@ -138,34 +151,34 @@ impl Iterator for Documents<'_> {
                     }
                     node
                 }
-                YEvent::Alias(id) => {
+                ParserEvent::Alias(id) => {
                     let Some((node, cost)) = self.anchors.get(&id) else {
                         return self.fail(ErrorKind::Syntax, "unknown anchor".into(), Some(at));
                     };
                     let (node, cost) = (node.clone_if(*cost <= self.budget), *cost);
-                    if !self.charge(cost) {
-                        return self.fail(ErrorKind::TooLarge, super::BUDGET_MESSAGE.into(), Some(at));
+                    if !self.charge_budget(cost) {
+                        return self.fail(ErrorKind::TooLarge, BUDGET_MESSAGE.into(), Some(at));
                     }
                     match node {
                         Some(n) => n,
-                        None => return self.fail(ErrorKind::TooLarge, super::BUDGET_MESSAGE.into(), Some(at)),
+                        None => return self.fail(ErrorKind::TooLarge, BUDGET_MESSAGE.into(), Some(at)),
                     }
                 }
-                YEvent::SequenceStart(anchor, _) | YEvent::MappingStart(anchor, _) => {
+                ParserEvent::SequenceStart(anchor, _) | ParserEvent::MappingStart(anchor, _) => {
                     if stack.len() >= MAX_NESTING {
                         return self.fail(ErrorKind::TooDeep, "recursion limit exceeded".into(), Some(at));
                     }
-                    if !self.charge(1) {
-                        return self.fail(ErrorKind::TooLarge, super::BUDGET_MESSAGE.into(), Some(at));
+                    if !self.charge_budget(1) {
+                        return self.fail(ErrorKind::TooLarge, BUDGET_MESSAGE.into(), Some(at));
                     }
-                    stack.push(if matches!(event, YEvent::SequenceStart(..)) {
+                    stack.push(if matches!(event, ParserEvent::SequenceStart(..)) {
                         Frame::Seq { items: Vec::new(), anchor }
                     } else {
                         Frame::Map { entries: Vec::new(), key: None, anchor }
                     });
                     continue;
                 }
-                YEvent::SequenceEnd | YEvent::MappingEnd => {
+                ParserEvent::SequenceEnd | ParserEvent::MappingEnd => {
                     let (node, anchor) = match stack.pop() {
                         Some(Frame::Seq { items, anchor }) => (Node::Arr(items), anchor),
                         Some(Frame::Map { entries, anchor, .. }) => (Node::Obj(entries), anchor),
@@ -209,6 +222,8 @@ impl Node {
         }
     }
 
+    /// A copy, only when `ok`: an alias over budget is refused before it is
+    /// copied.
     fn clone_if(&self, ok: bool) -> Option<Node> {
         ok.then(|| self.clone())
     }
@@ -334,9 +349,139 @@ fn float_value(v: &str) -> Option<f64> {
     body.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
+/// A YAML document's place in the text, found by scanning for `---`/`...`
+/// markers ([`Documents`] yields values, not where they are).
+#[derive(Debug, Clone, Default)]
+struct YamlDoc {
+    start: usize,
+    end: usize,
+    has_content: bool,
+    /// Top-level `- ` items at column 0: (start, end) of each.
+    items: Vec<(usize, usize)>,
+}
+
+/// Whether `line` starts with `marker` (`---`, `...`, or `-` for a sequence
+/// item) followed by a blank or nothing.
+fn starts_with_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+}
+
+/// Document boundaries in YAML text. A line starting with `---` or `...` is
+/// always a marker (YAML forbids such lines inside scalars), so a line scan
+/// agrees with the parser.
+fn scan_yaml_docs(text: &str) -> Vec<YamlDoc> {
+    let mut docs: Vec<YamlDoc> = Vec::new();
+    let mut open = false;
+    let mut offset = 0usize;
+    for raw in text.split_inclusive('\n') {
+        let s = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let content_end = s + line.trim_end().len();
+        if starts_with_marker(line, "---") {
+            let rest = line.get(3..).unwrap_or("").trim_start();
+            let mut doc = YamlDoc { start: s, end: content_end, ..YamlDoc::default() };
+            if !rest.is_empty() && !rest.starts_with('#') {
+                doc.start = s + (line.len() - rest.len());
+                doc.has_content = true;
+            }
+            docs.push(doc);
+            open = true;
+            continue;
+        }
+        if starts_with_marker(line, "...") {
+            open = false;
+            continue;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') || (!open && line.starts_with('%')) {
+            continue;
+        }
+        if !open {
+            docs.push(YamlDoc { start: s + indent, end: content_end, ..YamlDoc::default() });
+            open = true;
+        }
+        let Some(doc) = docs.last_mut() else { continue };
+        if !doc.has_content {
+            doc.start = s + indent;
+            doc.has_content = true;
+        }
+        doc.end = content_end;
+        if starts_with_marker(line, "-") {
+            doc.items.push((s, content_end));
+        } else if let Some(item) = doc.items.last_mut() {
+            item.1 = content_end;
+        }
+    }
+    docs
+}
+
+impl Reader<'_> {
+    /// Every mapping document, or mapping item of a sequence document, is an
+    /// event; reading stops at the first error.
+    pub(super) fn read_yaml(mut self, body_start: usize) -> EventBatch {
+        let text = self.text;
+        let body = text.get(body_start..).unwrap_or("");
+        let docs = scan_yaml_docs(body);
+        for (i, doc) in Documents::new(body).enumerate() {
+            let place = docs.get(i);
+            let doc_span = place.map(|d| self.index.span(body_start + d.start, body_start + d.end));
+            match doc {
+                Ok(Node::Arr(items)) => {
+                    let item_places = place.map(|d| d.items.as_slice()).filter(|p| p.len() == items.len());
+                    for (j, item) in items.into_iter().enumerate() {
+                        let span = item_places
+                            .and_then(|p| p.get(j))
+                            .map(|&(s, e)| self.index.span(body_start + s, body_start + e))
+                            .or(doc_span)
+                            .unwrap_or_else(|| self.index.point(body_start));
+                        self.push(item, span, "YAML sequence item");
+                    }
+                }
+                // An empty document (a trailing `---`, a comment-only paste) is not a mistake.
+                Ok(node) if node.is_null() => {}
+                Ok(node) => {
+                    let span = doc_span.unwrap_or_else(|| self.index.point(body_start));
+                    self.push(node, span, "YAML document");
+                }
+                Err(e) => {
+                    let span = e.at.map(|a| self.index.point(body_start + a)).or(doc_span);
+                    let message = e.message;
+                    let d = match e.kind {
+                        ErrorKind::TooLarge => Diagnostic::error(
+                            "event-too-large",
+                            format!(
+                                "YAML aliases expand to far more data than the text holds ({message}); \
+                                 refusing to expand them"
+                            ),
+                            span,
+                        ),
+                        ErrorKind::TooDeep => Diagnostic::error(
+                            "event-too-deep",
+                            format!("values nested more than {MAX_DEPTH} levels deep are not supported ({message})"),
+                            span,
+                        ),
+                        ErrorKind::Syntax => {
+                            Diagnostic::error("event-syntax", format!("YAML syntax error: {message}"), span)
+                        }
+                    };
+                    self.diagnostics.push(d);
+                    break;
+                }
+            }
+        }
+        self.finish(EventFormat::Yaml)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::parse_events;
+    use super::super::tests::{codes, names, one, pos};
     use super::*;
+    use serde_json::json;
+    use std::time::{Duration, Instant};
 
     fn plain(v: &str) -> Value {
         scalar(v, ScalarStyle::Plain, None).unwrap_or(Value::Null)
@@ -370,5 +515,77 @@ mod tests {
         assert_eq!(plain(""), Value::Null);
         assert_eq!(plain("True"), json!(true));
         assert_eq!(scalar("12", ScalarStyle::SingleQuoted, None).ok(), Some(json!("12")));
+    }
+
+    #[test]
+    fn yaml_documents_and_sequences() {
+        let text = "# events\nEventID: 1\nImage: 'C:\\x.exe'\n---\n\n- a: 1\n- b: 2\n  c: 3\n--- {z: 9}\n---\n";
+        let b = parse_events(text);
+        assert_eq!(b.format, EventFormat::Yaml);
+        assert!(b.diagnostics.is_empty(), "{:?}", b.diagnostics);
+        assert_eq!(b.events.len(), 4);
+        assert_eq!(names(&b.events[0]), ["EventID", "Image"]);
+        assert_eq!(b.events[0].get("Image"), Some(&json!("C:\\x.exe")));
+        let spans: Vec<(u32, u32, u32)> =
+            b.events.iter().map(|e| e.span().unwrap()).map(|s| (s.line, s.col, s.end_line)).collect();
+        assert_eq!(spans, [(2, 1, 3), (6, 1, 6), (7, 1, 8), (9, 5, 9)]);
+        assert_eq!(b.events[2].get("c"), Some(&json!(3)));
+    }
+
+    #[test]
+    fn yaml_odd_values() {
+        let e = one("1: one\ntrue: yes\nnull: ~\nt: !custom 5\nn: .nan\nbig: 123456789012345678901234567890\n");
+        assert_eq!(e.get("1"), Some(&json!("one")));
+        assert_eq!(e.get("true"), Some(&json!("yes")));
+        assert_eq!(e.get("null"), Some(&Value::Null));
+        assert_eq!(e.get("t"), Some(&json!(5)));
+        assert_eq!(e.get("n"), Some(&json!("NaN")));
+        assert!(e.get("big").is_some());
+        let b = parse_events("just a line of text");
+        assert_eq!(codes(&b), ["event-not-object"]);
+        assert!(parse_events("# only a comment\n").events.is_empty());
+    }
+
+    #[test]
+    fn yaml_syntax_error_position_and_earlier_documents_kept() {
+        let b = parse_events("a: 1\n---\nb: 2\n---\nc: [1, 2\nd: 3\n");
+        assert_eq!(b.events.len(), 2);
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert_eq!(b.diagnostics[0].line(), 6);
+        let b = parse_events("a: 1\n  b: 2\n");
+        assert_eq!(codes(&b), ["event-syntax"]);
+        assert_eq!(pos(&b.diagnostics[0]), (2, 4));
+    }
+
+    #[test]
+    fn yaml_billion_laughs_is_refused_quickly() {
+        let mut text =
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let r = format!("*{}", w[0]);
+            text.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], [r.as_str(); 9].join(",")));
+        }
+        let t = Instant::now();
+        let b = parse_events(&text);
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        assert!(b.events.is_empty());
+        assert_eq!(codes(&b), ["event-too-large"]);
+    }
+
+    #[test]
+    fn yaml_quadratic_alias_expansion_is_refused() {
+        // Few aliases (each within any per-alias limit),
+        // yet 20,000 × 5,000 = 100 M nodes: our budget has to stop it.
+        let mut text = format!("a: &a [{}]\nb: [", vec!["x"; 5_000].join(","));
+        text.push_str(&vec!["*a"; 20_000].join(","));
+        text.push_str("]\n");
+        let t = Instant::now();
+        let b = parse_events(&text);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        assert_eq!(codes(&b), ["event-too-large"]);
+        // Honest use of aliases still works.
+        let e = one("base: &b {x: 1}\nfirst: *b\nsecond: *b\n");
+        assert_eq!(e.get("second.x"), Some(&json!(1)));
     }
 }

@@ -1,0 +1,293 @@
+//! Checks of each detection item: white space in field names, repeated
+//! values, white space the match is anchored to, redundant wildcards,
+//! wildcards instead of a modifier, and `/` in Windows paths.
+
+use crate::sigma::modifier::Modifier;
+use crate::sigma::rule::{Detection, DetectionItem, RawValue, Rule, Scalar};
+use crate::sigma::string::{Part, SigmaString};
+
+use super::logsource::{known_fields, KnownFields};
+use super::{clip, Linter};
+
+impl Linter {
+    /// Every item of every search of one detection (a rule's or a filter's).
+    pub(super) fn detection(&mut self, det: &Detection, rule: &Rule) {
+        let fields = known_fields(rule);
+        let windows = rule.logsource.product().is_some_and(|p| p.eq_ignore_ascii_case("windows"));
+        for search in &det.searches {
+            for alt in &search.alternatives {
+                for item in alt {
+                    self.detection_item(item, fields.as_ref(), windows);
+                }
+            }
+        }
+    }
+
+    /// One `field|modifiers: values` entry of a search.
+    fn detection_item(&mut self, item: &DetectionItem, fields: Option<&KnownFields>, windows: bool) {
+        if let Some(field) = &item.field {
+            if field.chars().any(char::is_whitespace) {
+                let fixed: String = field.split_whitespace().collect();
+                self.warn(
+                    "field-name-space",
+                    format!("field name '{}' contains white space: Sigma field names have none ('New Value' is written 'NewValue'): write '{}'", clip(field), clip(&fixed)),
+                    item.field_span,
+                );
+            } else if let Some(known) = fields {
+                self.unknown_field(field, item.field_span, known);
+            }
+        }
+        let has = |m: Modifier| item.has(m);
+        let special = has(Modifier::Re)
+            || has(Modifier::Cidr)
+            || has(Modifier::Exists)
+            || has(Modifier::FieldRef)
+            || item.modifiers.iter().any(|m| m.value.is_comparison() || m.value.is_time_part());
+        let encoded = item.modifiers.iter().any(|m| m.value.is_encoding() && m.value != Modifier::Windash);
+        // Encodings (base64...) turn case differences into different bytes.
+        let cased = has(Modifier::Cased) || has(Modifier::Re) || encoded;
+
+        // Duplicates in the list (a null in a list is an error of compile.rs).
+        let mut seen: Vec<String> = Vec::new();
+        for v in &item.values {
+            let key = match &v.value {
+                Scalar::Str(s) if cased => s.clone(),
+                Scalar::Str(s) => s.to_lowercase(),
+                Scalar::Null => "\u{0}null".to_string(),
+                _ => v.text.clone(),
+            };
+            if seen.contains(&key) {
+                self.warn(
+                    "duplicate-value",
+                    format!("value '{}' is already in this list: remove one", clip(&value_text(v))),
+                    v.span,
+                );
+            } else {
+                seen.push(key);
+            }
+        }
+
+        if has(Modifier::Re) {
+            for v in &item.values {
+                if let Scalar::Str(s) = &v.value {
+                    self.regex_literal(item, s, v.span);
+                }
+            }
+            return;
+        }
+        if special {
+            return;
+        }
+        let contains = has(Modifier::Contains);
+        let starts = has(Modifier::StartsWith);
+        let ends = has(Modifier::EndsWith);
+        let keyword = item.field.is_none();
+        for v in &item.values {
+            let Scalar::Str(s) = &v.value else { continue };
+            if s.trim().is_empty() || s.chars().all(|c| c == '*') {
+                continue; // ' ' or '*' alone: deliberate
+            }
+            // White space at an end that the match is anchored to.
+            let anchored_start = !keyword && !contains && !ends;
+            let anchored_end = !keyword && !contains && !starts;
+            let lead = s.starts_with(char::is_whitespace);
+            let trail = s.ends_with(char::is_whitespace);
+            let newline = s.ends_with('\n') || s.ends_with('\r');
+            if (lead && anchored_start) || (trail && anchored_end) || newline {
+                let where_ = if newline {
+                    "ends with a line break (a block scalar '|' keeps it; use '|-')"
+                } else if lead && anchored_start {
+                    "starts with white space"
+                } else {
+                    "ends with white space"
+                };
+                self.warn(
+                    "value-whitespace",
+                    format!(
+                        "value '{}' {where_}: the match must then include it; trim it if that is not intended",
+                        clip(s)
+                    ),
+                    v.span,
+                );
+            }
+            if encoded {
+                continue;
+            }
+            let parsed = SigmaString::parse(s);
+            let doubled = parsed.parts.windows(2).any(|w| matches!(w, [Part::Star, Part::Star]));
+            let lead_star = parsed.starts_with_star();
+            let trail_star = matches!(parsed.parts.last(), Some(Part::Star));
+            if contains && (lead_star || trail_star) {
+                self.info(
+                    "redundant-wildcard",
+                    format!("'contains' already matches anywhere: drop the '*' around '{}'", clip(s)),
+                    v.span,
+                );
+            } else if ends && lead_star {
+                self.info(
+                    "redundant-wildcard",
+                    format!("'endswith' already allows anything before: drop the leading '*' of '{}'", clip(s)),
+                    v.span,
+                );
+            } else if starts && trail_star {
+                self.info(
+                    "redundant-wildcard",
+                    format!("'startswith' already allows anything after: drop the trailing '*' of '{}'", clip(s)),
+                    v.span,
+                );
+            } else if doubled {
+                self.info("redundant-wildcard", format!("'**' in '{}' means the same as '*'", clip(s)), v.span);
+            }
+            if windows
+                && !keyword
+                && is_path_field(item.field.as_deref().unwrap_or(""))
+                && s.contains('/')
+                && !s.contains('\\')
+                && !s.contains("://")
+            {
+                self.info(
+                    "windows-path-slash",
+                    format!(
+                        "Windows paths in '{}' use '\\', not '/': '{}' will not match",
+                        item.field.as_deref().unwrap_or(""),
+                        clip(s)
+                    ),
+                    v.span,
+                );
+            }
+        }
+        if !keyword && !contains && !starts && !ends && !encoded {
+            self.wildcard_instead_of_modifier(item);
+        }
+    }
+
+    /// `Field: '*x*'` for every value: the modifier says it more clearly (and SigmaHQ requires it).
+    fn wildcard_instead_of_modifier(&mut self, item: &DetectionItem) {
+        let mut shape: Option<(bool, bool)> = None;
+        for v in &item.values {
+            let Scalar::Str(s) = &v.value else { return };
+            let p = SigmaString::parse(s);
+            let lead = p.starts_with_star();
+            let trail = matches!(p.parts.last(), Some(Part::Star));
+            let inner = p.parts.len().saturating_sub(usize::from(lead) + usize::from(trail));
+            let lit_only = inner == 1 && p.parts.iter().filter(|x| matches!(x, Part::Lit(_))).count() == 1;
+            if !(lead || trail) || !lit_only {
+                return;
+            }
+            match shape {
+                None => shape = Some((lead, trail)),
+                Some(s) if s != (lead, trail) => return,
+                Some(_) => {}
+            }
+        }
+        let Some((lead, trail)) = shape else { return };
+        let modifier = match (lead, trail) {
+            (true, true) => "contains",
+            (true, false) => "endswith",
+            _ => "startswith",
+        };
+        let field = item.field.as_deref().unwrap_or("");
+        let values = if item.values.len() == 1 { "the value" } else { "every value" };
+        self.info(
+            "wildcard-instead-of-modifier",
+            format!(
+                "{values} is wrapped in '*': write '{field}|{modifier}' and drop the '*' (clearer, and what SigmaHQ requires)"
+            ),
+            item.key_span,
+        );
+    }
+}
+
+/// Fields that hold Windows file paths.
+const PATH_FIELDS: &[&str] = &[
+    "Image",
+    "ParentImage",
+    "TargetFilename",
+    "ImageLoaded",
+    "CurrentDirectory",
+    "SourceImage",
+    "TargetImage",
+    "SourceFilename",
+];
+
+/// Whether `/` in a value of `field` is likely a mistake on Windows.
+fn is_path_field(field: &str) -> bool {
+    PATH_FIELDS.contains(&field)
+}
+
+/// A value as the rule wrote it, for messages.
+fn value_text(v: &RawValue) -> String {
+    match &v.value {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Null => "null".into(),
+        _ => v.text.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{codes, one, with, BASE};
+    use crate::base::diag::Severity;
+
+    #[test]
+    fn values() {
+        one("            - ' /priv'", "            - ' /ALL'", "duplicate-value");
+        assert!(with("CommandLine|contains:", "CommandLine|base64offset|contains:", "duplicate-value").is_empty());
+        let b64 =
+            BASE.replace("CommandLine|contains:", "CommandLine|base64offset|contains:").replace("' /priv'", "' /all'");
+        assert_eq!(codes(&b64), vec!["duplicate-value".to_string()]);
+        assert!(
+            with("            - ' /priv'", "            - ' '", "value-whitespace").is_empty(),
+            "white space alone is deliberate"
+        );
+        assert!(
+            with("            - ' /priv'", "            - '*'", "redundant-wildcard").is_empty(),
+            "'*' alone is deliberate"
+        );
+        let cased = BASE.replace("CommandLine|contains:", "CommandLine|contains|cased:").replace("' /priv'", "' /ALL'");
+        assert!(!codes(&cased).contains(&"duplicate-value".to_string()));
+        let d = one("'\\\\whoami.exe'", "'\\\\whoami.exe '", "value-whitespace");
+        assert_eq!(d.line(), 18);
+        assert!(
+            with("'\\\\whoami.exe'", "' \\\\whoami.exe'", "value-whitespace").is_empty(),
+            "leading space with endswith"
+        );
+        assert!(with("            - ' /priv'", "            - ' /priv '", "value-whitespace").is_empty(), "contains");
+        one("Image|endswith: '\\\\whoami.exe'", "Image: 'C:\\Windows\\whoami.exe '", "value-whitespace");
+        one("Image|endswith: '\\\\whoami.exe'", "Image|endswith: |\n            \\whoami.exe", "value-whitespace");
+        one("'\\\\whoami.exe'", "'*\\\\whoami.exe'", "redundant-wildcard");
+        one("            - ' /priv'", "            - '* /priv*'", "redundant-wildcard");
+        one("            - ' /priv'", "            - ' /p**riv'", "redundant-wildcard");
+        assert!(
+            with("            - ' /priv'", "            - ' /priv\\*'", "redundant-wildcard").is_empty(),
+            "escaped star"
+        );
+        one("Image|endswith: '\\\\whoami.exe'", "Image|startswith: 'C:\\Windows\\\\*'", "redundant-wildcard");
+        let d = one("Image|endswith: '\\\\whoami.exe'", "Image: '*\\whoami.exe'", "wildcard-instead-of-modifier");
+        assert!(d.message.contains("Image|endswith"), "{}", d.message);
+        one(
+            "Image|endswith: '\\\\whoami.exe'",
+            "Image:\n            - '*\\whoami.exe*'\n            - '*\\who.exe*'",
+            "wildcard-instead-of-modifier",
+        );
+        assert!(with(
+            "Image|endswith: '\\\\whoami.exe'",
+            "Image:\n            - '*\\whoami.exe'\n            - 'C:\\who.exe'",
+            "wildcard-instead-of-modifier"
+        )
+        .is_empty());
+        assert!(
+            with("Image|endswith: '\\\\whoami.exe'", "Image: '*\\who*.exe'", "wildcard-instead-of-modifier").is_empty()
+        );
+        let d = one("Image|endswith: '\\\\whoami.exe'", "Image|endswith: '/whoami.exe'", "windows-path-slash");
+        assert_eq!(d.severity, Severity::Info);
+        assert!(with(
+            "category: process_creation\n    product: windows",
+            "category: process_creation\n    product: linux",
+            "windows-path-slash"
+        )
+        .is_empty());
+        let d = one("Image|endswith", "Parent Image|endswith", "field-name-space");
+        assert!(d.message.contains("ParentImage"));
+    }
+}

@@ -1,0 +1,57 @@
+//! Checks of the other lists of a rule, `falsepositives` and `fields`:
+//! duplicates, and false positives that tell an analyst nothing.
+
+use crate::sigma::rule::Rule;
+
+use super::{clip, Linter};
+
+impl Linter {
+    pub(super) fn falsepositives_and_fields(&mut self, rule: &Rule) {
+        for (key, list) in [("falsepositives", &rule.falsepositives), ("fields", &rule.fields)] {
+            let mut seen: Vec<String> = Vec::new();
+            for item in list {
+                let k = item.value.trim().to_lowercase();
+                if seen.contains(&k) {
+                    self.warn(
+                        "duplicate-entry",
+                        format!("'{}' is listed twice in '{key}': remove one", clip(&item.value)),
+                        item.span,
+                    );
+                } else {
+                    seen.push(k);
+                }
+            }
+        }
+        for fp in &rule.falsepositives {
+            let v = fp.value.trim().to_lowercase();
+            if matches!(
+                v.as_str(),
+                "none"
+                    | "pentest"
+                    | "penetration test"
+                    | "penetration testing"
+                    | "red team"
+                    | "red teaming"
+                    | "n/a"
+                    | "-"
+            ) {
+                self.info(
+                    "falsepositive-wording",
+                    format!("'{}' does not help an analyst: write 'Unknown' if you know of none, 'Unlikely' if you expect none, or name the legitimate activity", fp.value.trim()),
+                    fp.span,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::one;
+
+    #[test]
+    fn lists() {
+        one("    - Unknown\n", "    - Unknown\n    - unknown\n", "duplicate-entry");
+        one("    - Unknown\n", "    - None\n", "falsepositive-wording");
+    }
+}

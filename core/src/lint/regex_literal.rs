@@ -1,0 +1,129 @@
+//! The `regex-literal` check: a regular expression that is a plain string,
+//! maybe anchored, is better written with a modifier.
+
+use crate::base::diag::Span;
+use crate::sigma::modifier::Modifier;
+use crate::sigma::rule::DetectionItem;
+
+use super::{clip, Linter};
+
+impl Linter {
+    pub(super) fn regex_literal(&mut self, item: &DetectionItem, pattern: &str, span: Span) {
+        let Some(lit) = plain_regex(pattern) else { return };
+        let case_insensitive = lit.case_insensitive || item.has(Modifier::I);
+        let modifier = match (lit.start, lit.end) {
+            (true, true) => "",
+            (true, false) => "|startswith",
+            (false, true) => "|endswith",
+            (false, false) => "|contains",
+        };
+        let cased = if case_insensitive { "" } else { "|cased" };
+        let field = item.field.as_deref().unwrap_or("");
+        let value = sigma_escape(&lit.text);
+        let note = if case_insensitive {
+            ""
+        } else {
+            "; 'cased' keeps it case-sensitive like the regex, drop it to ignore case"
+        };
+        self.info(
+            "regex-literal",
+            format!("this regular expression is a plain string: use '{field}{modifier}{cased}' with the value '{}' (simpler and faster{note})", clip(&value)),
+            span,
+        );
+    }
+}
+
+/// A regex that is a plain string, maybe anchored.
+struct PlainRegex {
+    text: String,
+    start: bool,
+    end: bool,
+    case_insensitive: bool,
+}
+
+/// `pattern` read as a plain string when it is one: no metacharacters but a
+/// leading `(?i)`/`(?s)` flag group, `^`, a final `$` and escaped punctuation.
+fn plain_regex(pattern: &str) -> Option<PlainRegex> {
+    let mut rest = pattern;
+    let mut case_insensitive = false;
+    if let Some(r) = rest.strip_prefix("(?") {
+        let close = r.find(')')?;
+        let flags = r.get(..close)?;
+        if flags.is_empty() || !flags.chars().all(|c| matches!(c, 'i' | 's')) {
+            return None; // m changes the anchors, '-' or ':' groups are more than flags
+        }
+        case_insensitive = flags.contains('i');
+        rest = r.get(close + 1..)?;
+    }
+    let start = rest.starts_with('^');
+    if start {
+        rest = rest.get(1..)?;
+    }
+    let mut text = String::new();
+    let mut end = false;
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let n = chars.next()?;
+                if n.is_ascii_alphanumeric() || n.is_whitespace() || !n.is_ascii() {
+                    return None; // \d, \w, \b, \n, \x41 ... are not plain characters
+                }
+                text.push(n);
+            }
+            '$' if chars.peek().is_none() => end = true,
+            '.' | '[' | ']' | '(' | ')' | '{' | '}' | '*' | '+' | '?' | '|' | '^' | '$' => return None,
+            _ => text.push(c),
+        }
+    }
+    (!text.is_empty()).then_some(PlainRegex { text, start, end, case_insensitive })
+}
+
+/// Escape a plain string as a Sigma value (wildcards and the backslashes before them).
+fn sigma_escape(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in chars.iter().enumerate() {
+        match c {
+            '*' | '?' => {
+                out.push('\\');
+                out.push(*c);
+            }
+            '\\' => {
+                out.push('\\');
+                if matches!(chars.get(i + 1), Some('*' | '?' | '\\')) {
+                    out.push('\\');
+                }
+            }
+            _ => out.push(*c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{one, with};
+    use super::*;
+
+    #[test]
+    fn regexes() {
+        let d = with("CommandLine|contains:", "CommandLine|re:", "regex-literal");
+        assert_eq!(d.len(), 2);
+        assert!(d[0].message.contains("'CommandLine|contains|cased' with the value ' /all'"), "{}", d[0].message);
+        let d = one(
+            "CommandLine|contains:\n            - ' /all'\n            - ' /priv'",
+            "CommandLine|re|i: '^C:\\\\Windows\\\\'",
+            "regex-literal",
+        );
+        assert!(d.message.contains("'CommandLine|startswith' with the value 'C:\\Windows\\'"), "{}", d.message);
+        let r = |p: &str| plain_regex(p).map(|x| (x.text, x.start, x.end, x.case_insensitive));
+        assert_eq!(r("^cmd\\.exe$"), Some(("cmd.exe".into(), true, true, false)));
+        assert_eq!(r("(?i)\\\\temp\\\\"), Some(("\\temp\\".into(), false, false, true)));
+        assert_eq!(r("abc$"), Some(("abc".into(), false, true, false)));
+        for p in ["a.c", "\\d+", "a|b", "(?m)^a$", "[ab]", "a{2}", "", "(?i)", "(?", "\\", "^$"] {
+            assert_eq!(r(p), None, "{p}");
+        }
+        assert_eq!(sigma_escape("a*b\\*c\\d"), "a\\*b\\\\\\*c\\d");
+    }
+}

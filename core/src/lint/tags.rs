@@ -1,0 +1,193 @@
+//! Checks of `tags`: the `namespace.value` format, duplicates, and each value
+//! against the Sigma tags appendix and MITRE ATT&CK (unknown, revoked,
+//! deprecated).
+
+use crate::base::diag::Span;
+use crate::sigma::rule::Rule;
+use crate::sigma::tags::{self, TagError, TagStatus};
+
+use super::{clip, Linter};
+
+impl Linter {
+    pub(super) fn tags(&mut self, rule: &Rule) {
+        let mut seen: Vec<String> = Vec::new();
+        for tag in &rule.tags {
+            let text = tag.value.as_str();
+            let key = text.trim().to_ascii_lowercase();
+            if seen.contains(&key) {
+                self.warn("duplicate-tag", format!("tag '{}' is listed twice: remove one", clip(text)), tag.span);
+                continue;
+            }
+            seen.push(key);
+            if !is_tag_format(text) {
+                let lower = text.trim().to_ascii_lowercase();
+                let hint =
+                    if lower != text && is_tag_format(&lower) { format!(": write '{lower}'") } else { String::new() };
+                self.warn(
+                    "tag-format",
+                    format!(
+                        "tag '{}' is not 'namespace.value' with lower-case letters, digits, '_', '-' and '.'{hint}",
+                        clip(text)
+                    ),
+                    tag.span,
+                );
+                continue;
+            }
+            self.check_tag_value(text, tag.span);
+        }
+    }
+
+    /// A well-formed tag against the taxonomy.
+    fn check_tag_value(&mut self, text: &str, span: Span) {
+        match tags::check_tag(text) {
+            Ok(info) => match info.status {
+                TagStatus::Current => {}
+                TagStatus::Revoked { replaced_by } => {
+                    let what = info.name.map(|n| format!(" ({n})")).unwrap_or_default();
+                    let todo = if replaced_by.is_empty() {
+                        "remove it or pick a current one".to_string()
+                    } else {
+                        format!("use {}", quote_list(&replaced_by))
+                    };
+                    let version = if text.starts_with("attack.t") || text == "attack.defense-evasion" {
+                        tags::ATTACK_VERSION
+                    } else {
+                        tags::ATTACK_OBJECTS_VERSION
+                    };
+                    self.warn(
+                        "outdated-tag",
+                        format!("'{}'{what} is revoked in ATT&CK v{version}: {todo}", clip(text)),
+                        span,
+                    );
+                }
+                TagStatus::Deprecated { replaced_by } => {
+                    let what = info.name.map(|n| format!(" ({n})")).unwrap_or_default();
+                    let todo = if replaced_by.is_empty() {
+                        "consider removing it".to_string()
+                    } else {
+                        format!("use {}", quote_list(&replaced_by))
+                    };
+                    self.info("outdated-tag", format!("'{}'{what} is deprecated: {todo}", clip(text)), span);
+                }
+            },
+            Err(TagError::NoNamespace) => {} // caught by tag-format
+            Err(TagError::UnknownNamespace { namespace, suggestion }) => {
+                let known = tags::TAG_NAMESPACES.join(", ");
+                match suggestion {
+                    Some(s) => self.warn(
+                        "unknown-tag-namespace",
+                        format!("unknown tag namespace '{}': did you mean '{s}'? (known: {known})", clip(&namespace)),
+                        span,
+                    ),
+                    None => self.info(
+                        "unknown-tag-namespace",
+                        format!(
+                            "'{}' is not a namespace of the Sigma tags appendix ({known}); fine for a private tag",
+                            clip(&namespace)
+                        ),
+                        span,
+                    ),
+                }
+            }
+            Err(TagError::Malformed { expected }) => {
+                self.warn("unknown-tag", format!("tag '{}' is malformed: expected {expected}", clip(text)), span)
+            }
+            Err(TagError::UnknownId { suggestion }) => {
+                let hint = suggestion.map(|s| format!(": did you mean '{s}'?")).unwrap_or_default();
+                let value = text.split_once('.').map_or("", |(_, v)| v);
+                let object = value.starts_with(['g', 's', 'm']) || value.starts_with("ds");
+                if text.starts_with("attack.") && object && value.bytes().skip(1).any(|b| b.is_ascii_digit()) {
+                    // Groups, software... come from an older ATT&CK release than techniques: a newer id may be fine.
+                    let msg = format!(
+                        "'{}' is not in MITRE ATT&CK Enterprise v{}: check the id",
+                        clip(text),
+                        tags::ATTACK_OBJECTS_VERSION
+                    );
+                    self.info("unknown-tag", msg, span);
+                } else if text.starts_with("attack.") {
+                    let msg =
+                        format!("'{}' is not in MITRE ATT&CK (Enterprise v{}){hint}", clip(text), tags::ATTACK_VERSION);
+                    self.warn("unknown-tag", msg, span);
+                } else {
+                    self.warn(
+                        "unknown-tag",
+                        format!("'{}' is not a known value of its namespace{hint}", clip(text)),
+                        span,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The tag pattern of the JSON schema: `^[a-z0-9_-]+\.[a-z0-9._-]+$`.
+fn is_tag_format(s: &str) -> bool {
+    let Some((ns, rest)) = s.split_once('.') else { return false };
+    let ok = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-';
+    !ns.is_empty() && !rest.is_empty() && ns.bytes().all(ok) && rest.bytes().all(|c| ok(c) || c == b'.')
+}
+
+/// `'a' or 'b'`, for the replacements of an outdated tag.
+fn quote_list(items: &[String]) -> String {
+    items.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{codes, one, BASE};
+    use super::*;
+    use crate::base::diag::Severity;
+
+    #[test]
+    fn tags() {
+        let d = one("    - attack.t1033\n", "    - attack.T1033\n", "tag-format");
+        assert!(d.message.contains("attack.t1033"), "{}", d.message);
+        assert_eq!(d.line(), 12);
+        one("    - attack.t1033\n", "    - attack t1033\n", "tag-format");
+        one("    - attack.t1033\n", "    - t1033\n", "tag-format");
+        let d = one("    - attack.t1033\n", "    - attack.t9999\n", "unknown-tag");
+        assert!(d.message.contains("v19.2"));
+        assert!(one("    - attack.t1033\n", "    - attack.discovry\n", "unknown-tag")
+            .message
+            .contains("attack.discovery"));
+        one("    - attack.t1033\n", "    - attack.t1033.1\n", "unknown-tag");
+        let d = one("    - attack.t1033\n", "    - attack.g9999\n", "unknown-tag");
+        assert!(d.severity == Severity::Info && d.message.contains("v18.1"), "{}", d.message);
+        one("    - attack.t1033\n", "    - cve.2021\n", "unknown-tag");
+        one("    - attack.t1033\n", "    - tlp.white-ish\n", "unknown-tag");
+        one("    - attack.t1033\n", "    - detection.hunting\n", "unknown-tag");
+        let d = one("    - attack.t1033\n", "    - attak.t1033\n", "unknown-tag-namespace");
+        assert_eq!(d.severity, Severity::Warning);
+        let d = one("    - attack.t1033\n", "    - mycorp.team-a\n", "unknown-tag-namespace");
+        assert_eq!(d.severity, Severity::Info);
+        let d = one("    - attack.t1033\n", "    - attack.t1086\n", "outdated-tag");
+        assert!(d.message.contains("attack.t1059.001") && d.severity == Severity::Warning, "{}", d.message);
+        let d = one("    - attack.discovery\n", "    - attack.defense-evasion\n", "outdated-tag");
+        assert!(d.message.contains("attack.stealth"), "{}", d.message);
+        let d = one("    - attack.t1033\n", "    - tlp.white\n", "outdated-tag");
+        assert_eq!(d.severity, Severity::Info);
+        one("    - attack.t1033\n", "    - attack.discovery\n", "duplicate-tag");
+        for ok in [
+            "cve.2021-44228",
+            "car.2016-04-005",
+            "detection.threat-hunting",
+            "stp.3k",
+            "tlp.amber-strict",
+            "attack.g0016",
+            "attack.s0002",
+            "d3fend.d3-am",
+        ] {
+            assert_eq!(codes(&BASE.replace("attack.t1033", ok)), Vec::<String>::new(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn helpers() {
+        assert!(
+            is_tag_format("attack.t1059.001")
+                && !is_tag_format("attack.")
+                && !is_tag_format(".x")
+                && !is_tag_format("Attack.t1")
+        );
+    }
+}
