@@ -19,7 +19,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = os.path.join(ROOT, "..", "shared", "tools", "kql-check", "schema.json")
 OUT = os.path.join(ROOT, "core", "src", "data", "schema_tables.rs")
-TARGETS = os.path.join(ROOT, "core", "src", "pipeline", "targets.rs")
+TARGETS = os.path.join(ROOT, "core", "src", "pipeline", "targets")
 
 TYPES = {
     "string": "String", "int": "Int", "long": "Long", "real": "Real", "bool": "Bool",
@@ -51,12 +51,15 @@ def main():
             else:
                 entries[name] = entry.get("columns", {})
     # The tables the built-in targets map rules to (any string literal of
-    # targets.rs that names an entry, and the entries aliased to or from
+    # pipeline/targets/*.rs that names an entry, and the entries aliased to or from
     # one) go to TABLES; the rest to OTHER_TABLES, which only builds with the
     # `all-tables` feature (the web build leaves it out to save its bytes).
     import re
-    with open(TARGETS, encoding="utf-8") as f:
-        literals = set(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"', f.read()))
+    literals = set()
+    for name in sorted(os.listdir(TARGETS)):
+        if name.endswith(".rs"):
+            with open(os.path.join(TARGETS, name), encoding="utf-8") as f:
+                literals |= set(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"', f.read()))
     used = {n for n in entries if n in literals}
     for a, t in aliases:
         if a in literals or t in literals:

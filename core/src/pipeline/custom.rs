@@ -23,7 +23,7 @@
 
 use serde_json::Value;
 
-use super::{Pipeline, State, Work};
+use super::{MappingState, Pipeline, WorkItem};
 use crate::base::diag::{Diagnostic, Span};
 use crate::event::Event;
 use crate::re::Regex;
@@ -139,11 +139,13 @@ const TRANSFORM_KEYS: &[&str] = &[
     "field_name_cond_not",
 ];
 
-struct P {
+/// Reads a pipeline's YAML nodes and collects what is wrong with them, so
+/// that one parse reports every problem rather than the first.
+struct PipelineParser {
     diags: Vec<Diagnostic>,
 }
 
-impl P {
+impl PipelineParser {
     fn error(&mut self, code: &str, msg: impl Into<String>, span: Span) {
         self.diags.push(Diagnostic::error(code, msg, Some(span)));
     }
@@ -207,7 +209,7 @@ impl P {
 /// keys, transformations accepted but not applied) are kept in `Pipeline::warnings`.
 pub fn parse_custom(text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     let stream = yaml::parse_stream(text);
-    let mut p = P { diags: stream.diagnostics };
+    let mut p = PipelineParser { diags: stream.diagnostics };
     if crate::base::diag::has_errors(&p.diags) {
         return Err(p.diags);
     }
@@ -272,7 +274,7 @@ pub fn parse_custom(text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     Ok(pipeline)
 }
 
-fn transformation(p: &mut P, node: &Node) -> Option<Transformation> {
+fn transformation(p: &mut PipelineParser, node: &Node) -> Option<Transformation> {
     let Some(pairs) = node.as_map() else {
         p.error(
             "pipeline-type",
@@ -292,7 +294,7 @@ fn transformation(p: &mut P, node: &Node) -> Option<Transformation> {
     };
     let ty = p.string(type_node, "type")?;
     let id = get("id").and_then(|n| p.string(n, "id"));
-    let required = |p: &mut P, key: &str| -> Option<&Node> {
+    let required = |p: &mut PipelineParser, key: &str| -> Option<&Node> {
         let n = node.get(key);
         if n.is_none() {
             p.error("pipeline-missing", format!("{ty} needs '{key}'"), type_node.span);
@@ -494,7 +496,11 @@ fn transformation(p: &mut P, node: &Node) -> Option<Transformation> {
     })
 }
 
-fn conditions<T>(p: &mut P, node: Option<&Node>, one: fn(&mut P, &Node) -> Option<T>) -> Vec<T> {
+fn conditions<T>(
+    p: &mut PipelineParser,
+    node: Option<&Node>,
+    one: fn(&mut PipelineParser, &Node) -> Option<T>,
+) -> Vec<T> {
     let Some(node) = node else { return Vec::new() };
     let items: Vec<&Node> = match node.as_seq() {
         Some(items) => items.iter().collect(),
@@ -503,7 +509,7 @@ fn conditions<T>(p: &mut P, node: Option<&Node>, one: fn(&mut P, &Node) -> Optio
     items.into_iter().filter_map(|n| one(p, n)).collect()
 }
 
-fn condition_type(p: &mut P, node: &Node, supported: &str) -> Option<String> {
+fn condition_type(p: &mut PipelineParser, node: &Node, supported: &str) -> Option<String> {
     if node.as_map().is_none() {
         p.error("pipeline-type", format!("a condition is a mapping with 'type' ({supported})"), node.span);
         return None;
@@ -517,7 +523,7 @@ fn condition_type(p: &mut P, node: &Node, supported: &str) -> Option<String> {
     }
 }
 
-fn rule_condition(p: &mut P, node: &Node) -> Option<RuleCondition> {
+fn rule_condition(p: &mut PipelineParser, node: &Node) -> Option<RuleCondition> {
     let ty = condition_type(p, node, "logsource")?;
     if ty != "logsource" {
         let span = node.get("type").map_or(node.span, |t| t.span);
@@ -528,7 +534,7 @@ fn rule_condition(p: &mut P, node: &Node) -> Option<RuleCondition> {
     Some(RuleCondition::Logsource { category: get("category"), product: get("product"), service: get("service") })
 }
 
-fn fields_of(p: &mut P, node: &Node) -> Option<Vec<String>> {
+fn fields_of(p: &mut PipelineParser, node: &Node) -> Option<Vec<String>> {
     match node.get("fields") {
         Some(f) => p.strings(f, "field name"),
         None => {
@@ -538,7 +544,7 @@ fn fields_of(p: &mut P, node: &Node) -> Option<Vec<String>> {
     }
 }
 
-fn item_condition(p: &mut P, node: &Node) -> Option<ItemCondition> {
+fn item_condition(p: &mut PipelineParser, node: &Node) -> Option<ItemCondition> {
     const OK: &str = "include_fields, exclude_fields, match_string";
     let ty = condition_type(p, node, OK)?;
     match ty.as_str() {
@@ -566,7 +572,7 @@ fn item_condition(p: &mut P, node: &Node) -> Option<ItemCondition> {
     }
 }
 
-fn field_condition(p: &mut P, node: &Node) -> Option<FieldCondition> {
+fn field_condition(p: &mut PipelineParser, node: &Node) -> Option<FieldCondition> {
     const OK: &str = "include_fields, exclude_fields";
     let ty = condition_type(p, node, OK)?;
     match ty.as_str() {
@@ -729,7 +735,12 @@ fn label(t: &Transformation) -> String {
     t.id.as_ref().map_or_else(|| "a pipeline transformation".to_string(), |id| format!("transformation '{id}'"))
 }
 
-pub(crate) fn apply_all(ts: &[Transformation], rule: &Rule, mut work: Expr<Work>, state: &mut State) -> Expr<Work> {
+pub(crate) fn apply_all(
+    ts: &[Transformation],
+    rule: &Rule,
+    mut work: Expr<WorkItem>,
+    state: &mut MappingState,
+) -> Expr<WorkItem> {
     for t in ts {
         if !rule_applies(t, rule) {
             continue;
@@ -802,10 +813,10 @@ pub(crate) fn apply_all(ts: &[Transformation], rule: &Rule, mut work: Expr<Work>
                 Expr::Leaf(w)
             }),
             TransformKind::AddCondition { conditions, negated } => {
-                let added: Vec<Expr<Work>> = conditions
+                let added: Vec<Expr<WorkItem>> = conditions
                     .iter()
                     .map(|(field, tests)| {
-                        Expr::Leaf(Work {
+                        Expr::Leaf(WorkItem {
                             item: super::synthetic_item(field, tests.clone(), t.span),
                             sigma_field: Some(field.clone()),
                         })

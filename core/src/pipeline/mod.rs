@@ -15,9 +15,14 @@
 //! reported as converted while meaning something else. The one exception
 //! narrows instead of widening: an item with no target at a positive position
 //! (not under a `not`) is replaced by `false` with a `lossy-mapping` warning,
-//! as long as something is left to match (`targets::drop_failed`).
+//! as long as something is left to match (`targets/rule.rs`, `drop_failed`).
 //!
 //! Column names and types come from the Kusto schema ([`crate::kusto::schema`]).
+//!
+//! Files: `targets/` holds each built-in target's tables and fields as data
+//! (one file per target) and the logic that applies them; `convert/` the
+//! value conversions a field list can name; `custom.rs` pySigma's pipeline
+//! YAML; `choose.rs` choosing and chaining pipelines.
 
 mod choose;
 mod convert;
@@ -57,6 +62,8 @@ pub struct MappedItem {
     pub column_type: ColumnType,
 }
 
+/// How one Sigma field of a rule was mapped: the columns it became, for the
+/// shells to show and for [`unmap_event`] to map an event back.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldMapping {
     pub sigma: String,
@@ -95,6 +102,8 @@ impl TargetId {
     }
 }
 
+/// A processing pipeline: what [`apply`] and [`map_event`] run a rule or an
+/// event through.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pipeline {
     pub name: String,
@@ -121,6 +130,7 @@ impl Pipeline {
 pub const BUILTIN_NAMES: &[&str] =
     &["sentinel_asim", "microsoft_xdr", "microsoft_365_defender", "azure_monitor", "none"];
 
+/// The built-in pipeline of that name (one of [`BUILTIN_NAMES`]).
 pub fn builtin(name: &str) -> Option<Pipeline> {
     let target = match name {
         "sentinel_asim" => TargetId::SentinelAsim,
@@ -153,23 +163,25 @@ pub fn chain(first: Pipeline, then: Pipeline) -> Pipeline {
     }
 }
 
-/// A leaf while the transformations work on it.
+/// A detection item while the transformations work on it, with the field
+/// name the rule gave it (notes and field mappings name that one).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Work {
+pub(crate) struct WorkItem {
     /// `item.field` is the current name.
     pub item: Item,
     pub sigma_field: Option<String>,
 }
 
-/// Per-rule state shared by the transformations.
+/// What the mapping of one rule gathers on the way: the table, the notes and
+/// the field mappings, shared by the custom transformations and the target.
 #[derive(Debug, Default)]
-pub(crate) struct State {
+pub(crate) struct MappingState {
     pub table: Option<String>,
     pub notes: Vec<Diagnostic>,
     pub mappings: BTreeMap<String, (Vec<String>, bool)>,
 }
 
-impl State {
+impl MappingState {
     pub fn record(&mut self, sigma: &str, targets: &[String], approximate: bool) {
         let entry = self.mappings.entry(sigma.to_string()).or_insert_with(|| (Vec::new(), false));
         for t in targets {
@@ -181,11 +193,12 @@ impl State {
     }
 }
 
+/// Map a rule's detection tree to the pipeline's target.
 pub fn apply(pipeline: &Pipeline, rule: &Rule, expr: Expr<Item>) -> Mapped {
-    let mut state = State::default();
+    let mut state = MappingState::default();
     let work = expr.map_leaves(&mut |item| {
         let sigma_field = item.field.clone();
-        Expr::Leaf(Work { item, sigma_field })
+        Expr::Leaf(WorkItem { item, sigma_field })
     });
     let work = custom::apply_all(&pipeline.transformations, rule, work, &mut state);
     let expr = match pipeline.target {
@@ -213,7 +226,7 @@ pub fn apply(pipeline: &Pipeline, rule: &Rule, expr: Expr<Item>) -> Mapped {
 /// No built-in target: names stay as the rule (and the custom transformations) left them.
 /// When a custom pipeline named a table we know, columns get their types and a
 /// name that is not a column is flagged, since kql-check would reject it.
-fn keep_names(work: Expr<Work>, state: &mut State) -> Expr<MappedItem> {
+fn keep_names(work: Expr<WorkItem>, state: &mut MappingState) -> Expr<MappedItem> {
     let table = state.table.clone();
     let known = table.as_deref().is_some_and(|t| table_columns(t).is_some());
     work.map_leaves(&mut |w| {

@@ -1,0 +1,85 @@
+//! Mapping an event onto the row the source that serves the rule would hold:
+//! fields renamed and converted as the rule's items are, and the condition
+//! that selects the source's rows set, so that the query can be run over it.
+
+use serde_json::{Map, Value};
+
+use super::select::{no_table, resolve, source_for_table};
+use super::{lookup, FieldMap, RowFilter};
+use crate::base::diag::Diagnostic;
+use crate::kusto::schema::{column_type, has_column};
+use crate::pipeline::convert::{forward, typed, TargetRow, ValueConversion};
+use crate::pipeline::TargetId;
+use crate::sigma::rule::Rule;
+
+/// An event's fields (Sigma names) into `out` as the target's columns; a note
+/// lists the fields that have no column.
+pub(crate) fn map_event_fields(
+    target: TargetId,
+    rule: &Rule,
+    table: Option<String>,
+    fields: &[(String, Value)],
+    out: &mut Map<String, Value>,
+    notes: &mut Vec<Diagnostic>,
+) {
+    let src = match &table {
+        Some(t) => source_for_table(target, t, rule),
+        None => resolve(target, rule).map(|(s, _)| s),
+    };
+    let Some(src) = src else {
+        if table.is_none() {
+            notes.push(no_table(target, rule));
+        }
+        for (name, value) in fields {
+            let v = match &table {
+                Some(t) => typed(value.clone(), column_type(t, name)),
+                None => value.clone(),
+            };
+            out.entry(name.clone()).or_insert(v);
+        }
+        return;
+    };
+    let mut dropped: Vec<String> = Vec::new();
+    let mut row = TargetRow { table: src.table, fields, out };
+    let mut deferred = Vec::new();
+    for (name, value) in fields {
+        match lookup(src, name) {
+            Some(FieldMap::Convert(ValueConversion::Where { cond, values, then, otherwise, .. })) => {
+                deferred.push((cond, values, then, otherwise, value.clone()));
+            }
+            Some(FieldMap::To(cols) | FieldMap::Approx(cols, _)) => {
+                if let Some(c) = cols.first() {
+                    row.set(c, value.clone());
+                }
+            }
+            Some(FieldMap::Convert(conv)) => forward(&conv, value, &mut row),
+            Some(FieldMap::Drop(_)) => {}
+            Some(FieldMap::Missing(_)) => dropped.push(name.clone()),
+            None if has_column(src.table, name) => row.set(name, value.clone()),
+            None => dropped.push(name.clone()),
+        }
+    }
+    match src.condition {
+        RowFilter::None => {}
+        RowFilter::OneOf(col, values) => {
+            if let Some(v) = values.first() {
+                row.set(col, Value::String((*v).to_string()));
+            }
+        }
+        RowFilter::Equals(col, n) => row.set(col, Value::from(n)),
+    }
+    // A field whose column depends on another column of the row: decided
+    // once that column is set.
+    for (cond, values, then, otherwise, value) in deferred {
+        let holds =
+            row.out.get(cond).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)));
+        row.set(if holds { then } else { otherwise }, value);
+    }
+    if !dropped.is_empty() {
+        notes.push(Diagnostic::info(
+            "dropped-fields",
+            format!("fields with no column in {}: {}", src.table, dropped.join(", ")),
+            None,
+        ));
+    }
+}

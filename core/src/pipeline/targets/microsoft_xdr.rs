@@ -1,0 +1,355 @@
+//! microsoft_xdr: Defender XDR's advanced-hunting tables (Device*) as data,
+//! one [`Source`] per logsource.
+//!
+//! Sources of the facts: the advanced-hunting table reference; `ActionType`
+//! values and the Previous* registry columns for deletions as Microsoft's own
+//! ASIM parsers for Defender read them (`ASimNetworkSessionMicrosoft365Defender`:
+//! ConnectionSuccess/ConnectionFailed/ConnectionRequest are outbound,
+//! InboundConnectionAccepted inbound; `vimRegistryEventMicrosoft365D`).
+//!
+//! Not mapped on purpose: PowerShell script text (Defender's PowerShellCommand
+//! holds cmdlet names only).
+
+use super::vocab::{LOGON_TYPES, REG_EVENT_IDS, REG_EVENT_TYPES, XDR_DIRECTION, XDR_INTEGRITY, XDR_LOGON_IDS};
+use super::FieldMap::{self, Approx, Convert, Drop, Missing, To};
+use super::{source, DropKind, FieldList, NotMapped, RowFilter, Source, ANY_OS, PROC_PROVIDERS, SECURITY};
+use crate::pipeline::convert::{Hives, RegMode, ValueConversion};
+
+/// Hash algorithm → column.
+const HASHES: &[(&str, &str)] = &[("MD5", "MD5"), ("SHA1", "SHA1"), ("SHA256", "SHA256")];
+
+const COMMON: FieldList = &[
+    ("EventID", Drop(DropKind::EventId)),
+    ("EventCode", Drop(DropKind::EventId)),
+    ("Provider_Name", Drop(DropKind::Provider)),
+    ("Channel", Drop(DropKind::Provider)),
+    ("Computer", To(&["DeviceName"])),
+];
+
+/// The process behind a file, network, registry, image-load or DeviceEvents row.
+const INITIATING: FieldList = &[
+    ("Image", To(&["InitiatingProcessFolderPath"])),
+    ("ProcessId", To(&["InitiatingProcessId"])),
+    ("CommandLine", To(&["InitiatingProcessCommandLine"])),
+    ("ParentImage", Convert(ValueConversion::Basename { col: "InitiatingProcessParentFileName" })),
+    ("ParentProcessId", To(&["InitiatingProcessParentId"])),
+    (
+        "User",
+        Convert(ValueConversion::UserSplit {
+            domain: "InitiatingProcessAccountDomain",
+            name: "InitiatingProcessAccountName",
+            fallback: None,
+        }),
+    ),
+    ("ProcessGuid", Missing("Defender has no process GUID")),
+];
+
+const INITIATING_IL: FieldList = &[(
+    "IntegrityLevel",
+    Convert(ValueConversion::Vocab { col: "InitiatingProcessIntegrityLevel", words: XDR_INTEGRITY }),
+)];
+
+const PROCESS: FieldList = &[
+    ("Image", To(&["FolderPath"])),
+    ("OriginalFileName", To(&["ProcessVersionInfoOriginalFileName"])),
+    ("Description", To(&["ProcessVersionInfoFileDescription"])),
+    ("Product", To(&["ProcessVersionInfoProductName"])),
+    ("Company", To(&["ProcessVersionInfoCompanyName"])),
+    (
+        "FileVersion",
+        Approx(&["ProcessVersionInfoProductVersion"], "Defender records the product version, not the file version"),
+    ),
+    ("CommandLine", To(&["ProcessCommandLine"])),
+    ("ProcessId", To(&["ProcessId"])),
+    ("ParentImage", To(&["InitiatingProcessFolderPath"])),
+    ("ParentCommandLine", To(&["InitiatingProcessCommandLine"])),
+    ("ParentProcessId", To(&["InitiatingProcessId"])),
+    ("User", Convert(ValueConversion::UserSplit { domain: "AccountDomain", name: "AccountName", fallback: None })),
+    (
+        "ParentUser",
+        Convert(ValueConversion::UserSplit {
+            domain: "InitiatingProcessAccountDomain",
+            name: "InitiatingProcessAccountName",
+            fallback: None,
+        }),
+    ),
+    ("IntegrityLevel", Convert(ValueConversion::Vocab { col: "ProcessIntegrityLevel", words: XDR_INTEGRITY })),
+    ("LogonId", Convert(ValueConversion::HexToNumber { col: "LogonId" })),
+    ("Hashes", Convert(ValueConversion::Hashes { cols: HASHES })),
+    ("md5", To(&["MD5"])),
+    ("sha1", To(&["SHA1"])),
+    ("sha256", To(&["SHA256"])),
+    ("GrandParentImage", Convert(ValueConversion::Basename { col: "InitiatingProcessParentFileName" })),
+    ("CurrentDirectory", Missing("Defender does not record the working directory")),
+    ("ProcessGuid", Missing("Defender has no process GUID")),
+    ("ParentProcessGuid", Missing("Defender has no process GUID")),
+    ("LogonGuid", Missing("Defender has no logon GUID")),
+    ("TerminalSessionId", Missing("Defender has no terminal session id")),
+];
+
+/// Windows Security 4688 names, for rules routed here by EventID 4688.
+const EVENT_4688: FieldList = &[
+    ("NewProcessName", To(&["FolderPath"])),
+    ("ParentProcessName", To(&["InitiatingProcessFolderPath"])),
+    ("CommandLine", To(&["ProcessCommandLine"])),
+    ("SubjectUserName", To(&["InitiatingProcessAccountName"])),
+    ("SubjectDomainName", To(&["InitiatingProcessAccountDomain"])),
+    ("TargetUserName", To(&["AccountName"])),
+    ("TargetDomainName", To(&["AccountDomain"])),
+    ("NewProcessId", Missing("4688 writes process ids in hex; Defender's ProcessId is decimal")),
+];
+
+/// Sysmon's Source is the side that opened the connection; Defender's Local*
+/// is this device and Remote* the peer, whatever the direction.
+const INBOUND: &[&str] = &["InboundConnectionAccepted"];
+const SIDES: &str = "Defender writes this device in Local* and the peer in Remote* whatever the direction, while Sysmon's Source is the side that opened the connection: on accepted connections the two are swapped";
+
+const fn side(then: &'static str, otherwise: &'static str) -> FieldMap {
+    Convert(ValueConversion::Where { cond: "ActionType", values: INBOUND, then, otherwise, why: SIDES })
+}
+
+const NETWORK: FieldList = &[
+    ("DestinationHostname", side("DeviceName", "RemoteUrl")),
+    ("DestinationIp", side("LocalIP", "RemoteIP")),
+    ("DestinationPort", side("LocalPort", "RemotePort")),
+    ("SourceIp", side("RemoteIP", "LocalIP")),
+    ("SourcePort", side("RemotePort", "LocalPort")),
+    ("SourceHostname", side("RemoteUrl", "DeviceName")),
+    ("Initiated", Convert(ValueConversion::Vocab { col: "ActionType", words: XDR_DIRECTION })),
+    ("Protocol", Convert(ValueConversion::ProtocolPrefix { col: "Protocol" })),
+    ("DestinationIsIpv6", Missing("Defender has no IPv6 flag")),
+    ("SourceIsIpv6", Missing("Defender has no IPv6 flag")),
+    ("DestinationPortName", Missing("Defender has no port names")),
+    ("SourcePortName", Missing("Defender has no port names")),
+];
+
+const FILE: FieldList = &[
+    ("TargetFilename", To(&["FolderPath"])),
+    ("Hashes", Convert(ValueConversion::Hashes { cols: HASHES })),
+    ("CreationUtcTime", Missing("Defender does not record the file creation time set by the process")),
+    ("SourceFilename", Missing("Defender's PreviousFolderPath/PreviousFileName split differs from a full source path")),
+];
+
+const REGISTRY: FieldList = &[
+    (
+        "Details",
+        Convert(ValueConversion::Details { data: "RegistryValueData", kind: "RegistryValueType", asim: false }),
+    ),
+    ("EventType", Convert(ValueConversion::Vocab { col: "ActionType", words: REG_EVENT_TYPES })),
+    ("NewName", Convert(ValueConversion::RegKey { col: "RegistryKey", hives: Hives::Xdr })),
+];
+
+const REG_CURRENT: &[(&str, &str)] = &[("RegistryKey", "RegistryValueName")];
+const REG_BOTH: &[(&str, &str)] =
+    &[("RegistryKey", "RegistryValueName"), ("PreviousRegistryKey", "PreviousRegistryValueName")];
+
+const REG_SET: FieldList = &[(
+    "TargetObject",
+    Convert(ValueConversion::RegPath { pairs: REG_CURRENT, mode: RegMode::Value, hives: Hives::Xdr }),
+)];
+const REG_ADD: FieldList = &[(
+    "TargetObject",
+    Convert(ValueConversion::RegPath { pairs: REG_CURRENT, mode: RegMode::Key, hives: Hives::Xdr }),
+)];
+const REG_DELETE: FieldList =
+    &[("TargetObject", Convert(ValueConversion::RegPath { pairs: REG_BOTH, mode: RegMode::Mixed, hives: Hives::Xdr }))];
+const REG_EVENT: FieldList = &[
+    ("TargetObject", Convert(ValueConversion::RegPath { pairs: REG_BOTH, mode: RegMode::Mixed, hives: Hives::Xdr })),
+    ("EventID", Convert(ValueConversion::Vocab { col: "ActionType", words: REG_EVENT_IDS })),
+];
+
+const IMAGE_LOAD: FieldList = &[
+    ("ImageLoaded", To(&["FolderPath"])),
+    ("Hashes", Convert(ValueConversion::Hashes { cols: HASHES })),
+    (
+        "OriginalFileName",
+        Missing("Defender records version information of the loading process, not of the loaded image"),
+    ),
+    ("Description", Missing("Defender records version information of the loading process, not of the loaded image")),
+    ("Product", Missing("Defender records version information of the loading process, not of the loaded image")),
+    ("Company", Missing("Defender records version information of the loading process, not of the loaded image")),
+    ("FileVersion", Missing("Defender records version information of the loading process, not of the loaded image")),
+    ("Signed", Missing("Defender has no signature columns for loaded images")),
+    ("Signature", Missing("Defender has no signature columns for loaded images")),
+    ("SignatureStatus", Missing("Defender has no signature columns for loaded images")),
+];
+
+const PIPE: FieldList = &[("PipeName", Convert(ValueConversion::PipeName { col: "AdditionalFields.PipeName" }))];
+
+/// CreateRemoteThreadApiCall / OpenProcessApiCall: the target process is the row's file and process.
+const SOURCE_TARGET: FieldList = &[
+    ("SourceImage", To(&["InitiatingProcessFolderPath"])),
+    ("SourceProcessId", To(&["InitiatingProcessId"])),
+    ("SourceCommandLine", To(&["InitiatingProcessCommandLine"])),
+    ("SourceParentImage", Convert(ValueConversion::Basename { col: "InitiatingProcessParentFileName" })),
+    (
+        "SourceUser",
+        Convert(ValueConversion::UserSplit {
+            domain: "InitiatingProcessAccountDomain",
+            name: "InitiatingProcessAccountName",
+            fallback: None,
+        }),
+    ),
+    ("TargetImage", To(&["FolderPath"])),
+    ("TargetProcessId", To(&["ProcessId"])),
+    ("StartAddress", Missing("Defender does not record the thread start address")),
+    ("StartModule", Missing("Defender does not record the thread start module")),
+    ("StartFunction", Missing("Defender does not record the thread start function")),
+    (
+        "GrantedAccess",
+        Missing("Defender records the desired access in AdditionalFields as a decimal number; no exact translation"),
+    ),
+    ("CallTrace", Missing("Defender does not record the call trace")),
+    ("SourceProcessGUID", Missing("Defender has no process GUID")),
+    ("TargetProcessGUID", Missing("Defender has no process GUID")),
+];
+
+const DRIVER: FieldList = &[
+    ("ImageLoaded", To(&["FolderPath"])),
+    ("Hashes", Convert(ValueConversion::Hashes { cols: HASHES })),
+    ("Signed", Missing("Defender has no signature columns for drivers")),
+    ("Signature", Missing("Defender has no signature columns for drivers")),
+    ("SignatureStatus", Missing("Defender has no signature columns for drivers")),
+];
+
+const DNS: FieldList = &[
+    ("QueryName", To(&["AdditionalFields.DnsQueryString"])),
+    ("QueryResults", Missing("Defender's DNS answers are a JSON list; no exact translation")),
+    ("QueryStatus", Missing("Defender does not record the DNS status of DnsQueryResponse events")),
+];
+
+const LOGON: FieldList = &[
+    ("EventID", Convert(ValueConversion::Vocab { col: "ActionType", words: XDR_LOGON_IDS })),
+    ("TargetUserName", To(&["AccountName"])),
+    ("TargetDomainName", To(&["AccountDomain"])),
+    ("TargetUserSid", To(&["AccountSid"])),
+    ("LogonType", Convert(ValueConversion::Vocab { col: "LogonType", words: LOGON_TYPES })),
+    ("IpAddress", To(&["RemoteIP"])),
+    ("IpPort", To(&["RemotePort"])),
+    ("WorkstationName", To(&["RemoteDeviceName"])),
+    ("AuthenticationPackageName", To(&["Protocol"])),
+    ("LogonProcessName", Missing("Defender does not record the logon process")),
+    ("SubjectUserName", Missing("Defender does not record the account that requested the logon")),
+    ("Status", Missing("Defender's FailureReason uses its own words, not NTSTATUS codes")),
+    ("SubStatus", Missing("Defender's FailureReason uses its own words, not NTSTATUS codes")),
+];
+
+/// The logsources this target serves, in the order a rule is matched against them.
+pub(super) static SOURCES: &[Source] = &[
+    Source {
+        products: ANY_OS,
+        restating: &[1, 4688],
+        providers: PROC_PROVIDERS,
+        fallback: &[1],
+        ..source("process_creation", "process_creation", "DeviceProcessEvents", &[PROCESS, COMMON])
+    },
+    Source {
+        category: None,
+        service: Some("security"),
+        restating: &[4688],
+        providers: SECURITY,
+        fallback: &[4688],
+        fallback_services: &["security"],
+        fallback_only: true,
+        ..source("security 4688", "", "DeviceProcessEvents", &[EVENT_4688, COMMON])
+    },
+    Source {
+        products: ANY_OS,
+        restating: &[3],
+        fallback: &[3],
+        ..source("network_connection", "network_connection", "DeviceNetworkEvents", &[NETWORK, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        products: ANY_OS,
+        condition: RowFilter::OneOf("ActionType", &["FileCreated", "FileModified", "FileRenamed"]),
+        restating: &[11],
+        fallback: &[11],
+        ..source("file_event", "file_event", "DeviceFileEvents", &[FILE, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["FileDeleted"]),
+        restating: &[23, 26],
+        fallback: &[23, 26],
+        ..source("file_delete", "file_delete", "DeviceFileEvents", &[FILE, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["FileRenamed"]),
+        ..source("file_rename", "file_rename", "DeviceFileEvents", &[FILE, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["RegistryValueSet"]),
+        restating: &[13],
+        ..source("registry_set", "registry_set", "DeviceRegistryEvents", &[REG_SET, REGISTRY, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["RegistryKeyCreated"]),
+        restating: &[12],
+        ..source("registry_add", "registry_add", "DeviceRegistryEvents", &[REG_ADD, REGISTRY, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["RegistryKeyDeleted", "RegistryValueDeleted"]),
+        restating: &[12],
+        ..source("registry_delete", "registry_delete", "DeviceRegistryEvents", &[REG_DELETE, REGISTRY, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        fallback: &[12, 13, 14],
+        ..source("registry_event", "registry_event", "DeviceRegistryEvents", &[REG_EVENT, REGISTRY, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        restating: &[7],
+        fallback: &[7],
+        ..source("image_load", "image_load", "DeviceImageLoadEvents", &[IMAGE_LOAD, INITIATING, INITIATING_IL, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["NamedPipeEvent"]),
+        restating: &[17, 18],
+        fallback: &[17, 18],
+        ..source("pipe_created", "pipe_created", "DeviceEvents", &[PIPE, INITIATING, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["CreateRemoteThreadApiCall"]),
+        restating: &[8],
+        fallback: &[8],
+        ..source("create_remote_thread", "create_remote_thread", "DeviceEvents", &[SOURCE_TARGET, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["OpenProcessApiCall"]),
+        restating: &[10],
+        fallback: &[10],
+        warning: Some("Defender records OpenProcessApiCall selectively (mainly handles to sensitive processes such as lsass.exe), not every process access that Sysmon event 10 logs"),
+        ..source("process_access", "process_access", "DeviceEvents", &[SOURCE_TARGET, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["DriverLoad"]),
+        restating: &[6],
+        fallback: &[6],
+        ..source("driver_load", "driver_load", "DeviceEvents", &[DRIVER, COMMON])
+    },
+    Source {
+        condition: RowFilter::OneOf("ActionType", &["DnsQueryResponse"]),
+        restating: &[22],
+        fallback: &[22],
+        ..source("dns_query", "dns_query", "DeviceEvents", &[DNS, INITIATING, COMMON])
+    },
+    Source {
+        category: None,
+        service: Some("security"),
+        providers: SECURITY,
+        fallback: &[4624, 4625],
+        fallback_services: &["security"],
+        fallback_only: true,
+        ..source("security logon (4624, 4625)", "", "DeviceLogonEvents", &[LOGON, COMMON])
+    },
+];
+
+/// Categories left unmapped on purpose, and why.
+pub(super) const NOT_MAPPED: &[NotMapped] = &[
+    NotMapped {
+        categories: &["ps_script", "ps_module", "ps_classic_start", "ps_classic_provider_start"],
+        reason: "Defender's PowerShellCommand events hold cmdlet names (AdditionalFields.Command), not script block or pipeline text",
+    },
+    NotMapped { categories: &["file_access"], reason: "Defender does not record file reads" },
+    NotMapped { categories: &["file_change"], reason: "Defender does not record file creation-time changes" },
+    NotMapped { categories: &["create_stream_hash"], reason: "Defender does not record alternate data stream creation" },
+    NotMapped { categories: &["proxy", "webserver", "dns"], reason: "Defender XDR has no web or DNS server log table" },
+];

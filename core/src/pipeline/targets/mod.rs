@@ -1,0 +1,220 @@
+//! The built-in targets: the types a target's data is written in ([`Source`],
+//! [`FieldMap`]) and the logic that applies them. Each target's data is its
+//! own file, and adding a table or a logsource is adding a [`Source`] there:
+//! `microsoft_xdr.rs`, `sentinel_asim.rs`, `azure_monitor.rs`, with the value
+//! vocabularies they share in `vocab.rs`. The logic: `select.rs` chooses the
+//! source that serves a rule, `rule.rs` maps a rule's detection items onto
+//! it, `event.rs` maps an event onto its row.
+//!
+//! Column names are checked against schema.json by a test; where each
+//! target's facts come from is said at the top of its file.
+//!
+//! Logsource → table (a rule without category is routed by the EventID of its
+//! first `sel*` search, as pySigma does; `[..]` is the added event-kind condition):
+//!
+//! | logsource | microsoft_xdr | sentinel_asim | azure_monitor |
+//! |---|---|---|---|
+//! | process_creation | DeviceProcessEvents | imProcessCreate | SecurityEvent [EventID 4688] (windows) |
+//! | network_connection | DeviceNetworkEvents | imNetworkSession | — |
+//! | file_event | DeviceFileEvents [FileCreated/Modified/Renamed] | imFileEvent [same] | — |
+//! | file_delete / file_rename | DeviceFileEvents [FileDeleted / FileRenamed] | imFileEvent [same] | — |
+//! | file_access | — (no file reads) | imFileEvent [FileAccessed] | — |
+//! | registry_set / _add / _delete | DeviceRegistryEvents [RegistryValueSet / RegistryKeyCreated / *Deleted] | imRegistry [same] | — |
+//! | registry_event | DeviceRegistryEvents | imRegistry | — |
+//! | image_load | DeviceImageLoadEvents | — | — |
+//! | pipe_created | DeviceEvents [NamedPipeEvent] | — | — |
+//! | create_remote_thread | DeviceEvents [CreateRemoteThreadApiCall] | — | — |
+//! | process_access | DeviceEvents [OpenProcessApiCall] (warning: selective) | — | — |
+//! | driver_load | DeviceEvents [DriverLoad] | — | — |
+//! | dns_query | DeviceEvents [DnsQueryResponse] | imDns | — |
+//! | dns / proxy / webserver | — | imDns / imWebSession / imWebSession | — |
+//! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
+//! | azure/activitylogs | — | imAuditEvent | — |
+
+mod azure_monitor;
+mod event;
+mod microsoft_xdr;
+mod rule;
+mod select;
+mod sentinel_asim;
+mod vocab;
+
+use super::convert::ValueConversion;
+use super::TargetId;
+
+pub(crate) use event::map_event_fields;
+pub(crate) use rule::map_rule;
+
+/// What a Sigma field becomes on a source's table, one entry of its field list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum FieldMap {
+    /// Renamed; several columns are ORed.
+    To(&'static [&'static str]),
+    /// Renamed, but the column does not hold quite the same thing (the note says what).
+    Approx(&'static [&'static str], &'static str),
+    /// The values are converted as well as the name (the conversion says how).
+    Convert(ValueConversion),
+    /// Dropped from the query: the field only restates the log source, or
+    /// widens the query with a note when it does not.
+    Drop(DropKind),
+    /// Known Sigma field with no equivalent in the table (the reason is shown).
+    Missing(&'static str),
+}
+
+/// Which restating field a [`FieldMap::Drop`] is, so that dropping it can be
+/// told apart from widening the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DropKind {
+    /// EventID/EventCode: only selects the log source, which the table already is.
+    EventId,
+    /// Provider_Name/Channel.
+    Provider,
+}
+
+/// The condition that selects a logsource's rows inside a table that holds
+/// other kinds of event too (added to every query on the source, and set on
+/// every event mapped to it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum RowFilter {
+    /// The table holds this logsource's events only.
+    None,
+    /// `column in~ (values)`
+    OneOf(&'static str, &'static [&'static str]),
+    /// `column == n`
+    Equals(&'static str, i64),
+}
+
+/// Sigma field → [`FieldMap`]; a source's field list is made of these,
+/// so that groups shared by several sources are written once.
+pub(super) type FieldList = &'static [(&'static str, FieldMap)];
+
+/// One logsource on one target: which rules it serves, the table it reads,
+/// the condition that selects its rows, and what each Sigma field becomes.
+#[derive(Debug)]
+pub(crate) struct Source {
+    /// For messages: the logsource as Sigma names it.
+    pub label: &'static str,
+    pub category: Option<&'static str>,
+    /// Accepted products; empty = any. A rule without product matches too.
+    pub products: &'static [&'static str],
+    pub service: Option<&'static str>,
+    pub table: &'static str,
+    /// Selects this logsource's events inside a shared table.
+    pub condition: RowFilter,
+    /// EventIDs that, alone, only restate what the table (and condition) hold.
+    pub restating: &'static [i64],
+    /// Provider_Name/Channel values that restate the log source.
+    pub providers: &'static [&'static str],
+    /// Looked up in order.
+    pub fields: &'static [FieldList],
+    /// EventIDs that choose this source for a rule without category (pySigma's fallback).
+    pub fallback: &'static [i64],
+    /// Services the fallback accepts ("" = none).
+    pub fallback_services: &'static [&'static str],
+    /// Only reachable through the EventID fallback.
+    pub fallback_only: bool,
+    /// A warning about how well the table covers the logsource.
+    pub warning: Option<&'static str>,
+    /// Information about the mapping (no loss).
+    pub info: Option<&'static str>,
+    /// Added to unmapped-field errors.
+    pub unmapped_hint: Option<&'static str>,
+}
+
+/// A source for a Sysmon category on Windows; a target's list overrides the
+/// fields that differ (`Source { restating: &[1], ..source(...) }`).
+pub(super) const fn source(
+    label: &'static str,
+    category: &'static str,
+    table: &'static str,
+    fields: &'static [FieldList],
+) -> Source {
+    Source {
+        label,
+        category: Some(category),
+        products: &["windows"],
+        service: None,
+        table,
+        condition: RowFilter::None,
+        restating: &[],
+        providers: SYSMON,
+        fields,
+        fallback: &[],
+        fallback_services: &["", "sysmon"],
+        fallback_only: false,
+        warning: None,
+        info: None,
+        unmapped_hint: None,
+    }
+}
+
+/// A category a target leaves unmapped on purpose, and why: the reason goes
+/// into the `no-table` error, so that the rule's author is not left to guess.
+pub(super) struct NotMapped {
+    /// Sigma categories, lower case; empty stands for every category.
+    pub categories: &'static [&'static str],
+    pub reason: &'static str,
+}
+
+/// Provider_Name/Channel values of Sysmon events.
+pub(super) const SYSMON: &[&str] = &["Microsoft-Windows-Sysmon", "Microsoft-Windows-Sysmon/Operational"];
+/// Provider_Name/Channel values of Windows Security events.
+pub(super) const SECURITY: &[&str] = &["Microsoft-Windows-Security-Auditing", "Security"];
+/// Process creation comes from Sysmon (event 1) or the Security log (event 4688).
+pub(super) const PROC_PROVIDERS: &[&str] = &[
+    "Microsoft-Windows-Sysmon",
+    "Microsoft-Windows-Sysmon/Operational",
+    "Microsoft-Windows-Security-Auditing",
+    "Security",
+];
+pub(super) const ANY_OS: &[&str] = &["windows", "linux", "macos"];
+
+/// A target's sources, in the order a rule's logsource is matched against them.
+pub(super) fn sources(target: TargetId) -> &'static [Source] {
+    match target {
+        TargetId::MicrosoftXdr => microsoft_xdr::SOURCES,
+        TargetId::SentinelAsim => sentinel_asim::SOURCES,
+        TargetId::AzureMonitor => azure_monitor::SOURCES,
+    }
+}
+
+/// The categories a target leaves unmapped on purpose.
+pub(super) fn not_mapped(target: TargetId) -> &'static [NotMapped] {
+    match target {
+        TargetId::MicrosoftXdr => microsoft_xdr::NOT_MAPPED,
+        TargetId::SentinelAsim => sentinel_asim::NOT_MAPPED,
+        TargetId::AzureMonitor => azure_monitor::NOT_MAPPED,
+    }
+}
+
+/// What a field becomes on a source: the first of its field lists that names it.
+pub(super) fn lookup(src: &Source, field: &str) -> Option<FieldMap> {
+    src.fields.iter().flat_map(|f| f.iter()).find(|(name, _)| *name == field).map(|(_, m)| *m)
+}
+
+/// Every (table, column) the built-in mappings can produce, for the schema test.
+#[cfg(test)]
+pub(crate) fn all_targets() -> Vec<(TargetId, &'static str, &'static str, String)> {
+    let mut out = Vec::new();
+    for target in [TargetId::MicrosoftXdr, TargetId::SentinelAsim, TargetId::AzureMonitor] {
+        for s in sources(target) {
+            match s.condition {
+                RowFilter::None => {}
+                RowFilter::OneOf(c, _) | RowFilter::Equals(c, _) => out.push((target, s.table, s.label, c.to_string())),
+            }
+            for fields in s.fields {
+                for (name, m) in *fields {
+                    let cols: Vec<&str> = match m {
+                        FieldMap::To(cols) | FieldMap::Approx(cols, _) => cols.to_vec(),
+                        FieldMap::Convert(c) => c.columns(),
+                        _ => Vec::new(),
+                    };
+                    for c in cols {
+                        out.push((target, s.table, name, c.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}

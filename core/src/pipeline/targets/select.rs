@@ -1,0 +1,153 @@
+//! Which of a target's sources serves a rule: by logsource, else (pySigma's
+//! fallback) by the EventID of its first `sel*` search; and the `no-table`
+//! error, which lists what the target supports, when none does.
+
+use super::{not_mapped, sources, Source};
+use crate::base::diag::{Diagnostic, Span};
+use crate::pipeline::TargetId;
+use crate::sigma::rule::{Rule, Scalar};
+
+fn eq_opt(a: Option<&str>, b: &str) -> bool {
+    a.is_some_and(|a| a.eq_ignore_ascii_case(b))
+}
+
+fn product_ok(src: &Source, rule: &Rule) -> bool {
+    match rule.logsource.product() {
+        None => true,
+        Some(p) => src.products.is_empty() || src.products.iter().any(|x| x.eq_ignore_ascii_case(p)),
+    }
+}
+
+/// How a source was chosen: by logsource, or by EventID (value, where), which
+/// the rule's notes say.
+pub(super) enum ChosenBy {
+    Logsource,
+    EventId(i64, Span),
+}
+
+/// The source that serves a rule on a target, and how it was chosen.
+pub(super) fn resolve(target: TargetId, rule: &Rule) -> Option<(&'static Source, ChosenBy)> {
+    let all = sources(target);
+    let ls = &rule.logsource;
+    if let Some(cat) = ls.category() {
+        return all
+            .iter()
+            .find(|s| {
+                !s.fallback_only && s.category.is_some_and(|c| c.eq_ignore_ascii_case(cat)) && product_ok(s, rule)
+            })
+            .map(|s| (s, ChosenBy::Logsource));
+    }
+    if let Some(s) = all.iter().find(|s| {
+        !s.fallback_only
+            && s.category.is_none()
+            && s.service.is_some_and(|sv| eq_opt(ls.service(), sv))
+            && s.products.first().is_none_or(|p| eq_opt(ls.product(), p))
+    }) {
+        return Some((s, ChosenBy::Logsource));
+    }
+    // pySigma's fallback: the first `sel*` search with an EventID that names an event kind.
+    if ls.product().is_some_and(|p| !p.eq_ignore_ascii_case("windows")) {
+        return None;
+    }
+    let service = ls.service().unwrap_or("").to_ascii_lowercase();
+    for search in &rule.detection.searches {
+        if !search.name.starts_with("sel") {
+            continue;
+        }
+        for item in search.alternatives.iter().flatten() {
+            if !matches!(item.field.as_deref(), Some("EventID" | "EventCode")) {
+                continue;
+            }
+            for v in &item.values {
+                let id = match &v.value {
+                    Scalar::Int(i) => Some(*i),
+                    Scalar::Str(s) => s.trim().parse::<i64>().ok(),
+                    _ => None,
+                };
+                let Some(id) = id else { continue };
+                if let Some(s) =
+                    all.iter().find(|s| s.fallback.contains(&id) && s.fallback_services.iter().any(|x| *x == service))
+                {
+                    return Some((s, ChosenBy::EventId(id, v.span)));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn supported_list(target: TargetId) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for s in sources(target) {
+        let what = if s.fallback_only {
+            let ids: Vec<String> = s.fallback.iter().map(i64::to_string).collect();
+            format!("windows/{} with EventID {}", s.service.unwrap_or(""), ids.join("/"))
+        } else if s.category.is_some() {
+            let products = if s.products.is_empty() { String::new() } else { format!(" ({})", s.products.join(", ")) };
+            format!("{}{products}", s.label)
+        } else {
+            format!("{}/{}", s.products.first().copied().unwrap_or("windows"), s.service.unwrap_or(""))
+        };
+        parts.push(format!("{what} → {}", s.table));
+    }
+    parts.join("; ")
+}
+
+fn describe_logsource(rule: &Rule) -> String {
+    let ls = &rule.logsource;
+    let mut parts = Vec::new();
+    if let Some(c) = ls.category() {
+        parts.push(format!("category {c}"));
+    }
+    if let Some(p) = ls.product() {
+        parts.push(format!("product {p}"));
+    }
+    if let Some(s) = ls.service() {
+        parts.push(format!("service {s}"));
+    }
+    if parts.is_empty() {
+        "an empty logsource".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+pub(super) fn logsource_span(rule: &Rule) -> Option<Span> {
+    let ls = &rule.logsource;
+    ls.category.as_ref().map(|c| c.span).or(ls.service.as_ref().map(|s| s.span)).or(ls.span)
+}
+
+/// Why a logsource that looks close to a supported one is not mapped.
+fn unsupported_reason(target: TargetId, rule: &Rule) -> Option<&'static str> {
+    let cat = rule.logsource.category()?.to_ascii_lowercase();
+    not_mapped(target)
+        .iter()
+        .find(|n| n.categories.is_empty() || n.categories.contains(&cat.as_str()))
+        .map(|n| n.reason)
+}
+
+/// The error for a rule no source of the target serves.
+pub(super) fn no_table(target: TargetId, rule: &Rule) -> Diagnostic {
+    let why = unsupported_reason(target, rule).map(|r| format!(" ({r})")).unwrap_or_default();
+    Diagnostic::error(
+        "no-table",
+        format!(
+            "{} has no table for {}{why}; supported: {}",
+            target.name(),
+            describe_logsource(rule),
+            supported_list(target)
+        ),
+        logsource_span(rule),
+    )
+}
+
+/// The source a custom pipeline's `query_table` selects: the one matching the
+/// rule's logsource if it uses that table, else the first with that table.
+pub(super) fn source_for_table(target: TargetId, table: &str, rule: &Rule) -> Option<&'static Source> {
+    if let Some((s, _)) = resolve(target, rule) {
+        if s.table == table {
+            return Some(s);
+        }
+    }
+    sources(target).iter().find(|s| s.table == table)
+}
