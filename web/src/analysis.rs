@@ -272,21 +272,6 @@ pub fn explain(rule: &RuleAnalysis, rule_index: usize, events: &EventBatch, even
     Some(m.explain(ev))
 }
 
-/// A compact one-line rendering of an event value (for "actual value" displays).
-pub fn value_text(v: &serde_json::Value, max_chars: usize) -> String {
-    let s = match v {
-        serde_json::Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    };
-    if s.chars().count() > max_chars {
-        let mut t: String = s.chars().take(max_chars).collect();
-        t.push('…');
-        t
-    } else {
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,12 +310,5 @@ mod tests {
         assert!(p.pipeline.is_none() && !p.diagnostics.is_empty());
         let k = convert(&r, &p);
         assert!(k.text.is_empty() && k.empty_reason.is_some());
-    }
-
-    #[test]
-    fn value_text_is_bounded() {
-        assert_eq!(value_text(&serde_json::json!("ab"), 10), "\"ab\"");
-        assert_eq!(value_text(&serde_json::json!(12), 10), "12");
-        assert_eq!(value_text(&serde_json::json!("abcdefghijkl"), 5), "\"abcd…");
     }
 }

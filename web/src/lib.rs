@@ -6,23 +6,23 @@
 //! - [`share`]: the state as a share link / saved JSON (pure), [`compress`]: its DEFLATE (browser);
 //! - [`examples`]: the gallery's rules and events (host-tested against core);
 //! - [`editor`]: the code editor component (textarea over a highlighted `<pre>`);
-//! - [`panels`]: rule card, KQL output, match results, diagnostics, gallery;
-//! - [`source_parity`]: Sigma versus KQL per source of the table, and the rows each source gives;
-//! - [`app`]: the page: state, persistence, share links, shortcuts, theme;
+//! - [`components`]: rule card, KQL output, Sigma versus KQL, match results, diagnostics, gallery;
+//! - [`state`]: the page's state and behaviour as hooks: persistence, share links, shortcuts, theme;
+//! - [`app`]: the page's layout;
 //! - [`dom`]: small wrappers over browser APIs.
 //!
 //! Everything the user types is rendered as text nodes or `value`s: never as HTML.
 
 pub mod analysis;
 pub mod app;
+pub mod components;
 pub mod compress;
 pub mod dom;
 pub mod editor;
 pub mod examples;
 pub mod highlight;
-pub mod panels;
 pub mod share;
-pub mod source_parity;
+pub mod state;
 
 use std::ops::Deref;
 use std::rc::Rc;

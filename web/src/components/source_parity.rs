@@ -2,17 +2,19 @@
 //! one verdict column per source of the target table, each source's blind
 //! spots, and the rows each source gives (what the query really runs on).
 
-use sigmaplay_core::api::{FeedParity, ParityResult, SourcesReport};
+use sigmaplay_core::api::{FeedParity, KqlParityReport, ParityResult, SourcesReport};
 use yew::prelude::*;
 
-use crate::panels::verdict;
+use crate::components::labels::verdict;
+use crate::Shared;
 
 /// Rows of the rows view shown per source.
 const SHOWN_ROWS: usize = 50;
 
 #[derive(Properties, PartialEq)]
 pub struct SourcesProps {
-    pub sources: SourcesReport,
+    /// A comparison with `sources` (shared, not copied: it holds every row of every source).
+    pub report: Shared<KqlParityReport>,
     /// Rows listed before only disagreements are.
     pub limit: usize,
 }
@@ -55,7 +57,7 @@ fn feed_result(f: &FeedParity, i: usize) -> Option<&ParityResult> {
 
 #[function_component(SourceParity)]
 pub fn source_parity(p: &SourcesProps) -> Html {
-    let s = &p.sources;
+    let Some(s) = &p.report.sources else { return html! {} };
     let n = s.kinds.len();
     let off = |i: usize| s.feeds.iter().any(|f| feed_result(f, i).is_some_and(|r| r.sigma != r.kql));
     let shown: Vec<usize> = (0..n).filter(|i| *i < p.limit || off(*i)).collect();

@@ -1,0 +1,41 @@
+//! The examples gallery: one card per built-in example, which loads its rule
+//! and events.
+
+use yew::prelude::*;
+
+use crate::components::labels::{plural, target_label};
+use crate::examples::EXAMPLES;
+
+#[derive(Properties, PartialEq)]
+pub struct ExamplesProps {
+    pub on_load: Callback<usize>,
+    #[prop_or_default]
+    pub current: Option<usize>,
+}
+
+#[function_component(ExamplesGallery)]
+pub fn examples_gallery(p: &ExamplesProps) -> Html {
+    let cards = EXAMPLES.iter().enumerate().map(|(i, ex)| {
+        let onclick = {
+            let cb = p.on_load.clone();
+            Callback::from(move |_: MouseEvent| cb.emit(i))
+        };
+        let n = ex.expected.len();
+        html! {
+            <li>
+                <button type="button" class={classes!("example", (p.current == Some(i)).then_some("current"))} {onclick} data-example={ex.id}>
+                    <span class="ex-name">{ ex.name }</span>
+                    <span class="ex-shows">{ ex.shows }</span>
+                    <span class="ex-meta">{ format!("{} · {}", plural(n, "event", "events"), target_label(ex.target)) }</span>
+                </button>
+            </li>
+        }
+    });
+    html! {
+        <section class="panel examples-panel" aria-labelledby="examples-heading" id="examples">
+            <div class="panel-head"><h2 id="examples-heading">{ "Examples" }</h2>
+                <span class="count">{ "Each loads a rule with events that match and events that do not." }</span></div>
+            <ul class="examples" data-testid="examples">{ for cards }</ul>
+        </section>
+    }
+}

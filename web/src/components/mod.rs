@@ -1,0 +1,23 @@
+//! The output side of the page, one component per file: rule card, KQL
+//! output, Sigma-versus-KQL verdicts (per source in [`source_parity`]), match
+//! results with their explanations, diagnostics, the examples gallery; and
+//! the words they share ([`labels`]).
+//!
+//! All user text is rendered as text nodes; links only for http(s) URLs.
+
+pub mod diagnostics_panel;
+pub mod examples_gallery;
+pub mod explanation;
+pub mod kql_panel;
+pub mod labels;
+pub mod parity_panel;
+pub mod results_panel;
+pub mod rule_card;
+pub mod source_parity;
+
+pub use diagnostics_panel::DiagnosticsPanel;
+pub use examples_gallery::ExamplesGallery;
+pub use kql_panel::KqlPanel;
+pub use parity_panel::ParityPanel;
+pub use results_panel::ResultsPanel;
+pub use rule_card::RuleCard;
