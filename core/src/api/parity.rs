@@ -201,10 +201,6 @@ fn short(v: Option<&serde_json::Value>) -> String {
     }
 }
 
-fn path<'v>(v: &'v serde_json::Value, p: &str) -> Option<&'v serde_json::Value> {
-    v.get(p).or_else(|| p.split('.').try_fold(v, |cur, seg| cur.get(seg)))
-}
-
 /// Why the two sides may disagree on one event: the rule's fields whose
 /// column is missing, approximate, or holds a different value than the event.
 /// The fields of the items that decided the matcher's verdict come first, and
@@ -230,7 +226,7 @@ fn parity_cause(
             continue;
         }
         let col = &m.targets[0];
-        let kv = path(row, col);
+        let kv = crate::event::json_path(row, col);
         match (sv, kv) {
             (Some(_), None) => {
                 why.push(format!("field {} is in the event but column {col} is missing from the KQL row", m.sigma))

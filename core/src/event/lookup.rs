@@ -12,6 +12,13 @@ use super::{Event, EventShape};
 /// combinations of dotted keys and long rule field names.
 const MAX_PATH_PROBES: u32 = 1024;
 
+/// A value of a plain JSON object (a mapped target row, not an [`Event`]):
+/// the key as a whole first (`AdditionalFields.PipeName` may be one column),
+/// else the dotted path through nested objects.
+pub fn json_path<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    value.get(path).or_else(|| path.split('.').try_fold(value, |cur, seg| cur.get(seg)))
+}
+
 impl Event {
     /// Field lookup: exact name, then a spaces-stripped/restored alias, then a
     /// dotted path (see the module docs). Case-sensitive.

@@ -126,6 +126,7 @@ mod node;
 mod read;
 mod yaml_reader;
 
+pub use lookup::json_path;
 pub use read::parse_events;
 
 use lookup::FieldIndex;

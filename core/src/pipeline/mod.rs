@@ -324,7 +324,7 @@ pub fn unmap_event(mappings: &[FieldMapping], target_event: &Value) -> (Value, V
     let mut missing = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     for m in mappings {
-        let found = m.targets.iter().find_map(|t| lookup_path(target_event, t).map(|v| (t, v)));
+        let found = m.targets.iter().find_map(|t| crate::event::json_path(target_event, t).map(|v| (t, v)));
         match found {
             Some((t, v)) => {
                 used.push(t.as_str());
@@ -341,16 +341,4 @@ pub fn unmap_event(mappings: &[FieldMapping], target_event: &Value) -> (Value, V
         }
     }
     (Value::Object(out), missing)
-}
-
-/// `a.b.c` through nested objects, or a flat key holding the dots.
-fn lookup_path<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
-    if let Some(v) = event.get(path) {
-        return Some(v);
-    }
-    let mut cur = event;
-    for seg in path.split('.') {
-        cur = cur.get(seg)?;
-    }
-    Some(cur)
 }
