@@ -11,7 +11,6 @@
 
 use sigmaplay_core::api;
 use sigmaplay_core::engine::correlation::CorrelationOutcome;
-use sigmaplay_core::kql::{self, Conversion};
 use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
 use sigmaplay_core::sigma::rule::RuleKind;
 use sigmaplay_core::{
@@ -59,9 +58,6 @@ pub struct UiDiagnostic {
 impl UiDiagnostic {
     fn new(origin: Origin, d: &Diagnostic) -> Self {
         UiDiagnostic { origin, severity: d.severity, code: d.code.clone(), message: d.message.clone(), span: d.span }
-    }
-    fn same_as(&self, d: &Diagnostic) -> bool {
-        self.code == d.code && self.span == d.span && self.message == d.message
     }
 }
 
@@ -117,13 +113,6 @@ pub fn parity(
     api::kql_parity(rule, events, &opts)
 }
 
-fn sort(d: &mut [UiDiagnostic]) {
-    sigmaplay_core::base::sort::sort_by_key(d, |d| match d.span {
-        Some(s) => (0u8, s.start, s.line, s.col),
-        None => (1, 0, 0, 0),
-    });
-}
-
 pub struct EventsAnalysis {
     pub batch: EventBatch,
     pub diagnostics: Vec<UiDiagnostic>,
@@ -168,52 +157,20 @@ pub struct KqlOutput {
 }
 
 pub fn convert(rule: &RuleAnalysis, pipeline: &PipelineAnalysis) -> KqlOutput {
-    let mut out = KqlOutput::default();
     let Some(p) = &pipeline.pipeline else {
-        out.empty_reason = Some("the custom pipeline has errors: fix them to see the KQL".into());
-        return out;
+        return KqlOutput {
+            empty_reason: Some("the custom pipeline has errors: fix them to see the KQL".into()),
+            ..KqlOutput::default()
+        };
     };
-    let placeholders = Placeholders::default();
-    let several = rule.parsed.rules.len() > 1;
-    let mut parts = Vec::new();
-    // The file as a whole: filters change the rules they name, correlations query over them.
-    for (r, c) in rule.parsed.rules.iter().zip(kql::convert_file(&rule.parsed.rules, p, &placeholders)) {
-        let c: Conversion = c;
-        for d in &c.diagnostics {
-            if !out.diagnostics.iter().any(|x| x.same_as(d)) {
-                out.diagnostics.push(UiDiagnostic::new(Origin::Kql, d));
-            }
-        }
-        if let Some(t) = &c.table {
-            if !out.tables.contains(t) {
-                out.tables.push(t.clone());
-            }
-        }
-        for m in c.field_mappings {
-            if !out.field_mappings.contains(&m) {
-                out.field_mappings.push(m);
-            }
-        }
-        for q in c.queries {
-            if several {
-                parts.push(format!("// {}\n{q}", r.title_text().replace(['\n', '\r'], " ")));
-            } else {
-                parts.push(q);
-            }
-        }
+    let c = api::convert_parsed(&rule.parsed, p, &Placeholders::default());
+    KqlOutput {
+        text: c.text(rule.parsed.rules.len()),
+        tables: c.tables.clone(),
+        diagnostics: c.diagnostics.iter().map(|d| UiDiagnostic::new(Origin::Kql, d)).collect(),
+        empty_reason: c.empty_reason(&rule.parsed).map(str::to_string),
+        field_mappings: c.field_mappings,
     }
-    sort(&mut out.diagnostics);
-    out.text = parts.join("\n\n");
-    if out.text.is_empty() && !out.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        out.empty_reason = Some(if rule.parsed.rules.is_empty() && rule.has_errors {
-            "the rule cannot be read: see Diagnostics".into()
-        } else if rule.parsed.rules.is_empty() {
-            "no rule to convert".into()
-        } else {
-            "this rule produces no query".into()
-        });
-    }
-    out
 }
 
 /// Results of one detection rule over all events.
@@ -266,10 +223,18 @@ pub fn match_all(rule: &RuleAnalysis, events: &EventBatch) -> Matches {
     Matches { rules, correlations: verdicts.correlations, notes }
 }
 
-pub fn explain(rule: &RuleAnalysis, rule_index: usize, events: &EventBatch, event_index: usize) -> Option<MatchResult> {
+/// One event's explanation for one rule, with the filter that suppressed its
+/// match (`suppressed_by`, a title from [`RuleResults`]) when there is one.
+pub fn explain(
+    rule: &RuleAnalysis,
+    rule_index: usize,
+    events: &EventBatch,
+    event_index: usize,
+    suppressed_by: Option<&str>,
+) -> Option<MatchResult> {
     let m = rule.matchers.get(rule_index)?;
     let ev = events.events.get(event_index)?;
-    Some(m.explain(ev))
+    Some(api::explain_verdict(m, ev, suppressed_by))
 }
 
 #[cfg(test)]
@@ -286,7 +251,7 @@ mod tests {
         let res = match_all(&r, &e.batch).rules;
         assert_eq!(res.len(), 1);
         assert_eq!(res[0].matched, vec![true, false]);
-        let ex = explain(&r, 0, &e.batch, 1).unwrap();
+        let ex = explain(&r, 0, &e.batch, 1, None).unwrap();
         assert!(!ex.matched);
         let p = choose_pipeline("sentinel_asim", "");
         let k = convert(&r, &p);

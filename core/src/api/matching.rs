@@ -83,14 +83,9 @@ pub fn match_events(rule_text: &str, events_text: &str, options: &MatchOptions) 
             continue;
         }
         for (index, ev) in prepared.iter().enumerate() {
-            let mut explanation = m.explain(ev.event);
             let matched = verdicts.matched[ri][index];
-            if let Some(f) = verdicts.suppressed_by[ri][index] {
-                let title = matchers[f].title();
-                explanation.matched = false;
-                explanation.summary = format!("suppressed by filter '{title}': {}", explanation.summary);
-                explanation.suppressed_by = Some(title.to_string());
-            }
+            let filter = verdicts.suppressed_by[ri][index].and_then(|f| matchers.get(f)).map(Matcher::title);
+            let explanation = explain_verdict(m, ev.event, filter);
             report.results.push(EventResult {
                 index,
                 rule: several.then(|| m.title().to_string()),
@@ -103,6 +98,19 @@ pub fn match_events(rule_text: &str, events_text: &str, options: &MatchOptions) 
     report.correlations = verdicts.correlations;
     report.diagnostics.extend(views(&verdicts.diagnostics, Some(Source::Rule)));
     report
+}
+
+/// One (rule, event) explanation as both shells show it: the matcher's, and
+/// when a filter rule took the match back, that filter's title and a summary
+/// that says so.
+pub fn explain_verdict(matcher: &Matcher, event: &Event, suppressed_by: Option<&str>) -> MatchResult {
+    let mut explanation = matcher.explain(event);
+    if let Some(title) = suppressed_by {
+        explanation.matched = false;
+        explanation.summary = format!("suppressed by filter '{title}': {}", explanation.summary);
+        explanation.suppressed_by = Some(title.to_string());
+    }
+    explanation
 }
 
 /// What a rule file decides about a batch of events.

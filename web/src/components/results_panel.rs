@@ -161,7 +161,7 @@ pub fn results_panel(p: &ResultsProps) -> Html {
         use_callback(cb, move |key: Option<(usize, usize)>, cb| {
             let marks = key.and_then(|(ri, ei)| {
                 let (rule, events) = &*latest.borrow();
-                analysis::explain(rule, ri, &events.batch, ei).map(|r| explanation_marks(&r))
+                analysis::explain(rule, ri, &events.batch, ei, None).map(|r| explanation_marks(&r))
             });
             cb.emit(marks)
         })
@@ -204,14 +204,8 @@ pub fn results_panel(p: &ResultsProps) -> Html {
                 let key = (rr.rule, i);
                 let show = i < EXPLAIN_FIRST || expanded.contains(&key);
                 let explanation = if show {
-                    analysis::explain(&p.rule, rr.rule, &p.events.batch, i).map(|mut r| {
-                        if let Some(Some(filter)) = rr.suppressed_by.get(i) {
-                            r.matched = false;
-                            r.summary = format!("suppressed by filter '{filter}': {}", r.summary);
-                            r.suppressed_by = Some(filter.clone());
-                        }
-                        Rc::new(r)
-                    })
+                    let filter = rr.suppressed_by.get(i).and_then(|f| f.as_deref());
+                    analysis::explain(&p.rule, rr.rule, &p.events.batch, i, filter).map(Rc::new)
                 } else {
                     None
                 };
