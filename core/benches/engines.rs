@@ -28,6 +28,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
+
+// Every engine in this process runs on the allocator the `sigmaplay` binary
+// ships with (cli/src/main.rs), so the figures are those of the product.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::{Map, Value};
 use sigmaplay_core::engine::ruleset::RuleSet;
 use sigmaplay_core::{parse_events, parse_rules, Event, MatchOptions, Matcher, PreparedEvent};
