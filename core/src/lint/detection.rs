@@ -47,7 +47,7 @@ impl Linter {
         // Encodings (base64...) turn case differences into different bytes.
         let cased = has(Modifier::Cased) || has(Modifier::Re) || encoded;
 
-        // Duplicates in the list (a null in a list is an error of compile.rs).
+        // Duplicates in the list (a null in a list is an error of sigma/compiled.rs).
         let mut seen: Vec<String> = Vec::new();
         for v in &item.values {
             let key = match &v.value {
