@@ -17,9 +17,11 @@ const SIZE_BUDGET_KB = 520;
 // What the test enforces: the size measured when this limit was last set plus a small margin, so
 // that any growth fails the suite. Raised from 530 on 2026-12-05 for source-faithful parity (the
 // rows of every source of the target table, core/src/sources/): it costs 25.7 KB of gzip, measured
-// by building without it (docs/size.md); other size work took 8.4 KB off. Measured 542.9 KB. It is
-// above the budget, which is not met: lower this as the size comes down, down to SIZE_BUDGET_KB.
-const SIZE_LIMIT_KB = 545;
+// by building without it (docs/size.md); other size work took 8.4 KB off. Measured 542.9 KB.
+// Lowered from 545 the same day: 540.3 KB measured after the core was laid out by stage and the
+// web app split into components. It is above the budget, which is not met: lower this as the size
+// comes down, down to SIZE_BUDGET_KB.
+const SIZE_LIMIT_KB = 543;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
