@@ -7,3 +7,5 @@ pub(crate) mod attack;
 /// Table columns and types of the Kusto schema (`scripts/gen_pipeline_schema.py`).
 #[rustfmt::skip]
 pub(crate) mod schema_tables;
+/// Sysmon's event schema: the values each event writes, in order.
+pub(crate) mod sysmon;

@@ -161,14 +161,65 @@ fn localtonet_on_sentinel_asim() {
 }
 
 #[test]
-fn localtonet_on_azure_monitor_has_no_table() {
+fn localtonet_on_azure_monitor_reads_sysmon_in_windows_event() {
     let m = map("azure_monitor", &rule(LOCALTONET));
-    assert_eq!(m.table, None);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("WindowsEvent"));
+    // Sysmon's network events: its channel and event id, then its named values.
+    assert!(has_leaf(&m, "Channel", "Microsoft-Windows-Sysmon/Operational"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "EventID", "3"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "EventData.DestinationHostname", "*.localto.net"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "EventData.Initiated", "true"), "{:?}", shown(&m));
+}
+
+#[test]
+fn windows_event_fields_follow_the_event_schema() {
+    // A value Sysmon never writes for the event is an error, not a guessed path.
+    let r = rule("title: t\nlogsource: {product: windows, category: image_load}\ndetection:\n  sel:\n    ImageLoaded|endswith: '\\x.dll'\n    CommandLine: y\n  condition: sel\n");
+    let m = map("azure_monitor", &r);
+    let err = m.notes.iter().find(|n| n.code == "unmapped-field").unwrap_or_else(|| panic!("{:#?}", m.notes));
+    assert!(
+        err.message.contains("CommandLine") && err.message.contains("Sysmon writes no such value"),
+        "{}",
+        err.message
+    );
+    assert!(has_leaf(&m, "EventData.ImageLoaded", "*\\x.dll"), "{:?}", shown(&m));
+    // Sysmon's spelling wins over the rule's case.
+    let r = rule("title: t\nlogsource: {product: windows, category: process_access}\ndetection:\n  sel:\n    SourceProcessGuid: '{1}'\n  condition: sel\n");
+    assert!(shown(&map("azure_monitor", &r)).iter().any(|(c, _)| c == "EventData.SourceProcessGUID"));
+    // Registry events share an id: the kind is selected too.
+    let r = rule("title: t\nlogsource: {product: windows, category: registry_set}\ndetection:\n  sel:\n    TargetObject|contains: '\\Run\\'\n  condition: sel\n");
+    let m = map("azure_monitor", &r);
+    no_errors(&m);
+    assert!(has_leaf(&m, "EventData.EventType", "SetValue") && has_leaf(&m, "EventID", "13"), "{:?}", shown(&m));
+    // A channel (service) reads any named value.
+    let r = rule("title: t\nlogsource: {product: windows, service: system}\ndetection:\n  sel:\n    Provider_Name: Service Control Manager\n    EventID: 7045\n    ImagePath|contains: powershell\n  condition: sel\n");
+    let m = map("azure_monitor", &r);
+    no_errors(&m);
+    assert!(
+        has_leaf(&m, "Channel", "System") && has_leaf(&m, "Provider", "Service Control Manager"),
+        "{:?}",
+        shown(&m)
+    );
+    assert!(has_leaf(&m, "EventData.ImagePath", "*powershell*"), "{:?}", shown(&m));
+    // Classic PowerShell events are refused with the reason.
+    let r = rule("title: t\nlogsource: {product: windows, category: ps_classic_start}\ndetection:\n  sel:\n    Data|contains: x\n  condition: sel\n");
+    let m = map("azure_monitor", &r);
     let err = m.notes.iter().find(|n| n.code == "no-table").unwrap_or_else(|| panic!("{:#?}", m.notes));
-    assert!(err.is_error());
-    assert!(err.message.contains("network_connection") && err.message.contains("SecurityEvent"), "{}", err.message);
-    assert!(err.message.contains("Sysmon events live in"), "{}", err.message);
-    assert!(err.span.is_some());
+    assert!(err.message.contains("unnamed"), "{}", err.message);
+}
+
+#[test]
+fn asim_falls_back_to_the_native_table_and_says_so() {
+    let r = rule("title: t\nlogsource: {product: windows, category: ps_script}\ndetection:\n  sel:\n    ScriptBlockText|contains: Invoke-Mimikatz\n  condition: sel\n");
+    let m = map("sentinel_asim", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("WindowsEvent"));
+    assert!(m.notes.iter().any(|n| n.code == "native-table"), "{:#?}", m.notes);
+    assert!(has_leaf(&m, "EventID", "4104") && has_leaf(&m, "EventData.ScriptBlockText", "*Invoke-Mimikatz*"));
+    // Where an ASIM schema fits, no fallback.
+    let m = map("sentinel_asim", &rule(LOCALTONET));
+    assert!(!m.notes.iter().any(|n| n.code == "native-table"));
 }
 
 #[test]

@@ -118,6 +118,9 @@ pub(crate) enum TableKind {
     /// A Defender advanced-hunting table.
     Defender(&'static str),
     SecurityEvent,
+    /// Windows events with their named values as a dynamic `EventData`, read
+    /// by the query as they are (no parser between).
+    WindowsEvent,
 }
 
 pub(crate) fn table_kind(table: &str) -> Option<TableKind> {
@@ -132,6 +135,7 @@ pub(crate) fn table_kind(table: &str) -> Option<TableKind> {
         "Dns" => TableKind::Asim(Schema::Dns),
         "Authentication" => TableKind::Asim(Schema::Authentication),
         "SecurityEvent" => TableKind::SecurityEvent,
+        "WindowsEvent" => TableKind::WindowsEvent,
         _ => return record::DEFENDER_TABLES.iter().find(|d| **d == table).map(|d| TableKind::Defender(d)),
     })
 }
@@ -155,6 +159,7 @@ pub fn feeds(table: &str) -> &'static [Feed] {
         Some(TableKind::Asim(_)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender, Feed::LinuxSysmon],
         Some(TableKind::Defender(_)) => &[Feed::Defender],
         Some(TableKind::SecurityEvent) => &[Feed::SecurityEvent],
+        Some(TableKind::WindowsEvent) => &[Feed::SysmonWindowsEvent, Feed::SecurityWindowsEvent],
         None => &[],
     }
 }
@@ -278,6 +283,15 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
                 return None;
             }
             let native = if feed == Feed::SysmonEvent { windows::event_row(r) } else { windows::windows_event_row(r) };
+            if kind == TableKind::WindowsEvent {
+                let view = record::sysmon_view(r);
+                return Some(Produced {
+                    native: Value::Object(native.clone()),
+                    row: Value::Object(native),
+                    view,
+                    lost: Vec::new(),
+                });
+            }
             let TableKind::Asim(schema) = kind else { return None };
             let (row, lost) = asim::parse(schema, feed, &native)?;
             let view = without(record::sysmon_view(r), &lost);
@@ -296,12 +310,17 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
             };
             let view = security::sigma_view(&sec, rec);
             match kind {
-                TableKind::SecurityEvent => Some(Produced {
-                    native: Value::Object(native.clone()),
-                    row: Value::Object(native),
-                    view,
-                    lost: Vec::new(),
-                }),
+                TableKind::SecurityEvent | TableKind::WindowsEvent
+                    if (kind == TableKind::SecurityEvent) == (feed == Feed::SecurityEvent) =>
+                {
+                    Some(Produced {
+                        native: Value::Object(native.clone()),
+                        row: Value::Object(native),
+                        view,
+                        lost: Vec::new(),
+                    })
+                }
+                TableKind::SecurityEvent | TableKind::WindowsEvent => None,
                 TableKind::Asim(schema) => {
                     let (row, lost) = asim::parse(schema, feed, &native)?;
                     Some(Produced {
@@ -343,7 +362,7 @@ fn produce(feed: Feed, kind: TableKind, rec: &Record, pasted: &Event) -> Option<
                         lost,
                     })
                 }
-                TableKind::SecurityEvent => None,
+                TableKind::SecurityEvent | TableKind::WindowsEvent => None,
             }
         }
     }

@@ -197,6 +197,8 @@ pub(crate) fn table_of_row(e: &Event, kind: TableKind) -> Option<&'static str> {
         // source of that table reads it.
         TableKind::SecurityEvent => "DeviceProcessEvents",
         TableKind::Defender(t) => t,
+        // No source of WindowsEvent writes Defender rows.
+        TableKind::WindowsEvent => return None,
     };
     Some(guess)
 }
@@ -236,6 +238,7 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
             TableKind::Asim(s) => s.function(),
             TableKind::Defender(t) => t,
             TableKind::SecurityEvent => "SecurityEvent",
+            TableKind::WindowsEvent => "WindowsEvent",
         };
         let columns = keys.iter().filter(|k| crate::kusto::schema::has_column(table, k)).count();
         if columns * 2 > keys.len() && columns > 0 {
@@ -308,6 +311,22 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
     let unix = |k: &str| e.get(k).and_then(Value::as_str).is_some_and(|p| p.starts_with('/'));
     let linux = !security
         && (provider.contains("Linux-Sysmon") || (provider.is_empty() && (unix("Image") || unix("TargetFilename"))));
+    let mut data = data;
+    // Sysmon writes every value of its event: a registry event always names
+    // its kind, which a pasted event may leave out (13 and 14 have one kind
+    // each; 12 is a key created unless the rule is about deletions).
+    if !security && !data.iter().any(|(k, _)| k == "EventType") {
+        let kind = match (id, category.map(str::to_ascii_lowercase).as_deref()) {
+            (12, Some("registry_delete")) => Some("DeleteKey"),
+            (12, _) => Some("CreateKey"),
+            (13, _) => Some("SetValue"),
+            (14, _) => Some("RenameKey"),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            data.insert(0, ("EventType".to_string(), kind.to_string()));
+        }
+    }
     let rec = WinRecord {
         provider: if security {
             SECURITY

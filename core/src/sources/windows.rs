@@ -21,119 +21,12 @@ fn xml_escape(s: &str, out: &mut String) {
     }
 }
 
-/// The named values Sysmon writes for an event, in its order (its event
-/// schema): Sysmon always writes all of them, so parsers that read the XML
-/// positionally rely on this order.
-fn sysmon_fields(event_id: i64) -> &'static [&'static str] {
-    const PROCESS: &[&str] = &[
-        "RuleName",
-        "UtcTime",
-        "ProcessGuid",
-        "ProcessId",
-        "Image",
-        "FileVersion",
-        "Description",
-        "Product",
-        "Company",
-        "OriginalFileName",
-        "CommandLine",
-        "CurrentDirectory",
-        "User",
-        "LogonGuid",
-        "LogonId",
-        "TerminalSessionId",
-        "IntegrityLevel",
-        "Hashes",
-        "ParentProcessGuid",
-        "ParentProcessId",
-        "ParentImage",
-        "ParentCommandLine",
-        "ParentUser",
-    ];
-    const NETWORK: &[&str] = &[
-        "RuleName",
-        "UtcTime",
-        "ProcessGuid",
-        "ProcessId",
-        "Image",
-        "User",
-        "Protocol",
-        "Initiated",
-        "SourceIsIpv6",
-        "SourceIp",
-        "SourceHostname",
-        "SourcePort",
-        "SourcePortName",
-        "DestinationIsIpv6",
-        "DestinationIp",
-        "DestinationHostname",
-        "DestinationPort",
-        "DestinationPortName",
-    ];
-    const FILE_DELETE: &[&str] = &[
-        "RuleName",
-        "UtcTime",
-        "ProcessGuid",
-        "ProcessId",
-        "User",
-        "Image",
-        "TargetFilename",
-        "Hashes",
-        "IsExecutable",
-        "Archived",
-    ];
-    match event_id {
-        1 => PROCESS,
-        3 => NETWORK,
-        11 => {
-            &["RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetFilename", "CreationUtcTime", "User"]
-        }
-        12 => &["RuleName", "EventType", "UtcTime", "ProcessGuid", "ProcessId", "Image", "TargetObject", "User"],
-        13 => &[
-            "RuleName",
-            "EventType",
-            "UtcTime",
-            "ProcessGuid",
-            "ProcessId",
-            "Image",
-            "TargetObject",
-            "Details",
-            "User",
-        ],
-        14 => &[
-            "RuleName",
-            "EventType",
-            "UtcTime",
-            "ProcessGuid",
-            "ProcessId",
-            "Image",
-            "TargetObject",
-            "NewName",
-            "User",
-        ],
-        22 => &[
-            "RuleName",
-            "UtcTime",
-            "ProcessGuid",
-            "ProcessId",
-            "QueryName",
-            "QueryStatus",
-            "QueryResults",
-            "Image",
-            "User",
-        ],
-        23 => FILE_DELETE,
-        // FileDeleteDetected: the same without `Archived`.
-        26 => FILE_DELETE.get(..FILE_DELETE.len() - 1).unwrap_or(FILE_DELETE),
-        _ => &[],
-    }
-}
-
 /// The record's named values as its source writes them: for Sysmon, every
 /// field of the event in Sysmon's order (a field the paste lacks is empty),
 /// then any other; for the Security log, as pasted.
 pub(crate) fn written(r: &WinRecord) -> Vec<(&str, &str)> {
-    let order: &[&str] = if r.provider == super::record::SECURITY { &[] } else { sysmon_fields(r.event_id) };
+    let order: &[&str] =
+        if r.provider == super::record::SECURITY { &[] } else { crate::data::sysmon::fields(r.event_id) };
     let mut out: Vec<(&str, &str)> = order.iter().map(|k| (*k, r.get(k))).collect();
     out.extend(r.data.iter().filter(|(k, _)| !order.contains(&k.as_str())).map(|(k, v)| (k.as_str(), v.as_str())));
     out

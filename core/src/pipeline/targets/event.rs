@@ -56,7 +56,10 @@ pub(crate) fn map_event_fields(
             Some(FieldMap::Drop(_)) => {}
             Some(FieldMap::Missing(_)) => dropped.push(name.clone()),
             None if has_column(src.table, name) => row.set(name, value.clone()),
-            None => dropped.push(name.clone()),
+            None => match super::event_data_path(src, name) {
+                Some(path) => row.set(&path, value.clone()),
+                None => dropped.push(name.clone()),
+            },
         }
     }
     match src.condition {
@@ -67,6 +70,20 @@ pub(crate) fn map_event_fields(
             }
         }
         RowFilter::Equals(col, n) => row.set(col, Value::from(n)),
+        RowFilter::WindowsEvent { channels, event_ids, event_types } => {
+            if let Some(p) = channels.first() {
+                row.set("Channel", Value::String((*p).to_string()));
+            }
+            if !row.out.contains_key("EventID") {
+                if let Some(id) = event_ids.first() {
+                    row.set("EventID", Value::from(*id));
+                }
+            }
+            let has_type = row.out.get("EventData").and_then(|d| d.get("EventType")).is_some();
+            if let (false, Some(t)) = (has_type, event_types.first()) {
+                row.set("EventData.EventType", Value::String((*t).to_string()));
+            }
+        }
     }
     // A field whose column depends on another column of the row: decided
     // once that column is set.

@@ -82,6 +82,26 @@ pub(crate) enum RowFilter {
     OneOf(&'static str, &'static [&'static str]),
     /// `column == n`
     Equals(&'static str, i64),
+    /// Events of a Windows channel in `WindowsEvent`: `Channel in~ (channels)`,
+    /// `and EventID in (event_ids)` and `and EventData.EventType in~
+    /// (event_types)` when there are any (Sysmon's registry events share ids).
+    WindowsEvent { channels: &'static [&'static str], event_ids: &'static [i64], event_types: &'static [&'static str] },
+}
+
+/// Where a table keeps the named values of a Windows event (`<Data
+/// Name="...">`), for the fields a source's field list does not name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum EventDataFields {
+    /// The table has no such column.
+    None,
+    /// `EventData.<name>` in the dynamic column, for the values these Sysmon
+    /// events write (`data::sysmon`); any other field is not there.
+    Sysmon(&'static [i64]),
+    /// `EventData.<name>` for these names only (the provider's event schema).
+    Named(&'static [&'static str]),
+    /// `EventData.<field>` for any field: the channel's providers each write
+    /// their own values (System, Application), so none can be ruled out.
+    Any,
 }
 
 /// Sigma field → [`FieldMap`]; a source's field list is made of these,
@@ -119,6 +139,8 @@ pub(crate) struct Source {
     pub info: Option<&'static str>,
     /// Added to unmapped-field errors.
     pub unmapped_hint: Option<&'static str>,
+    /// Fields read from the event's named values.
+    pub event_data: EventDataFields,
 }
 
 /// A source for a Sysmon category on Windows; a target's list overrides the
@@ -145,6 +167,7 @@ pub(super) const fn source(
         warning: None,
         info: None,
         unmapped_hint: None,
+        event_data: EventDataFields::None,
     }
 }
 
@@ -187,6 +210,24 @@ pub(super) fn not_mapped(target: TargetId) -> &'static [NotMapped] {
     }
 }
 
+/// The `EventData` path a field not in the field list is read from, in the
+/// spelling the event writes (Sysmon's names are matched without case); `None`
+/// when the source keeps no such values or its events never write the field.
+pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
+    let name = match src.event_data {
+        EventDataFields::None => return None,
+        EventDataFields::Sysmon(ids) => ids
+            .iter()
+            .flat_map(|id| crate::data::sysmon::fields(*id))
+            .find(|n| n.eq_ignore_ascii_case(field))
+            .copied()?,
+        EventDataFields::Named(names) => names.iter().find(|n| n.eq_ignore_ascii_case(field)).copied()?,
+        EventDataFields::Any => field,
+    };
+    // A name that is no plain identifier would be read as a path of its own.
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| format!("EventData.{name}"))
+}
+
 /// What a field becomes on a source: the first of its field lists that names it.
 pub(super) fn lookup(src: &Source, field: &str) -> Option<FieldMap> {
     src.fields.iter().flat_map(|f| f.iter()).find(|(name, _)| *name == field).map(|(_, m)| *m)
@@ -201,6 +242,15 @@ pub(crate) fn all_targets() -> Vec<(TargetId, &'static str, &'static str, String
             match s.condition {
                 RowFilter::None => {}
                 RowFilter::OneOf(c, _) | RowFilter::Equals(c, _) => out.push((target, s.table, s.label, c.to_string())),
+                RowFilter::WindowsEvent { event_types, .. } => {
+                    out.push((target, s.table, s.label, "Channel".to_string()));
+                    if !s.restating.is_empty() || matches!(s.event_data, EventDataFields::Sysmon(_)) {
+                        out.push((target, s.table, s.label, "EventID".to_string()));
+                    }
+                    if !event_types.is_empty() {
+                        out.push((target, s.table, s.label, "EventData.EventType".to_string()));
+                    }
+                }
             }
             for fields in s.fields {
                 for (name, m) in *fields {

@@ -29,12 +29,21 @@ pub(crate) fn map_rule(
         },
         None => match resolve(target, rule) {
             Some((s, how)) => {
-                if let ChosenBy::EventId(id, span) = how {
-                    state.notes.push(Diagnostic::info(
+                match how {
+                    ChosenBy::EventId(id, span) => state.notes.push(Diagnostic::info(
                         "table-from-eventid",
                         format!("no category: {} chosen for EventID {id} ({})", s.table, s.label),
                         Some(span),
-                    ));
+                    )),
+                    ChosenBy::NativeTable => state.notes.push(Diagnostic::info(
+                        "native-table",
+                        format!(
+                            "no ASIM schema fits {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
+                            s.label, s.table
+                        ),
+                        logsource_span(rule),
+                    )),
+                    ChosenBy::Logsource => {}
                 }
                 s
             }
@@ -63,8 +72,9 @@ pub(crate) fn map_rule(
     } else {
         outcomes.map_leaves(&mut |s| Expr::Leaf(s.into_item()))
     };
-    let mapped =
-        if target == TargetId::SentinelAsim { xml_entity_alternatives(mapped, src.table, state) } else { mapped };
+    // Only the ASIM parsers read Event's XML undecoded; a native table fallback is read as it is.
+    let through_asim_parser = target == TargetId::SentinelAsim && src.table != "WindowsEvent";
+    let mapped = if through_asim_parser { xml_entity_alternatives(mapped, src.table, state) } else { mapped };
     match condition_expr(src, span.unwrap_or_default()) {
         Some(cond) => Expr::And(vec![cond, mapped]),
         None => mapped,
@@ -202,16 +212,29 @@ fn drop_failed(outcomes: Expr<LeafOutcome>, table: &str, state: &mut MappingStat
 }
 
 fn condition_expr(src: &Source, span: Span) -> Option<Expr<MappedItem>> {
-    let (col, tests) = match src.condition {
-        RowFilter::None => return None,
-        RowFilter::OneOf(col, values) => (col, values.iter().map(|v| lit(v)).collect::<Vec<_>>()),
-        RowFilter::Equals(col, n) => (col, vec![Test::Number { value: n as f64, text: n.to_string() }]),
+    let leaf = |col: &str, tests: Vec<Test>| {
+        Expr::Leaf(MappedItem {
+            item: synthetic_item(col, tests, span),
+            sigma_field: None,
+            column_type: column_type(src.table, col),
+        })
     };
-    Some(Expr::Leaf(MappedItem {
-        item: synthetic_item(col, tests, span),
-        sigma_field: None,
-        column_type: column_type(src.table, col),
-    }))
+    let number = |n: i64| Test::Number { value: n as f64, text: n.to_string() };
+    Some(match src.condition {
+        RowFilter::None => return None,
+        RowFilter::OneOf(col, values) => leaf(col, values.iter().map(|v| lit(v)).collect()),
+        RowFilter::Equals(col, n) => leaf(col, vec![number(n)]),
+        RowFilter::WindowsEvent { channels, event_ids, event_types } => {
+            let mut parts = vec![leaf("Channel", channels.iter().map(|v| lit(v)).collect())];
+            if !event_ids.is_empty() {
+                parts.push(leaf("EventID", event_ids.iter().map(|n| number(*n)).collect()));
+            }
+            if !event_types.is_empty() {
+                parts.push(leaf("EventData.EventType", event_types.iter().map(|v| lit(v)).collect()));
+            }
+            Expr::And(parts)
+        }
+    })
 }
 
 fn mapped(w: &WorkItem, col: &str, tests: Vec<Test>, all: bool, table: &str) -> MappedItem {
@@ -390,6 +413,10 @@ fn map_leaf(src: &Source, w: WorkItem, state: &mut MappingState) -> (Expr<Mapped
             unchanged(w.clone())
         }
         None if has_column(table, &field) => rename(&w, &[field.as_str()], table),
+        None if super::event_data_path(src, &field).is_some() => {
+            let path = super::event_data_path(src, &field).unwrap_or_default();
+            rename(&w, &[path.as_str()], table)
+        }
         None => {
             let hint = src.unmapped_hint.map(|h| format!(" ({h})")).unwrap_or_default();
             notes.error(

@@ -23,10 +23,29 @@ fn product_ok(src: &Source, rule: &Rule) -> bool {
 pub(super) enum ChosenBy {
     Logsource,
     EventId(i64, Span),
+    /// No ASIM schema fits: the native table a Sentinel workspace also has.
+    NativeTable,
 }
 
-/// The source that serves a rule on a target, and how it was chosen.
+/// Native tables a Sentinel workspace holds that the ASIM target may fall
+/// back to: the Windows event tables of the Azure Monitor agent.
+const ASIM_NATIVE_TABLES: &[&str] = &["WindowsEvent"];
+
+/// The source that serves a rule on a target, and how it was chosen. On
+/// `sentinel_asim`, a logsource no ASIM schema fits falls back to a native
+/// table of the workspace (`azure_monitor`'s), which the caller says.
 pub(super) fn resolve(target: TargetId, rule: &Rule) -> Option<(&'static Source, ChosenBy)> {
+    let found = resolve_in(target, rule);
+    if found.is_some() || target != TargetId::SentinelAsim {
+        return found;
+    }
+    match resolve_in(TargetId::AzureMonitor, rule) {
+        Some((s, _)) if ASIM_NATIVE_TABLES.contains(&s.table) => Some((s, ChosenBy::NativeTable)),
+        _ => None,
+    }
+}
+
+fn resolve_in(target: TargetId, rule: &Rule) -> Option<(&'static Source, ChosenBy)> {
     let all = sources(target);
     let ls = &rule.logsource;
     if let Some(cat) = ls.category() {
