@@ -311,7 +311,6 @@ pub(crate) fn lift(e: &Event, kind: TableKind, category: Option<&str>) -> Record
     let unix = |k: &str| e.get(k).and_then(Value::as_str).is_some_and(|p| p.starts_with('/'));
     let linux = !security
         && (provider.contains("Linux-Sysmon") || (provider.is_empty() && (unix("Image") || unix("TargetFilename"))));
-    let mut data = data;
     // Sysmon writes every value of its event: a registry event always names
     // its kind, which a pasted event may leave out (13 and 14 have one kind
     // each; 12 is a key created unless the rule is about deletions).
