@@ -15,18 +15,21 @@
 //! | logsource | microsoft_xdr | sentinel_asim | azure_monitor |
 //! |---|---|---|---|
 //! | process_creation | DeviceProcessEvents | imProcessCreate | SecurityEvent [EventID 4688] (windows) |
-//! | network_connection | DeviceNetworkEvents | imNetworkSession | — |
-//! | file_event | DeviceFileEvents [FileCreated/Modified/Renamed] | imFileEvent [same] | — |
-//! | file_delete / file_rename | DeviceFileEvents [FileDeleted / FileRenamed] | imFileEvent [same] | — |
+//! | network_connection | DeviceNetworkEvents | imNetworkSession | WindowsEvent [Sysmon channel, EventID 3] |
+//! | file_event | DeviceFileEvents [FileCreated/Modified/Renamed] | imFileEvent [same] | WindowsEvent [Sysmon, 11] |
+//! | file_delete / file_rename | DeviceFileEvents [FileDeleted / FileRenamed] | imFileEvent [same] | WindowsEvent [Sysmon, 23] / — |
 //! | file_access | — (no file reads) | imFileEvent [FileAccessed] | — |
-//! | registry_set / _add / _delete | DeviceRegistryEvents [RegistryValueSet / RegistryKeyCreated / *Deleted] | imRegistry [same] | — |
-//! | registry_event | DeviceRegistryEvents | imRegistry | — |
-//! | image_load | DeviceImageLoadEvents | — | — |
-//! | pipe_created | DeviceEvents [NamedPipeEvent] | — | — |
-//! | create_remote_thread | DeviceEvents [CreateRemoteThreadApiCall] | — | — |
-//! | process_access | DeviceEvents [OpenProcessApiCall] (warning: selective) | — | — |
-//! | driver_load | DeviceEvents [DriverLoad] | — | — |
-//! | dns_query | DeviceEvents [DnsQueryResponse] | imDns | — |
+//! | registry_set / _add / _delete | DeviceRegistryEvents [RegistryValueSet / RegistryKeyCreated / *Deleted] | imRegistry [same] | WindowsEvent [Sysmon, 13 / 12 + EventType] |
+//! | registry_event | DeviceRegistryEvents | imRegistry | WindowsEvent [Sysmon, 12–14] |
+//! | image_load | DeviceImageLoadEvents | WindowsEvent (native fallback) | WindowsEvent [Sysmon, 7] |
+//! | pipe_created | DeviceEvents [NamedPipeEvent] | WindowsEvent (native fallback) | WindowsEvent [Sysmon, 17/18] |
+//! | create_remote_thread | DeviceEvents [CreateRemoteThreadApiCall] | WindowsEvent (native fallback) | WindowsEvent [Sysmon, 8] |
+//! | process_access | DeviceEvents [OpenProcessApiCall] (warning: selective) | WindowsEvent (native fallback) | WindowsEvent [Sysmon, 10] |
+//! | driver_load | DeviceEvents [DriverLoad] | WindowsEvent (native fallback) | WindowsEvent [Sysmon, 6] |
+//! | dns_query | DeviceEvents [DnsQueryResponse] | imDns | WindowsEvent [Sysmon, 22] |
+//! | other Sysmon categories | — | WindowsEvent (native fallback) | WindowsEvent [Sysmon channel and ids of the Sigma taxonomy] |
+//! | ps_script / ps_module | — | WindowsEvent (native fallback) | WindowsEvent [PowerShell channels, 4104 / 4103] |
+//! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
 //! | dns / proxy / webserver | — | imDns / imWebSession / imWebSession | — |
 //! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
 //! | azure/activitylogs | — | imAuditEvent | — |
