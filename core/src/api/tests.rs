@@ -259,3 +259,16 @@ fn run_kql_reports_rows_and_matches() {
     let r = run_kql("T | where", "{}");
     assert!(r.has_errors() && r.results.is_empty());
 }
+
+#[test]
+fn structured_values_agree_between_the_matcher_and_kql() {
+    // Matched as their JSON text on both sides (README, "Structured values").
+    let rule = "title: t\nlogsource:\n  product: azure\n  service: auditlogs\ndetection:\n  sel:\n    TargetResources|contains: 62e90394-69f5-4237-9190-012177145e10\n  condition: sel\n";
+    let events = r#"{"TargetResources": [{"id": "u1", "modifiedProperties": [{"newValue": "62e90394-69f5-4237-9190-012177145e10"}]}]}
+{"TargetResources": [{"id": "u2", "modifiedProperties": [{"newValue": "00000000-0000-0000-0000-000000000000"}]}]}"#;
+    let opts = KqlOptions { pipeline: "none".into(), events_schema: EventsSchema::Sigma, ..KqlOptions::default() };
+    let r = kql_parity(rule, events, &opts);
+    assert!(r.agree, "{r:?}");
+    let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
+    assert_eq!(sigma, vec![Some(true), Some(false)], "{}", r.query);
+}

@@ -408,6 +408,10 @@ impl<'e> PreparedEvent<'e> {
             Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
             Value::Number(n) => std::borrow::Cow::Owned(n.to_string()),
             Value::Bool(b) => std::borrow::Cow::Borrowed(if *b { "true" } else { "false" }),
+            // A structured value is tested as its JSON text, as a SIEM that
+            // stores it as a string does, and as Kusto's string operators do
+            // on a dynamic column (README, "Structured values").
+            Value::Object(_) => std::borrow::Cow::Owned(v.to_string()),
             _ => return None,
         };
         if cased {

@@ -236,3 +236,25 @@ fn ascii_case_insensitive_contains_in_place() {
         assert_eq!(super::contains_ascii_ci(hay.as_bytes(), needle.as_bytes()), want, "{hay:?} {needle:?}");
     }
 }
+
+#[test]
+fn structured_values_are_tested_as_their_json_text() {
+    // An Entra audit record: TargetResources is an array of objects.
+    let audit = r#"{"OperationName": "Add member to role", "TargetResources": [{"id": "u1", "modifiedProperties": [{"displayName": "Role.TemplateId", "newValue": "\"62e90394-69f5-4237-9190-012177145e10\""}]}]}"#;
+    assert!(check(
+        "  sel:\n    TargetResources|contains: 62e90394-69f5-4237-9190-012177145e10\n  condition: sel\n",
+        audit
+    ));
+    assert!(!check(
+        "  sel:\n    TargetResources|contains: 00000000-0000-0000-0000-000000000000\n  condition: sel\n",
+        audit
+    ));
+    // An object value: its compact JSON text (keys in sorted order).
+    let obj = r#"{"properties": {"b": 2, "a": "x"}}"#;
+    assert!(check("  sel:\n    properties: '{\"a\":\"x\",\"b\":2}'\n  condition: sel\n", obj));
+    assert!(check("  sel:\n    properties|contains: '\"a\":\"x\"'\n  condition: sel\n", obj));
+    // A path into the object still reaches the scalar.
+    assert!(check("  sel:\n    properties.a: x\n  condition: sel\n", obj));
+    // Scalars in an array are still tested one by one.
+    assert!(check("  sel:\n    tags: b\n  condition: sel\n", r#"{"tags": ["a", "b"]}"#));
+}
