@@ -79,6 +79,13 @@ pub static EXAMPLES: &[Example] = &[
         "sentinel_asim",
         &[true, true, false, true, false]
     ),
+    example!(
+        "16-ps-script-download-cradle",
+        "Download cradle (script block)",
+        "ps_script, WindowsEvent",
+        "azure_monitor",
+        &[true, false]
+    ),
 ];
 
 /// The example a first visit shows.
