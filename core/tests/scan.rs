@@ -6,22 +6,10 @@
 
 mod common;
 
-use common::{regression_cases, shared};
+use common::{regression_cases, shared, yaml_files_under};
 use sigmaplay_core::api::evaluate_batch;
 use sigmaplay_core::api::scan::{scan, ScanFile};
 use sigmaplay_core::{parse_rules, Event, MatchOptions, Matcher, PreparedEvent};
-
-fn rule_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            rule_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn a_repository_scan_agrees_with_file_by_file_matching() {
@@ -29,9 +17,7 @@ fn a_repository_scan_agrees_with_file_by_file_matching() {
         eprintln!("no shared/corpus: scan test skipped");
         return;
     };
-    let mut paths = Vec::new();
-    rule_files(&shared().join("corpus/sigmahq/rules"), &mut paths);
-    paths.sort();
+    let paths = yaml_files_under(&shared().join("corpus/sigmahq/rules"));
     assert!(paths.len() > 2000, "only {} rule files", paths.len());
     let texts: Vec<(String, Vec<u8>)> =
         paths.iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(p).ok()?))).collect();

@@ -7,21 +7,9 @@
 
 mod common;
 
-use common::shared;
+use common::{shared, yaml_files_under};
 use sigmaplay_core::api::{analyse_rules, check_rule_text};
 use sigmaplay_core::MatchOptions;
-
-fn rule_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            rule_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn check_and_web_give_the_same_diagnostics() {
@@ -35,7 +23,7 @@ fn check_and_web_give_the_same_diagnostics() {
         "rules-compliance",
         "deprecated",
     ] {
-        rule_files(&root.join(dir), &mut files);
+        files.extend(yaml_files_under(&root.join(dir)));
     }
     if files.is_empty() {
         eprintln!("shells_agree: no corpus, skipped");

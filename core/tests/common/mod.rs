@@ -74,3 +74,23 @@ pub fn compare_with_kql_run(
     }
     (same, differ)
 }
+
+/// Every `*.yml` / `*.yaml` file below `dir`, sorted.
+#[allow(dead_code)] // not every test file that shares this module walks rule folders
+pub fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
