@@ -55,7 +55,7 @@ pub fn export_text(
     let with_query = |kind: RuleKind| {
         parsed.rules.iter().zip(&conversions).filter(move |(r, c)| r.kind == kind && !c.queries.is_empty())
     };
-    let chosen = with_query(RuleKind::Correlation).last().or_else(|| with_query(RuleKind::Detection).next());
+    let chosen = with_query(RuleKind::Correlation).next_back().or_else(|| with_query(RuleKind::Detection).next());
     let Some((rule, conversion)) = chosen else {
         for c in &conversions {
             push_new(&mut all, &c.diagnostics);

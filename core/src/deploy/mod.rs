@@ -5,7 +5,7 @@
 //! what the service or Azure-Sentinel's template validator would refuse.
 //!
 //! Nothing here reads or writes anything: the shells hand in the rule and its
-//! conversion ([`crate::api::export_text`] does both) and print the document.
+//! conversion (`api::export_text` does both) and print the document.
 //! `docs/deploy.md` lists the mappings, the limits and their sources.
 
 pub mod entities;
