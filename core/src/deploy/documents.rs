@@ -21,10 +21,10 @@ pub fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-/// The query as a literal block under `key:` when YAML can hold it verbatim
+/// Text (a query, a description) as a literal block under `key:` when YAML can hold it verbatim
 /// (no carriage return or other control character, no line starting with a
 /// space, which would need an indentation indicator); else a quoted string.
-fn yaml_query(key: &str, query: &str) -> String {
+fn yaml_block(key: &str, query: &str) -> String {
     let block_safe = !query.is_empty()
         && !query.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
         && !query.lines().any(|l| l.starts_with(' ') || l.starts_with('\t'))
@@ -61,7 +61,7 @@ pub fn sentinel_yaml(rule: &DeployableRule) -> String {
     let mut out = String::new();
     out.push_str(&format!("id: {}\n", rule.guid));
     out.push_str(&format!("name: {}\n", yaml_string(&rule.name)));
-    out.push_str(&format!("description: {}\n", yaml_string(&rule.description)));
+    out.push_str(&yaml_block("description", &rule.description));
     out.push_str(&format!("severity: {}\n", rule.severity.name()));
     if rule.connectors.is_empty() {
         out.push_str("requiredDataConnectors: []\n");
@@ -81,7 +81,7 @@ pub fn sentinel_yaml(rule: &DeployableRule) -> String {
     let tactics: Vec<String> = rule.tactics.iter().map(|t| t.to_string()).collect();
     out.push_str(&yaml_list("tactics", &tactics));
     out.push_str(&yaml_list("relevantTechniques", &rule.techniques));
-    out.push_str(&yaml_query("query", &rule.query));
+    out.push_str(&yaml_block("query", &rule.query));
     if !rule.entities.is_empty() {
         out.push_str("entityMappings:\n");
         for e in &rule.entities {
