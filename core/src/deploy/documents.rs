@@ -21,7 +21,8 @@ pub fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-/// Text (a query, a description) as a literal block under `key:` when YAML can hold it verbatim
+/// Text (a query, a description) as a literal block under `key:` (`|-`: no
+/// newline is added at its end, so lengths stay as checked) when YAML can hold it verbatim
 /// (no carriage return or other control character, no line starting with a
 /// space, which would need an indentation indicator); else a quoted string.
 fn yaml_block(key: &str, query: &str) -> String {
@@ -32,7 +33,7 @@ fn yaml_block(key: &str, query: &str) -> String {
     if !block_safe {
         return format!("{key}: {}\n", yaml_string(query));
     }
-    let mut out = format!("{key}: |\n");
+    let mut out = format!("{key}: |-\n");
     for line in query.lines() {
         if line.is_empty() {
             out.push('\n');

@@ -342,12 +342,12 @@ fn description(rule: &Rule, pipeline: &str, share_url: Option<&str>, diagnostics
     }
     parts.push(origin);
     let mut dropped = Vec::new();
-    // Parts go from the end (origin is kept; references, then false positives, may go).
+    // The origin (id, pipeline, link) is always kept; references go first, then false positives.
     let fits = |text: &str, parts: &[String]| {
         text.chars().count() + parts.iter().map(|p| p.chars().count() + 2).sum::<usize>() <= preflight::MAX_DESCRIPTION
     };
     while !fits(&text, &parts) && parts.len() > 1 {
-        let removed = parts.remove(0);
+        let removed = parts.remove(parts.len().saturating_sub(2));
         dropped.push(removed.lines().next().unwrap_or_default().trim_end_matches(':').to_string());
     }
     if !fits(&text, &parts) {

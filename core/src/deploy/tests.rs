@@ -325,6 +325,47 @@ fn deploy_technique_without_its_tactic_is_named() {
     assert!(arm.ok, "{:?}", arm.diagnostics);
 }
 
+#[test]
+fn deploy_long_descriptions_are_shortened_to_fit() {
+    let long = "x".repeat(6000);
+    let rule = format!("title: t\ndescription: {long}\nreferences:\n    - https://example.org/a\nfalsepositives:\n    - admins\nlevel: low\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    selection:\n        Image|endswith: '\\whoami.exe'\n    condition: selection\n");
+    let report = export(&rule, "microsoft_xdr", Format::SentinelYaml, &ExportOptions::default());
+    assert!(report.ok, "{:?}", report.diagnostics);
+    let shortened = report.diagnostics.iter().find(|d| d.code == "export-description-shortened").expect("note");
+    assert!(shortened.message.contains("References") && shortened.message.contains("False positives"));
+    let doc = yaml_as_json(&report.document.expect("document"));
+    let description = doc["description"].as_str().unwrap_or_default();
+    assert!(description.chars().count() <= 5000);
+    assert!(description.contains("converted with the microsoft_xdr pipeline"));
+}
+
+#[test]
+fn deploy_never_panics_on_odd_input() {
+    for text in [
+        "",
+        "title: [",
+        "\u{feff}title: x",
+        "title: t\ncorrelation:\n    type: event_count\n    rules: []\n    timespan: 99999d\n",
+    ] {
+        for target in TARGETS {
+            for format in Format::ALL {
+                let report = export(
+                    text,
+                    target,
+                    format,
+                    &ExportOptions {
+                        frequency: Some(u64::MAX),
+                        period: Some(0),
+                        threshold: Some(i64::MIN),
+                        share_url: Some(String::new()),
+                    },
+                );
+                assert!(!report.ok);
+            }
+        }
+    }
+}
+
 const CORRELATION: &str = "title: failed logon\nname: failed_logon\nlogsource:\n    product: windows\n    service: security\ndetection:\n    selection:\n        EventID: 4625\n    condition: selection\n---\ntitle: many failed\nid: 0e95725d-7320-415d-80f7-004da920fc11\nlevel: medium\ntags:\n    - attack.credential-access\n    - attack.t1110\ncorrelation:\n    type: event_count\n    rules:\n        - failed_logon\n    group-by:\n        - Computer\n    timespan: 2d\n    condition:\n        gte: 10\n";
 
 #[test]
