@@ -400,16 +400,17 @@ fn defender_period(frequency: Option<u64>, timespan: Option<(u64, Span)>, diagno
     }
 }
 
-/// Sentinel `requiredDataConnectors` for a table: the connector that fills it.
-/// ASIM parsers read many connectors, so they list none (as Azure-Sentinel's
-/// own ASIM rules do).
+/// Sentinel `requiredDataConnectors` for a table: the connector that fills it,
+/// when its id is in Azure-Sentinel's `ValidConnectorIds.json`. ASIM parsers
+/// read many connectors, so they list none (as Azure-Sentinel's own ASIM rules
+/// do); WindowsEvent's connector id is not in the versions of that list read
+/// (docs/deploy.md), so it lists none either.
 fn connectors(table: &str) -> Vec<(&'static str, Vec<String>)> {
     let connector = if table.starts_with("Device") {
         Some("MicrosoftThreatProtection")
     } else {
         match table {
             "SecurityEvent" => Some("SecurityEvents"),
-            "WindowsEvent" => Some("WindowsForwardedEvents"),
             "Syslog" => Some("Syslog"),
             _ => None,
         }
