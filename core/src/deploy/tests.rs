@@ -416,6 +416,13 @@ fn deploy_queries_pass_kql_check() {
             }
         }
     }
+    // A correlation's query (let ... union ... summarize), which our parser declines.
+    for target in ["sentinel_asim", "azure_monitor"] {
+        let report = export(CORRELATION, target, Format::SentinelYaml, &ExportOptions::default());
+        if let Some(q) = report.document.and_then(|d| yaml_as_json(&d)["query"].as_str().map(str::to_string)) {
+            lines.push(serde_json::json!({ "id": format!("{target}/correlation"), "query": q }).to_string());
+        }
+    }
     let path = std::env::temp_dir().join(format!("sigmaplay-deploy-{}.jsonl", std::process::id()));
     std::fs::write(&path, lines.join("\n") + "\n").expect("temp file");
     let out = std::process::Command::new(&tool).args(["--format", "json"]).arg(&path).output();
