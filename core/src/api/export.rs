@@ -69,7 +69,9 @@ pub fn export_text(
     };
     push_new(&mut all, &conversion.diagnostics);
     let query = conversion.queries.first().map(String::as_str).unwrap_or_default();
-    let export = deploy::export(rule, query, conversion.table.as_deref(), &pipeline.name, format, options);
+    // A correlation's query names no table of its own: it reads the tables of the rules it counts.
+    let table = conversion.table.clone().or_else(|| conversions.iter().find_map(|c| c.table.clone()));
+    let export = deploy::export(rule, query, table.as_deref(), &pipeline.name, format, options);
     push_new(&mut all, &export.diagnostics);
     let ok = export.ok && !crate::base::diag::has_errors(&all);
     ExportReport {

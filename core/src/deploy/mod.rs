@@ -148,11 +148,7 @@ pub fn export(
     let (tactics, techniques) = attack_tags(rule, &mut diagnostics);
     let severity = severity(rule, &mut diagnostics);
     let timespan = rule.correlation.as_ref().and_then(|c| c.timespan.as_ref());
-    let frequency = options.frequency.unwrap_or(DEFAULT_FREQUENCY);
-    let period = options.period.or(timespan.map(|t| t.value)).unwrap_or(frequency);
-    // A run must read at least what it runs over; the correlation's window may be longer.
-    let frequency = if options.frequency.is_none() { frequency.min(period).max(300) } else { frequency };
-    let period = if options.period.is_none() && timespan.is_some() { period.max(300) } else { period };
+    let (frequency, period) = sentinel_schedule(options, timespan.map(|t| t.value), &mut diagnostics);
 
     let group_by: Option<Vec<String>> =
         rule.correlation.as_ref().map(|c| c.group_by.iter().map(|g| g.value.clone()).collect());
@@ -215,6 +211,40 @@ pub fn export(
         Format::DefenderJson => documents::defender_json(&deployable),
     });
     Export { format, ok: !has_errors(&diagnostics), document, rule: Some(deployable), diagnostics }
+}
+
+/// Sentinel's (queryFrequency, queryPeriod), in seconds. Without a
+/// correlation both default to an hour. A correlation's query counts in bins
+/// of its timespan T aligned to the clock (`docs/kql.md`), so a run must read
+/// a whole bin: with runs every F ≤ T and a period of T + F, every bin lies
+/// whole inside some run's window. F defaults to T, at most an hour and at
+/// least Sentinel's 5 minutes; the period is held to Sentinel's 14 days (a
+/// note says what a shorter one loses). Values the caller gives are kept as
+/// given and checked by the pre-flight.
+fn sentinel_schedule(options: &ExportOptions, timespan: Option<u64>, diagnostics: &mut Vec<Diagnostic>) -> (u64, u64) {
+    let Some(window) = timespan else {
+        let frequency = options.frequency.unwrap_or(DEFAULT_FREQUENCY);
+        return (frequency, options.period.unwrap_or(frequency));
+    };
+    let frequency = options
+        .frequency
+        .unwrap_or_else(|| window.clamp(preflight::MIN_SCHEDULE, DEFAULT_FREQUENCY.max(preflight::MIN_SCHEDULE)));
+    if let Some(period) = options.period {
+        return (frequency, period);
+    }
+    let whole_bins = window.saturating_add(frequency);
+    let period = whole_bins.clamp(preflight::MIN_SCHEDULE, preflight::MAX_SCHEDULE);
+    if period < whole_bins {
+        diagnostics.push(Diagnostic::info(
+            "export-window",
+            format!(
+                "queryPeriod is Sentinel's longest, 14 days, less than the timespan plus the run interval ({}): a bin that straddles a run's window is seen only in part",
+                preflight::duration_text(whole_bins)
+            ),
+            None,
+        ));
+    }
+    (frequency, period)
 }
 
 /// Columns a Defender custom detection must return (Microsoft's custom
@@ -317,9 +347,9 @@ fn attack_tags(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> (Vec<&'static 
 /// The description: the rule's, then its false positives, references, id and
 /// the share link, each part as long as it fits Sentinel's 5000 characters.
 fn description(rule: &Rule, pipeline: &str, share_url: Option<&str>, diagnostics: &mut Vec<Diagnostic>) -> String {
-    let mut text = rule.description.as_ref().map_or_else(|| rule.title_text().to_string(), |d| d.value.clone());
-    let text_trimmed = text.trim_end().to_string();
-    text = text_trimmed;
+    // A rule without a description is described by its title.
+    let mut text =
+        rule.description.as_ref().map_or_else(|| rule.title_text(), |d| d.value.as_str()).trim_end().to_string();
     let mut parts: Vec<String> = Vec::new();
     if !rule.falsepositives.is_empty() {
         let items: Vec<String> = rule.falsepositives.iter().map(|f| format!("- {}", f.value.trim())).collect();

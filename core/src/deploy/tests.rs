@@ -386,8 +386,18 @@ fn deploy_correlation_exports_with_its_window() {
     assert!(report.ok, "{:?}", report.diagnostics);
     assert_eq!(report.title.as_deref(), Some("many failed"));
     let doc = yaml_as_json(&report.document.expect("document"));
-    assert_eq!(doc["queryPeriod"], "2d");
+    // Runs every hour read the 2-day bin and the hour since the last run.
+    assert_eq!(doc["queryPeriod"], "49h");
     assert_eq!(doc["queryFrequency"], "1h");
+    let short = export(
+        &CORRELATION.replace("timespan: 2d", "timespan: 30m"),
+        "azure_monitor",
+        Format::SentinelYaml,
+        &ExportOptions::default(),
+    );
+    let doc = yaml_as_json(&short.document.expect("document"));
+    assert_eq!((doc["queryFrequency"].as_str(), doc["queryPeriod"].as_str()), (Some("30m"), Some("1h")));
+    assert_eq!(doc["requiredDataConnectors"][0]["connectorId"], "SecurityEvents", "the table of the rule it counts");
     assert_eq!(template_problems(&doc), Vec::<String>::new());
     assert!(doc["query"].as_str().is_some_and(|q| q.contains("summarize")));
     assert_eq!(entity_types(&doc, "entityMappings"), vec!["Host".to_string()]);
