@@ -60,11 +60,13 @@ impl Format {
 /// What the caller may choose; `None` takes the default described on each field.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExportOptions {
-    /// Seconds between runs. Default: one hour (Sentinel); Defender `1H`.
+    /// Seconds between runs. Default: one hour; for a correlation its
+    /// timespan, within 5 minutes..1 hour (Sentinel); Defender `1H`, or the
+    /// shortest period that holds the correlation's timespan.
     /// `Some(0)` is Defender's continuous (near-real-time) run.
     pub frequency: Option<u64>,
-    /// Seconds of data each run reads (Sentinel). Default: the correlation's
-    /// `timespan`, else the frequency.
+    /// Seconds of data each run reads (Sentinel). Default: the frequency; for
+    /// a correlation its timespan plus the frequency (whole bins, see `sentinel_schedule`).
     pub period: Option<u64>,
     /// Sentinel's trigger threshold: an alert when more than this many rows. Default 0.
     pub threshold: Option<i64>,
