@@ -4,6 +4,7 @@
 
 mod check;
 mod convert;
+mod export;
 mod inputs;
 mod kql;
 mod matching;
@@ -60,6 +61,54 @@ enum Command {
     /// 0 when both agree on every event (or the query ran), 1 on errors in the
     /// rule, pipeline, events or query, 2 on usage errors, 3 when they disagree.
     Kql(KqlArgs),
+    /// Export a rule as a deployable Microsoft Sentinel scheduled analytics
+    /// rule (Azure-Sentinel YAML or an ARM template) or a Defender XDR custom
+    /// detection (Graph detectionRule JSON), with pre-flight checks. The
+    /// document goes to stdout, the diagnostics to stderr (`--json`: one object
+    /// with both). Exit status 1 when a pre-flight check fails, 2 on usage errors.
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// The rule file (`-` for stdin). With several rules, its correlation rule
+    /// is exported, else its first detection rule.
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+    /// Built-in pipeline names and pySigma pipeline YAML files, chained (as `convert` takes them).
+    #[arg(long = "pipeline", short = 'p', value_name = "NAME|FILE.yml", required = true)]
+    pub pipelines: Vec<String>,
+    /// The document to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Time between runs: 5m..14d for Sentinel (default 1h); 0 (continuous), 1h, 3h, 12h or 24h for Defender.
+    #[arg(long, value_name = "DURATION", value_parser = export::parse_duration)]
+    pub frequency: Option<u64>,
+    /// Data each Sentinel run reads, 5m..14d (default: the frequency; for a correlation its timespan plus the frequency).
+    #[arg(long, value_name = "DURATION", value_parser = export::parse_duration)]
+    pub period: Option<u64>,
+    /// Sentinel: alert when the query returns more than this many rows (0..10000, default 0).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub threshold: Option<i64>,
+    /// A playground link to the rule, added to the description.
+    #[arg(long = "share-url", value_name = "URL")]
+    pub share_url: Option<String>,
+    /// Print one JSON object (document and diagnostics) instead of the document.
+    #[arg(long)]
+    pub json: bool,
+    /// Also print info-level notes (JSON always has them).
+    #[arg(long)]
+    pub info: bool,
+    /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
+    #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
+    pub placeholders: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    SentinelYaml,
+    SentinelArm,
+    DefenderJson,
 }
 
 #[derive(clap::Args, Debug)]
@@ -190,6 +239,7 @@ fn main() -> ExitCode {
         Command::Match(args) => matching::run(&args, &mut out),
         Command::Convert(args) => convert::run(&args, &mut out),
         Command::Kql(args) => kql::run(&args, &mut out),
+        Command::Export(args) => export::run(&args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code));
     match result {

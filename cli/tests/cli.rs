@@ -815,3 +815,60 @@ fn match_scans_a_folder_of_rules() {
     assert_eq!(j["report"]["rules"].as_array().map(Vec::len), Some(3));
     assert_eq!(j["files"].as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn export_writes_the_document_to_stdout_and_notes_to_stderr() {
+    let Some(rule) = localtonet() else { return };
+    let o = run(&["export", rule, "--pipeline", "microsoft_xdr", "--format", "sentinel-yaml"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let yaml = stdout(&o);
+    assert!(yaml.starts_with("id: "), "{yaml}");
+    assert!(yaml.contains("kind: Scheduled"));
+    assert!(yaml.contains("  - \"CommandAndControl\""));
+    let o = run(&["export", rule, "-p", "microsoft_xdr", "--format", "defender-json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc = json(&o);
+    assert_eq!(doc["schedule"]["period"], "1H");
+    let o = run(&[
+        "export",
+        rule,
+        "-p",
+        "microsoft_xdr",
+        "--format",
+        "sentinel-arm",
+        "--frequency",
+        "3h",
+        "--period",
+        "6h",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["resources"][0]["properties"]["queryPeriod"], "PT6H");
+}
+
+#[test]
+fn export_fails_a_pre_flight_check_with_status_1() {
+    let Some(rule) = localtonet() else { return };
+    // Sentinel's ASIM tables are not Defender advanced hunting tables.
+    let o = run(&["export", rule, "-p", "sentinel_asim", "--format", "defender-json"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("error[defender-required-column]"), "{}", stderr(&o));
+    assert!(!stdout(&o).is_empty(), "the document is still shown");
+    let o =
+        run(&["export", rule, "-p", "microsoft_xdr", "--format", "sentinel-yaml", "--threshold", "20000", "--json"]);
+    assert_eq!(code(&o), 1);
+    let report = json(&o);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["format"], "sentinel-yaml");
+    assert!(report["document"].as_str().is_some_and(|d| d.contains("triggerThreshold: 20000")));
+    let diags = report["diagnostics"].as_array().expect("diagnostics");
+    for d in diags {
+        assert_diag_shape(d, true);
+    }
+    assert!(diags.iter().any(|d| d["code"] == "sentinel-threshold"));
+    // Usage errors: an unknown format, a bad duration.
+    assert_eq!(code(&run(&["export", rule, "-p", "microsoft_xdr", "--format", "splunk"])), 2);
+    assert_eq!(
+        code(&run(&["export", rule, "-p", "microsoft_xdr", "--format", "sentinel-yaml", "--frequency", "soon"])),
+        2
+    );
+}

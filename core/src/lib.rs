@@ -26,6 +26,8 @@ pub mod sources;
 
 pub mod kql;
 
+pub mod deploy;
+
 pub mod api;
 
 pub use base::diag::{Diagnostic, Severity, Span};

@@ -20,7 +20,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("pipeline", 3),
     ("sources", 3),
     ("kql", 4),
-    ("api", 5),
+    ("deploy", 5),
+    ("api", 6),
 ];
 
 fn floor(module: &str) -> Option<u8> {

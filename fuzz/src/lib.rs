@@ -139,6 +139,13 @@ pub fn exercise_file_conversion(text: &str, placeholders: &Placeholders) {
         if let Some(pipeline) = sigmaplay_core::pipeline::builtin(name) {
             let report = sigmaplay_core::api::convert_text(text, &pipeline, placeholders);
             let _ = serde_json::to_string(&report);
+            // Every export format: a deployable document is never claimed without one.
+            for format in sigmaplay_core::deploy::Format::ALL {
+                let options = sigmaplay_core::deploy::ExportOptions::default();
+                let export = sigmaplay_core::api::export_text(text, &pipeline, placeholders, format, &options);
+                assert!(!export.ok || export.document.is_some());
+                let _ = serde_json::to_string(&export);
+            }
         }
     }
 }

@@ -14,6 +14,9 @@
 //!   evaluator ([`crate::kusto`]) and compare, event by event, with the
 //!   Sigma matcher; [`run_kql`]: a hand-written query over events.
 //!
+//! - [`export_text`] / [`export_bytes`]: a rule as a deployable Sentinel
+//!   analytics rule (YAML, ARM) or Defender custom detection, with pre-flight checks.
+//!
 //! - [`scan::scan`]: a folder of rule files over events at once.
 //! - [`explain`]: the words of an explanation, for both shells.
 //!
@@ -27,12 +30,14 @@ pub mod scan;
 
 mod check;
 mod convert;
+mod export;
 mod matching;
 mod parity;
 mod run_kql;
 
 pub use check::*;
 pub use convert::*;
+pub use export::*;
 pub use matching::*;
 pub use parity::*;
 pub use run_kql::*;
