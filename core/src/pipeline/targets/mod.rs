@@ -105,6 +105,10 @@ pub(crate) enum EventDataFields {
     /// `EventData.<field>` for any field: the channel's providers each write
     /// their own values (System, Application), so none can be ruled out.
     Any,
+    /// `<column>.<field>` for any field, its dots read as steps into the
+    /// dynamic column: the column holds the original record as the app wrote
+    /// it (CloudAppEvents' RawEventData), so Sigma's nested names are its paths.
+    Raw(&'static str),
 }
 
 /// Sigma field → [`FieldMap`]; a source's field list is made of these,
@@ -226,6 +230,12 @@ pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
             .copied()?,
         EventDataFields::Named(names) => names.iter().find(|n| n.eq_ignore_ascii_case(field)).copied()?,
         EventDataFields::Any => field,
+        EventDataFields::Raw(column) => {
+            // Each step must be a plain name: anything else would be read as
+            // another path (or not parse), and the record has no such key.
+            let plain = |seg: &str| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            return field.split('.').all(plain).then(|| format!("{column}.{field}"));
+        }
     };
     // A name that is no plain identifier would be read as a path of its own.
     name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| format!("EventData.{name}"))
