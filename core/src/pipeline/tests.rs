@@ -1197,3 +1197,16 @@ fn linux_process_creation_refuses_windows_only_fields() {
     );
     assert!(has_leaf(&map("microsoft_xdr", &r), "ProcessVersionInfoOriginalFileName", "x.exe"));
 }
+
+#[test]
+fn dns_client_3008_on_microsoft_xdr() {
+    let r = rule_with(
+        "  product: windows\n  service: dns-client",
+        "  sel:\n    EventID: 3008\n    QueryName|endswith: .onion\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("DeviceEvents"));
+    assert!(has_leaf(&m, "ActionType", "DnsQueryResponse"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "AdditionalFields.DnsQueryString", "*.onion"), "{:?}", shown(&m));
+}

@@ -7,8 +7,16 @@
 //! ConnectionSuccess/ConnectionFailed/ConnectionRequest are outbound,
 //! InboundConnectionAccepted inbound; `vimRegistryEventMicrosoft365D`).
 //!
+//! Beyond the Device tables: CloudAppEvents (RawEventData holds the app's
+//! record; its shape per app is not documented, which every query says),
+//! EntraIdSignInEvents (the successor of AADSignInEventsBeta), and the
+//! DeviceEvents action types ServiceInstalled and AntivirusDetection; the
+//! facts and doubts of each are in docs/kql.md ("Tables").
+//!
 //! Not mapped on purpose: PowerShell script text (Defender's PowerShellCommand
-//! holds cmdlet names only).
+//! holds one command name per row, not the script block: parameters, strings
+//! and the commands a script holds together are lost, so the rules could
+//! convert without ever matching).
 
 use super::vocab::{LOGON_TYPES, REG_EVENT_IDS, REG_EVENT_TYPES, XDR_DIRECTION, XDR_INTEGRITY, XDR_LOGON_IDS};
 use super::FieldMap::{self, Approx, Convert, Drop, Missing, To};
@@ -470,6 +478,19 @@ pub(super) static SOURCES: &[Source] = &[
         restating: &[22],
         fallback: &[22],
         ..source("dns_query", "dns_query", "DeviceEvents", &[DNS, INITIATING, COMMON])
+    },
+    // The DNS client's own log (3008: a query completed) records the same
+    // queries as Sysmon 22, which Defender keeps as DnsQueryResponse.
+    Source {
+        category: None,
+        service: Some("dns-client"),
+        condition: RowFilter::OneOf("ActionType", &["DnsQueryResponse"]),
+        restating: &[3008],
+        providers: &["Microsoft-Windows-DNS-Client", "Microsoft-Windows-DNS-Client/Operational"],
+        fallback: &[3008],
+        fallback_services: &["dns-client"],
+        fallback_only: true,
+        ..source("dns-client query (3008)", "", "DeviceEvents", &[DNS, INITIATING, COMMON])
     },
     Source {
         category: None,

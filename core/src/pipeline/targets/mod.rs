@@ -14,7 +14,7 @@
 //!
 //! | logsource | microsoft_xdr | sentinel_asim | azure_monitor |
 //! |---|---|---|---|
-//! | process_creation | DeviceProcessEvents | imProcessCreate | SecurityEvent [EventID 4688] (windows) |
+//! | process_creation | DeviceProcessEvents (Linux/macOS: no Windows-only fields) | imProcessCreate | SecurityEvent [EventID 4688] (windows) |
 //! | network_connection | DeviceNetworkEvents | imNetworkSession | WindowsEvent [Sysmon channel, EventID 3] |
 //! | file_event | DeviceFileEvents [FileCreated/Modified/Renamed] | imFileEvent [same] | WindowsEvent [Sysmon, 11] |
 //! | file_delete / file_rename | DeviceFileEvents [FileDeleted / FileRenamed] | imFileEvent [same] | WindowsEvent [Sysmon, 23] / — |
@@ -33,6 +33,11 @@
 //! | dns / proxy / webserver | — | imDns / imWebSession / imWebSession | — |
 //! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
 //! | azure/activitylogs | — | imAuditEvent | — |
+//! | windows/security 4697, windows/system 7045 | DeviceEvents [ServiceInstalled] | — | — |
+//! | windows/dns-client 3008 | DeviceEvents [DnsQueryResponse] | — | — |
+//! | antivirus | DeviceEvents [AntivirusDetection] | — | — |
+//! | azure/signinlogs | EntraIdSignInEvents | — | — |
+//! | aws/cloudtrail, okta/okta, github/audit | CloudAppEvents [Application], fields as `RawEventData.<field>` | — | — |
 
 mod azure_monitor;
 mod event;
