@@ -1121,6 +1121,9 @@ fn okta_and_github_on_microsoft_xdr() {
     );
     no_errors(&gh);
     assert!(has_leaf(&gh, "RawEventData.action", "repo.destroy"), "{:?}", shown(&gh));
+    // Okta's target is a list: a flattened path into it names no value.
+    let r = rule_with("  product: okta\n  service: okta", "  sel:\n    target.displayName: x\n  condition: sel");
+    assert!(map("microsoft_xdr", &r).notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"));
 }
 
 #[test]

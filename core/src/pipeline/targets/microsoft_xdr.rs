@@ -318,6 +318,19 @@ const ANTIVIRUS: FieldList = &[
 /// paths below assume the record as the app's own audit API writes it.
 const RAW_UNCERTAIN: &str = "CloudAppEvents keeps the app's record in RawEventData, read here with Sigma's field names as paths; Microsoft does not document that record's shape per app (the paths assume the app's own audit log format, as Defender for Cloud Apps' connector fetches it), and only activities of a connected app reach the table";
 
+/// Paths Sigma flattens through a list of the raw record: in KQL a property
+/// of a list is null, so the path would never match; refused instead.
+const LIST_STEP: &str = "the raw record holds a list at this step (a property of a list is null in KQL), so Sigma's flattened path names no value there";
+/// CloudTrail: ECS' `containerDefinitions` is a list of container definitions.
+const AWS_LISTS: FieldList = &[("requestParameters.containerDefinitions.command", Missing(LIST_STEP))];
+/// Okta System Log: `target` is a list of targets.
+const OKTA_LISTS: FieldList = &[
+    ("target.displayName", Missing(LIST_STEP)),
+    ("target.alternateId", Missing(LIST_STEP)),
+    ("target.type", Missing(LIST_STEP)),
+    ("target.id", Missing(LIST_STEP)),
+];
+
 /// An app's audit log in CloudAppEvents, by the `Application` name Defender
 /// for Cloud Apps gives it; every Sigma field is a path into RawEventData.
 const fn cloud_app(
@@ -325,6 +338,7 @@ const fn cloud_app(
     products: &'static [&'static str],
     service: &'static str,
     apps: &'static [&'static str],
+    fields: &'static [FieldList],
 ) -> Source {
     Source {
         category: None,
@@ -335,7 +349,7 @@ const fn cloud_app(
         fallback_services: &[],
         warning: Some(RAW_UNCERTAIN),
         event_data: EventDataFields::Raw("RawEventData"),
-        ..source(label, "", "CloudAppEvents", &[])
+        ..source(label, "", "CloudAppEvents", fields)
     }
 }
 
@@ -543,11 +557,11 @@ pub(super) static SOURCES: &[Source] = &[
         ..source("azure signinlogs", "", "EntraIdSignInEvents", &[SIGNIN])
     },
     // CloudTrail records (eventName, eventSource, userIdentity.*, requestParameters.*).
-    cloud_app("aws cloudtrail", &["aws"], "cloudtrail", &["Amazon Web Services"]),
+    cloud_app("aws cloudtrail", &["aws"], "cloudtrail", &["Amazon Web Services"], &[AWS_LISTS]),
     // Okta System Log events (eventType, displayMessage, actor.*, outcome.*).
-    cloud_app("okta", &["okta"], "okta", &["Okta"]),
+    cloud_app("okta", &["okta"], "okta", &["Okta"], &[OKTA_LISTS]),
     // GitHub Enterprise audit log entries (action, actor, repo).
-    cloud_app("github audit", &["github"], "audit", &["GitHub"]),
+    cloud_app("github audit", &["github"], "audit", &["GitHub"], &[]),
 ];
 
 /// Categories left unmapped on purpose, and why.
