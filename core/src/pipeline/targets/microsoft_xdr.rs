@@ -228,6 +228,7 @@ const SOURCE_TARGET: FieldList = &[
         Missing("Defender records the desired access in AdditionalFields as a decimal number; no exact translation"),
     ),
     ("CallTrace", Missing("Defender does not record the call trace")),
+    ("TargetParentProcessId", Missing("Defender does not record the target process's parent")),
     ("SourceProcessGUID", Missing("Defender has no process GUID")),
     ("TargetProcessGUID", Missing("Defender has no process GUID")),
 ];
