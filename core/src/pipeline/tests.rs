@@ -469,7 +469,8 @@ fn eventid_fallback_without_category() {
     assert!(has_leaf(&m, "EventResult", "Failure"));
     assert!(has_leaf(&m, "TargetUsername", "*\\admin"), "{:?}", shown(&m));
     assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("LogonType")));
-    let r = rule_with("  product: windows\n  service: system", "  sel:\n    EventID: 7045\n  condition: sel");
+    // Service state changes (7036) have no Defender action type; installs (7045) do.
+    let r = rule_with("  product: windows\n  service: system", "  sel:\n    EventID: 7036\n  condition: sel");
     let m = map("microsoft_xdr", &r);
     assert!(m.notes.iter().any(|n| n.code == "no-table" && n.is_error()));
 }
@@ -1084,4 +1085,131 @@ fn write_rendered_kql_for_kql_check() {
         }
     }
     let _ = std::fs::write(out, lines.join("\n"));
+}
+
+// ---------------------------------------------------------------------------
+// microsoft_xdr: cloud tables
+
+#[test]
+fn cloudtrail_on_microsoft_xdr_reads_raw_event_data() {
+    let r = rule_with(
+        "  product: aws\n  service: cloudtrail",
+        "  sel:\n    eventName: CreateUser\n    requestParameters.userName: admin\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("CloudAppEvents"));
+    assert!(has_leaf(&m, "RawEventData.eventName", "CreateUser"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "RawEventData.requestParameters.userName", "admin"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "Application", "Amazon Web Services"), "{:?}", shown(&m));
+    // What RawEventData holds per app is not documented: said, not silent.
+    assert!(codes(&m).contains(&(Severity::Warning, "lossy-mapping".to_string())), "{:?}", codes(&m));
+}
+
+#[test]
+fn okta_and_github_on_microsoft_xdr() {
+    let okta = map(
+        "microsoft_xdr",
+        &rule_with("  product: okta\n  service: okta", "  sel:\n    eventType: user.session.start\n  condition: sel"),
+    );
+    no_errors(&okta);
+    assert!(has_leaf(&okta, "RawEventData.eventType", "user.session.start"), "{:?}", shown(&okta));
+    assert!(has_leaf(&okta, "Application", "Okta"), "{:?}", shown(&okta));
+    let gh = map(
+        "microsoft_xdr",
+        &rule_with("  product: github\n  service: audit", "  sel:\n    action: repo.destroy\n  condition: sel"),
+    );
+    no_errors(&gh);
+    assert!(has_leaf(&gh, "RawEventData.action", "repo.destroy"), "{:?}", shown(&gh));
+    // Okta's target is a list: a flattened path into it names no value.
+    let r = rule_with("  product: okta\n  service: okta", "  sel:\n    target.displayName: x\n  condition: sel");
+    assert!(map("microsoft_xdr", &r).notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"));
+}
+
+#[test]
+fn signinlogs_on_microsoft_xdr() {
+    let r = rule_with(
+        "  product: azure\n  service: signinlogs",
+        "  sel:\n    ResultType: 50126\n    AppDisplayName: Azure Portal\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("EntraIdSignInEvents"));
+    assert!(has_leaf(&m, "ErrorCode", "50126"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "Application", "Azure Portal"), "{:?}", shown(&m));
+    // Words SigninLogs writes that EntraIdSignInEvents codes as numbers: refused.
+    let r = rule_with("  product: azure\n  service: signinlogs", "  sel:\n    RiskState: atRisk\n  condition: sel");
+    assert!(map("microsoft_xdr", &r).notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"));
+}
+
+#[test]
+fn service_installs_on_microsoft_xdr() {
+    let r = rule_with(
+        "  product: windows\n  service: system",
+        "  sel:\n    Provider_Name: Service Control Manager\n    EventID: 7045\n    ImagePath|contains: powershell\n    ServiceName: x\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("DeviceEvents"));
+    assert!(has_leaf(&m, "ActionType", "ServiceInstalled"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "AdditionalFields.ServiceName", "x"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "FolderPath", "*powershell*"), "{:?}", shown(&m));
+    // The binary path is not the whole command line: a warning says so.
+    assert!(m.notes.iter().any(|n| n.code == "lossy-mapping" && n.message.contains("arguments")), "{:#?}", m.notes);
+    let r = rule_with(
+        "  product: windows\n  service: security",
+        "  sel:\n    EventID: 4697\n    ServiceStartType: 2\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    assert_eq!(m.table.as_deref(), Some("DeviceEvents"));
+    assert!(m.notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"), "{:#?}", m.notes);
+}
+
+#[test]
+fn antivirus_on_microsoft_xdr_reads_defender_detections() {
+    let r = rule_with("  category: antivirus", "  sel:\n    Signature|contains: Mimikatz\n  condition: sel");
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("DeviceEvents"));
+    assert!(has_leaf(&m, "ActionType", "AntivirusDetection"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "AdditionalFields.ThreatName", "*Mimikatz*"), "{:?}", shown(&m));
+}
+
+#[test]
+fn linux_process_creation_refuses_windows_only_fields() {
+    let r = rule_with(
+        "  category: process_creation\n  product: linux",
+        "  sel:\n    Image|endswith: /bash\n    User: root\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("DeviceProcessEvents"));
+    assert!(has_leaf(&m, "FolderPath", "*/bash"), "{:?}", shown(&m));
+    for field in ["OriginalFileName", "LogonId", "IntegrityLevel"] {
+        let r = rule_with(
+            "  category: process_creation\n  product: macos",
+            &format!("  sel:\n    {field}: x\n  condition: sel"),
+        );
+        let m = map("microsoft_xdr", &r);
+        assert!(m.notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"), "{field}: {:#?}", m.notes);
+    }
+    // Windows keeps them.
+    let r = rule_with(
+        "  category: process_creation\n  product: windows",
+        "  sel:\n    OriginalFileName: x.exe\n  condition: sel",
+    );
+    assert!(has_leaf(&map("microsoft_xdr", &r), "ProcessVersionInfoOriginalFileName", "x.exe"));
+}
+
+#[test]
+fn dns_client_3008_on_microsoft_xdr() {
+    let r = rule_with(
+        "  product: windows\n  service: dns-client",
+        "  sel:\n    EventID: 3008\n    QueryName|endswith: .onion\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("DeviceEvents"));
+    assert!(has_leaf(&m, "ActionType", "DnsQueryResponse"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "AdditionalFields.DnsQueryString", "*.onion"), "{:?}", shown(&m));
 }

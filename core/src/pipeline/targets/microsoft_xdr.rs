@@ -7,12 +7,22 @@
 //! ConnectionSuccess/ConnectionFailed/ConnectionRequest are outbound,
 //! InboundConnectionAccepted inbound; `vimRegistryEventMicrosoft365D`).
 //!
+//! Beyond the Device tables: CloudAppEvents (RawEventData holds the app's
+//! record; its shape per app is not documented, which every query says),
+//! EntraIdSignInEvents (the successor of AADSignInEventsBeta), and the
+//! DeviceEvents action types ServiceInstalled and AntivirusDetection; the
+//! facts and doubts of each are in docs/kql.md ("Tables").
+//!
 //! Not mapped on purpose: PowerShell script text (Defender's PowerShellCommand
-//! holds cmdlet names only).
+//! holds one command name per row, not the script block: parameters, strings
+//! and the commands a script holds together are lost, so the rules could
+//! convert without ever matching).
 
 use super::vocab::{LOGON_TYPES, REG_EVENT_IDS, REG_EVENT_TYPES, XDR_DIRECTION, XDR_INTEGRITY, XDR_LOGON_IDS};
 use super::FieldMap::{self, Approx, Convert, Drop, Missing, To};
-use super::{source, DropKind, FieldList, NotMapped, RowFilter, Source, ANY_OS, PROC_PROVIDERS, SECURITY};
+use super::{
+    source, DropKind, EventDataFields, FieldList, NotMapped, RowFilter, Source, ANY_OS, PROC_PROVIDERS, SECURITY,
+};
 use crate::pipeline::convert::{Hives, RegMode, ValueConversion};
 
 /// Hash algorithm → column.
@@ -85,6 +95,24 @@ const PROCESS: FieldList = &[
     ("ParentProcessGuid", Missing("Defender has no process GUID")),
     ("LogonGuid", Missing("Defender has no logon GUID")),
     ("TerminalSessionId", Missing("Defender has no terminal session id")),
+];
+
+/// Defender's Linux and macOS sensors write the same DeviceProcessEvents
+/// columns; these fields have no value there (or mean something else in
+/// Sysmon for Linux), so they are refused rather than compared with empty
+/// columns. Looked up before [`PROCESS`].
+const NO_PE_INFO: &str = "Linux and macOS executables carry no Windows version resource, which Defender's ProcessVersionInfo* columns are read from";
+const UNIX_PROCESS: FieldList = &[
+    ("OriginalFileName", Missing(NO_PE_INFO)),
+    ("Description", Missing(NO_PE_INFO)),
+    ("Product", Missing(NO_PE_INFO)),
+    ("Company", Missing(NO_PE_INFO)),
+    ("FileVersion", Missing(NO_PE_INFO)),
+    ("IntegrityLevel", Missing("integrity levels are a Windows concept; Defender's column is empty on Linux and macOS")),
+    (
+        "LogonId",
+        Missing("Sysmon for Linux writes the audit login user id as LogonId; Defender's LogonId is a Windows logon session id"),
+    ),
 ];
 
 /// Windows Security 4688 names, for rules routed here by EventID 4688.
@@ -200,6 +228,7 @@ const SOURCE_TARGET: FieldList = &[
         Missing("Defender records the desired access in AdditionalFields as a decimal number; no exact translation"),
     ),
     ("CallTrace", Missing("Defender does not record the call trace")),
+    ("TargetParentProcessId", Missing("Defender does not record the target process's parent")),
     ("SourceProcessGUID", Missing("Defender has no process GUID")),
     ("TargetProcessGUID", Missing("Defender has no process GUID")),
 ];
@@ -234,14 +263,148 @@ const LOGON: FieldList = &[
     ("SubStatus", Missing("Defender's FailureReason uses its own words, not NTSTATUS codes")),
 ];
 
+/// Defender's ServiceInstalled rows (DeviceEvents): the service's binary is
+/// the row's file (FolderPath), its name and account are in AdditionalFields.
+/// Microsoft does not document AdditionalFields per action type; the key names
+/// are the ones hunting queries read (`AdditionalFields.ServiceName`), so the
+/// sources carry [`SERVICE_KEYS`] as a warning.
+const SERVICE_BINARY: &str = "Defender writes the service's binary in FolderPath; the event's value is the service's whole command line, and Microsoft does not document that FolderPath keeps its arguments: a value that tests the arguments may never match";
+const SERVICE_KEYS: &str = "Defender records service installs as DeviceEvents ServiceInstalled; the AdditionalFields keys read here (ServiceName, ServiceAccount) are the ones public hunting queries use, not documented by Microsoft per action type";
+const SERVICE_WORDS: &str =
+    "Defender's AdditionalFields write the service type and start type in words of their own, not as the event does";
+const SERVICE: FieldList = &[
+    ("ServiceName", To(&["AdditionalFields.ServiceName"])),
+    ("ServiceType", Missing(SERVICE_WORDS)),
+    ("ServiceStartType", Missing(SERVICE_WORDS)),
+    ("StartType", Missing(SERVICE_WORDS)),
+];
+/// Security 4697 names.
+const SERVICE_4697: FieldList = &[
+    ("ServiceFileName", Approx(&["FolderPath"], SERVICE_BINARY)),
+    ("ServiceAccount", To(&["AdditionalFields.ServiceAccount"])),
+    ("SubjectUserName", To(&["InitiatingProcessAccountName"])),
+    ("SubjectDomainName", To(&["InitiatingProcessAccountDomain"])),
+    (
+        "ClientProcessId",
+        Missing("Defender records the installing process (InitiatingProcess*), not the RPC client's process id"),
+    ),
+    (
+        "ParentProcessId",
+        Missing("Defender records the installing process (InitiatingProcess*), not the RPC client's parent"),
+    ),
+];
+/// System 7045 (Service Control Manager) names.
+const SERVICE_7045: FieldList = &[
+    ("ImagePath", Approx(&["FolderPath"], SERVICE_BINARY)),
+    ("AccountName", To(&["AdditionalFields.ServiceAccount"])),
+    (
+        "ProcessId",
+        Missing("7045's process id is the Service Control Manager's; Defender records the installing process"),
+    ),
+];
+
+/// Sigma's vendor-neutral antivirus category on Defender Antivirus' own
+/// detections: DeviceEvents AntivirusDetection rows, the threat's name in
+/// `AdditionalFields.ThreatName` and the detected file as the row's file
+/// (Microsoft's PUA page queries these rows this way).
+const ANTIVIRUS: FieldList = &[
+    ("Signature", To(&["AdditionalFields.ThreatName"])),
+    ("Filename", To(&["FolderPath"])),
+    ("Hashes", Convert(ValueConversion::Hashes { cols: HASHES })),
+    ("User", Missing("Defender's AntivirusDetection rows record the initiating process's account, not the user the detection names")),
+];
+
+/// What Microsoft documents of RawEventData is "raw event information from the
+/// source application or service in JSON format", with no shape per app; the
+/// paths below assume the record as the app's own audit API writes it.
+const RAW_UNCERTAIN: &str = "CloudAppEvents keeps the app's record in RawEventData, read here with Sigma's field names as paths; Microsoft does not document that record's shape per app (the paths assume the app's own audit log format, as Defender for Cloud Apps' connector fetches it), and only activities of a connected app reach the table";
+
+/// Paths Sigma flattens through a list of the raw record: in KQL a property
+/// of a list is null, so the path would never match; refused instead.
+const LIST_STEP: &str = "the raw record holds a list at this step (a property of a list is null in KQL), so Sigma's flattened path names no value there";
+/// CloudTrail: ECS' `containerDefinitions` is a list of container definitions.
+const AWS_LISTS: FieldList = &[("requestParameters.containerDefinitions.command", Missing(LIST_STEP))];
+/// Okta System Log: `target` is a list of targets.
+const OKTA_LISTS: FieldList = &[
+    ("target.displayName", Missing(LIST_STEP)),
+    ("target.alternateId", Missing(LIST_STEP)),
+    ("target.type", Missing(LIST_STEP)),
+    ("target.id", Missing(LIST_STEP)),
+];
+
+/// An app's audit log in CloudAppEvents, by the `Application` name Defender
+/// for Cloud Apps gives it; every Sigma field is a path into RawEventData.
+const fn cloud_app(
+    label: &'static str,
+    products: &'static [&'static str],
+    service: &'static str,
+    apps: &'static [&'static str],
+    fields: &'static [FieldList],
+) -> Source {
+    Source {
+        category: None,
+        products,
+        service: Some(service),
+        condition: RowFilter::OneOf("Application", apps),
+        providers: &[],
+        fallback_services: &[],
+        warning: Some(RAW_UNCERTAIN),
+        event_data: EventDataFields::Raw("RawEventData"),
+        ..source(label, "", "CloudAppEvents", fields)
+    }
+}
+
+/// SigninLogs' names (Sigma's azure/signinlogs) on EntraIdSignInEvents, the
+/// advanced-hunting table that replaces AADSignInEventsBeta. Where Defender
+/// codes a value as a number or in other words than SigninLogs, the field is
+/// Missing rather than compared against words the column never holds.
+const SIGNIN: FieldList = &[
+    ("ResultType", To(&["ErrorCode"])),
+    ("ResultDescription", Missing("EntraIdSignInEvents keeps the error code only, not its description")),
+    ("Status", Missing("EntraIdSignInEvents has no sign-in status record; ErrorCode (0 = success) is ResultType")),
+    ("AuthenticationRequirement", To(&["AuthenticationRequirement"])),
+    ("userAgent", To(&["UserAgent"])),
+    ("UserAgent", To(&["UserAgent"])),
+    ("ResourceDisplayName", To(&["ResourceDisplayName"])),
+    ("AppDisplayName", To(&["Application"])),
+    ("AppId", To(&["ApplicationId"])),
+    ("UserPrincipalName", To(&["AccountUpn"])),
+    ("Username", To(&["AccountUpn"])),
+    ("UserDisplayName", To(&["AccountDisplayName"])),
+    ("UserId", To(&["AccountObjectId"])),
+    ("IPAddress", To(&["IPAddress"])),
+    ("ClientApp", To(&["ClientAppUsed"])),
+    ("ClientAppUsed", To(&["ClientAppUsed"])),
+    ("DeviceDetail.deviceId", To(&["EntraIdDeviceId"])),
+    ("DeviceDetail.operatingSystem", To(&["OSPlatform"])),
+    (
+        "DeviceDetail.trusttype",
+        Missing("EntraIdSignInEvents' DeviceTrustType uses its own words, not SigninLogs' trustType ('Azure AD joined', ...)"),
+    ),
+    ("DeviceDetail.isCompliant", Missing("EntraIdSignInEvents codes IsCompliant as a number, not SigninLogs' true/false")),
+    ("RiskState", Missing("EntraIdSignInEvents codes RiskState as a number, not SigninLogs' words")),
+    ("conditionalAccessStatus", Missing("EntraIdSignInEvents codes ConditionalAccessStatus as a number, not SigninLogs' words")),
+    ("ConditionalAccessStatus", Missing("EntraIdSignInEvents codes ConditionalAccessStatus as a number, not SigninLogs' words")),
+    ("NetworkLocationDetails", Approx(&["NetworkLocationDetails"], "EntraIdSignInEvents keeps the network locations as JSON text")),
+    ("properties.message", Missing("EntraIdSignInEvents has no message")),
+    ("ActivityDetails", Missing("EntraIdSignInEvents has no activity details")),
+];
+
 /// The logsources this target serves, in the order a rule is matched against them.
 pub(super) static SOURCES: &[Source] = &[
+    // Windows first: a rule that names no product is read as Windows.
     Source {
-        products: ANY_OS,
         restating: &[1, 4688],
         providers: PROC_PROVIDERS,
         fallback: &[1],
         ..source("process_creation", "process_creation", "DeviceProcessEvents", &[PROCESS, COMMON])
+    },
+    Source {
+        products: &["linux", "macos"],
+        providers: &["Linux-Sysmon"],
+        restating: &[1],
+        fallback_services: &[],
+        ..source("process_creation", "process_creation", "DeviceProcessEvents", &[UNIX_PROCESS, PROCESS, COMMON])
     },
     Source {
         category: None,
@@ -331,6 +494,19 @@ pub(super) static SOURCES: &[Source] = &[
         fallback: &[22],
         ..source("dns_query", "dns_query", "DeviceEvents", &[DNS, INITIATING, COMMON])
     },
+    // The DNS client's own log (3008: a query completed) records the same
+    // queries as Sysmon 22, which Defender keeps as DnsQueryResponse.
+    Source {
+        category: None,
+        service: Some("dns-client"),
+        condition: RowFilter::OneOf("ActionType", &["DnsQueryResponse"]),
+        restating: &[3008],
+        providers: &["Microsoft-Windows-DNS-Client", "Microsoft-Windows-DNS-Client/Operational"],
+        fallback: &[3008],
+        fallback_services: &["dns-client"],
+        fallback_only: true,
+        ..source("dns-client query (3008)", "", "DeviceEvents", &[DNS, INITIATING, COMMON])
+    },
     Source {
         category: None,
         service: Some("security"),
@@ -340,6 +516,53 @@ pub(super) static SOURCES: &[Source] = &[
         fallback_only: true,
         ..source("security logon (4624, 4625)", "", "DeviceLogonEvents", &[LOGON, COMMON])
     },
+    Source {
+        products: &[],
+        providers: &[],
+        fallback_services: &[],
+        condition: RowFilter::OneOf("ActionType", &["AntivirusDetection"]),
+        info: Some("Defender Antivirus' detections only: signature names of other vendors never appear in ThreatName"),
+        ..source("antivirus", "antivirus", "DeviceEvents", &[ANTIVIRUS, COMMON])
+    },
+    Source {
+        category: None,
+        service: Some("security"),
+        condition: RowFilter::OneOf("ActionType", &["ServiceInstalled"]),
+        restating: &[4697],
+        providers: SECURITY,
+        fallback: &[4697],
+        fallback_services: &["security"],
+        fallback_only: true,
+        warning: Some(SERVICE_KEYS),
+        ..source("security service installed (4697)", "", "DeviceEvents", &[SERVICE, SERVICE_4697, COMMON])
+    },
+    Source {
+        category: None,
+        service: Some("system"),
+        condition: RowFilter::OneOf("ActionType", &["ServiceInstalled"]),
+        restating: &[7045],
+        providers: &["Service Control Manager", "System"],
+        fallback: &[7045],
+        fallback_services: &["system"],
+        fallback_only: true,
+        warning: Some(SERVICE_KEYS),
+        ..source("system service installed (7045)", "", "DeviceEvents", &[SERVICE, SERVICE_7045, COMMON])
+    },
+    Source {
+        category: None,
+        products: &["azure"],
+        service: Some("signinlogs"),
+        providers: &[],
+        fallback_services: &[],
+        warning: Some("EntraIdSignInEvents holds interactive and non-interactive sign-ins (LogonType), SigninLogs interactive ones only: the query also matches non-interactive sign-ins"),
+        ..source("azure signinlogs", "", "EntraIdSignInEvents", &[SIGNIN])
+    },
+    // CloudTrail records (eventName, eventSource, userIdentity.*, requestParameters.*).
+    cloud_app("aws cloudtrail", &["aws"], "cloudtrail", &["Amazon Web Services"], &[AWS_LISTS]),
+    // Okta System Log events (eventType, displayMessage, actor.*, outcome.*).
+    cloud_app("okta", &["okta"], "okta", &["Okta"], &[OKTA_LISTS]),
+    // GitHub Enterprise audit log entries (action, actor, repo).
+    cloud_app("github audit", &["github"], "audit", &["GitHub"], &[]),
 ];
 
 /// Categories left unmapped on purpose, and why.

