@@ -77,6 +77,15 @@ impl Column {
             ColumnType::Timespan | ColumnType::Guid => Kind::Other,
             ColumnType::Dynamic => Kind::Dyn,
             ColumnType::Unknown => Kind::Unknown,
+            // The column is text: the path is read from its parsed JSON.
+            ColumnType::JsonText => {
+                if let (Some((base, _)), Some(path)) = (field.split_once('.'), dynamic_path(field)) {
+                    let head = identifier(base);
+                    let rest = path.get(head.len()..).unwrap_or("");
+                    return (Column { text: format!("parse_json({head}){rest}"), kind: Kind::Dyn }, true);
+                }
+                Kind::Unknown
+            }
         };
         // Sigma writes nested fields with dots (`properties.message`). When
         // the pipeline does not say the column is a plain scalar column,

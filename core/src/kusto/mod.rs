@@ -100,7 +100,7 @@ fn column_type(table: &str, column: &str) -> Option<Type> {
         ColumnType::Bool => Type::Bool,
         ColumnType::Datetime => Type::DateTime,
         ColumnType::Timespan => Type::Timespan,
-        ColumnType::Dynamic => Type::Dynamic,
+        ColumnType::Dynamic | ColumnType::JsonText => Type::Dynamic,
         ColumnType::Unknown => return None,
     })
 }

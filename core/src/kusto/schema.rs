@@ -20,6 +20,9 @@ pub enum ColumnType {
     Guid,
     Dynamic,
     Decimal,
+    /// A path into a string column whose text is JSON (`RequestParameters.userName`
+    /// in AWSCloudTrail): read as `parse_json(Column).path`, a dynamic value.
+    JsonText,
     /// No schema knowledge (the `none` pipeline, custom tables).
     Unknown,
 }
@@ -55,10 +58,25 @@ pub fn column_type(table: &str, column: &str) -> ColumnType {
             if cols.get(i).is_some_and(|(_, t)| *t == ColumnType::Dynamic) {
                 return ColumnType::Dynamic;
             }
+            if JSON_TEXT.contains(&(table, base)) {
+                return ColumnType::JsonText;
+            }
         }
     }
     ColumnType::Unknown
 }
+
+/// String columns whose text is a JSON document, so that a path into them is
+/// read through `parse_json` (the connectors write the nested part of the
+/// record as text: schema.json types them `string`; docs/kql.md, "Cloud tables").
+const JSON_TEXT: &[(&str, &str)] = &[
+    ("AWSCloudTrail", "RequestParameters"),
+    ("AWSCloudTrail", "ResponseElements"),
+    ("AWSCloudTrail", "AdditionalEventData"),
+    ("AWSCloudTrail", "Resources"),
+    ("AWSCloudTrail", "ServiceEventDetails"),
+    ("AzureDiagnostics", "log_s"),
+];
 
 /// Whether the embedded schema has `column` (or a path into a dynamic column) in `table`.
 pub fn has_column(table: &str, column: &str) -> bool {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::select::{no_table, resolve, source_for_table};
 use super::{lookup, FieldMap, RowFilter};
 use crate::base::diag::Diagnostic;
-use crate::kusto::schema::{column_type, has_column};
+use crate::kusto::schema::{column_type, has_column, ColumnType};
 use crate::pipeline::convert::{forward, typed, TargetRow, ValueConversion};
 use crate::pipeline::TargetId;
 use crate::sigma::rule::Rule;
@@ -91,6 +91,12 @@ pub(crate) fn map_event_fields(
         let holds =
             row.out.get(cond).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)));
         row.set(if holds { then } else { otherwise }, value);
+    }
+    // A string column that holds JSON text keeps the nested values as text, as the table does.
+    for (col, v) in row.out.iter_mut() {
+        if v.is_object() && column_type(src.table, col) == ColumnType::String {
+            *v = Value::String(v.to_string());
+        }
     }
     if !dropped.is_empty() {
         notes.push(Diagnostic::info(

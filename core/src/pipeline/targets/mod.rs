@@ -105,6 +105,11 @@ pub(crate) enum EventDataFields {
     /// `EventData.<field>` for any field: the channel's providers each write
     /// their own values (System, Application), so none can be ruled out.
     Any,
+    /// Nested fields of a record kept as an object: a Sigma field under one
+    /// of these prefixes (`requestParameters.userName`) is the same path under
+    /// the column the table keeps that object in (`RequestParameters`, a
+    /// dynamic column or JSON text: `kusto::schema::column_type` says which).
+    Nested(&'static [(&'static str, &'static str)]),
 }
 
 /// Sigma field → [`FieldMap`]; a source's field list is made of these,
@@ -226,6 +231,15 @@ pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
             .copied()?,
         EventDataFields::Named(names) => names.iter().find(|n| n.eq_ignore_ascii_case(field)).copied()?,
         EventDataFields::Any => field,
+        EventDataFields::Nested(prefixes) => {
+            let (col, rest) = prefixes
+                .iter()
+                .find_map(|(p, col)| field.strip_prefix(p)?.strip_prefix('.').map(|rest| (col, rest)))?;
+            // Plain names only: anything else would be read as another path.
+            let plain =
+                rest.split('.').all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            return plain.then(|| format!("{col}.{rest}"));
+        }
     };
     // A name that is no plain identifier would be read as a path of its own.
     name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| format!("EventData.{name}"))

@@ -3,7 +3,7 @@
 //! translation replaced where that only narrows the query, and the condition
 //! that selects the source's rows added.
 
-use super::select::{logsource_span, no_table, resolve, source_for_table, ChosenBy};
+use super::select::{is_asim_native_table, logsource_span, no_table, resolve, source_for_table, ChosenBy};
 use super::{lookup, DropKind, FieldMap, RowFilter, Source};
 use crate::base::diag::{Diagnostic, Span};
 use crate::kusto::schema::{column_type, has_column, ColumnType};
@@ -73,7 +73,7 @@ pub(crate) fn map_rule(
         outcomes.map_leaves(&mut |s| Expr::Leaf(s.into_item()))
     };
     // Only the ASIM parsers read Event's XML undecoded; a native table fallback is read as it is.
-    let through_asim_parser = target == TargetId::SentinelAsim && src.table != "WindowsEvent";
+    let through_asim_parser = target == TargetId::SentinelAsim && !is_asim_native_table(src.table);
     let mapped = if through_asim_parser { xml_entity_alternatives(mapped, src.table, state) } else { mapped };
     match condition_expr(src, span.unwrap_or_default()) {
         Some(cond) => Expr::And(vec![cond, mapped]),

@@ -28,8 +28,29 @@ pub(super) enum ChosenBy {
 }
 
 /// Native tables a Sentinel workspace holds that the ASIM target may fall
-/// back to: the Windows event tables of the Azure Monitor agent.
-const ASIM_NATIVE_TABLES: &[&str] = &["WindowsEvent"];
+/// back to: the Windows event tables of the Azure Monitor agent, and the
+/// tables of the cloud, Linux and web logs that no ASIM schema of ours serves.
+const ASIM_NATIVE_TABLES: &[&str] = &[
+    "WindowsEvent",
+    "AWSCloudTrail",
+    "AuditLogs",
+    "AzureActivity",
+    "SigninLogs",
+    "AADUserRiskEvents",
+    "OktaV2_CL",
+    "GCPAuditLogs",
+    "GoogleWorkspaceReports",
+    "GitHubAuditLogPolling_CL",
+    "OfficeActivity",
+    "AzureDiagnostics",
+    "Syslog",
+];
+
+/// Whether `table` is a native table the ASIM target falls back to (read as
+/// the table holds it, not through an ASIM parser).
+pub(super) fn is_asim_native_table(table: &str) -> bool {
+    ASIM_NATIVE_TABLES.contains(&table)
+}
 
 /// The source that serves a rule on a target, and how it was chosen. On
 /// `sentinel_asim`, a logsource no ASIM schema fits falls back to a native
@@ -63,6 +84,17 @@ fn resolve_in(target: TargetId, rule: &Rule) -> Option<(&'static Source, ChosenB
             && s.products.first().is_none_or(|p| eq_opt(ls.product(), p))
     }) {
         return Some((s, ChosenBy::Logsource));
+    }
+    // A product alone (`product: linux`): the source that serves the whole product.
+    if ls.service().is_none() {
+        if let Some(s) = all.iter().find(|s| {
+            !s.fallback_only
+                && s.category.is_none()
+                && s.service.is_none()
+                && s.products.first().is_some_and(|p| eq_opt(ls.product(), p))
+        }) {
+            return Some((s, ChosenBy::Logsource));
+        }
     }
     // pySigma's fallback: the first `sel*` search with an EventID that names an event kind.
     if ls.product().is_some_and(|p| !p.eq_ignore_ascii_case("windows")) {
