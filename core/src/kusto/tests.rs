@@ -335,3 +335,22 @@ mod props {
         }
     }
 }
+
+#[test]
+fn paths_into_json_text() {
+    // A string column that holds JSON (AWSCloudTrail's RequestParameters): the
+    // path is read from the parsed text; text that is no JSON object has no member.
+    let rows = vec![
+        json!({"RequestParameters": "{\"userName\":\"admin\",\"policy\":{\"effect\":\"Allow\"}}"}),
+        json!({"RequestParameters": "not json"}),
+        json!({"RequestParameters": ""}),
+    ];
+    let run = |cond: &str| {
+        let ev = evaluate(&format!("AWSCloudTrail | where {cond}"), &rows);
+        assert!(ev.ok(), "{cond}: {:?}", ev.diagnostics);
+        ev.matched(rows.len()).iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i).collect::<Vec<_>>()
+    };
+    assert_eq!(run(r#"tostring(parse_json(RequestParameters).userName) =~ "ADMIN""#), vec![0]);
+    assert_eq!(run(r#"tostring(parse_json(RequestParameters).policy.effect) == "Allow""#), vec![0]);
+    assert_eq!(run(r#"isempty(tostring(parse_json(RequestParameters).userName))"#), vec![1, 2]);
+}
