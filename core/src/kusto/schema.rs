@@ -23,6 +23,10 @@ pub enum ColumnType {
     /// A path into a string column whose text is JSON (`RequestParameters.userName`
     /// in AWSCloudTrail): read as `parse_json(Column).path`, a dynamic value.
     JsonText,
+    /// A named value of an XML event kept as text (Sysmon for Linux in
+    /// Syslog's `SyslogMessage`): `SyslogMessage.Image` is the text of
+    /// `<Data Name="Image">`, read with `extract`, a string.
+    EventXml,
     /// No schema knowledge (the `none` pipeline, custom tables).
     Unknown,
 }
@@ -61,6 +65,9 @@ pub fn column_type(table: &str, column: &str) -> ColumnType {
             if JSON_TEXT.contains(&(table, base)) {
                 return ColumnType::JsonText;
             }
+            if XML_TEXT.contains(&(table, base)) {
+                return ColumnType::EventXml;
+            }
         }
     }
     ColumnType::Unknown
@@ -77,6 +84,10 @@ const JSON_TEXT: &[(&str, &str)] = &[
     ("AWSCloudTrail", "ServiceEventDetails"),
     ("AzureDiagnostics", "log_s"),
 ];
+
+/// String columns that hold an event's XML (`<Data Name="...">` values):
+/// Syslog's message text, where Sysmon for Linux writes each event.
+const XML_TEXT: &[(&str, &str)] = &[("Syslog", "SyslogMessage")];
 
 /// Whether the embedded schema has `column` (or a path into a dynamic column) in `table`.
 pub fn has_column(table: &str, column: &str) -> bool {

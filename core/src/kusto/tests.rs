@@ -354,3 +354,27 @@ fn paths_into_json_text() {
     assert_eq!(run(r#"tostring(parse_json(RequestParameters).policy.effect) == "Allow""#), vec![0]);
     assert_eq!(run(r#"isempty(tostring(parse_json(RequestParameters).userName))"#), vec![1, 2]);
 }
+
+#[test]
+fn extract_reads_a_capture_group() {
+    let rows = vec![
+        json!({"SyslogMessage": "<Event><EventData><Data Name=\"Image\">/usr/bin/curl</Data><Data Name=\"CommandLine\">curl a &amp;&amp; b</Data></EventData></Event>"}),
+        json!({"SyslogMessage": "Accepted publickey for root"}),
+    ];
+    let run = |cond: &str| {
+        let ev = evaluate(&format!("Syslog | where {cond}"), &rows);
+        assert!(ev.ok(), "{cond}: {:?}", ev.diagnostics);
+        ev.matched(rows.len()).iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i).collect::<Vec<_>>()
+    };
+    assert_eq!(run(r#"extract(@'<Data Name="Image">([^<]*)</Data>', 1, SyslogMessage) endswith "/curl""#), vec![0]);
+    // No match is the empty string, never null: `!contains` holds there.
+    assert_eq!(run(r#"isempty(extract(@'<Data Name="Image">([^<]*)</Data>', 1, SyslogMessage))"#), vec![1]);
+    assert_eq!(run(r#"extract(@'<Data Name="Image">([^<]*)</Data>', 1, SyslogMessage) !contains "wget""#), vec![0, 1]);
+    // The text is read as written: XML's entities are not decoded.
+    assert_eq!(
+        run(r#"extract(@'<Data Name="CommandLine">([^<]*)</Data>', 1, SyslogMessage) contains "&amp;&amp;""#),
+        vec![0]
+    );
+    // A group the pattern does not have gives "".
+    assert_eq!(run(r#"isempty(extract("(a)", 2, "a"))"#), vec![0, 1]);
+}

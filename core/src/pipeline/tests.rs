@@ -454,7 +454,8 @@ fn azure_monitor_security_and_4688() {
     let m = map("azure_monitor", &r);
     assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("4688")));
     let r = rule_with("  category: process_creation\n  product: linux", "  sel:\n    Image: /bin/sh\n  condition: sel");
-    assert!(map("azure_monitor", &r).notes.iter().any(|n| n.code == "no-table"));
+    // Linux process creation is Sysmon for Linux's, in Syslog (not event 4688).
+    assert_eq!(map("azure_monitor", &r).table.as_deref(), Some("Syslog"));
 }
 
 #[test]
@@ -1259,4 +1260,38 @@ fn kubernetes_proxy_webserver_and_linux_tables() {
     // auditd's records are not mapped onto Syslog's message text.
     let m = cloud("azure_monitor", "{product: linux, service: auditd}", "  sel:\n    type: EXECVE\n  condition: sel\n");
     assert!(m.notes.iter().any(|n| n.code == "no-table"), "{:#?}", m.notes);
+}
+
+#[test]
+fn sysmon_for_linux_in_syslog() {
+    let m = cloud(
+        "azure_monitor",
+        "{product: linux, category: process_creation}",
+        "  sel:\n    Image|endswith: /curl\n    CommandLine|contains: ' && '\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("Syslog"));
+    assert!(has_leaf(&m, "SyslogMessage", "*<EventID>1</EventID>*"), "{:?}", shown(&m));
+    let image = leaves(&m).into_iter().find(|l| l.item.field.as_deref() == Some("SyslogMessage.Image"));
+    assert_eq!(image.map(|l| l.column_type), Some(ColumnType::EventXml));
+    // The XML text keeps `&` escaped: both spellings are tested, and the note says why.
+    assert!(has_leaf(&m, "SyslogMessage.CommandLine", "* &amp;&amp; *"), "{:?}", shown(&m));
+    assert!(m.notes.iter().any(|n| n.code == "source-mapping" && n.message.contains("Sysmon for Linux")));
+    // A value Sysmon does not write for the event is an error.
+    let m = cloud(
+        "azure_monitor",
+        "{product: linux, category: process_creation}",
+        "  sel:\n    TargetFilename: /tmp/x\n  condition: sel\n",
+    );
+    assert!(m.notes.iter().any(|n| n.code == "unmapped-field"), "{:#?}", m.notes);
+    let m = cloud(
+        "azure_monitor",
+        "{product: linux, category: file_event}",
+        "  sel:\n    TargetFilename|startswith: /etc/cron.d/\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(
+        has_leaf(&m, "SyslogMessage", "*<EventID>11</EventID>*")
+            && has_leaf(&m, "SyslogMessage.TargetFilename", "/etc/cron.d/*")
+    );
 }

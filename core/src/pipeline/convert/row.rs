@@ -51,7 +51,7 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
             Value::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
             _ => value,
         },
-        ColumnType::Dynamic | ColumnType::JsonText | ColumnType::Unknown => value,
+        ColumnType::Dynamic | ColumnType::JsonText | ColumnType::EventXml | ColumnType::Unknown => value,
     }
 }
 

@@ -178,6 +178,13 @@ pub(super) static SOURCES: &[Source] = &[
     channel("vhdmp", &["Microsoft-Windows-VHDMP/Operational"]),
     channel("windefend", &["Microsoft-Windows-Windows Defender/Operational"]),
     channel("wmi", &["Microsoft-Windows-WMI-Activity/Operational"]),
+    // Sysmon for Linux: its events' XML in Syslog's message text.
+    sysmon_linux("process_creation", &[1]),
+    sysmon_linux("network_connection", &[3]),
+    sysmon_linux("process_termination", &[5]),
+    sysmon_linux("raw_access_thread", &[9]),
+    sysmon_linux("file_event", &[11]),
+    sysmon_linux("file_delete", &[23]),
     // Cloud and other non-Windows logs: the tables Microsoft's connectors write.
     Source {
         event_data: EventDataFields::Nested(CLOUDTRAIL_NESTED),
@@ -245,6 +252,25 @@ pub(super) static SOURCES: &[Source] = &[
     cloud("linux/clamav", &["linux"], "clamav", "Syslog", &[SYSLOG]),
     cloud("linux/guacamole", &["linux"], "guacamole", "Syslog", &[SYSLOG]),
 ];
+
+/// A Sysmon for Linux category: its events in Syslog, each field a
+/// `<Data Name>` value of the XML text (what Microsoft's ASIM parser
+/// vimProcessCreateLinuxSysmon reads too).
+const fn sysmon_linux(category: &'static str, ids: &'static [i64]) -> Source {
+    Source {
+        category: Some(category),
+        products: &["linux"],
+        condition: RowFilter::SysmonSyslog { event_ids: ids },
+        restating: ids,
+        event_data: EventDataFields::SysmonXml(ids),
+        info: Some("read from Sysmon for Linux's events in Syslog: SyslogMessage is the event's XML, each field the text of its <Data Name=\"...\"> element"),
+        unmapped_hint: Some("Sysmon writes no such value for this event"),
+        ..cloud(category, &["linux"], "", "Syslog", &[SYSMON_LINUX])
+    }
+}
+
+/// Fields of a Sysmon for Linux event that are Syslog's own columns.
+const SYSMON_LINUX: FieldList = &[("EventID", Drop(DropKind::EventId)), ("Computer", To(&["Computer"]))];
 
 /// A log that is not Windows': one product's service (or category) in one table.
 const fn cloud(

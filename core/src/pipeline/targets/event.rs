@@ -84,6 +84,11 @@ pub(crate) fn map_event_fields(
                 row.set("EventData.EventType", Value::String((*t).to_string()));
             }
         }
+        RowFilter::SysmonSyslog { event_ids } => {
+            let data = row.out.remove("SyslogMessage");
+            let xml = sysmon_linux_xml(event_ids.first().copied().unwrap_or(1), data.as_ref());
+            row.out.insert("SyslogMessage".to_string(), Value::String(xml));
+        }
     }
     // A field whose column depends on another column of the row: decided
     // once that column is set.
@@ -105,4 +110,27 @@ pub(crate) fn map_event_fields(
             None,
         ));
     }
+}
+
+/// The XML text Sysmon for Linux writes to syslog for one event: its
+/// provider and event id, and each named value as `<Data Name="...">`, with
+/// the text escaped as XML requires.
+fn sysmon_linux_xml(event_id: i64, data: Option<&Value>) -> String {
+    let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut out = format!(
+        "<Event><System><Provider Name=\"{}\"/><EventID>{event_id}</EventID></System><EventData>",
+        super::SYSMON_LINUX_PROVIDER
+    );
+    if let Some(Value::Object(fields)) = data {
+        for (name, v) in fields {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            out.push_str(&format!("<Data Name=\"{name}\">{}</Data>", escape(&text)));
+        }
+    }
+    out.push_str("</EventData></Event>");
+    out
 }

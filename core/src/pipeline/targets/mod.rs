@@ -89,6 +89,9 @@ pub(crate) enum RowFilter {
     /// `and EventID in (event_ids)` and `and EventData.EventType in~
     /// (event_types)` when there are any (Sysmon's registry events share ids).
     WindowsEvent { channels: &'static [&'static str], event_ids: &'static [i64], event_types: &'static [&'static str] },
+    /// Sysmon for Linux's events in `Syslog`: the XML text in `SyslogMessage`
+    /// names the provider `Linux-Sysmon` and one of `event_ids`.
+    SysmonSyslog { event_ids: &'static [i64] },
 }
 
 /// Where a table keeps the named values of a Windows event (`<Data
@@ -110,6 +113,9 @@ pub(crate) enum EventDataFields {
     /// the column the table keeps that object in (`RequestParameters`, a
     /// dynamic column or JSON text: `kusto::schema::column_type` says which).
     Nested(&'static [(&'static str, &'static str)]),
+    /// `SyslogMessage.<name>`, the `<Data Name="...">` values Sysmon writes
+    /// for these events (`data::sysmon`), in Syslog's message text.
+    SysmonXml(&'static [i64]),
 }
 
 /// Sigma field → [`FieldMap`]; a source's field list is made of these,
@@ -199,6 +205,8 @@ pub(super) const PROC_PROVIDERS: &[&str] = &[
     "Security",
 ];
 pub(super) const ANY_OS: &[&str] = &["windows", "linux", "macos"];
+/// The provider Sysmon for Linux names in its events' XML.
+pub(super) const SYSMON_LINUX_PROVIDER: &str = "Linux-Sysmon";
 
 /// A target's sources, in the order a rule's logsource is matched against them.
 pub(super) fn sources(target: TargetId) -> &'static [Source] {
@@ -224,6 +232,12 @@ pub(super) fn not_mapped(target: TargetId) -> &'static [NotMapped] {
 pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
     let name = match src.event_data {
         EventDataFields::None => return None,
+        EventDataFields::SysmonXml(ids) => {
+            let name =
+                ids.iter().flat_map(|id| crate::data::sysmon::fields(*id)).find(|n| n.eq_ignore_ascii_case(field))?;
+            let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            return plain.then(|| format!("SyslogMessage.{name}"));
+        }
         EventDataFields::Sysmon(ids) => ids
             .iter()
             .flat_map(|id| crate::data::sysmon::fields(*id))
@@ -259,6 +273,7 @@ pub(crate) fn all_targets() -> Vec<(TargetId, &'static str, &'static str, String
             match s.condition {
                 RowFilter::None => {}
                 RowFilter::OneOf(c, _) | RowFilter::Equals(c, _) => out.push((target, s.table, s.label, c.to_string())),
+                RowFilter::SysmonSyslog { .. } => out.push((target, s.table, s.label, "SyslogMessage".to_string())),
                 RowFilter::WindowsEvent { event_types, .. } => {
                     out.push((target, s.table, s.label, "Channel".to_string()));
                     if !s.restating.is_empty() || matches!(s.event_data, EventDataFields::Sysmon(_)) {
