@@ -88,6 +88,14 @@ fn cases() -> Vec<Case> {
             misses: vec![json!({"ResultType": "50126", "AuthenticationRequirement": "singleFactorAuthentication", "Status": {"errorCode": 50126}})],
         },
         Case {
+            name: "signinlogs-failure",
+            rule: "title: t\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel:\n    Status: Failure\n  condition: sel\n",
+            table: "SigninLogs",
+            // Any code but 0 is a failure.
+            hits: vec![json!({"ResultType": "50126"}), json!({"ResultType": "53003"})],
+            misses: vec![json!({"ResultType": "0"})],
+        },
+        Case {
             name: "riskdetection",
             rule: "title: t\nlogsource: {product: azure, service: riskdetection}\ndetection:\n  sel:\n    riskEventType: anomalousToken\n  condition: sel\n",
             table: "AADUserRiskEvents",

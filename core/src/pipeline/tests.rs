@@ -1151,8 +1151,21 @@ fn entra_id_tables() {
         "{:?}",
         shown(&m)
     );
-    // The portal's Status Success is result code 0.
+    // The portal's Status Success is result code 0, and Failure any other code.
     assert!(has_leaf(&m, "ResultType", "0"), "{:?}", shown(&m));
+    let m = cloud(
+        "azure_monitor",
+        "{product: azure, service: signinlogs}",
+        "  sel:\n    Status: Failure\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(matches!(&m.expr, Expr::Not(_)) || leaves(&m).iter().any(|l| l.item.negate), "{:?}", m.expr);
+    let m = cloud(
+        "azure_monitor",
+        "{product: azure, service: signinlogs}",
+        "  sel:\n    Status: Interrupted\n  condition: sel\n",
+    );
+    assert!(m.notes.iter().any(|n| n.code == "unmapped-value"), "{:#?}", m.notes);
     let m = cloud(
         "azure_monitor",
         "{product: azure, service: riskdetection}",

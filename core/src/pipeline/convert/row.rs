@@ -208,6 +208,12 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
             Some(n) => row.set(col, Value::Number(Number::from(dns_code(n)))),
             None => row.set(col, value.clone()),
         },
+        // A failure has no one code: the row keeps whatever code the event gives.
+        ValueConversion::Outcome { col, success } => {
+            if text.as_deref().is_some_and(|t| t.trim().eq_ignore_ascii_case("success")) {
+                row.set_text(col, success);
+            }
+        }
         // Decided once every other field is set (see `targets::map_event`).
         ValueConversion::Where { .. } => {}
         ValueConversion::ProcessPath { cols, .. } => {

@@ -495,17 +495,13 @@ const SIGNIN_LOGS: FieldList = &[
     ("DeviceDetail.trusttype", To(&["DeviceDetail.trustType"])),
     ("DeviceDetail.deviceId", To(&["DeviceDetail.deviceId"])),
     ("DeviceDetail.isCompliant", To(&["DeviceDetail.isCompliant"])),
-    ("Status", Convert(ValueConversion::Vocab { col: "ResultType", words: SIGNIN_STATUS })),
+    ("Status", Convert(ValueConversion::Outcome { col: "ResultType", success: "0" })),
     (
         "properties.message",
         Missing("a sign-in record has no message: SigninLogs has no such column (the activity is always a sign-in)"),
     ),
     ("ActivityDetails", Missing("the portal's activity details are no column of SigninLogs")),
 ];
-
-/// The portal's sign-in Status: `Success` is result code 0; a failure has
-/// one of many codes (ResultType), so only success can be told.
-const SIGNIN_STATUS: &[(&str, &[&str])] = &[("success", &["0"])];
 
 const RISK_DETECTION: FieldList = &[
     ("riskEventType", To(&["RiskEventType"])),

@@ -30,9 +30,12 @@
 //! | other Sysmon categories | — | WindowsEvent (native fallback) | WindowsEvent [Sysmon channel and ids of the Sigma taxonomy] |
 //! | ps_script / ps_module | — | WindowsEvent (native fallback) | WindowsEvent [PowerShell channels, 4104 / 4103] |
 //! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
-//! | dns / proxy / webserver | — | imDns / imWebSession / imWebSession | — |
+//! | dns | — | imDns | — |
 //! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
-//! | azure/activitylogs | — | imAuditEvent | — |
+//! | azure/activitylogs | — | imAuditEvent | AzureActivity |
+//! | linux Sysmon categories | — | imProcessCreate etc., else Syslog (native fallback) | Syslog [`SyslogMessage` names `Linux-Sysmon` and the event id] |
+//! | cloud, SaaS, Linux syslog, kube-audit | — | the native table (fallback) | AWSCloudTrail, AuditLogs, SigninLogs, AADUserRiskEvents, OktaV2_CL, GCPAuditLogs, GoogleWorkspaceReports, GitHubAuditLogPolling_CL, OfficeActivity, AzureDiagnostics, Syslog |
+//! | proxy / webserver | — | imWebSession | CommonSecurityLog / W3CIISLog |
 
 mod azure_monitor;
 mod event;
