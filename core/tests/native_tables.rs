@@ -96,6 +96,15 @@ fn cases() -> Vec<Case> {
             misses: vec![json!({"ResultType": "0"})],
         },
         Case {
+            name: "signinlogs-mfa-denied",
+            rule: "title: t\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel:\n    AuthenticationRequirement: multiFactorAuthentication\n    Status|contains: MFA Denied\n  condition: sel\n",
+            table: "SigninLogs",
+            // Status is a dynamic object: error code, failure reason, details.
+            hits: vec![json!({"AuthenticationRequirement": "multiFactorAuthentication", "ResultType": "500121",
+                "Status": {"errorCode": 500121, "failureReason": "Authentication failed during strong authentication request.", "additionalDetails": "MFA denied; user declined the authentication"}})],
+            misses: vec![json!({"AuthenticationRequirement": "multiFactorAuthentication", "ResultType": "0", "Status": {"errorCode": 0, "additionalDetails": "MFA requirement satisfied by claim in the token"}})],
+        },
+        Case {
             name: "riskdetection",
             rule: "title: t\nlogsource: {product: azure, service: riskdetection}\ndetection:\n  sel:\n    riskEventType: anomalousToken\n  condition: sel\n",
             table: "AADUserRiskEvents",

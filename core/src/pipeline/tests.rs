@@ -1163,8 +1163,13 @@ fn entra_id_tables() {
     let m = cloud(
         "azure_monitor",
         "{product: azure, service: signinlogs}",
-        "  sel:\n    Status: Interrupted\n  condition: sel\n",
+        "  sel:\n    Status|contains: MFA denied\n  condition: sel\n",
     );
+    // Other words are looked for in the Status object's text, with a warning.
+    assert!(has_leaf(&m, "Status", "*MFA denied*"), "{:?}", shown(&m));
+    assert!(codes(&m).contains(&(Severity::Warning, "lossy-mapping".into())), "{:#?}", m.notes);
+    let m =
+        cloud("azure_monitor", "{product: azure, service: signinlogs}", "  sel:\n    Status: 5\n  condition: sel\n");
     assert!(m.notes.iter().any(|n| n.code == "unmapped-value"), "{:#?}", m.notes);
     let m = cloud(
         "azure_monitor",

@@ -209,11 +209,12 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
             None => row.set(col, value.clone()),
         },
         // A failure has no one code: the row keeps whatever code the event gives.
-        ValueConversion::Outcome { col, success } => {
-            if text.as_deref().is_some_and(|t| t.trim().eq_ignore_ascii_case("success")) {
-                row.set_text(col, success);
-            }
-        }
+        ValueConversion::Outcome { col, success, details } => match text.as_deref().map(str::trim) {
+            Some(t) if t.eq_ignore_ascii_case("success") => row.set_text(col, success),
+            Some(t) if t.eq_ignore_ascii_case("failure") => {}
+            Some(t) => row.set(details, serde_json::json!({ "additionalDetails": t })),
+            None => {}
+        },
         // Decided once every other field is set (see `targets::map_event`).
         ValueConversion::Where { .. } => {}
         ValueConversion::ProcessPath { cols, .. } => {

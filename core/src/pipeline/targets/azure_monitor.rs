@@ -202,6 +202,7 @@ pub(super) static SOURCES: &[Source] = &[
     Source {
         info: Some("interactive sign-ins only: non-interactive ones are in AADNonInteractiveUserSignInLogs and service principals' in AADServicePrincipalSignInLogs, which this query does not read"),
         event_data: EventDataFields::Nested(&[("DeviceDetail", "DeviceDetail"), ("LocationDetails", "LocationDetails"), ("Status", "Status")]),
+        providers: &["Sign-ins"],
         ..cloud("azure/signinlogs", &["azure"], "signinlogs", "SigninLogs", &[SIGNIN_LOGS])
     },
     cloud("azure/riskdetection", &["azure"], "riskdetection", "AADUserRiskEvents", &[RISK_DETECTION]),
@@ -495,12 +496,13 @@ const SIGNIN_LOGS: FieldList = &[
     ("DeviceDetail.trusttype", To(&["DeviceDetail.trustType"])),
     ("DeviceDetail.deviceId", To(&["DeviceDetail.deviceId"])),
     ("DeviceDetail.isCompliant", To(&["DeviceDetail.isCompliant"])),
-    ("Status", Convert(ValueConversion::Outcome { col: "ResultType", success: "0" })),
+    ("Status", Convert(ValueConversion::Outcome { col: "ResultType", success: "0", details: "Status" })),
+    // The portal's activity of every sign-in: it restates the table.
+    ("ActivityDetails", Drop(DropKind::Provider)),
     (
         "properties.message",
         Missing("a sign-in record has no message: SigninLogs has no such column (the activity is always a sign-in)"),
     ),
-    ("ActivityDetails", Missing("the portal's activity details are no column of SigninLogs")),
 ];
 
 const RISK_DETECTION: FieldList = &[
