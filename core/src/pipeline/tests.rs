@@ -1313,3 +1313,38 @@ fn sysmon_for_linux_in_syslog() {
             && has_leaf(&m, "SyslogMessage.TargetFilename", "/etc/cron.d/*")
     );
 }
+
+#[test]
+fn cloud_records_map_onto_their_rows() {
+    // CloudTrail: userIdentity is flattened into columns, requestParameters kept as JSON text.
+    let r = rule_with(
+        "  product: aws\n  service: cloudtrail",
+        "  sel:\n    eventName: CreateUser\n    requestParameters.userName: admin\n  condition: sel",
+    );
+    let e = ev(
+        r#"{"eventName": "CreateUser", "userIdentity": {"type": "Root", "sessionContext": {"sessionIssuer": {"type": "Role"}}},
+        "requestParameters": {"userName": "admin"}}"#,
+    );
+    let (row, _) = map_event(&builtin("azure_monitor").unwrap_or_default(), &r, &e);
+    assert_eq!(row["EventName"], "CreateUser");
+    assert_eq!(row["UserIdentityType"], "Root");
+    assert_eq!(row["SessionIssuerType"], "Role");
+    assert_eq!(row["RequestParameters"], r#"{"userName":"admin"}"#);
+    // AKS audit: the audit event becomes the JSON text of log_s.
+    let r = rule_with(
+        "  product: kubernetes\n  service: audit",
+        "  sel:\n    verb: create\n    objectRef.resource: pods\n  condition: sel",
+    );
+    let e = ev(r#"{"verb": "create", "objectRef": {"resource": "pods"}}"#);
+    let (row, _) = map_event(&builtin("azure_monitor").unwrap_or_default(), &r, &e);
+    let log: serde_json::Value = serde_json::from_str(row["log_s"].as_str().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(log["objectRef"]["resource"], "pods");
+    assert_eq!(row["Category"], "kube-audit");
+    // Sysmon for Linux: the event's values become the XML text of SyslogMessage.
+    let r = rule_with("  product: linux\n  category: process_creation", "  sel:\n    Image: /bin/sh\n  condition: sel");
+    let e = ev(r#"{"EventID": 1, "Image": "/bin/sh", "CommandLine": "sh -c 'a && b'"}"#);
+    let (row, _) = map_event(&builtin("azure_monitor").unwrap_or_default(), &r, &e);
+    let msg = row["SyslogMessage"].as_str().unwrap_or_default();
+    assert!(msg.contains("<Provider Name=\"Linux-Sysmon\"/><EventID>1</EventID>"), "{msg}");
+    assert!(msg.contains("<Data Name=\"CommandLine\">sh -c 'a &amp;&amp; b'</Data>"), "{msg}");
+}

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::select::{no_table, resolve, source_for_table};
-use super::{lookup, FieldMap, RowFilter};
+use super::{lookup, EventDataFields, FieldMap, RowFilter, Source};
 use crate::base::diag::Diagnostic;
 use crate::kusto::schema::{column_type, has_column, ColumnType};
 use crate::pipeline::convert::{forward, typed, TargetRow, ValueConversion};
@@ -40,6 +40,8 @@ pub(crate) fn map_event_fields(
         return;
     };
     let mut dropped: Vec<String> = Vec::new();
+    let expanded = nested_fields(src, fields);
+    let fields: &[(String, Value)] = &expanded;
     let mut row = TargetRow { table: src.table, fields, out };
     let mut deferred = Vec::new();
     for (name, value) in fields {
@@ -110,6 +112,42 @@ pub(crate) fn map_event_fields(
             None,
         ));
     }
+}
+
+/// A record's nested objects (CloudTrail's `userIdentity`) as the dotted
+/// fields the rules name (`userIdentity.type`), where the source maps fields
+/// under that name and not the object itself; other fields stay as they are.
+fn nested_fields(src: &Source, fields: &[(String, Value)]) -> Vec<(String, Value)> {
+    // Deep enough for the records' paths (`userIdentity.sessionContext.sessionIssuer.type`).
+    const MAX_DEPTH: usize = 6;
+    let maps_under = |name: &str| {
+        let prefix = format!("{name}.");
+        let in_lists = src.fields.iter().flat_map(|f| f.iter()).any(|(n, _)| n.starts_with(&prefix));
+        let nested = match src.event_data {
+            EventDataFields::Nested(ps) => ps.iter().any(|(p, _)| *p == name || p.starts_with(&prefix)),
+            _ => false,
+        };
+        in_lists || nested
+    };
+    fn flatten(name: String, value: &Value, depth: usize, out: &mut Vec<(String, Value)>) {
+        match value {
+            Value::Object(map) if depth > 0 => {
+                for (k, v) in map {
+                    flatten(format!("{name}.{k}"), v, depth - 1, out);
+                }
+            }
+            other => out.push((name, other.clone())),
+        }
+    }
+    let mut out = Vec::with_capacity(fields.len());
+    for (name, value) in fields {
+        if value.is_object() && lookup(src, name).is_none() && !has_column(src.table, name) && maps_under(name) {
+            flatten(name.clone(), value, MAX_DEPTH, &mut out);
+        } else {
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    out
 }
 
 /// The XML text Sysmon for Linux writes to syslog for one event: its
