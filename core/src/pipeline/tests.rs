@@ -1275,9 +1275,19 @@ fn kubernetes_proxy_webserver_and_linux_tables() {
         cloud("azure_monitor", "{product: linux}", "  keywords:\n    - 'Accepted password'\n  condition: keywords\n");
     no_errors(&m);
     assert_eq!(m.table.as_deref(), Some("Syslog"));
-    // auditd's records are not mapped onto Syslog's message text.
-    let m = cloud("azure_monitor", "{product: linux, service: auditd}", "  sel:\n    type: EXECVE\n  condition: sel\n");
-    assert!(m.notes.iter().any(|n| n.code == "no-table"), "{:#?}", m.notes);
+    // auditd's records are not mapped onto Syslog's message text, and the error says why, on
+    // sentinel_asim too (it falls back to azure_monitor's tables).
+    for target in ["azure_monitor", "sentinel_asim"] {
+        let m = cloud(target, "{product: linux, service: auditd}", "  sel:\n    type: EXECVE\n  condition: sel\n");
+        assert!(m.notes.iter().any(|n| n.code == "no-table" && n.message.contains("audisp")), "{:#?}", m.notes);
+    }
+    let m =
+        cloud("azure_monitor", "{product: azure, service: pim}", "  sel:\n    riskEventType: x\n  condition: sel\n");
+    assert!(
+        m.notes.iter().any(|n| n.code == "no-table" && n.message.contains("Privileged Identity")),
+        "{:#?}",
+        m.notes
+    );
 }
 
 #[test]

@@ -191,7 +191,8 @@ pub(super) const fn source(
 /// A category a target leaves unmapped on purpose, and why: the reason goes
 /// into the `no-table` error, so that the rule's author is not left to guess.
 pub(super) struct NotMapped {
-    /// Sigma categories, lower case; empty stands for every category.
+    /// Sigma categories, lower case; empty stands for every category. An
+    /// entry `product/category` or `product/service` names one product's.
     pub categories: &'static [&'static str],
     pub reason: &'static str,
 }

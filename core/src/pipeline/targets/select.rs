@@ -168,13 +168,24 @@ pub(super) fn logsource_span(rule: &Rule) -> Option<Span> {
     ls.category.as_ref().map(|c| c.span).or(ls.service.as_ref().map(|s| s.span)).or(ls.span)
 }
 
-/// Why a logsource that looks close to a supported one is not mapped.
+/// Why a logsource that looks close to a supported one is not mapped. The
+/// ASIM target falls back to azure_monitor's tables, so their reasons hold for it too.
 fn unsupported_reason(target: TargetId, rule: &Rule) -> Option<&'static str> {
-    let cat = rule.logsource.category()?.to_ascii_lowercase();
-    not_mapped(target)
-        .iter()
-        .find(|n| n.categories.is_empty() || n.categories.contains(&cat.as_str()))
-        .map(|n| n.reason)
+    let ls = &rule.logsource;
+    let lower = |s: Option<&str>| s.map(str::to_ascii_lowercase);
+    let (cat, product, service) = (lower(ls.category()), lower(ls.product()), lower(ls.service()));
+    let mut keys: Vec<String> = cat.iter().cloned().collect();
+    if let Some(p) = &product {
+        keys.extend(cat.iter().chain(service.iter()).map(|x| format!("{p}/{x}")));
+    }
+    let lists: &[TargetId] = match target {
+        TargetId::SentinelAsim => &[TargetId::SentinelAsim, TargetId::AzureMonitor],
+        _ => std::slice::from_ref(&target),
+    };
+    lists.iter().flat_map(|t| not_mapped(*t)).find_map(|n| {
+        let any_category = n.categories.is_empty() && cat.is_some();
+        (any_category || n.categories.iter().any(|c| keys.iter().any(|k| k == c))).then_some(n.reason)
+    })
 }
 
 /// The error for a rule no source of the target serves.
