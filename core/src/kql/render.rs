@@ -77,6 +77,24 @@ impl Column {
             ColumnType::Timespan | ColumnType::Guid => Kind::Other,
             ColumnType::Dynamic => Kind::Dyn,
             ColumnType::Unknown => Kind::Unknown,
+            // The value of `<Data Name="X">` in the event's XML text; the name is
+            // a plain identifier (event_data_path makes sure), so it needs no escaping.
+            ColumnType::EventXml => {
+                if let Some((base, name)) = field.split_once('.') {
+                    let text = format!("extract(@'<Data Name=\"{name}\">([^<]*)</Data>', 1, {})", identifier(base));
+                    return (Column { text, kind: Kind::Str }, false);
+                }
+                Kind::Unknown
+            }
+            // The column is text: the path is read from its parsed JSON.
+            ColumnType::JsonText => {
+                if let (Some((base, _)), Some(path)) = (field.split_once('.'), dynamic_path(field)) {
+                    let head = identifier(base);
+                    let rest = path.get(head.len()..).unwrap_or("");
+                    return (Column { text: format!("parse_json({head}){rest}"), kind: Kind::Dyn }, true);
+                }
+                Kind::Unknown
+            }
         };
         // Sigma writes nested fields with dots (`properties.message`). When
         // the pipeline does not say the column is a plain scalar column,

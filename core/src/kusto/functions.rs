@@ -53,6 +53,7 @@ pub const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("array_length", 1, 1),
     ("base64_decode_tostring", 1, 1),
     ("abs", 1, 1),
+    ("extract", 3, 3),
 ];
 
 /// The value of an expression that reads no column (literals, `let` values,
@@ -96,6 +97,16 @@ pub fn call(name: &str, args: Vec<Value>) -> Value {
                 v => v.is_null(),
             };
             Value::Bool(empty == (name == "isempty"))
+        }
+        // extract(regex, group, text): the group's text of the first match; a
+        // string is never null in Kusto, so no match (or no such group) is "".
+        "extract" => {
+            let group = arg(&args, 1).as_long().and_then(|g| usize::try_from(g).ok());
+            let found = match (compile_regex(&arg(&args, 0).to_text()), group) {
+                (Ok(re), Some(g)) => re.capture(&arg(&args, 2).to_text(), g).map(str::to_string),
+                _ => None,
+            };
+            Value::Str(found.unwrap_or_default())
         }
         "isnull" => Value::Bool(a0().is_null()),
         "isnotnull" => Value::Bool(!a0().is_null()),

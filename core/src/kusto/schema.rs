@@ -20,6 +20,13 @@ pub enum ColumnType {
     Guid,
     Dynamic,
     Decimal,
+    /// A path into a string column whose text is JSON (`RequestParameters.userName`
+    /// in AWSCloudTrail): read as `parse_json(Column).path`, a dynamic value.
+    JsonText,
+    /// A named value of an XML event kept as text (Sysmon for Linux in
+    /// Syslog's `SyslogMessage`): `SyslogMessage.Image` is the text of
+    /// `<Data Name="Image">`, read with `extract`, a string.
+    EventXml,
     /// No schema knowledge (the `none` pipeline, custom tables).
     Unknown,
 }
@@ -55,10 +62,32 @@ pub fn column_type(table: &str, column: &str) -> ColumnType {
             if cols.get(i).is_some_and(|(_, t)| *t == ColumnType::Dynamic) {
                 return ColumnType::Dynamic;
             }
+            if JSON_TEXT.contains(&(table, base)) {
+                return ColumnType::JsonText;
+            }
+            if XML_TEXT.contains(&(table, base)) {
+                return ColumnType::EventXml;
+            }
         }
     }
     ColumnType::Unknown
 }
+
+/// String columns whose text is a JSON document, so that a path into them is
+/// read through `parse_json` (the connectors write the nested part of the
+/// record as text: schema.json types them `string`; docs/kql.md, "Cloud tables").
+const JSON_TEXT: &[(&str, &str)] = &[
+    ("AWSCloudTrail", "RequestParameters"),
+    ("AWSCloudTrail", "ResponseElements"),
+    ("AWSCloudTrail", "AdditionalEventData"),
+    ("AWSCloudTrail", "Resources"),
+    ("AWSCloudTrail", "ServiceEventDetails"),
+    ("AzureDiagnostics", "log_s"),
+];
+
+/// String columns that hold an event's XML (`<Data Name="...">` values):
+/// Syslog's message text, where Sysmon for Linux writes each event.
+const XML_TEXT: &[(&str, &str)] = &[("Syslog", "SyslogMessage")];
 
 /// Whether the embedded schema has `column` (or a path into a dynamic column) in `table`.
 pub fn has_column(table: &str, column: &str) -> bool {

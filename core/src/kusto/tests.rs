@@ -335,3 +335,45 @@ mod props {
         }
     }
 }
+
+/// The rows of `table` (with its schema's column types) a condition returns.
+fn hits_in(table: &str, rows: &[Json], cond: &str) -> Vec<usize> {
+    let ev = evaluate(&format!("{table} | where {cond}"), rows);
+    assert!(ev.ok(), "{cond}: {:?}", ev.diagnostics);
+    ev.matched(rows.len()).iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i).collect()
+}
+
+#[test]
+fn paths_into_json_text() {
+    // A string column that holds JSON (AWSCloudTrail's RequestParameters): the
+    // path is read from the parsed text; text that is no JSON object has no member.
+    let rows = vec![
+        json!({"RequestParameters": "{\"userName\":\"admin\",\"policy\":{\"effect\":\"Allow\"}}"}),
+        json!({"RequestParameters": "not json"}),
+        json!({"RequestParameters": ""}),
+    ];
+    let run = |cond: &str| hits_in("AWSCloudTrail", &rows, cond);
+    assert_eq!(run(r#"tostring(parse_json(RequestParameters).userName) =~ "ADMIN""#), vec![0]);
+    assert_eq!(run(r#"tostring(parse_json(RequestParameters).policy.effect) == "Allow""#), vec![0]);
+    assert_eq!(run(r#"isempty(tostring(parse_json(RequestParameters).userName))"#), vec![1, 2]);
+}
+
+#[test]
+fn extract_reads_a_capture_group() {
+    let rows = vec![
+        json!({"SyslogMessage": "<Event><EventData><Data Name=\"Image\">/usr/bin/curl</Data><Data Name=\"CommandLine\">curl a &amp;&amp; b</Data></EventData></Event>"}),
+        json!({"SyslogMessage": "Accepted publickey for root"}),
+    ];
+    let run = |cond: &str| hits_in("Syslog", &rows, cond);
+    assert_eq!(run(r#"extract(@'<Data Name="Image">([^<]*)</Data>', 1, SyslogMessage) endswith "/curl""#), vec![0]);
+    // No match is the empty string, never null: `!contains` holds there.
+    assert_eq!(run(r#"isempty(extract(@'<Data Name="Image">([^<]*)</Data>', 1, SyslogMessage))"#), vec![1]);
+    assert_eq!(run(r#"extract(@'<Data Name="Image">([^<]*)</Data>', 1, SyslogMessage) !contains "wget""#), vec![0, 1]);
+    // The text is read as written: XML's entities are not decoded.
+    assert_eq!(
+        run(r#"extract(@'<Data Name="CommandLine">([^<]*)</Data>', 1, SyslogMessage) contains "&amp;&amp;""#),
+        vec![0]
+    );
+    // A group the pattern does not have gives "".
+    assert_eq!(run(r#"isempty(extract("(a)", 2, "a"))"#), vec![0, 1]);
+}

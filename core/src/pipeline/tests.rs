@@ -90,7 +90,12 @@ fn every_builtin_target_column_exists_in_schema_json() {
             continue;
         };
         let ok = match col.split_once('.') {
-            Some((base, _)) => cols.get(base).and_then(|t| t.as_str()) == Some("dynamic"),
+            // A path is into a dynamic column, or into a string column that holds JSON text.
+            Some((base, _)) => match cols.get(base).and_then(|t| t.as_str()) {
+                Some("dynamic") => true,
+                Some("string") => crate::kusto::schema::column_type(table, &col) == ColumnType::JsonText,
+                _ => false,
+            },
             None => cols.contains_key(&col),
         };
         if !ok {
@@ -449,7 +454,8 @@ fn azure_monitor_security_and_4688() {
     let m = map("azure_monitor", &r);
     assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("4688")));
     let r = rule_with("  category: process_creation\n  product: linux", "  sel:\n    Image: /bin/sh\n  condition: sel");
-    assert!(map("azure_monitor", &r).notes.iter().any(|n| n.code == "no-table"));
+    // Linux process creation is Sysmon for Linux's, in Syslog (not event 4688).
+    assert_eq!(map("azure_monitor", &r).table.as_deref(), Some("Syslog"));
 }
 
 #[test]
@@ -1212,4 +1218,271 @@ fn dns_client_3008_on_microsoft_xdr() {
     assert_eq!(m.table.as_deref(), Some("DeviceEvents"));
     assert!(has_leaf(&m, "ActionType", "DnsQueryResponse"), "{:?}", shown(&m));
     assert!(has_leaf(&m, "AdditionalFields.DnsQueryString", "*.onion"), "{:?}", shown(&m));
+}
+
+// ---------------------------------------------------------------------------
+// Cloud, Linux and web logs on azure_monitor (and the ASIM fallback to them)
+
+/// The table a rule of this logsource and detection lands on, with its mapping.
+fn cloud(target: &str, logsource: &str, detection: &str) -> Mapped {
+    map(target, &rule_with(&format!("  {logsource}"), detection))
+}
+
+#[test]
+fn aws_cloudtrail_columns_and_json_text_paths() {
+    let m = cloud(
+        "azure_monitor",
+        "{product: aws, service: cloudtrail}",
+        "  sel:\n    eventSource: iam.amazonaws.com\n    eventName: CreateUser\n    userIdentity.type: Root\n    requestParameters.userName|contains: admin\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("AWSCloudTrail"));
+    assert!(has_leaf(&m, "EventSource", "iam.amazonaws.com") && has_leaf(&m, "EventName", "CreateUser"));
+    assert!(has_leaf(&m, "UserIdentityType", "Root"), "{:?}", shown(&m));
+    // RequestParameters is a string column holding JSON: the path is read through parse_json.
+    let path = leaves(&m).into_iter().find(|l| l.item.field.as_deref() == Some("RequestParameters.userName"));
+    assert_eq!(path.map(|l| l.column_type), Some(ColumnType::JsonText));
+    // A field CloudTrail does not write is an error, not a guessed column.
+    let m = cloud("azure_monitor", "{product: aws, service: cloudtrail}", "  sel:\n    status: x\n  condition: sel\n");
+    assert!(m.notes.iter().any(|n| n.code == "unmapped-field"), "{:#?}", m.notes);
+    // sentinel_asim reads the same native table, and says so.
+    let m = cloud(
+        "sentinel_asim",
+        "{product: aws, service: cloudtrail}",
+        "  sel:\n    eventName: CreateUser\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("AWSCloudTrail"));
+    assert!(m.notes.iter().any(|n| n.code == "native-table"), "{:#?}", m.notes);
+}
+
+#[test]
+fn entra_id_tables() {
+    let m = cloud(
+        "azure_monitor",
+        "{product: azure, service: auditlogs}",
+        "  sel:\n    properties.message: Add member to role\n    Category: RoleManagement\n  condition: sel\n",
+    );
+    assert_eq!(m.table.as_deref(), Some("AuditLogs"));
+    assert!(has_leaf(&m, "OperationName", "Add member to role") && has_leaf(&m, "Category", "RoleManagement"));
+    // properties.message is the activity's name only approximately: said, not silent.
+    assert!(codes(&m).contains(&(Severity::Warning, "lossy-mapping".into())), "{:#?}", m.notes);
+    let m = cloud(
+        "azure_monitor",
+        "{product: azure, service: signinlogs}",
+        "  sel:\n    ResultType: 50053\n    DeviceDetail.trusttype: Workplace\n    Status: Success\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("SigninLogs"));
+    assert!(
+        has_leaf(&m, "ResultType", "50053") && has_leaf(&m, "DeviceDetail.trustType", "Workplace"),
+        "{:?}",
+        shown(&m)
+    );
+    // The portal's Status Success is result code 0, and Failure any other code.
+    assert!(has_leaf(&m, "ResultType", "0"), "{:?}", shown(&m));
+    let m = cloud(
+        "azure_monitor",
+        "{product: azure, service: signinlogs}",
+        "  sel:\n    Status: Failure\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(matches!(&m.expr, Expr::Not(_)) || leaves(&m).iter().any(|l| l.item.negate), "{:?}", m.expr);
+    let m = cloud(
+        "azure_monitor",
+        "{product: azure, service: signinlogs}",
+        "  sel:\n    Status|contains: MFA denied\n  condition: sel\n",
+    );
+    // Other words are looked for in the Status object's text, with a warning.
+    assert!(has_leaf(&m, "Status", "*MFA denied*"), "{:?}", shown(&m));
+    assert!(codes(&m).contains(&(Severity::Warning, "lossy-mapping".into())), "{:#?}", m.notes);
+    let m =
+        cloud("azure_monitor", "{product: azure, service: signinlogs}", "  sel:\n    Status: 5\n  condition: sel\n");
+    assert!(m.notes.iter().any(|n| n.code == "unmapped-value"), "{:#?}", m.notes);
+    let m = cloud(
+        "azure_monitor",
+        "{product: azure, service: riskdetection}",
+        "  sel:\n    riskEventType: anomalousToken\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(m.table.as_deref() == Some("AADUserRiskEvents") && has_leaf(&m, "RiskEventType", "anomalousToken"));
+    let m = cloud("azure_monitor", "{product: azure, service: activitylogs}", "  sel:\n    operationName: MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION\n    properties.message: x\n  condition: sel\n");
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("AzureActivity"));
+    assert!(has_leaf(&m, "OperationNameValue", "MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION"));
+    assert!(has_leaf(&m, "Properties_d.message", "x"), "{:?}", shown(&m));
+    // On sentinel_asim, the Azure activity log keeps its ASIM schema.
+    let m = cloud(
+        "sentinel_asim",
+        "{product: azure, service: activitylogs}",
+        "  sel:\n    operationName: x\n  condition: sel\n",
+    );
+    assert!(!m.notes.iter().any(|n| n.code == "native-table"), "{:#?}", m.notes);
+}
+
+#[test]
+fn saas_audit_tables() {
+    let m = cloud("azure_monitor", "{product: okta, service: okta}", "  sel:\n    eventType: user.mfa.factor.deactivate\n    debugContext.debugData.requestUri|contains: admin\n    securityContext.isProxy: 'true'\n  condition: sel\n");
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("OktaV2_CL"));
+    assert!(has_leaf(&m, "EventOriginalType", "user.mfa.factor.deactivate"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "DebugData.requestUri", "*admin*") && has_leaf(&m, "SecurityContextIsProxy", "true"));
+    let m = cloud(
+        "azure_monitor",
+        "{product: gcp, service: gcp.audit}",
+        "  sel:\n    gcp.audit.method_name: v1.compute.instances.delete\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(m.table.as_deref() == Some("GCPAuditLogs") && has_leaf(&m, "MethodName", "v1.compute.instances.delete"));
+    let m = cloud(
+        "azure_monitor",
+        "{product: github, service: audit}",
+        "  sel:\n    action: repo.destroy\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(m.table.as_deref() == Some("GitHubAuditLogPolling_CL") && has_leaf(&m, "action_s", "repo.destroy"));
+    let m = cloud(
+        "azure_monitor",
+        "{product: m365, service: audit}",
+        "  sel:\n    Operation: Set-Mailbox\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(m.table.as_deref() == Some("OfficeActivity") && has_leaf(&m, "Operation", "Set-Mailbox"));
+    // The admin application is the row filter, so restating it is dropped.
+    let m = cloud(
+        "azure_monitor",
+        "{product: gcp, service: google_workspace.admin}",
+        "  sel:\n    eventService: admin.googleapis.com\n    eventName: REMOVE_PRIVILEGE\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(
+        has_leaf(&m, "IdApplicationName", "admin") && has_leaf(&m, "EventName", "REMOVE_PRIVILEGE"),
+        "{:?}",
+        shown(&m)
+    );
+}
+
+#[test]
+fn kubernetes_proxy_webserver_and_linux_tables() {
+    let m = cloud(
+        "azure_monitor",
+        "{product: kubernetes, category: application, service: audit}",
+        "  sel:\n    verb: create\n    objectRef.resource: pods\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("AzureDiagnostics"));
+    assert!(
+        has_leaf(&m, "Category", "kube-audit") && has_leaf(&m, "log_s.objectRef.resource", "pods"),
+        "{:?}",
+        shown(&m)
+    );
+    let m = cloud(
+        "azure_monitor",
+        "{category: proxy}",
+        "  sel:\n    c-useragent: curl*\n    cs-method: GET\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(m.table.as_deref() == Some("CommonSecurityLog") && has_leaf(&m, "RequestClientApplication", "curl*"));
+    // CommonSecurityLog holds every CEF source: said as a warning.
+    assert!(codes(&m).contains(&(Severity::Warning, "lossy-mapping".into())), "{:#?}", m.notes);
+    let m = cloud(
+        "azure_monitor",
+        "{category: webserver}",
+        "  sel:\n    cs-uri-query|contains: /etc/passwd\n    sc-status: 200\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(m.table.as_deref() == Some("W3CIISLog") && has_leaf(&m, "csUriQuery", "*/etc/passwd*"));
+    let m = cloud(
+        "azure_monitor",
+        "{product: linux, service: sshd}",
+        "  keywords:\n    - 'error: buffer_get_ret'\n  condition: keywords\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("Syslog"));
+    let m =
+        cloud("azure_monitor", "{product: linux}", "  keywords:\n    - 'Accepted password'\n  condition: keywords\n");
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("Syslog"));
+    // auditd's records are not mapped onto Syslog's message text, and the error says why, on
+    // sentinel_asim too (it falls back to azure_monitor's tables).
+    for target in ["azure_monitor", "sentinel_asim"] {
+        let m = cloud(target, "{product: linux, service: auditd}", "  sel:\n    type: EXECVE\n  condition: sel\n");
+        assert!(m.notes.iter().any(|n| n.code == "no-table" && n.message.contains("audisp")), "{:#?}", m.notes);
+    }
+    let m =
+        cloud("azure_monitor", "{product: azure, service: pim}", "  sel:\n    riskEventType: x\n  condition: sel\n");
+    assert!(
+        m.notes.iter().any(|n| n.code == "no-table" && n.message.contains("Privileged Identity")),
+        "{:#?}",
+        m.notes
+    );
+}
+
+#[test]
+fn sysmon_for_linux_in_syslog() {
+    let m = cloud(
+        "azure_monitor",
+        "{product: linux, category: process_creation}",
+        "  sel:\n    Image|endswith: /curl\n    CommandLine|contains: ' && '\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("Syslog"));
+    assert!(has_leaf(&m, "SyslogMessage", "*<EventID>1</EventID>*"), "{:?}", shown(&m));
+    let image = leaves(&m).into_iter().find(|l| l.item.field.as_deref() == Some("SyslogMessage.Image"));
+    assert_eq!(image.map(|l| l.column_type), Some(ColumnType::EventXml));
+    // The XML text keeps `&` escaped: both spellings are tested, and the note says why.
+    assert!(has_leaf(&m, "SyslogMessage.CommandLine", "* &amp;&amp; *"), "{:?}", shown(&m));
+    assert!(m.notes.iter().any(|n| n.code == "source-mapping" && n.message.contains("Sysmon for Linux")));
+    // A value Sysmon does not write for the event is an error.
+    let m = cloud(
+        "azure_monitor",
+        "{product: linux, category: process_creation}",
+        "  sel:\n    TargetFilename: /tmp/x\n  condition: sel\n",
+    );
+    assert!(m.notes.iter().any(|n| n.code == "unmapped-field"), "{:#?}", m.notes);
+    let m = cloud(
+        "azure_monitor",
+        "{product: linux, category: file_event}",
+        "  sel:\n    TargetFilename|startswith: /etc/cron.d/\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(
+        has_leaf(&m, "SyslogMessage", "*<EventID>11</EventID>*")
+            && has_leaf(&m, "SyslogMessage.TargetFilename", "/etc/cron.d/*")
+    );
+}
+
+#[test]
+fn cloud_records_map_onto_their_rows() {
+    // CloudTrail: userIdentity is flattened into columns, requestParameters kept as JSON text.
+    let r = rule_with(
+        "  product: aws\n  service: cloudtrail",
+        "  sel:\n    eventName: CreateUser\n    requestParameters.userName: admin\n  condition: sel",
+    );
+    let e = ev(
+        r#"{"eventName": "CreateUser", "userIdentity": {"type": "Root", "sessionContext": {"sessionIssuer": {"type": "Role"}}},
+        "requestParameters": {"userName": "admin"}}"#,
+    );
+    let (row, _) = map_event(&builtin("azure_monitor").unwrap_or_default(), &r, &e);
+    assert_eq!(row["EventName"], "CreateUser");
+    assert_eq!(row["UserIdentityType"], "Root");
+    assert_eq!(row["SessionIssuerType"], "Role");
+    assert_eq!(row["RequestParameters"], r#"{"userName":"admin"}"#);
+    // AKS audit: the audit event becomes the JSON text of log_s.
+    let r = rule_with(
+        "  product: kubernetes\n  service: audit",
+        "  sel:\n    verb: create\n    objectRef.resource: pods\n  condition: sel",
+    );
+    let e = ev(r#"{"verb": "create", "objectRef": {"resource": "pods"}}"#);
+    let (row, _) = map_event(&builtin("azure_monitor").unwrap_or_default(), &r, &e);
+    let log: serde_json::Value = serde_json::from_str(row["log_s"].as_str().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(log["objectRef"]["resource"], "pods");
+    assert_eq!(row["Category"], "kube-audit");
+    // Sysmon for Linux: the event's values become the XML text of SyslogMessage.
+    let r = rule_with("  product: linux\n  category: process_creation", "  sel:\n    Image: /bin/sh\n  condition: sel");
+    let e = ev(r#"{"EventID": 1, "Image": "/bin/sh", "CommandLine": "sh -c 'a && b'"}"#);
+    let (row, _) = map_event(&builtin("azure_monitor").unwrap_or_default(), &r, &e);
+    let msg = row["SyslogMessage"].as_str().unwrap_or_default();
+    assert!(msg.contains("<Provider Name=\"Linux-Sysmon\"/><EventID>1</EventID>"), "{msg}");
+    assert!(msg.contains("<Data Name=\"CommandLine\">sh -c 'a &amp;&amp; b'</Data>"), "{msg}");
 }

@@ -60,6 +60,12 @@ impl Regex {
         self.0.engine.replace_all(text, replacement)
     }
 
+    /// The text of capture group `group` of the first match, if the pattern
+    /// matches and the group took part in the match.
+    pub fn capture<'t>(&self, text: &'t str, group: usize) -> Option<&'t str> {
+        self.0.engine.captures(text)?.get(group).map(|m| m.as_str())
+    }
+
     /// The pattern as written (before the ASCII and case-folding rewrites).
     pub fn as_str(&self) -> &str {
         &self.0.source

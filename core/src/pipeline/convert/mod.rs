@@ -126,6 +126,11 @@ pub(crate) enum ValueConversion {
     HostFqdn { fqdn: &'static str, host: &'static str },
     /// Sysmon DNS status (Win32 error 9003) → DNS response code (3).
     DnsStatus { col: &'static str },
+    /// A Success/Failure outcome → a result-code column where `success` is
+    /// the one success code and every other code is a failure (SigninLogs'
+    /// ResultType, `0`); another value is looked for in the text of `details`
+    /// (SigninLogs' Status object: error code, failure reason, details).
+    Outcome { col: &'static str, success: &'static str, details: &'static str },
     /// A part of a URL (query, path) matched against the whole URL.
     UrlPart { col: &'static str, part: &'static str },
     /// The field is in `then` on rows whose `cond` column holds one of
@@ -198,6 +203,7 @@ impl ValueConversion {
             | ValueConversion::UrlPart { col, .. }
             | ValueConversion::NamePart { col, .. } => vec![col],
             ValueConversion::Details { data, kind, .. } => vec![data, kind],
+            ValueConversion::Outcome { col, details, .. } => vec![col, details],
             ValueConversion::UserSplit { domain, name, fallback } => {
                 let mut v = vec![domain, name];
                 if let Some((d, n)) = fallback {

@@ -55,6 +55,7 @@ pub(crate) fn convert_test(conv: &ValueConversion, test: &Test, notes: &mut Item
         }),
         ValueConversion::HostFqdn { fqdn, host } => Some(host_fqdn(test, fqdn, host, notes)),
         ValueConversion::DnsStatus { col } => dns_status(test, col, notes),
+        ValueConversion::Outcome { col, success, details } => outcome(test, col, success, details, notes),
         ValueConversion::UrlPart { col, part } => {
             notes.lossy(&format!(
                 "the {part} is matched against the whole URL ({col}), which can match other parts of it"
@@ -508,6 +509,34 @@ fn host_fqdn(test: &Test, fqdn: &str, host: &str, notes: &mut ItemNotes<'_>) -> 
         ));
     }
     or(vec![leaf(fqdn, test.clone()), leaf(host, test.clone())])
+}
+
+/// `Success` is the success code; `Failure` any other code (a failure has
+/// many codes, none of which the outcome names).
+fn outcome(test: &Test, col: &str, success: &str, details: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnExpr> {
+    let word = match test {
+        Test::Glob { pattern, .. } => pattern.as_plain().map(|w| w.trim().to_ascii_lowercase()),
+        Test::Exists(_) | Test::Null => return Some(leaf(col, test.clone())),
+        _ => None,
+    };
+    match word.as_deref() {
+        Some("success") => Some(leaf(col, lit(success))),
+        Some("failure") => Some(Expr::Not(Box::new(leaf(col, lit(success))))),
+        _ => match test {
+            // A failure's own words (`MFA denied`) are in the details' text.
+            Test::Glob { .. } | Test::Regex { .. } => {
+                notes.lossy(&format!("a status other than Success or Failure is looked for in the text of {details} (error code, failure reason, details), not in one field"));
+                Some(leaf(details, test.clone()))
+            }
+            _ => {
+                notes.error(
+                    "unmapped-value",
+                    &format!("only Success, Failure or a text in {details} can be told from {col}"),
+                );
+                None
+            }
+        },
+    }
 }
 
 fn dns_status(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnExpr> {

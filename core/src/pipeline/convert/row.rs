@@ -51,7 +51,7 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
             Value::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
             _ => value,
         },
-        ColumnType::Dynamic | ColumnType::Unknown => value,
+        ColumnType::Dynamic | ColumnType::JsonText | ColumnType::EventXml | ColumnType::Unknown => value,
     }
 }
 
@@ -207,6 +207,13 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
         ValueConversion::DnsStatus { col } => match text.as_deref().and_then(parse_int) {
             Some(n) => row.set(col, Value::Number(Number::from(dns_code(n)))),
             None => row.set(col, value.clone()),
+        },
+        // A failure has no one code: the row keeps whatever code the event gives.
+        ValueConversion::Outcome { col, success, details } => match text.as_deref().map(str::trim) {
+            Some(t) if t.eq_ignore_ascii_case("success") => row.set_text(col, success),
+            Some(t) if t.eq_ignore_ascii_case("failure") => {}
+            Some(t) => row.set(details, serde_json::json!({ "additionalDetails": t })),
+            None => {}
         },
         // Decided once every other field is set (see `targets::map_event`).
         ValueConversion::Where { .. } => {}

@@ -16,7 +16,7 @@
 //!   or mislead, so Sysmon rules go to its own events in WindowsEvent.
 
 use super::vocab::MANDATORY_LABELS;
-use super::FieldMap::{Convert, Drop, Missing, To};
+use super::FieldMap::{Approx, Convert, Drop, Missing, To};
 use super::{source, DropKind, EventDataFields, FieldList, NotMapped, RowFilter, Source, PROC_PROVIDERS, SECURITY};
 use crate::pipeline::convert::{SidColumns, ValueConversion};
 
@@ -178,7 +178,118 @@ pub(super) static SOURCES: &[Source] = &[
     channel("vhdmp", &["Microsoft-Windows-VHDMP/Operational"]),
     channel("windefend", &["Microsoft-Windows-Windows Defender/Operational"]),
     channel("wmi", &["Microsoft-Windows-WMI-Activity/Operational"]),
+    // Sysmon for Linux: its events' XML in Syslog's message text.
+    sysmon_linux("process_creation", &[1]),
+    sysmon_linux("network_connection", &[3]),
+    sysmon_linux("process_termination", &[5]),
+    sysmon_linux("raw_access_thread", &[9]),
+    sysmon_linux("file_event", &[11]),
+    sysmon_linux("file_delete", &[23]),
+    // Cloud and other non-Windows logs: the tables Microsoft's connectors write.
+    Source {
+        event_data: EventDataFields::Nested(CLOUDTRAIL_NESTED),
+        unmapped_hint: Some("AWSCloudTrail flattens userIdentity into UserIdentity*/SessionIssuer* columns and keeps requestParameters, responseElements, additionalEventData, resources and serviceEventDetails as JSON text"),
+        ..cloud("aws/cloudtrail", &["aws"], "cloudtrail", "AWSCloudTrail", &[CLOUDTRAIL])
+    },
+    Source {
+        event_data: EventDataFields::Nested(&[("InitiatedBy", "InitiatedBy"), ("initiatedBy", "InitiatedBy")]),
+        ..cloud("azure/auditlogs", &["azure"], "auditlogs", "AuditLogs", &[AUDIT_LOGS])
+    },
+    Source {
+        event_data: EventDataFields::Nested(&[("properties", "Properties_d")]),
+        ..cloud("azure/activitylogs", &["azure"], "activitylogs", "AzureActivity", &[ACTIVITY_LOGS])
+    },
+    Source {
+        info: Some("interactive sign-ins only: non-interactive ones are in AADNonInteractiveUserSignInLogs and service principals' in AADServicePrincipalSignInLogs, which this query does not read"),
+        event_data: EventDataFields::Nested(&[("DeviceDetail", "DeviceDetail"), ("LocationDetails", "LocationDetails"), ("Status", "Status")]),
+        providers: &["Sign-ins"],
+        ..cloud("azure/signinlogs", &["azure"], "signinlogs", "SigninLogs", &[SIGNIN_LOGS])
+    },
+    cloud("azure/riskdetection", &["azure"], "riskdetection", "AADUserRiskEvents", &[RISK_DETECTION]),
+    Source {
+        info: Some("read from OktaV2_CL, the table of Microsoft's current Okta Single Sign-On connector (codeless); the legacy Azure Function connector wrote Okta_CL"),
+        event_data: EventDataFields::Nested(&[("debugContext.debugData", "DebugData")]),
+        ..cloud("okta/okta", &["okta"], "okta", "OktaV2_CL", &[OKTA])
+    },
+    cloud("gcp/gcp.audit", &["gcp"], "gcp.audit", "GCPAuditLogs", &[GCP_AUDIT]),
+    Source {
+        condition: RowFilter::OneOf("IdApplicationName", &["admin"]),
+        providers: &["admin.googleapis.com"],
+        ..cloud("gcp/google_workspace.admin", &["gcp"], "google_workspace.admin", "GoogleWorkspaceReports", &[GOOGLE_WORKSPACE_ADMIN])
+    },
+    cloud("github/audit", &["github"], "audit", "GitHubAuditLogPolling_CL", &[GITHUB_AUDIT]),
+    cloud("m365/audit", &["m365"], "audit", "OfficeActivity", &[M365_AUDIT]),
+    Source {
+        condition: RowFilter::OneOf("Category", &["kube-audit", "kube-audit-admin"]),
+        event_data: EventDataFields::Nested(KUBE_AUDIT_NESTED),
+        info: Some("AKS audit logs in AzureDiagnostics (diagnostic setting in Azure diagnostics mode, categories kube-audit and kube-audit-admin): log_s is the Kubernetes audit event as JSON text"),
+        ..cloud("kubernetes/audit", &["kubernetes"], "audit", "AzureDiagnostics", &[KUBE_AUDIT])
+    },
+    Source {
+        category: Some("application"),
+        condition: RowFilter::OneOf("Category", &["kube-audit", "kube-audit-admin"]),
+        event_data: EventDataFields::Nested(KUBE_AUDIT_NESTED),
+        info: Some("AKS audit logs in AzureDiagnostics (diagnostic setting in Azure diagnostics mode, categories kube-audit and kube-audit-admin): log_s is the Kubernetes audit event as JSON text"),
+        ..cloud("kubernetes/application/audit", &["kubernetes"], "audit", "AzureDiagnostics", &[KUBE_AUDIT])
+    },
+    Source {
+        category: Some("proxy"),
+        warning: Some("CommonSecurityLog holds every CEF source, not only proxies, and which CEF key a proxy writes each value to is the vendor's choice: the query reads the common CEF keys (request, requestMethod, requestClientApplication, dhost) of all CEF rows"),
+        ..cloud("proxy", &[], "", "CommonSecurityLog", &[PROXY_CEF])
+    },
+    Source {
+        category: Some("webserver"),
+        info: Some("read from W3CIISLog, the IIS logs the Azure Monitor agent collects; other web servers' logs reach no native table with these columns"),
+        ..cloud("webserver", &[], "", "W3CIISLog", &[IIS])
+    },
+    Source {
+        info: Some("read from Syslog: the message text is SyslogMessage, the program ProcessName"),
+        ..cloud("linux", &["linux"], "", "Syslog", &[SYSLOG])
+    },
+    cloud("linux/syslog", &["linux"], "syslog", "Syslog", &[SYSLOG]),
+    cloud("linux/sshd", &["linux"], "sshd", "Syslog", &[SYSLOG]),
+    cloud("linux/cron", &["linux"], "cron", "Syslog", &[SYSLOG]),
+    cloud("linux/vsftpd", &["linux"], "vsftpd", "Syslog", &[SYSLOG]),
+    cloud("linux/clamav", &["linux"], "clamav", "Syslog", &[SYSLOG]),
+    cloud("linux/guacamole", &["linux"], "guacamole", "Syslog", &[SYSLOG]),
 ];
+
+/// A Sysmon for Linux category: its events in Syslog, each field a
+/// `<Data Name>` value of the XML text (what Microsoft's ASIM parser
+/// vimProcessCreateLinuxSysmon reads too).
+const fn sysmon_linux(category: &'static str, ids: &'static [i64]) -> Source {
+    Source {
+        category: Some(category),
+        products: &["linux"],
+        condition: RowFilter::SysmonSyslog { event_ids: ids },
+        restating: ids,
+        event_data: EventDataFields::SysmonXml(ids),
+        info: Some("read from Sysmon for Linux's events in Syslog: SyslogMessage is the event's XML, each field the text of its <Data Name=\"...\"> element"),
+        unmapped_hint: Some("Sysmon writes no such value for this event"),
+        ..cloud(category, &["linux"], "", "Syslog", &[SYSMON_LINUX])
+    }
+}
+
+/// Fields of a Sysmon for Linux event that are Syslog's own columns.
+const SYSMON_LINUX: FieldList = &[("EventID", Drop(DropKind::EventId)), ("Computer", To(&["Computer"]))];
+
+/// A log that is not Windows': one product's service (or category) in one table.
+const fn cloud(
+    label: &'static str,
+    products: &'static [&'static str],
+    service: &'static str,
+    table: &'static str,
+    fields: &'static [FieldList],
+) -> Source {
+    Source {
+        category: None,
+        products,
+        service: if service.is_empty() { None } else { Some(service) },
+        providers: &[],
+        fallback_services: &[],
+        ..source(label, "", table, fields)
+    }
+}
 
 /// The columns every `WindowsEvent` row has that a Sigma rule names; its
 /// other fields are the event's named values (`EventData`).
@@ -240,7 +351,354 @@ const fn powershell(category: &'static str, id: &'static [i64], names: &'static 
 }
 
 /// Categories left unmapped on purpose, and why.
-pub(super) const NOT_MAPPED: &[NotMapped] = &[NotMapped {
-    categories: &["ps_classic_start", "ps_classic_provider_start", "ps_classic_script"],
-    reason: "Windows PowerShell's classic events (400/600/800) write their values as one unnamed text, and how WindowsEvent keeps unnamed values is not documented",
-}];
+pub(super) const NOT_MAPPED: &[NotMapped] = &[
+    NotMapped {
+        categories: &["ps_classic_start", "ps_classic_provider_start", "ps_classic_script"],
+        reason: "Windows PowerShell's classic events (400/600/800) write their values as one unnamed text, and how WindowsEvent keeps unnamed values is not documented",
+    },
+    NotMapped {
+        categories: &["linux/auditd"],
+        reason: "auditd's records reach Syslog only through the audisp syslog plugin, as key=value text whose values auditd hex-encodes when they hold spaces: its fields are no column and no stable part of SyslogMessage",
+    },
+    NotMapped {
+        categories: &["macos/process_creation", "macos/file_event"],
+        reason: "no Log Analytics table holds macOS endpoint events (Defender's Device* tables do, on microsoft_xdr)",
+    },
+    NotMapped {
+        categories: &["azure/pim"],
+        reason: "the rules test Entra Privileged Identity Management alert types (staleSignInAlertIncident, ...), which no Log Analytics table holds (AADUserRiskEvents has risk detections only)",
+    },
+    NotMapped {
+        categories: &["m365/threat_management", "m365/exchange"],
+        reason: "the rules test Microsoft 365 Security & Compliance alert names, which OfficeActivity (the audit log) does not hold",
+    },
+];
+
+// ---------------------------------------------------------------------------
+// Logs that are not Windows'. Column names are the tables' (schema.json, with
+// the Microsoft source of each table); docs/kql.md, "Cloud and Linux tables",
+// says where each mapping comes from.
+
+/// CloudTrail's record fields (camelCase, as Sigma writes them) → AWSCloudTrail.
+const CLOUDTRAIL: FieldList = &[
+    ("eventName", To(&["EventName"])),
+    ("eventSource", To(&["EventSource"])),
+    ("eventType", To(&["EventTypeName"])),
+    ("eventVersion", To(&["EventVersion"])),
+    ("eventID", To(&["AwsEventId"])),
+    ("requestID", To(&["AwsRequestId"])),
+    ("errorCode", To(&["ErrorCode"])),
+    ("errorMessage", To(&["ErrorMessage"])),
+    ("userAgent", To(&["UserAgent"])),
+    ("sourceIPAddress", To(&["SourceIpAddress"])),
+    ("awsRegion", To(&["AWSRegion"])),
+    ("recipientAccountId", To(&["RecipientAccountId"])),
+    ("readOnly", To(&["ReadOnly"])),
+    ("managementEvent", To(&["ManagementEvent"])),
+    ("vpcEndpointId", To(&["VpcEndpointId"])),
+    ("sharedEventID", To(&["SharedEventId"])),
+    ("userIdentity.type", To(&["UserIdentityType"])),
+    ("userIdentity.arn", To(&["UserIdentityArn"])),
+    ("userIdentity.accountId", To(&["UserIdentityAccountId"])),
+    ("userIdentity.principalId", To(&["UserIdentityPrincipalid"])),
+    ("userIdentity.userName", To(&["UserIdentityUserName"])),
+    ("userIdentity.accessKeyId", To(&["UserIdentityAccessKeyId"])),
+    ("userIdentity.invokedBy", To(&["UserIdentityInvokedBy"])),
+    ("userIdentity.sessionContext.sessionIssuer.type", To(&["SessionIssuerType"])),
+    ("userIdentity.sessionContext.sessionIssuer.arn", To(&["SessionIssuerArn"])),
+    ("userIdentity.sessionContext.sessionIssuer.userName", To(&["SessionIssuerUserName"])),
+    ("userIdentity.sessionContext.sessionIssuer.principalId", To(&["SessionIssuerPrincipalId"])),
+    ("userIdentity.sessionContext.sessionIssuer.accountId", To(&["SessionIssuerAccountId"])),
+    ("userIdentity.sessionContext.attributes.mfaAuthenticated", To(&["SessionMfaAuthenticated"])),
+    ("tlsDetails.tlsVersion", To(&["TlsVersion"])),
+    ("tlsDetails.cipherSuite", To(&["CipherSuite"])),
+    ("tlsDetails.clientProvidedHostHeader", To(&["ClientProvidedHostHeader"])),
+    ("requestParameters", To(&["RequestParameters"])),
+    ("responseElements", To(&["ResponseElements"])),
+    ("additionalEventData", To(&["AdditionalEventData"])),
+    ("serviceEventDetails", To(&["ServiceEventDetails"])),
+    ("resources", To(&["Resources"])),
+    ("status", Missing("a CloudTrail record has no status field, and AWSCloudTrail no such column")),
+];
+
+/// CloudTrail's nested objects that AWSCloudTrail keeps whole, as JSON text.
+const CLOUDTRAIL_NESTED: &[(&str, &str)] = &[
+    ("requestParameters", "RequestParameters"),
+    ("responseElements", "ResponseElements"),
+    ("additionalEventData", "AdditionalEventData"),
+    ("serviceEventDetails", "ServiceEventDetails"),
+];
+
+const TARGETS_ARRAY: &str =
+    "TargetResources is an array of objects (each with its modifiedProperties array): a path cannot name a property of any one element";
+
+/// Entra ID audit events: the rules name the export's fields (properties.*,
+/// the portal's column names) → AuditLogs.
+const AUDIT_LOGS: FieldList = &[
+    (
+        "properties.message",
+        Approx(&["OperationName"], "the rules' properties.message is the activity's name, which AuditLogs keeps in OperationName (the activity display name)"),
+    ),
+    ("Category", To(&["Category"])),
+    ("category", To(&["Category"])),
+    ("OperationName", To(&["OperationName"])),
+    ("operationName", To(&["OperationName"])),
+    ("ActivityDisplayName", To(&["ActivityDisplayName"])),
+    (
+        "ActivityType",
+        Approx(&["OperationName"], "the portal's Activity Type is the activity's name, which AuditLogs keeps in OperationName"),
+    ),
+    (
+        "activityType",
+        Approx(&["OperationName"], "the portal's Activity Type is the activity's name, which AuditLogs keeps in OperationName"),
+    ),
+    ("Status", To(&["Result"])),
+    ("status", To(&["Result"])),
+    ("properties.result", To(&["Result"])),
+    ("LoggedByService", To(&["LoggedByService"])),
+    ("loggedByService", To(&["LoggedByService"])),
+    (
+        "failure_status_reason",
+        Approx(&["ResultReason"], "the export's failure reason is AuditLogs' ResultReason, which is empty for many activities"),
+    ),
+    ("TargetResources", To(&["TargetResources"])),
+    ("properties.targetResources", To(&["TargetResources"])),
+    ("targetResources", To(&["TargetResources"])),
+    (
+        "Target",
+        Approx(&["TargetResources"], "the portal's Target column is read from TargetResources, an array of objects searched as its JSON text"),
+    ),
+    (
+        "Initiatedby",
+        Approx(&["InitiatedBy"], "the portal's Initiated by column is read from InitiatedBy, an object searched as its JSON text"),
+    ),
+    ("TargetResources.ModifiedProperties.DisplayName", Missing(TARGETS_ARRAY)),
+    ("TargetResources.ModifiedProperties.NewValue", Missing(TARGETS_ARRAY)),
+    ("TargetResources.modifiedProperties", Missing(TARGETS_ARRAY)),
+    ("TargetResources.modifiedProperties.newValue", Missing(TARGETS_ARRAY)),
+    ("targetResources.type", Missing(TARGETS_ARRAY)),
+    ("ConsentContext.IsAdminConsent", Missing("ConsentContext.IsAdminConsent is a modified property inside TargetResources, an array of objects")),
+    (
+        "additionalDetails.additionalInfo",
+        Missing("AdditionalDetails is an array of key/value pairs: a path cannot name one key's value"),
+    ),
+];
+
+/// Azure Activity log records (operationName is the operation's id) → AzureActivity.
+const ACTIVITY_LOGS: FieldList = &[
+    ("operationName", To(&["OperationNameValue"])),
+    ("OperationName", To(&["OperationNameValue"])),
+    ("category", To(&["CategoryValue"])),
+    ("resourceProvider", To(&["ResourceProviderValue"])),
+    ("resourceId", To(&["ResourceId"])),
+    ("caller", To(&["Caller"])),
+    ("callerIpAddress", To(&["CallerIpAddress"])),
+    ("status", To(&["ActivityStatusValue"])),
+    ("subStatus", To(&["ActivitySubstatusValue"])),
+];
+
+/// Entra ID sign-ins: the export's fields (properties.*, the portal's columns) → SigninLogs.
+const SIGNIN_LOGS: FieldList = &[
+    ("ResultType", To(&["ResultType"])),
+    ("ResultDescription", To(&["ResultDescription"])),
+    ("Resultdescription", To(&["ResultDescription"])),
+    ("AuthenticationRequirement", To(&["AuthenticationRequirement"])),
+    ("userAgent", To(&["UserAgent"])),
+    ("UserAgent", To(&["UserAgent"])),
+    ("RiskState", To(&["RiskState"])),
+    ("ResourceDisplayName", To(&["ResourceDisplayName"])),
+    ("conditionalAccessStatus", To(&["ConditionalAccessStatus"])),
+    ("NetworkLocationDetails", To(&["NetworkLocationDetails"])),
+    ("ClientApp", To(&["ClientAppUsed"])),
+    ("Username", To(&["UserPrincipalName"])),
+    ("DeviceDetail.trusttype", To(&["DeviceDetail.trustType"])),
+    ("DeviceDetail.deviceId", To(&["DeviceDetail.deviceId"])),
+    ("DeviceDetail.isCompliant", To(&["DeviceDetail.isCompliant"])),
+    ("Status", Convert(ValueConversion::Outcome { col: "ResultType", success: "0", details: "Status" })),
+    // The portal's activity of every sign-in: it restates the table.
+    ("ActivityDetails", Drop(DropKind::Provider)),
+    (
+        "properties.message",
+        Missing("a sign-in record has no message: SigninLogs has no such column (the activity is always a sign-in)"),
+    ),
+];
+
+const RISK_DETECTION: FieldList = &[
+    ("riskEventType", To(&["RiskEventType"])),
+    ("riskLevel", To(&["RiskLevel"])),
+    ("riskState", To(&["RiskState"])),
+    ("riskDetail", To(&["RiskDetail"])),
+    ("detectionTimingType", To(&["DetectionTimingType"])),
+    ("ipAddress", To(&["IpAddress"])),
+    ("userPrincipalName", To(&["UserPrincipalName"])),
+];
+
+/// Okta's System Log event → OktaV2_CL, as the connector's DCR transform
+/// (OktaSSOv2_DCR.json) writes each column.
+const OKTA: FieldList = &[
+    ("eventType", To(&["EventOriginalType"])),
+    ("legacyEventType", To(&["LegacyEventType"])),
+    ("displayMessage", To(&["EventMessage"])),
+    ("severity", To(&["OriginalSeverity"])),
+    ("uuid", To(&["EventOriginalUid"])),
+    ("outcome.result", To(&["OriginalOutcomeResult"])),
+    ("outcome.reason", To(&["EventOriginalResultDetails"])),
+    ("securityContext.isProxy", To(&["SecurityContextIsProxy"])),
+    ("securityContext.asOrg", To(&["SecurityContextAsOrg"])),
+    ("securityContext.domain", To(&["SecurityContextDomain"])),
+    ("securityContext.isp", To(&["SrcIsp"])),
+    ("actor.alternateId", To(&["OriginalActorAlternateId"])),
+    ("actor.displayName", To(&["ActorDisplayName"])),
+    ("actor.id", To(&["OriginalUserId"])),
+    ("actor.type", To(&["OriginalUserType"])),
+    ("client.ipAddress", To(&["SrcIpAddr"])),
+    ("client.userAgent.rawUserAgent", To(&["HttpUserAgent"])),
+    ("client.device", To(&["OriginalClientDevice"])),
+    ("client.zone", To(&["SrcZone"])),
+    ("transaction.type", To(&["TransactionType"])),
+    ("transaction.id", To(&["TransactionId"])),
+    (
+        "target.displayName",
+        Missing("target is an array of objects (OriginalTarget): a path cannot name one target's property"),
+    ),
+];
+
+/// A Cloud Audit Log entry (the rules name it as Elastic's gcp.audit or as
+/// the raw LogEntry under data.) → GCPAuditLogs.
+const GCP_AUDIT: FieldList = &[
+    ("gcp.audit.method_name", To(&["MethodName"])),
+    ("data.protoPayload.methodName", To(&["MethodName"])),
+    ("gcp.audit.service_name", To(&["ServiceName"])),
+    ("data.protoPayload.serviceName", To(&["ServiceName"])),
+    ("gcp.audit.resource_name", To(&["GCPResourceName"])),
+    ("data.protoPayload.resourceName", To(&["GCPResourceName"])),
+    ("data.protoPayload.resource.type", To(&["GCPResourceType"])),
+    ("data.protoPayload.logName", To(&["LogName"])),
+    ("data.logName", To(&["LogName"])),
+    ("data.protoPayload.authenticationInfo.principalEmail", To(&["PrincipalEmail"])),
+    (
+        "data.protoPayload.authorizationInfo.permission",
+        Missing("AuthorizationInfo is an array of objects: a path cannot name one element's permission"),
+    ),
+    (
+        "data.protoPayload.authorizationInfo.granted",
+        Missing("AuthorizationInfo is an array of objects: a path cannot name one element's grant"),
+    ),
+];
+
+/// Google Workspace admin activity (Reports API) → GoogleWorkspaceReports.
+const GOOGLE_WORKSPACE_ADMIN: FieldList = &[
+    ("eventService", Drop(DropKind::Provider)),
+    ("eventName", To(&["EventName"])),
+    (
+        "setting_name",
+        Missing("the event's parameters are in EventParameters, whose shape the table reference does not document"),
+    ),
+    (
+        "new_value",
+        Missing("the event's parameters are in EventParameters, whose shape the table reference does not document"),
+    ),
+];
+
+/// GitHub's audit log entry → the polling connector's classic custom log
+/// (type-suffixed columns).
+const GITHUB_AUDIT: FieldList = &[
+    ("action", To(&["action_s"])),
+    ("actor", To(&["actor_s"])),
+    ("org", To(&["org_s"])),
+    ("repo", To(&["repo_s"])),
+    ("user", To(&["user_s"])),
+    ("business", To(&["business_s"])),
+    ("visibility", To(&["visibility_s"])),
+    ("permission", To(&["permission_s"])),
+];
+
+/// Kubernetes audit event fields, inside log_s (JSON text).
+const KUBE_AUDIT: FieldList = &[
+    ("verb", To(&["log_s.verb"])),
+    ("requestURI", To(&["log_s.requestURI"])),
+    ("userAgent", To(&["log_s.userAgent"])),
+    ("stage", To(&["log_s.stage"])),
+    ("level", To(&["log_s.level"])),
+    ("apiGroup", Missing("an audit event has no top-level apiGroup (it is objectRef.apiGroup)")),
+    (
+        "hostPath",
+        Missing("the pod's volumes are inside requestObject, in an array: a path cannot name one volume's hostPath"),
+    ),
+    (
+        "capabilities",
+        Missing("the containers' capabilities are inside requestObject, in an array: a path cannot name them"),
+    ),
+];
+
+const KUBE_AUDIT_NESTED: &[(&str, &str)] = &[
+    ("objectRef", "log_s.objectRef"),
+    ("responseStatus", "log_s.responseStatus"),
+    ("user", "log_s.user"),
+    ("impersonatedUser", "log_s.impersonatedUser"),
+    ("annotations", "log_s.annotations"),
+];
+
+/// A proxy's W3C-style fields → the CEF keys of CommonSecurityLog.
+const PROXY_CEF: FieldList = &[
+    ("c-uri", To(&["RequestURL"])),
+    ("cs-uri", To(&["RequestURL"])),
+    ("c-uri-query", Convert(ValueConversion::UrlPart { col: "RequestURL", part: "query" })),
+    ("c-uri-stem", Convert(ValueConversion::UrlPart { col: "RequestURL", part: "path" })),
+    ("c-uri-extension", Missing("CEF has no key for the URL's file extension")),
+    ("c-useragent", To(&["RequestClientApplication"])),
+    ("cs-host", To(&["DestinationHostName"])),
+    ("r-dns", To(&["DestinationHostName"])),
+    ("cs-method", To(&["RequestMethod"])),
+    ("cs-cookie", To(&["RequestCookies"])),
+    (
+        "cs-referrer",
+        Approx(
+            &["RequestContext"],
+            "CEF's requestContext is where the request came from, which proxies fill with the referrer",
+        ),
+    ),
+    ("dst_ip", To(&["DestinationIP"])),
+    ("src_ip", To(&["SourceIP"])),
+    ("c-ip", To(&["SourceIP"])),
+    ("sc-status", Missing("CEF has no key for the HTTP status; each vendor puts it in a custom field of its own")),
+];
+
+const IIS_PLUS: &str = "IIS's W3C log writes the user agent with `+` for each space";
+
+/// W3C extended log fields → W3CIISLog.
+const IIS: FieldList = &[
+    ("cs-method", To(&["csMethod"])),
+    ("cs-uri-query", To(&["csUriQuery"])),
+    ("cs-uri-stem", To(&["csUriStem"])),
+    ("sc-status", To(&["scStatus"])),
+    ("sc-substatus", To(&["scSubStatus"])),
+    ("sc-win32-status", To(&["scWin32Status"])),
+    ("cs-user-agent", Approx(&["csUserAgent"], IIS_PLUS)),
+    ("cs-referer", To(&["csReferer"])),
+    ("cs-host", To(&["csHost"])),
+    ("cs-username", To(&["csUserName"])),
+    ("cs-cookie", To(&["csCookie"])),
+    ("c-ip", To(&["cIP"])),
+    ("s-ip", To(&["sIP"])),
+    ("s-port", To(&["sPort"])),
+    ("cs-version", To(&["csVersion"])),
+];
+
+/// Syslog messages: the rules' keywords search the message text.
+const SYSLOG: FieldList =
+    &[("host", To(&["HostName"])), ("hostname", To(&["HostName"])), ("program", To(&["ProcessName"]))];
+
+/// Microsoft 365's unified audit log → OfficeActivity.
+const M365_AUDIT: FieldList = &[
+    ("Operation", To(&["Operation"])),
+    ("Workload", To(&["OfficeWorkload"])),
+    ("ResultStatus", To(&["ResultStatus"])),
+    ("ApplicationId", To(&["ApplicationId"])),
+    ("ObjectId", To(&["OfficeObjectId"])),
+    ("UserId", To(&["UserId"])),
+    ("ClientIP", To(&["ClientIP"])),
+    ("Directionality", Missing("an Exchange message trace field; OfficeActivity has no such column")),
+    ("DeliveryAction", Missing("a Defender for Office email field; OfficeActivity has no such column")),
+    ("RequestType", Missing("OfficeActivity has no such column")),
+];

@@ -5,9 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::select::{no_table, resolve, source_for_table};
-use super::{lookup, FieldMap, RowFilter};
+use super::{lookup, EventDataFields, FieldMap, RowFilter, Source};
 use crate::base::diag::Diagnostic;
-use crate::kusto::schema::{column_type, has_column};
+use crate::kusto::schema::{column_type, has_column, ColumnType};
 use crate::pipeline::convert::{forward, typed, TargetRow, ValueConversion};
 use crate::pipeline::TargetId;
 use crate::sigma::rule::Rule;
@@ -40,6 +40,8 @@ pub(crate) fn map_event_fields(
         return;
     };
     let mut dropped: Vec<String> = Vec::new();
+    let expanded = nested_fields(src, fields);
+    let fields: &[(String, Value)] = &expanded;
     let mut row = TargetRow { table: src.table, fields, out };
     let mut deferred = Vec::new();
     for (name, value) in fields {
@@ -84,6 +86,11 @@ pub(crate) fn map_event_fields(
                 row.set("EventData.EventType", Value::String((*t).to_string()));
             }
         }
+        RowFilter::SysmonSyslog { event_ids } => {
+            let data = row.out.remove("SyslogMessage");
+            let xml = sysmon_linux_xml(event_ids.first().copied().unwrap_or(1), data.as_ref());
+            row.out.insert("SyslogMessage".to_string(), Value::String(xml));
+        }
     }
     // A field whose column depends on another column of the row: decided
     // once that column is set.
@@ -92,6 +99,12 @@ pub(crate) fn map_event_fields(
             row.out.get(cond).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v)));
         row.set(if holds { then } else { otherwise }, value);
     }
+    // A string column that holds JSON text keeps the nested values as text, as the table does.
+    for (col, v) in row.out.iter_mut() {
+        if v.is_object() && column_type(src.table, col) == ColumnType::String {
+            *v = Value::String(v.to_string());
+        }
+    }
     if !dropped.is_empty() {
         notes.push(Diagnostic::info(
             "dropped-fields",
@@ -99,4 +112,63 @@ pub(crate) fn map_event_fields(
             None,
         ));
     }
+}
+
+/// A record's nested objects (CloudTrail's `userIdentity`) as the dotted
+/// fields the rules name (`userIdentity.type`), where the source maps fields
+/// under that name and not the object itself; other fields stay as they are.
+fn nested_fields(src: &Source, fields: &[(String, Value)]) -> Vec<(String, Value)> {
+    // Deep enough for the records' paths (`userIdentity.sessionContext.sessionIssuer.type`).
+    const MAX_DEPTH: usize = 6;
+    let maps_under = |name: &str| {
+        let prefix = format!("{name}.");
+        let in_lists = src.fields.iter().flat_map(|f| f.iter()).any(|(n, _)| n.starts_with(&prefix));
+        let nested = match src.event_data {
+            EventDataFields::Nested(ps) => ps.iter().any(|(p, _)| *p == name || p.starts_with(&prefix)),
+            _ => false,
+        };
+        in_lists || nested
+    };
+    fn flatten(name: String, value: &Value, depth: usize, out: &mut Vec<(String, Value)>) {
+        match value {
+            Value::Object(map) if depth > 0 => {
+                for (k, v) in map {
+                    flatten(format!("{name}.{k}"), v, depth - 1, out);
+                }
+            }
+            other => out.push((name, other.clone())),
+        }
+    }
+    let mut out = Vec::with_capacity(fields.len());
+    for (name, value) in fields {
+        if value.is_object() && lookup(src, name).is_none() && !has_column(src.table, name) && maps_under(name) {
+            flatten(name.clone(), value, MAX_DEPTH, &mut out);
+        } else {
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    out
+}
+
+/// The XML text Sysmon for Linux writes to syslog for one event: its
+/// provider and event id, and each named value as `<Data Name="...">`, with
+/// the text escaped as XML requires.
+fn sysmon_linux_xml(event_id: i64, data: Option<&Value>) -> String {
+    let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut out = format!(
+        "<Event><System><Provider Name=\"{}\"/><EventID>{event_id}</EventID></System><EventData>",
+        super::SYSMON_LINUX_PROVIDER
+    );
+    if let Some(Value::Object(fields)) = data {
+        for (name, v) in fields {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            out.push_str(&format!("<Data Name=\"{name}\">{}</Data>", escape(&text)));
+        }
+    }
+    out.push_str("</EventData></Event>");
+    out
 }

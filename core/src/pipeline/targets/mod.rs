@@ -30,9 +30,12 @@
 //! | other Sysmon categories | — | WindowsEvent (native fallback) | WindowsEvent [Sysmon channel and ids of the Sigma taxonomy] |
 //! | ps_script / ps_module | — | WindowsEvent (native fallback) | WindowsEvent [PowerShell channels, 4104 / 4103] |
 //! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
-//! | dns / proxy / webserver | — | imDns / imWebSession / imWebSession | — |
+//! | dns | — | imDns | — |
 //! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
-//! | azure/activitylogs | — | imAuditEvent | — |
+//! | azure/activitylogs | — | imAuditEvent | AzureActivity |
+//! | linux Sysmon categories | — | imProcessCreate etc., else Syslog (native fallback) | Syslog [`SyslogMessage` names `Linux-Sysmon` and the event id] |
+//! | cloud, SaaS, Linux syslog, kube-audit | — | the native table (fallback) | AWSCloudTrail, AuditLogs, SigninLogs, AADUserRiskEvents, OktaV2_CL, GCPAuditLogs, GoogleWorkspaceReports, GitHubAuditLogPolling_CL, OfficeActivity, AzureDiagnostics, Syslog |
+//! | proxy / webserver | — | imWebSession | CommonSecurityLog / W3CIISLog |
 //! | windows/security 4697, windows/system 7045 | DeviceEvents [ServiceInstalled] | — | — |
 //! | windows/dns-client 3008 | DeviceEvents [DnsQueryResponse] | — | — |
 //! | antivirus | DeviceEvents [AntivirusDetection] | — | — |
@@ -94,6 +97,9 @@ pub(crate) enum RowFilter {
     /// `and EventID in (event_ids)` and `and EventData.EventType in~
     /// (event_types)` when there are any (Sysmon's registry events share ids).
     WindowsEvent { channels: &'static [&'static str], event_ids: &'static [i64], event_types: &'static [&'static str] },
+    /// Sysmon for Linux's events in `Syslog`: the XML text in `SyslogMessage`
+    /// names the provider `Linux-Sysmon` and one of `event_ids`.
+    SysmonSyslog { event_ids: &'static [i64] },
 }
 
 /// Where a table keeps the named values of a Windows event (`<Data
@@ -114,6 +120,14 @@ pub(crate) enum EventDataFields {
     /// dynamic column: the column holds the original record as the app wrote
     /// it (CloudAppEvents' RawEventData), so Sigma's nested names are its paths.
     Raw(&'static str),
+    /// Nested fields of a record kept as an object: a Sigma field under one
+    /// of these prefixes (`requestParameters.userName`) is the same path under
+    /// the column the table keeps that object in (`RequestParameters`, a
+    /// dynamic column or JSON text: `kusto::schema::column_type` says which).
+    Nested(&'static [(&'static str, &'static str)]),
+    /// `SyslogMessage.<name>`, the `<Data Name="...">` values Sysmon writes
+    /// for these events (`data::sysmon`), in Syslog's message text.
+    SysmonXml(&'static [i64]),
 }
 
 /// Sigma field → [`FieldMap`]; a source's field list is made of these,
@@ -186,7 +200,8 @@ pub(super) const fn source(
 /// A category a target leaves unmapped on purpose, and why: the reason goes
 /// into the `no-table` error, so that the rule's author is not left to guess.
 pub(super) struct NotMapped {
-    /// Sigma categories, lower case; empty stands for every category.
+    /// Sigma categories, lower case; empty stands for every category. An
+    /// entry `product/category` or `product/service` names one product's.
     pub categories: &'static [&'static str],
     pub reason: &'static str,
 }
@@ -203,6 +218,8 @@ pub(super) const PROC_PROVIDERS: &[&str] = &[
     "Security",
 ];
 pub(super) const ANY_OS: &[&str] = &["windows", "linux", "macos"];
+/// The provider Sysmon for Linux names in its events' XML.
+pub(super) const SYSMON_LINUX_PROVIDER: &str = "Linux-Sysmon";
 
 /// A target's sources, in the order a rule's logsource is matched against them.
 pub(super) fn sources(target: TargetId) -> &'static [Source] {
@@ -228,6 +245,12 @@ pub(super) fn not_mapped(target: TargetId) -> &'static [NotMapped] {
 pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
     let name = match src.event_data {
         EventDataFields::None => return None,
+        EventDataFields::SysmonXml(ids) => {
+            let name =
+                ids.iter().flat_map(|id| crate::data::sysmon::fields(*id)).find(|n| n.eq_ignore_ascii_case(field))?;
+            let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            return plain.then(|| format!("SyslogMessage.{name}"));
+        }
         EventDataFields::Sysmon(ids) => ids
             .iter()
             .flat_map(|id| crate::data::sysmon::fields(*id))
@@ -240,6 +263,15 @@ pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
             // another path (or not parse), and the record has no such key.
             let plain = |seg: &str| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             return field.split('.').all(plain).then(|| format!("{column}.{field}"));
+        }
+        EventDataFields::Nested(prefixes) => {
+            let (col, rest) = prefixes
+                .iter()
+                .find_map(|(p, col)| field.strip_prefix(p)?.strip_prefix('.').map(|rest| (col, rest)))?;
+            // Plain names only: anything else would be read as another path.
+            let plain =
+                rest.split('.').all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            return plain.then(|| format!("{col}.{rest}"));
         }
     };
     // A name that is no plain identifier would be read as a path of its own.
@@ -260,6 +292,7 @@ pub(crate) fn all_targets() -> Vec<(TargetId, &'static str, &'static str, String
             match s.condition {
                 RowFilter::None => {}
                 RowFilter::OneOf(c, _) | RowFilter::Equals(c, _) => out.push((target, s.table, s.label, c.to_string())),
+                RowFilter::SysmonSyslog { .. } => out.push((target, s.table, s.label, "SyslogMessage".to_string())),
                 RowFilter::WindowsEvent { event_types, .. } => {
                     out.push((target, s.table, s.label, "Channel".to_string()));
                     if !s.restating.is_empty() || matches!(s.event_data, EventDataFields::Sysmon(_)) {

