@@ -19,9 +19,13 @@ const SIZE_BUDGET_KB = 520;
 // rows of every source of the target table, core/src/sources/): it costs 25.7 KB of gzip, measured
 // by building without it (docs/size.md); other size work took 8.4 KB off. Measured 542.9 KB.
 // Lowered from 545 the same day: 540.3 KB measured after the core was laid out by stage and the
-// web app split into components. It is above the budget, which is not met: lower this as the size
-// comes down, down to SIZE_BUDGET_KB.
-const SIZE_LIMIT_KB = 543;
+// web app split into components. Raised to 568 on 2026-12-05 for the tables of issue #10, each
+// step measured with this file's method: Windows channels in WindowsEvent (Sysmon's schema, the
+// taxonomy's channels) 540.3 -> 545.6 KB; the cloud, Linux and web native tables, Defender's cloud
+// tables, parse_json/extract in the evaluator and the schema text of 17 more tables (4.3 -> 10.0 KB
+// of it gzipped) 545.6 -> 565.4 KB (docs/size.md). It is above the budget, which is not met:
+// lower this as the size comes down, down to SIZE_BUDGET_KB.
+const SIZE_LIMIT_KB = 568;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
