@@ -5,38 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::evtx::{evtx_parts, flatten_evtx};
 use super::lookup::FieldIndex;
-use super::node::Node;
 use super::{Event, EventShape};
 use crate::base::diag::Span;
-
-impl Event {
-    /// Normalises one parsed value (module docs, "Normalisation").
-    pub(super) fn from_node(node: Node, span: Option<Span>) -> Event {
-        let original = node.to_value();
-        let (builder, shape) = match node {
-            Node::Obj(entries) => match evtx_parts(&entries) {
-                Some(parts) => (flatten_evtx(&entries, parts), EventShape::Evtx),
-                None => {
-                    let mut builder = FieldsBuilder::default();
-                    for (k, v) in entries {
-                        builder.put(k, v.into_value(), PRIO_OUTER);
-                    }
-                    builder.alias_stripped_spaces();
-                    let nested = builder.fields.iter().any(|(_, v)| match v {
-                        Value::Object(_) => true,
-                        Value::Array(items) => items.iter().any(Value::is_object),
-                        _ => false,
-                    });
-                    (builder, if nested { EventShape::Nested } else { EventShape::Flat })
-                }
-            },
-            Node::Leaf(_) | Node::Arr(_) => (FieldsBuilder::default(), EventShape::Flat),
-        };
-        builder.finish(original, shape, span)
-    }
-}
 
 /// An event's fields while they are collected: names in first-seen order,
 /// each with the priority of the source that set it.
@@ -95,7 +66,7 @@ impl FieldsBuilder {
 
     /// Flat/nested events keep keys as they are but still answer to the
     /// spaces-stripped name (spec line 469).
-    fn alias_stripped_spaces(&mut self) {
+    pub(super) fn alias_stripped_spaces(&mut self) {
         for (k, _) in &self.fields {
             if k.contains(' ') {
                 self.aliases.push((k.chars().filter(|&c| c != ' ').collect(), k.clone()));
@@ -105,7 +76,16 @@ impl FieldsBuilder {
 
     /// The event: its fields, the index over them and the aliases that do not
     /// shadow a field.
-    fn finish(self, original: Value, shape: EventShape, span: Option<Span>) -> Event {
+    /// Whether a value is an object or holds objects (a nested event).
+    pub(super) fn holds_objects(&self) -> bool {
+        self.fields.iter().any(|(_, v)| match v {
+            Value::Object(_) => true,
+            Value::Array(items) => items.iter().any(Value::is_object),
+            _ => false,
+        })
+    }
+
+    pub(super) fn finish(self, original: Value, shape: EventShape, span: Option<Span>) -> Event {
         let FieldsBuilder { fields, position, aliases, .. } = self;
         let by_name = FieldIndex::build(fields.iter().map(|(k, _)| k.as_str()));
         let mut resolved: Vec<(String, u32)> = Vec::new();

@@ -5,16 +5,11 @@
 use crate::base::diag::Diagnostic;
 
 use super::node::Node;
-use super::read::{Reader, MAX_DEPTH};
+use super::read::{is_json_whitespace, Reader, MAX_DEPTH};
 use super::EventFormat;
 
 /// Stop reporting after this many syntax errors in one paste.
 const MAX_SYNTAX_ERRORS: usize = 20;
-
-/// The four bytes JSON counts as white space (Unicode white space is not).
-pub(super) fn is_json_whitespace(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
 
 /// The offset of the first non-white-space byte at or after `pos`.
 fn skip_json_whitespace(text: &str, mut pos: usize) -> usize {

@@ -108,6 +108,7 @@
 //!   to the other, and collecting events and diagnostics under the limits.
 //! - `json_reader.rs`, `yaml_reader.rs`: reading each format, with positions.
 //! - `node.rs`: the order-preserving tree both readers produce.
+//! - `normalise.rs`: one parsed value to an [`Event`], through `evtx.rs` or `fields.rs`.
 //! - `fields.rs`: from that tree to an [`Event`]'s fields (flat and nested).
 //! - `evtx.rs`: the same for Windows events rendered as JSON.
 //! - `lookup.rs`: [`Event::get`] and the other ways of reading values back.
@@ -123,6 +124,7 @@ mod fields;
 mod json_reader;
 mod lookup;
 mod node;
+mod normalise;
 mod read;
 mod yaml_reader;
 

@@ -6,7 +6,6 @@
 use crate::base::diag::{Diagnostic, Span};
 use crate::base::text::LineIndex;
 
-use super::json_reader::is_json_whitespace;
 use super::node::Node;
 use super::{Event, EventBatch, EventFormat};
 
@@ -108,6 +107,11 @@ impl<'t> Reader<'t> {
             ));
         }
     }
+}
+
+/// The four bytes JSON counts as white space (Unicode white space is not).
+pub(super) fn is_json_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 #[cfg(test)]
