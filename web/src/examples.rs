@@ -86,6 +86,13 @@ pub static EXAMPLES: &[Example] = &[
         "azure_monitor",
         &[true, false]
     ),
+    example!(
+        "17-cloudtrail-logging-stopped",
+        "CloudTrail logging stopped",
+        "aws cloudtrail, nested field",
+        "azure_monitor",
+        &[true, false]
+    ),
 ];
 
 /// The example a first visit shows.
