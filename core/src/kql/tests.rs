@@ -724,28 +724,30 @@ fn typed_modifiers_through_pipelines() {
 /// evasion hole: at a positive position. The warning names the field.
 #[test]
 fn unmapped_fields_drop_by_polarity() {
+    // GrandParentImage: recorded neither by event 4688 nor by Sysmon, so the
+    // rule stays on SecurityEvent (a field Sysmon records moves it to WindowsEvent).
     let am = builtin("azure_monitor");
     let run = |det: &str| convert(&process_rule(det), &am, &Placeholders::new());
     let dropped = |c: &Conversion| {
         c.diagnostics
             .iter()
-            .filter(|d| d.code == "lossy-mapping" && d.message.starts_with("OriginalFileName on SecurityEvent"))
+            .filter(|d| d.code == "lossy-mapping" && d.message.starts_with("GrandParentImage on SecurityEvent"))
             .count()
     };
-    // `1 of selection_*`: one alternative needs OriginalFileName.
-    let c = run("  selection_img:\n    - Image|endswith: '\\certutil.exe'\n    - OriginalFileName: CertUtil.exe\n  selection_cli:\n    CommandLine|contains: urlcache\n  condition: all of selection_*\n");
+    // `1 of selection_*`: one alternative needs GrandParentImage.
+    let c = run("  selection_img:\n    - Image|endswith: '\\certutil.exe'\n    - GrandParentImage|endswith: \\explorer.exe\n  selection_cli:\n    CommandLine|contains: urlcache\n  condition: all of selection_*\n");
     assert_eq!(c.queries.len(), 1, "{c:#?}");
-    assert!(!c.queries[0].contains("OriginalFileName"), "{}", c.queries[0]);
+    assert!(!c.queries[0].contains("GrandParentImage"), "{}", c.queries[0]);
     assert!(c.queries[0].contains(r#"NewProcessName endswith @"\certutil.exe""#), "{}", c.queries[0]);
     assert_eq!(dropped(&c), 1, "{c:#?}");
     assert_eq!(c.diagnostics.iter().find(|d| d.code == "lossy-mapping").map(Diagnostic::line), Some(8));
-    let ofn = c.field_mappings.iter().find(|f| f.sigma == "OriginalFileName");
+    let ofn = c.field_mappings.iter().find(|f| f.sigma == "GrandParentImage");
     assert!(ofn.is_some_and(|f| f.targets.is_empty() && f.approximate), "{:?}", c.field_mappings);
     // The same through `or` in the condition.
-    let c = run("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    OriginalFileName: x.exe\n  condition: a or b\n");
+    let c = run("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    GrandParentImage: x.exe\n  condition: a or b\n");
     assert_eq!(c.queries.len(), 1, "{c:#?}");
     // Under `not`: an error, whatever the shape of the filter.
-    for filter in ["OriginalFileName: x.exe", "- Image: a\n    - OriginalFileName: x.exe"] {
+    for filter in ["GrandParentImage: x.exe", "- Image: a\n    - GrandParentImage: x.exe"] {
         let det = format!(
             "  sel:\n    Image|endswith: '\\x.exe'\n  filter:\n    {filter}\n  condition: sel and not filter\n"
         );
@@ -759,13 +761,13 @@ fn unmapped_fields_drop_by_polarity() {
         );
     }
     // Needed by every alternative: nothing left, the error stays.
-    let c = run("  sel:\n    Image|endswith: '\\x.exe'\n    OriginalFileName: x.exe\n  condition: sel\n");
+    let c = run("  sel:\n    Image|endswith: '\\x.exe'\n    GrandParentImage: x.exe\n  condition: sel\n");
     assert!(c.queries.is_empty(), "{c:#?}");
     assert_eq!(dropped(&c), 0);
-    assert!(c.diagnostics.iter().any(|d| d.is_error() && d.message.starts_with("OriginalFileName")), "{c:#?}");
+    assert!(c.diagnostics.iter().any(|d| d.is_error() && d.message.starts_with("GrandParentImage")), "{c:#?}");
     // Double negation is positive again.
     let c = run(
-        "  sel:\n    Image|endswith: '\\x.exe'\n  b:\n    OriginalFileName: x.exe\n  condition: sel or not (not b)\n",
+        "  sel:\n    Image|endswith: '\\x.exe'\n  b:\n    GrandParentImage: x.exe\n  condition: sel or not (not b)\n",
     );
     assert_eq!(c.queries.len(), 1, "{c:#?}");
     assert_eq!(dropped(&c), 1);

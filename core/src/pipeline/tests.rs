@@ -451,8 +451,19 @@ fn azure_monitor_security_and_4688() {
         "  category: process_creation\n  product: windows",
         "  sel:\n    OriginalFileName: whoami.exe\n  condition: sel",
     );
+    // OriginalFileName is not in event 4688: Sysmon's process events in WindowsEvent serve the rule.
     let m = map("azure_monitor", &r);
-    assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("4688")));
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("WindowsEvent"));
+    assert!(m.notes.iter().any(|n| n.code == "table-for-field" && n.message.contains("OriginalFileName")));
+    assert!(has_leaf(&m, "EventData.OriginalFileName", "whoami.exe") && has_leaf(&m, "EventID", "1"), "{:?}", shown(&m));
+    // A field neither records stays an error on SecurityEvent.
+    let r = rule_with(
+        "  category: process_creation\n  product: windows",
+        "  sel:\n    GrandParentImage: x.exe\n  condition: sel",
+    );
+    let m = map("azure_monitor", &r);
+    assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("4688")), "{:#?}", m.notes);
     let r = rule_with("  category: process_creation\n  product: linux", "  sel:\n    Image: /bin/sh\n  condition: sel");
     // Linux process creation is Sysmon for Linux's, in Syslog (not event 4688).
     assert_eq!(map("azure_monitor", &r).table.as_deref(), Some("Syslog"));

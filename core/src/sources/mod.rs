@@ -159,7 +159,9 @@ pub fn feeds(table: &str) -> &'static [Feed] {
         Some(TableKind::Asim(_)) => &[Feed::SysmonEvent, Feed::SysmonWindowsEvent, Feed::Defender, Feed::LinuxSysmon],
         Some(TableKind::Defender(_)) => &[Feed::Defender],
         Some(TableKind::SecurityEvent) => &[Feed::SecurityEvent],
-        Some(TableKind::WindowsEvent) => &[Feed::SysmonWindowsEvent, Feed::SecurityWindowsEvent],
+        // The queries on WindowsEvent read one channel; the Security log is
+        // read from SecurityEvent, so only Sysmon's rows are this table's feed.
+        Some(TableKind::WindowsEvent) => &[Feed::SysmonWindowsEvent],
         None => &[],
     }
 }

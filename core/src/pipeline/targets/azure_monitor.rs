@@ -76,6 +76,7 @@ pub(super) static SOURCES: &[Source] = &[
         restating: &[1, 4688],
         providers: PROC_PROVIDERS,
         info: Some("process creation is read from Security event 4688 (CommandLine only when command-line auditing is enabled)"),
+        instead_for_missing: Some(&SYSMON_PROCESS_CREATION),
         ..source("process_creation", "process_creation", "SecurityEvent", &[EVENT_4688])
     },
     // Every other Windows channel: WindowsEvent.
@@ -315,6 +316,9 @@ const fn sysmon(category: &'static str, ids: &'static [i64], event_types: &'stat
         ..source(category, category, "WindowsEvent", &[WINDOWS_EVENT])
     }
 }
+
+/// Sysmon's process creation, for the rules that need what event 4688 does not record.
+static SYSMON_PROCESS_CREATION: Source = sysmon("process_creation", &[1], &[]);
 
 const ALL_SYSMON_IDS: &[i64] =
     &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29];

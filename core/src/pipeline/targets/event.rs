@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::select::{no_table, resolve, source_for_table};
+use super::select::{for_the_fields, no_table, resolve, source_for_table};
 use super::{lookup, EventDataFields, FieldMap, RowFilter, Source};
 use crate::base::diag::Diagnostic;
 use crate::kusto::schema::{column_type, has_column, ColumnType};
@@ -24,7 +24,7 @@ pub(crate) fn map_event_fields(
 ) {
     let src = match &table {
         Some(t) => source_for_table(target, t, rule),
-        None => resolve(target, rule).map(|(s, _)| s),
+        None => resolve(target, rule).map(|(s, _)| for_the_fields(s, rule).0),
     };
     let Some(src) = src else {
         if table.is_none() {

@@ -167,6 +167,10 @@ pub(crate) struct Source {
     pub unmapped_hint: Option<&'static str>,
     /// Fields read from the event's named values.
     pub event_data: EventDataFields,
+    /// The source that serves the rule instead when it needs a field this
+    /// one lacks (`Missing`) and that one records: Sysmon's process events
+    /// for a rule that reads `OriginalFileName`, which event 4688 never has.
+    pub instead_for_missing: Option<&'static Source>,
 }
 
 /// A source for a Sysmon category on Windows; a target's list overrides the
@@ -194,6 +198,7 @@ pub(super) const fn source(
         info: None,
         unmapped_hint: None,
         event_data: EventDataFields::None,
+        instead_for_missing: None,
     }
 }
 
@@ -276,6 +281,16 @@ pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
     };
     // A name that is no plain identifier would be read as a path of its own.
     name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| format!("EventData.{name}"))
+}
+
+/// Whether `src` records `field`: a field list entry that is not `Missing`,
+/// a column of its table, or a named value of its events.
+pub(super) fn records(src: &Source, field: &str) -> bool {
+    match lookup(src, field) {
+        Some(FieldMap::Missing(_)) => false,
+        Some(_) => true,
+        None => crate::kusto::schema::has_column(src.table, field) || event_data_path(src, field).is_some(),
+    }
 }
 
 /// What a field becomes on a source: the first of its field lists that names it.

@@ -3,7 +3,9 @@
 //! translation replaced where that only narrows the query, and the condition
 //! that selects the source's rows added.
 
-use super::select::{is_asim_native_table, logsource_span, no_table, resolve, source_for_table, ChosenBy};
+use super::select::{
+    for_the_fields, is_asim_native_table, logsource_span, no_table, resolve, source_for_table, ChosenBy,
+};
 use super::{lookup, DropKind, EventDataFields, FieldMap, RowFilter, Source, SYSMON_LINUX_PROVIDER};
 use crate::base::diag::{Diagnostic, Span};
 use crate::kusto::schema::{column_type, has_column, ColumnType};
@@ -54,6 +56,18 @@ pub(crate) fn map_rule(
             }
         },
     };
+    let first = src;
+    let (src, needed) = for_the_fields(src, rule);
+    if let Some(field) = needed {
+        state.notes.push(Diagnostic::info(
+            "table-for-field",
+            format!(
+                "{field} is not recorded in {} ({}): the query reads {} ({}), which records it",
+                first.table, first.label, src.table, src.label
+            ),
+            logsource_span(rule),
+        ));
+    }
     state.table = Some(src.table.to_string());
     let span = logsource_span(rule);
     if let Some(w) = src.warning {

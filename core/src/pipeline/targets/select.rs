@@ -127,6 +127,19 @@ fn resolve_in(target: TargetId, rule: &Rule) -> Option<(&'static Source, ChosenB
     None
 }
 
+/// The source for a rule that needs a field `src` lacks and its
+/// [`Source::instead_for_missing`] records, with that field; else `src`.
+pub(super) fn for_the_fields(src: &'static Source, rule: &Rule) -> (&'static Source, Option<String>) {
+    let Some(other) = src.instead_for_missing else { return (src, None) };
+    for item in rule.detection.searches.iter().flat_map(|s| s.alternatives.iter().flatten()) {
+        let Some(field) = item.field.as_deref() else { continue };
+        if matches!(super::lookup(src, field), Some(super::FieldMap::Missing(_))) && super::records(other, field) {
+            return (other, Some(field.to_string()));
+        }
+    }
+    (src, None)
+}
+
 fn supported_list(target: TargetId) -> String {
     let mut parts: Vec<String> = Vec::new();
     for s in sources(target) {
@@ -209,6 +222,10 @@ pub(super) fn source_for_table(target: TargetId, table: &str, rule: &Rule) -> Op
     if let Some((s, _)) = resolve(target, rule) {
         if s.table == table {
             return Some(s);
+        }
+        // The source a rule is sent to when it needs a field the first lacks.
+        if let Some(other) = s.instead_for_missing.filter(|o| o.table == table) {
+            return Some(other);
         }
     }
     sources(target).iter().find(|s| s.table == table)
