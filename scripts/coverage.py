@@ -18,7 +18,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "sigmahq", "rules"))
-BIN = os.path.join(ROOT, "target", "release", "sigmaplay")
+BIN = os.environ.get("SIGMAPLAY_BIN") or os.path.join(ROOT, "target", "release", "sigmaplay")
 TARGETS = ["sentinel_asim", "microsoft_xdr", "azure_monitor"]
 
 

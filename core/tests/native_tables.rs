@@ -187,6 +187,47 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "powershell-classic",
+            rule: "title: t\nlogsource: {product: windows, category: ps_classic_start}\ndetection:\n  sel:\n    Data|contains: HostName=ConsoleHost\n  sel_redirect:\n    Data|contains: '-c Get-Process > '\n  filter:\n    Data|contains: HostApplication=powershell\n  condition: all of sel* and not filter\n",
+            table: "Event",
+            // Event 400 as the Azure Monitor agent writes it: three unnamed values in
+            // the DataItem's XML, the third the details text, with `>` escaped.
+            hits: vec![json!({"EventLog": "Windows PowerShell", "Source": "PowerShell", "EventID": 400, "Computer": "ws1",
+                "EventData": "<DataItem type=\"System.XmlData\" time=\"2024-05-01T10:00:00.0000000Z\" sourceHealthServiceId=\"3f0e4b8c-0000-0000-0000-000000000000\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data>Available</Data><Data>None</Data><Data>\tNewEngineState=Available\n\tPreviousEngineState=None\n\n\tSequenceNumber=13\n\n\tHostName=ConsoleHost\n\tHostVersion=5.1.19041.1\n\tHostApplication=C:\\Users\\a\\ps.exe -c Get-Process &gt; out.txt\n\tEngineVersion=5.1.19041.1</Data></EventData></DataItem>"})],
+            misses: vec![
+                json!({"EventLog": "Windows PowerShell", "Source": "PowerShell", "EventID": 400,
+                    "EventData": "<DataItem type=\"System.XmlData\" time=\"\" sourceHealthServiceId=\"\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data>Available</Data><Data>None</Data><Data>\tHostName=ConsoleHost\n\tHostApplication=powershell -c Get-Process &gt; out.txt</Data></EventData></DataItem>"}),
+                // The same text in another event (600, provider start).
+                json!({"EventLog": "Windows PowerShell", "Source": "PowerShell", "EventID": 600,
+                    "EventData": "<DataItem type=\"System.XmlData\" time=\"\" sourceHealthServiceId=\"\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data>Registry</Data><Data>Started</Data><Data>\tHostName=ConsoleHost\n\tHostApplication=C:\\x\\ps.exe -c Get-Process &gt; out.txt</Data></EventData></DataItem>"}),
+            ],
+        },
+        Case {
+            name: "dns-server",
+            rule: "title: t\nlogsource: {category: dns}\ndetection:\n  sel:\n    query|endswith: '.dnslog.cn'\n    record_type: TXT\n  condition: sel\n",
+            table: "DnsEvents",
+            // QueryType holds the type's number as text (ASimDnsMicrosoftOMS looks it up) or its name.
+            hits: vec![
+                json!({"SubType": "LookupQuery", "Name": "x1.abc.dnslog.cn", "QueryType": "16", "ClientIP": "10.0.0.5", "EventId": 256, "ResultCode": 0}),
+                json!({"SubType": "LookupQuery", "Name": "y.dnslog.cn", "QueryType": "TXT", "ClientIP": "10.0.0.6", "EventId": 256}),
+            ],
+            misses: vec![
+                json!({"SubType": "LookupQuery", "Name": "x1.abc.dnslog.cn", "QueryType": "1", "ClientIP": "10.0.0.5", "EventId": 256}),
+                json!({"SubType": "LookupQuery", "Name": "dnslog.cn.example.com", "QueryType": "16", "EventId": 256}),
+                json!({"SubType": "AuditEvent", "Name": "x1.abc.dnslog.cn", "QueryType": "16", "EventId": 515}),
+            ],
+        },
+        Case {
+            name: "macos-process",
+            rule: "title: t\nlogsource: {product: macos, category: process_creation}\ndetection:\n  sel:\n    Image|endswith: /osascript\n    CommandLine|contains: ' -e '\n  condition: sel\n",
+            table: "DeviceProcessEvents",
+            // Defender for Endpoint's macOS rows, streamed to the workspace by the Defender XDR connector.
+            hits: vec![json!({"ActionType": "ProcessCreated", "FolderPath": "/usr/bin/osascript", "FileName": "osascript",
+                "ProcessCommandLine": "osascript -e 'display dialog'", "DeviceName": "mac-01", "InitiatingProcessFolderPath": "/bin/zsh"})],
+            misses: vec![json!({"ActionType": "ProcessCreated", "FolderPath": "/usr/bin/osascript", "FileName": "osascript",
+                "ProcessCommandLine": "osascript script.scpt", "DeviceName": "mac-01"})],
+        },
+        Case {
             name: "syslog",
             rule: "title: t\nlogsource: {product: linux, service: sshd}\ndetection:\n  keywords:\n    - 'error in libcrypto'\n  condition: keywords\n",
             table: "Syslog",

@@ -272,3 +272,26 @@ fn structured_values_agree_between_the_matcher_and_kql() {
     let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
     assert_eq!(sigma, vec![Some(true), Some(false)], "{}", r.query);
 }
+
+#[test]
+fn kql_parity_classic_powershell_in_the_event_tables_xml() {
+    // Anchored tests become element boundaries in the XML text, `>` and `&` its entities.
+    let rule = "title: t\nlogsource:\n  product: windows\n  category: ps_classic_start\ndetection:\n  exact:\n    Data: Available\n  head:\n    Data|startswith: \"\\tNewEngineState\"\n  tail:\n    Data|endswith: '> out.txt'\n  amp:\n    Data|contains: 'a & b'\n  condition: exact and (head or tail or amp)\n";
+    let events = [
+        r#"{"Data": ["Available", "None", "\tNewEngineState=Available\n\tHostName=ConsoleHost"]}"#,
+        r#"{"Data": ["Available", "None", "HostApplication=ps.exe -c dir > out.txt"]}"#,
+        r#"{"Data": ["Available", "None", "HostApplication=ps.exe -c echo a & b"]}"#,
+        r#"{"Data": ["Available", "None", "HostApplication=ps.exe -c dir > out.txt2"]}"#,
+        r#"{"Data": ["Available2", "None", "\tNewEngineState=Available"]}"#,
+        r#"{"Data": ["Available", "None", "x\tNewEngineState=Available"]}"#,
+    ]
+    .join("\n");
+    let opts =
+        KqlOptions { pipeline: "azure_monitor".into(), events_schema: EventsSchema::Sigma, ..KqlOptions::default() };
+    let r = kql_parity(rule, &events, &opts);
+    assert_eq!(r.table.as_deref(), Some("Event"), "{r:?}");
+    let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
+    assert_eq!(sigma, vec![Some(true), Some(true), Some(true), Some(false), Some(false), Some(false)], "{r:?}");
+    assert!(r.agree, "{r:?}");
+    assert!(r.query.contains("&gt; out.txt</Data>") && r.query.contains("a &amp; b"), "{}", r.query);
+}

@@ -135,3 +135,14 @@ fn schema() -> &'static [TableSchema] {
 pub fn schema_table_count() -> usize {
     schema().len()
 }
+
+/// The `Event` table's `EventData`: the event's `<EventData>` XML inside the
+/// agent's `DataItem` wrapper (Azure Monitor table reference, event), opened
+/// and closed by these.
+pub(crate) const EVENT_DATA_OPEN: &str = "<DataItem type=\"System.XmlData\" time=\"\" sourceHealthServiceId=\"\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">";
+pub(crate) const EVENT_DATA_CLOSE: &str = "</EventData></DataItem>";
+
+/// Text escaped as Windows writes event data in XML: `&`, `<`, `>` (quotes stay).
+pub(crate) fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

@@ -207,10 +207,15 @@ fn windows_event_fields_follow_the_event_schema() {
         shown(&m)
     );
     assert!(has_leaf(&m, "EventData.ImagePath", "*powershell*"), "{:?}", shown(&m));
-    // Classic PowerShell events are refused with the reason.
+    // Classic PowerShell events: the Event table, Data in its XML text; other names are refused.
     let r = rule("title: t\nlogsource: {product: windows, category: ps_classic_start}\ndetection:\n  sel:\n    Data|contains: x\n  condition: sel\n");
     let m = map("azure_monitor", &r);
-    let err = m.notes.iter().find(|n| n.code == "no-table").unwrap_or_else(|| panic!("{:#?}", m.notes));
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("Event"));
+    assert!(has_leaf(&m, "EventLog", "Windows PowerShell") && has_leaf(&m, "EventID", "400"), "{:?}", shown(&m));
+    let r = rule("title: t\nlogsource: {product: windows, category: ps_classic_start}\ndetection:\n  sel:\n    HostApplication|contains: x\n  condition: sel\n");
+    let m = map("azure_monitor", &r);
+    let err = m.notes.iter().find(|n| n.code == "unmapped-field").unwrap_or_else(|| panic!("{:#?}", m.notes));
     assert!(err.message.contains("unnamed"), "{}", err.message);
 }
 
@@ -456,7 +461,11 @@ fn azure_monitor_security_and_4688() {
     no_errors(&m);
     assert_eq!(m.table.as_deref(), Some("WindowsEvent"));
     assert!(m.notes.iter().any(|n| n.code == "table-for-field" && n.message.contains("OriginalFileName")));
-    assert!(has_leaf(&m, "EventData.OriginalFileName", "whoami.exe") && has_leaf(&m, "EventID", "1"), "{:?}", shown(&m));
+    assert!(
+        has_leaf(&m, "EventData.OriginalFileName", "whoami.exe") && has_leaf(&m, "EventID", "1"),
+        "{:?}",
+        shown(&m)
+    );
     // A field neither records stays an error on SecurityEvent.
     let r = rule_with(
         "  category: process_creation\n  product: windows",

@@ -1134,7 +1134,9 @@ mod tests {
             .prop_map(|n| id(&n));
         let target = prop_oneof![
             Just(OfTarget::Them),
-            "[a-z_*][a-z0-9_*é-]{0,6}".prop_filter("them", |s| s != "them").prop_map(OfTarget::Pattern),
+            "[a-z_*][a-z0-9_*é-]{0,6}"
+                .prop_filter("keyword", |s| !matches!(s.as_str(), "them" | "and" | "or" | "not" | "of"))
+                .prop_map(OfTarget::Pattern),
         ];
         let quant = prop_oneof![Just(Quantifier::One), Just(Quantifier::All)];
         let leaf = prop_oneof![3 => ident, 1 => (quant, target).prop_map(|(q, t)| of(q, t))];

@@ -9,16 +9,9 @@ use super::set;
 
 use super::record::WinRecord;
 
-/// XML text escaping as Windows renders event data: `&`, `<`, `>`.
+/// XML text escaping as Windows renders event data.
 fn xml_escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
+    out.push_str(&crate::kusto::schema::xml_escape(s));
 }
 
 /// The record's named values as its source writes them: for Sysmon, every
@@ -46,11 +39,9 @@ fn data_elements(r: &WinRecord, x: &mut String) {
 /// The `EventData` column of the `Event` table: the agent's `DataItem`
 /// wrapper around the record's `<EventData>`.
 pub(crate) fn event_data_xml(r: &WinRecord) -> String {
-    let mut x = String::from(
-        "<DataItem type=\"System.XmlData\" time=\"\" sourceHealthServiceId=\"\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">",
-    );
+    let mut x = String::from(crate::kusto::schema::EVENT_DATA_OPEN);
     data_elements(r, &mut x);
-    x.push_str("</EventData></DataItem>");
+    x.push_str(crate::kusto::schema::EVENT_DATA_CLOSE);
     x
 }
 

@@ -157,6 +157,10 @@ pub(crate) enum ValueConversion {
     Account { base: &'static ValueConversion, sid: SidColumns },
     /// A value that sources spell differently: the alternatives are tested too.
     Spellings { col: &'static str, kind: Spelling },
+    /// The unnamed values of a classic Windows event (Sigma's `Data`), read
+    /// in the XML text of the `Event` table's `EventData`, which keeps each as
+    /// a `<Data>` element with `&`, `<`, `>` escaped.
+    XmlData { col: &'static str },
     /// Renamed, as a conversion (the base of [`ValueConversion::Account`]).
     Column { col: &'static str },
     /// A full path that one source's parser writes with the file name twice
@@ -201,6 +205,7 @@ impl ValueConversion {
             | ValueConversion::ProtocolPrefix { col }
             | ValueConversion::DnsStatus { col }
             | ValueConversion::UrlPart { col, .. }
+            | ValueConversion::XmlData { col }
             | ValueConversion::NamePart { col, .. } => vec![col],
             ValueConversion::Details { data, kind, .. } => vec![data, kind],
             ValueConversion::Outcome { col, details, .. } => vec![col, details],

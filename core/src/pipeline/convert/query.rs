@@ -97,6 +97,7 @@ pub(crate) fn convert_test(conv: &ValueConversion, test: &Test, notes: &mut Item
         }
         ValueConversion::Spellings { col, kind } => Some(spellings(test, col, kind)),
         ValueConversion::Column { col } => Some(leaf(col, test.clone())),
+        ValueConversion::XmlData { col } => xml_data(test, col, notes),
         ValueConversion::RepeatedName { col, why } => Some(match test {
             Test::Glob { pattern, cased } => match repeated_name(pattern) {
                 Some(alt) => {
@@ -556,4 +557,68 @@ fn dns_status(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<Colum
             None
         }
     }
+}
+
+/// A test on a classic event's unnamed values, against the XML text that
+/// keeps each as `<Data>value</Data>`: the value's text escaped as XML, and
+/// tied to an element's start or end where the test is anchored there.
+fn xml_data(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnExpr> {
+    let (pattern, cased) = match test {
+        Test::Glob { pattern, cased } => (pattern.clone(), *cased),
+        Test::Number { text, .. } => (SigmaString { parts: vec![Part::Lit(text.clone())] }, false),
+        Test::Regex { pattern, .. } => {
+            if pattern.starts_with('^') || pattern.ends_with('$') || pattern.contains("\\A") || pattern.contains("\\z")
+            {
+                notes.error(
+                    "unmapped-value",
+                    &format!("an anchored regular expression cannot be tested against the XML text of {col}, which holds all the values with markup around them"),
+                );
+                return None;
+            }
+            notes.lossy(&format!(
+                "the regular expression is matched against the XML text of {col}: the values with '&', '<', '>' escaped and `<Data>` markup between them"
+            ));
+            return Some(leaf(col, test.clone()));
+        }
+        _ => {
+            notes
+                .error("unmapped-value", &format!("this kind of value cannot be tested against the XML text of {col}"));
+            return None;
+        }
+    };
+    let open_start = !matches!(pattern.parts.first(), Some(Part::Star));
+    let open_end = !matches!(pattern.parts.last(), Some(Part::Star));
+    let markup =
+        format!("{}<Data></Data>{}", crate::kusto::schema::EVENT_DATA_OPEN, crate::kusto::schema::EVENT_DATA_CLOSE)
+            .to_lowercase();
+    let mut parts = vec![Part::Star];
+    if open_start {
+        parts.push(Part::Lit("<Data>".to_string()));
+    }
+    let mut inner_star = false;
+    let last = pattern.parts.len().saturating_sub(1);
+    for (k, p) in pattern.parts.into_iter().enumerate() {
+        match p {
+            Part::Lit(t) => {
+                let unanchored = (k != 0 || !open_start) && (k != last || !open_end);
+                if unanchored && markup.contains(&t.to_lowercase()) {
+                    notes.lossy(&format!("'{t}' also occurs in the XML markup of {col}, where it matches too"));
+                }
+                parts.push(Part::Lit(crate::kusto::schema::xml_escape(&t)));
+            }
+            Part::Star if k != 0 && k != last => {
+                inner_star = true;
+                parts.push(Part::Star);
+            }
+            other => parts.push(other),
+        }
+    }
+    if open_end {
+        parts.push(Part::Lit("</Data>".to_string()));
+    }
+    parts.push(Part::Star);
+    if inner_star {
+        notes.lossy(&format!("a wildcard inside the value can also span two of the event's values in {col}"));
+    }
+    Some(leaf(col, glob(from_parts(parts), cased)))
 }

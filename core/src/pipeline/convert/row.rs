@@ -228,8 +228,27 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
             _ => {}
         },
         ValueConversion::Account { base, .. } => forward(base, value, row),
+        ValueConversion::XmlData { col } => row.set_text(col, &event_data_xml(value)),
         ValueConversion::Spellings { col, .. }
         | ValueConversion::Column { col }
         | ValueConversion::RepeatedName { col, .. } => row.set(col, value.clone()),
     }
+}
+
+/// The `Event` table's `EventData` for a classic event's unnamed values (one
+/// text, or a list of them): the agent's `DataItem` wrapper around one
+/// `<Data>` element per value, the text escaped as Windows writes it.
+fn event_data_xml(value: &Value) -> String {
+    let values: Vec<String> = match value {
+        Value::Array(items) => items.iter().map(|v| text_of(v).unwrap_or_else(|| v.to_string())).collect(),
+        other => vec![text_of(other).unwrap_or_else(|| other.to_string())],
+    };
+    let mut x = String::from(crate::kusto::schema::EVENT_DATA_OPEN);
+    for v in values {
+        x.push_str("<Data>");
+        x.push_str(&crate::kusto::schema::xml_escape(&v));
+        x.push_str("</Data>");
+    }
+    x.push_str(crate::kusto::schema::EVENT_DATA_CLOSE);
+    x
 }

@@ -15,7 +15,8 @@
 //!   SecurityEvent with Sysmon field names (what pySigma does) can only fail
 //!   or mislead, so Sysmon rules go to its own events in WindowsEvent.
 
-use super::vocab::MANDATORY_LABELS;
+use super::microsoft_xdr as xdr;
+use super::vocab::{DNS_QUERY_TYPES, MANDATORY_LABELS};
 use super::FieldMap::{Approx, Convert, Drop, Missing, To};
 use super::{source, DropKind, EventDataFields, FieldList, NotMapped, RowFilter, Source, PROC_PROVIDERS, SECURITY};
 use crate::pipeline::convert::{SidColumns, ValueConversion};
@@ -61,6 +62,9 @@ const EVENT_4688: FieldList = &[
     ("LogonGuid", Missing("event 4688 has no logon GUID")),
 ];
 
+/// Where the macOS rows come from: Log Analytics has no macOS collection of its own.
+const DEFENDER_STREAMED: &str = "macOS events are read from Defender for Endpoint's table, which reaches a Log Analytics workspace only through Microsoft Sentinel's Microsoft Defender XDR connector (Log Analytics has no macOS collection of its own)";
+
 /// The logsources this target serves, in the order a rule is matched against them.
 pub(super) static SOURCES: &[Source] = &[
     Source {
@@ -78,6 +82,32 @@ pub(super) static SOURCES: &[Source] = &[
         info: Some("process creation is read from Security event 4688 (CommandLine only when command-line auditing is enabled)"),
         instead_for_missing: Some(&SYSMON_PROCESS_CREATION),
         ..source("process_creation", "process_creation", "SecurityEvent", &[EVENT_4688])
+    },
+    // macOS: Defender for Endpoint's own tables, as Microsoft Sentinel's
+    // Microsoft Defender XDR connector streams them into the workspace.
+    Source {
+        products: &["macos"],
+        providers: &[],
+        fallback_services: &[],
+        info: Some(DEFENDER_STREAMED),
+        ..source("macos process_creation", "process_creation", "DeviceProcessEvents", &[xdr::UNIX_PROCESS, xdr::PROCESS, xdr::COMMON])
+    },
+    Source {
+        products: &["macos"],
+        providers: &[],
+        fallback_services: &[],
+        condition: RowFilter::OneOf("ActionType", &["FileCreated", "FileModified", "FileRenamed"]),
+        info: Some(DEFENDER_STREAMED),
+        ..source("macos file_event", "file_event", "DeviceFileEvents", &[xdr::FILE, xdr::INITIATING, xdr::INITIATING_IL, xdr::COMMON])
+    },
+    // The Windows DNS server's lookups, as its Log Analytics connector writes them.
+    Source {
+        products: &[],
+        providers: &[],
+        fallback_services: &[],
+        condition: RowFilter::OneOf("SubType", &["LookupQuery"]),
+        info: Some("read from DnsEvents, the Windows DNS server's query log (its Log Analytics connector): lookups only, as SubType LookupQuery"),
+        ..source("dns", "dns", "DnsEvents", &[DNS_SERVER])
     },
     // Every other Windows channel: WindowsEvent.
     sysmon("file_change", &[2], &[]),
@@ -108,6 +138,11 @@ pub(super) static SOURCES: &[Source] = &[
     sysmon("file_executable_detected", &[29], &[]),
     powershell("ps_script", &[4104], &["MessageNumber", "MessageTotal", "ScriptBlockText", "ScriptBlockId", "Path"]),
     powershell("ps_module", &[4103], &["ContextInfo", "UserData", "Payload"]),
+    // Windows PowerShell's classic events: unnamed values, kept in the Event table's XML.
+    classic("ps_classic_start", &[400]),
+    classic("ps_classic_provider_start", &[600]),
+    classic("ps_classic_script", &[800]),
+    Source { category: None, service: Some("powershell-classic"), ..classic("powershell-classic", &[]) },
     Source {
         condition: RowFilter::WindowsEvent { channels: SYSMON_CHANNEL, event_ids: &[], event_types: &[] },
         event_data: EventDataFields::Sysmon(ALL_SYSMON_IDS),
@@ -354,19 +389,39 @@ const fn powershell(category: &'static str, id: &'static [i64], names: &'static 
     }
 }
 
+/// The columns of an `Event` row a Sigma rule names for a classic event;
+/// its values are unnamed, and the rules read them as `Data`.
+const CLASSIC: FieldList = &[
+    ("Data", Convert(ValueConversion::XmlData { col: "EventData" })),
+    ("EventID", To(&["EventID"])),
+    ("EventCode", To(&["EventID"])),
+    ("Provider_Name", To(&["Source"])),
+    ("Channel", To(&["EventLog"])),
+    ("Computer", To(&["Computer"])),
+];
+
+/// A Windows PowerShell classic event (400 engine start, 600 provider
+/// start, 800 pipeline execution; Sigma taxonomy) in the `Event` table,
+/// which the Azure Monitor agent writes for a data collection rule's Windows
+/// event logs: its values are unnamed `<Data>` elements of the XML text in
+/// `EventData`, which `WindowsEvent`'s named object has no place for.
+const fn classic(category: &'static str, ids: &'static [i64]) -> Source {
+    Source {
+        condition: RowFilter::EventLog { logs: &["Windows PowerShell"], event_ids: ids },
+        restating: ids,
+        providers: &["PowerShell", "Windows PowerShell"],
+        fallback_services: &[],
+        info: Some("read from the Event table (the Azure Monitor agent's Windows event logs): the event's unnamed values are <Data> elements of the XML text in EventData"),
+        unmapped_hint: Some("a classic PowerShell event writes its values unnamed; rules read them as Data"),
+        ..source(category, category, "Event", &[CLASSIC])
+    }
+}
+
 /// Categories left unmapped on purpose, and why.
 pub(super) const NOT_MAPPED: &[NotMapped] = &[
     NotMapped {
-        categories: &["ps_classic_start", "ps_classic_provider_start", "ps_classic_script"],
-        reason: "Windows PowerShell's classic events (400/600/800) write their values as one unnamed text, and how WindowsEvent keeps unnamed values is not documented",
-    },
-    NotMapped {
         categories: &["linux/auditd"],
         reason: "auditd's records reach Syslog only through the audisp syslog plugin, as key=value text whose values auditd hex-encodes when they hold spaces: its fields are no column and no stable part of SyslogMessage",
-    },
-    NotMapped {
-        categories: &["macos/process_creation", "macos/file_event"],
-        reason: "no Log Analytics table holds macOS endpoint events (Defender's Device* tables do, on microsoft_xdr)",
     },
     NotMapped {
         categories: &["azure/pim"],
@@ -641,6 +696,21 @@ const KUBE_AUDIT_NESTED: &[(&str, &str)] = &[
     ("user", "log_s.user"),
     ("impersonatedUser", "log_s.impersonatedUser"),
     ("annotations", "log_s.annotations"),
+];
+
+/// Sigma's DNS fields → DnsEvents (Azure Monitor table reference, dnsevents;
+/// Microsoft's parser ASimDnsMicrosoftOMS reads Name as the query, ClientIP
+/// as the source, IPAddresses as the response and QueryType as a type
+/// number or name).
+const DNS_SERVER: FieldList = &[
+    ("query", To(&["Name"])),
+    ("src_ip", To(&["ClientIP"])),
+    ("record_type", Convert(ValueConversion::Vocab { col: "QueryType", words: DNS_QUERY_TYPES })),
+    (
+        "answer",
+        Missing("DnsEvents keeps the addresses of an answer (IPAddresses), not its TXT, CNAME or other record data"),
+    ),
+    ("dst_ip", Missing("DnsEvents names the DNS server by Computer, not by address")),
 ];
 
 /// A proxy's W3C-style fields → the CEF keys of CommonSecurityLog.

@@ -86,6 +86,16 @@ pub(crate) fn map_event_fields(
                 row.set("EventData.EventType", Value::String((*t).to_string()));
             }
         }
+        RowFilter::EventLog { logs, event_ids } => {
+            if let Some(l) = logs.first() {
+                row.set("EventLog", Value::String((*l).to_string()));
+            }
+            if !row.out.contains_key("EventID") {
+                if let Some(id) = event_ids.first() {
+                    row.set("EventID", Value::from(*id));
+                }
+            }
+        }
         RowFilter::SysmonSyslog { event_ids } => {
             let data = row.out.remove("SyslogMessage");
             let xml = sysmon_linux_xml(event_ids.first().copied().unwrap_or(1), data.as_ref());
@@ -154,7 +164,7 @@ fn nested_fields(src: &Source, fields: &[(String, Value)]) -> Vec<(String, Value
 /// provider and event id, and each named value as `<Data Name="...">`, with
 /// the text escaped as XML requires.
 fn sysmon_linux_xml(event_id: i64, data: Option<&Value>) -> String {
-    let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = crate::kusto::schema::xml_escape;
     let mut out = format!(
         "<Event><System><Provider Name=\"{}\"/><EventID>{event_id}</EventID></System><EventData>",
         super::SYSMON_LINUX_PROVIDER

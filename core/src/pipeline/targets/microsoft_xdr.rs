@@ -28,7 +28,7 @@ use crate::pipeline::convert::{Hives, RegMode, ValueConversion};
 /// Hash algorithm → column.
 const HASHES: &[(&str, &str)] = &[("MD5", "MD5"), ("SHA1", "SHA1"), ("SHA256", "SHA256")];
 
-const COMMON: FieldList = &[
+pub(super) const COMMON: FieldList = &[
     ("EventID", Drop(DropKind::EventId)),
     ("EventCode", Drop(DropKind::EventId)),
     ("Provider_Name", Drop(DropKind::Provider)),
@@ -37,7 +37,7 @@ const COMMON: FieldList = &[
 ];
 
 /// The process behind a file, network, registry, image-load or DeviceEvents row.
-const INITIATING: FieldList = &[
+pub(super) const INITIATING: FieldList = &[
     ("Image", To(&["InitiatingProcessFolderPath"])),
     ("ProcessId", To(&["InitiatingProcessId"])),
     ("CommandLine", To(&["InitiatingProcessCommandLine"])),
@@ -54,12 +54,12 @@ const INITIATING: FieldList = &[
     ("ProcessGuid", Missing("Defender has no process GUID")),
 ];
 
-const INITIATING_IL: FieldList = &[(
+pub(super) const INITIATING_IL: FieldList = &[(
     "IntegrityLevel",
     Convert(ValueConversion::Vocab { col: "InitiatingProcessIntegrityLevel", words: XDR_INTEGRITY }),
 )];
 
-const PROCESS: FieldList = &[
+pub(super) const PROCESS: FieldList = &[
     ("Image", To(&["FolderPath"])),
     ("OriginalFileName", To(&["ProcessVersionInfoOriginalFileName"])),
     ("Description", To(&["ProcessVersionInfoFileDescription"])),
@@ -102,7 +102,7 @@ const PROCESS: FieldList = &[
 /// Sysmon for Linux), so they are refused rather than compared with empty
 /// columns. Looked up before [`PROCESS`].
 const NO_PE_INFO: &str = "Linux and macOS executables carry no Windows version resource, which Defender's ProcessVersionInfo* columns are read from";
-const UNIX_PROCESS: FieldList = &[
+pub(super) const UNIX_PROCESS: FieldList = &[
     ("OriginalFileName", Missing(NO_PE_INFO)),
     ("Description", Missing(NO_PE_INFO)),
     ("Product", Missing(NO_PE_INFO)),
@@ -151,7 +151,7 @@ const NETWORK: FieldList = &[
     ("SourcePortName", Missing("Defender has no port names")),
 ];
 
-const FILE: FieldList = &[
+pub(super) const FILE: FieldList = &[
     ("TargetFilename", To(&["FolderPath"])),
     ("Hashes", Convert(ValueConversion::Hashes { cols: HASHES })),
     ("CreationUtcTime", Missing("Defender does not record the file creation time set by the process")),

@@ -14,7 +14,7 @@
 //!
 //! | logsource | microsoft_xdr | sentinel_asim | azure_monitor |
 //! |---|---|---|---|
-//! | process_creation | DeviceProcessEvents (Linux/macOS: no Windows-only fields) | imProcessCreate | SecurityEvent [EventID 4688] (windows) |
+//! | process_creation | DeviceProcessEvents (Linux/macOS: no Windows-only fields) | imProcessCreate | SecurityEvent [EventID 4688] (windows); DeviceProcessEvents (macos, streamed by the Defender XDR connector) |
 //! | network_connection | DeviceNetworkEvents | imNetworkSession | WindowsEvent [Sysmon channel, EventID 3] |
 //! | file_event | DeviceFileEvents [FileCreated/Modified/Renamed] | imFileEvent [same] | WindowsEvent [Sysmon, 11] |
 //! | file_delete / file_rename | DeviceFileEvents [FileDeleted / FileRenamed] | imFileEvent [same] | WindowsEvent [Sysmon, 23] / — |
@@ -29,8 +29,9 @@
 //! | dns_query | DeviceEvents [DnsQueryResponse] | imDns | WindowsEvent [Sysmon, 22] |
 //! | other Sysmon categories | — | WindowsEvent (native fallback) | WindowsEvent [Sysmon channel and ids of the Sigma taxonomy] |
 //! | ps_script / ps_module | — | WindowsEvent (native fallback) | WindowsEvent [PowerShell channels, 4104 / 4103] |
+//! | ps_classic_*, powershell-classic | — | Event (native fallback) | Event [Windows PowerShell, 400 / 600 / 800], `Data` in EventData's XML text |
 //! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
-//! | dns | — | imDns | — |
+//! | dns | — | imDns | DnsEvents [SubType LookupQuery] |
 //! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
 //! | azure/activitylogs | — | imAuditEvent | AzureActivity |
 //! | linux Sysmon categories | — | imProcessCreate etc., else Syslog (native fallback) | Syslog [`SyslogMessage` names `Linux-Sysmon` and the event id] |
@@ -97,6 +98,9 @@ pub(crate) enum RowFilter {
     /// `and EventID in (event_ids)` and `and EventData.EventType in~
     /// (event_types)` when there are any (Sysmon's registry events share ids).
     WindowsEvent { channels: &'static [&'static str], event_ids: &'static [i64], event_types: &'static [&'static str] },
+    /// Events of a Windows log in the `Event` table: `EventLog in~ (logs)`,
+    /// and `EventID in (event_ids)` when there are any.
+    EventLog { logs: &'static [&'static str], event_ids: &'static [i64] },
     /// Sysmon for Linux's events in `Syslog`: the XML text in `SyslogMessage`
     /// names the provider `Linux-Sysmon` and one of `event_ids`.
     SysmonSyslog { event_ids: &'static [i64] },
@@ -308,6 +312,12 @@ pub(crate) fn all_targets() -> Vec<(TargetId, &'static str, &'static str, String
                 RowFilter::None => {}
                 RowFilter::OneOf(c, _) | RowFilter::Equals(c, _) => out.push((target, s.table, s.label, c.to_string())),
                 RowFilter::SysmonSyslog { .. } => out.push((target, s.table, s.label, "SyslogMessage".to_string())),
+                RowFilter::EventLog { event_ids, .. } => {
+                    out.push((target, s.table, s.label, "EventLog".to_string()));
+                    if !event_ids.is_empty() {
+                        out.push((target, s.table, s.label, "EventID".to_string()));
+                    }
+                }
                 RowFilter::WindowsEvent { event_types, .. } => {
                     out.push((target, s.table, s.label, "Channel".to_string()));
                     if !s.restating.is_empty() || matches!(s.event_data, EventDataFields::Sysmon(_)) {

@@ -255,6 +255,14 @@ fn condition_expr(src: &Source, span: Span) -> Option<Expr<MappedItem>> {
             }
             Expr::And(parts)
         }
+        RowFilter::EventLog { logs, event_ids } => {
+            let log = leaf("EventLog", logs.iter().map(|v| lit(v)).collect());
+            if event_ids.is_empty() {
+                log
+            } else {
+                Expr::And(vec![log, leaf("EventID", event_ids.iter().map(|n| number(*n)).collect())])
+            }
+        }
         RowFilter::SysmonSyslog { event_ids } => {
             let has = |text: String| Test::Glob {
                 pattern: SigmaString { parts: vec![Part::Star, Part::Lit(text), Part::Star] },

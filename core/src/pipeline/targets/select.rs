@@ -32,6 +32,7 @@ pub(super) enum ChosenBy {
 /// tables of the cloud, Linux and web logs that no ASIM schema of ours serves.
 const ASIM_NATIVE_TABLES: &[&str] = &[
     "WindowsEvent",
+    "Event",
     "SecurityEvent",
     "AWSCloudTrail",
     "AuditLogs",

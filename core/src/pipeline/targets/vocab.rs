@@ -90,3 +90,21 @@ pub(super) const ASIM_INTEGRITY: Vocabulary = &[
     ("S-1-16-12288", &["S-1-16-12288", "High"]),
     ("S-1-16-16384", &["S-1-16-16384", "System"]),
 ];
+
+/// DNS record type names → DnsEvents' QueryType, which holds the type's
+/// number (RFC 1035 and successors; Microsoft's parser ASimDnsMicrosoftOMS
+/// looks the number up) or, from some servers, its name.
+pub(super) const DNS_QUERY_TYPES: Vocabulary = &[
+    ("A", &["1", "A"]),
+    ("NS", &["2", "NS"]),
+    ("CNAME", &["5", "CNAME"]),
+    ("SOA", &["6", "SOA"]),
+    ("NULL", &["10", "NULL"]),
+    ("PTR", &["12", "PTR"]),
+    ("MX", &["15", "MX"]),
+    ("TXT", &["16", "TXT"]),
+    ("AAAA", &["28", "AAAA"]),
+    ("SRV", &["33", "SRV"]),
+    ("AXFR", &["252", "AXFR"]),
+    ("ANY", &["255", "All", "ANY"]),
+];
