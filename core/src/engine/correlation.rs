@@ -237,7 +237,7 @@ fn event_time(event: &Event, field: Option<&str>) -> Option<i64> {
 /// A timestamp value in milliseconds since the Unix epoch.
 fn instant(v: &Value) -> Option<i64> {
     match v {
-        Value::String(s) => parse_rfc3339(s).or_else(|| s.trim().parse::<f64>().ok().and_then(epoch)),
+        Value::String(s) => parse_rfc3339(s).or_else(|| crate::base::float::parse_f64(s.trim()).and_then(epoch)),
         Value::Number(n) => n.as_f64().and_then(epoch),
         _ => None,
     }
@@ -480,7 +480,7 @@ impl Window {
         self.count += 1;
         *self.rules.entry(o.rule).or_default() += 1;
         if let Some(v) = value(o) {
-            if let Ok(n) = v.trim().parse::<f64>() {
+            if let Some(n) = crate::base::float::parse_f64(v.trim()) {
                 if n.is_finite() {
                     self.sum += n;
                     self.numbers += 1;
@@ -499,7 +499,7 @@ impl Window {
             }
         }
         if let Some(v) = value(o) {
-            if let Ok(n) = v.trim().parse::<f64>() {
+            if let Some(n) = crate::base::float::parse_f64(v.trim()) {
                 if n.is_finite() {
                     self.sum -= n;
                     self.numbers = self.numbers.saturating_sub(1);

@@ -661,7 +661,9 @@ fn glob_test(col: &Column, pattern: &SigmaString, cased: bool) -> Piece {
     }
     match col.kind {
         Kind::Num => {
-            if let Some(v) = plain(&parts).and_then(|s| s.trim().parse::<f64>().ok()).filter(|v| v.is_finite()) {
+            if let Some(v) =
+                plain(&parts).and_then(|s| crate::base::float::parse_f64(s.trim())).filter(|v| v.is_finite())
+            {
                 return Piece::Eq(EqKey::Num(col.text.clone()), number_literal(v));
             }
         }

@@ -456,7 +456,11 @@ fn azure_monitor_security_and_4688() {
     no_errors(&m);
     assert_eq!(m.table.as_deref(), Some("WindowsEvent"));
     assert!(m.notes.iter().any(|n| n.code == "table-for-field" && n.message.contains("OriginalFileName")));
-    assert!(has_leaf(&m, "EventData.OriginalFileName", "whoami.exe") && has_leaf(&m, "EventID", "1"), "{:?}", shown(&m));
+    assert!(
+        has_leaf(&m, "EventData.OriginalFileName", "whoami.exe") && has_leaf(&m, "EventID", "1"),
+        "{:?}",
+        shown(&m)
+    );
     // A field neither records stays an error on SecurityEvent.
     let r = rule_with(
         "  category: process_creation\n  product: windows",
