@@ -210,7 +210,7 @@ impl<'t> Ctx<'t> {
             Kind::HasAny { all, lhs, list } => {
                 let needles: Vec<String> = flatten(list.iter().map(|x| self.eval(x, row).into_owned()).collect())
                     .iter()
-                    .map(|v| v.to_text().to_lowercase())
+                    .map(|v| crate::base::case::to_lowercase(&v.to_text()))
                     .collect();
                 let hit = self.any_text(lhs, row, |s| {
                     let s = strings::fold(s, false);

@@ -101,7 +101,8 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
         ValueConversion::RegPath { pairs, mode, hives } => {
             let Some(t) = text else { return };
             let path = expand_hive(&t, hives);
-            let event_type = row.field("EventType").and_then(text_of).unwrap_or_default().to_lowercase();
+            let event_type =
+                crate::base::case::to_lowercase(&row.field("EventType").and_then(text_of).unwrap_or_default());
             let value_event = match event_type.as_str() {
                 "setvalue" | "deletevalue" => true,
                 "createkey" | "deletekey" | "renamekey" => false,
