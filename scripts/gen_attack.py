@@ -273,8 +273,19 @@ def main():
         lines.append(f"    ({rust_str(short)}, {rust_str(tid)}, {rust_str(name)}),")
     lines.append("];")
     lines.append("")
+    # A sub-technique's name is its technique's name, ": ", and its own part;
+    # only that part is written (sigma::tags puts the two together again).
+    tech_names = dict(tech_rows)
+    short_tech_rows = []
+    for key, name in tech_rows:
+        parent = tech_names.get(key - key % 1000)
+        if key % 1000:
+            if parent is None or not name.startswith(parent + ": "):
+                sys.exit(f"sub-technique {key} {name!r} is not named '<technique>: ...'")
+            name = name[len(parent) + 2:]
+        short_tech_rows.append((key, name))
     for ident, doc, rows, status in [
-        ("TECHNIQUE", f"Techniques and sub-techniques (v{version})", tech_rows, tech_status),
+        ("TECHNIQUE", f"Techniques and sub-techniques (v{version}; a sub-technique's name without its technique's \"<name>: \")", short_tech_rows, tech_status),
         ("GROUP", "Groups (v18.1)", group_rows, group_status),
         ("SOFTWARE", "Software (v18.1)", software_rows, software_status),
         ("MITIGATION", "Mitigations (v18.1)", mitigation_rows, mitigation_status),

@@ -10,6 +10,7 @@
 //! Tag namespaces follow sigma-appendix-tags.md: `attack`, `car`, `cve`,
 //! `d3fend`, `detection`, `stp`, `tlp`.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -51,16 +52,23 @@ struct NameTable {
     /// The name of each key, a line each.
     names: &'static str,
     status: &'static [(u32, u32)],
-    decoded: OnceLock<Vec<(u32, &'static str)>>,
+    /// Techniques: a sub-technique's line is its name without its technique's `<name>: `.
+    sub_techniques: bool,
+    decoded: OnceLock<Vec<(u32, Cow<'static, str>)>>,
 }
 
 impl NameTable {
-    const fn new(keys: &'static [u8], names: &'static str, status: &'static [(u32, u32)]) -> NameTable {
-        NameTable { keys, names, status, decoded: OnceLock::new() }
+    const fn new(
+        keys: &'static [u8],
+        names: &'static str,
+        status: &'static [(u32, u32)],
+        sub_techniques: bool,
+    ) -> NameTable {
+        NameTable { keys, names, status, sub_techniques, decoded: OnceLock::new() }
     }
 
     /// (key, name) of every entry, sorted by key.
-    fn entries(&self) -> &[(u32, &'static str)] {
+    fn entries(&self) -> &[(u32, Cow<'static, str>)] {
         self.decoded.get_or_init(|| {
             let mut bytes = self.keys.iter();
             let mut key = 0u32;
@@ -74,20 +82,25 @@ impl NameTable {
                 }
                 None
             };
-            let mut out = Vec::new();
+            let mut out: Vec<(u32, Cow<'static, str>)> = Vec::new();
             for name in self.names.split('\n') {
                 let Some(delta) = next_delta() else { break };
                 key = key.saturating_add(delta);
-                out.push((key, name));
+                let parent = key - key % 1000;
+                let technique = out.iter().rev().find(|(k, _)| *k == parent).map(|(_, n)| n);
+                match technique {
+                    Some(t) if self.sub_techniques && parent != key => out.push((key, format!("{t}: {name}").into())),
+                    _ => out.push((key, name.into())),
+                }
             }
             out
         })
     }
 
-    fn name(&self, key: u32) -> Option<&'static str> {
+    fn name(&'static self, key: u32) -> Option<&'static str> {
         let entries = self.entries();
         let i = entries.binary_search_by_key(&key, |(k, _)| *k).ok()?;
-        entries.get(i).map(|(_, name)| *name)
+        entries.get(i).map(|(_, name)| name.as_ref())
     }
 
     fn status(&self, key: u32) -> Status {
@@ -102,13 +115,14 @@ impl NameTable {
     }
 }
 
-static TECHNIQUES: NameTable = NameTable::new(&data::TECHNIQUE_KEYS, data::TECHNIQUE_NAMES, &data::TECHNIQUE_STATUS);
-static GROUPS: NameTable = NameTable::new(&data::GROUP_KEYS, data::GROUP_NAMES, &data::GROUP_STATUS);
-static SOFTWARE: NameTable = NameTable::new(&data::SOFTWARE_KEYS, data::SOFTWARE_NAMES, &data::SOFTWARE_STATUS);
+static TECHNIQUES: NameTable =
+    NameTable::new(&data::TECHNIQUE_KEYS, data::TECHNIQUE_NAMES, &data::TECHNIQUE_STATUS, true);
+static GROUPS: NameTable = NameTable::new(&data::GROUP_KEYS, data::GROUP_NAMES, &data::GROUP_STATUS, false);
+static SOFTWARE: NameTable = NameTable::new(&data::SOFTWARE_KEYS, data::SOFTWARE_NAMES, &data::SOFTWARE_STATUS, false);
 static MITIGATIONS: NameTable =
-    NameTable::new(&data::MITIGATION_KEYS, data::MITIGATION_NAMES, &data::MITIGATION_STATUS);
+    NameTable::new(&data::MITIGATION_KEYS, data::MITIGATION_NAMES, &data::MITIGATION_STATUS, false);
 static DATA_SOURCES: NameTable =
-    NameTable::new(&data::DATA_SOURCE_KEYS, data::DATA_SOURCE_NAMES, &data::DATA_SOURCE_STATUS);
+    NameTable::new(&data::DATA_SOURCE_KEYS, data::DATA_SOURCE_NAMES, &data::DATA_SOURCE_STATUS, false);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -539,7 +553,7 @@ mod tests {
             assert!(t.status.windows(2).all(|w| w[0].0 < w[1].0));
             for (k, name) in entries {
                 assert!(!name.is_empty());
-                assert_eq!(t.name(*k), Some(*name));
+                assert_eq!(t.name(*k), Some(name.as_ref()));
             }
         }
         assert!(data::TACTICS.windows(2).all(|w| w[0].0 < w[1].0));
