@@ -514,7 +514,10 @@ pub fn source_table(
     only_referenced: bool,
 ) -> Table {
     let mut columns: Vec<String> = Vec::new();
-    let mut seen: HashMap<String, Option<Type>> = HashMap::new();
+    // Each column's type so far, and the position of a seen column in `columns` and `found`
+    // (a `HashMap<String, usize>`, a map type the crate has anyway, rather than one more instance).
+    let mut found: Vec<Option<Type>> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let wanted: std::collections::HashSet<&str> = referenced.iter().map(String::as_str).collect();
     for ev in events {
         let Json::Object(m) = ev else { continue };
@@ -523,10 +526,11 @@ pub fn source_table(
                 continue;
             }
             let t = Value::json_type(v);
-            match seen.get_mut(k.as_str()) {
+            match seen.get(k.as_str()).and_then(|&i| found.get_mut(i)) {
                 None => {
+                    seen.insert(k.clone(), columns.len());
                     columns.push(k.clone());
-                    seen.insert(k.clone(), t);
+                    found.push(t);
                 }
                 Some(prev) => {
                     *prev = match (*prev, t) {
@@ -542,15 +546,13 @@ pub fn source_table(
     for r in referenced {
         if !seen.contains_key(r.as_str()) {
             if let Some(t) = schema(r) {
+                seen.insert(r.clone(), columns.len());
                 columns.push(r.clone());
-                seen.insert(r.clone(), Some(t));
+                found.push(Some(t));
             }
         }
     }
-    let types: Vec<Type> = columns
-        .iter()
-        .map(|c| schema(c).or_else(|| seen.get(c.as_str()).copied().flatten()).unwrap_or(Type::String))
-        .collect();
+    let types: Vec<Type> = columns.iter().zip(&found).map(|(c, t)| schema(c).or(*t).unwrap_or(Type::String)).collect();
     let rows = events
         .iter()
         .enumerate()
