@@ -407,24 +407,26 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
         },
         Op::Summarize { aggs, by } => {
             let c = ctx(&columns, notes);
-            let mut order_keys: Vec<String> = Vec::new();
-            let mut groups: HashMap<String, (Vec<Value>, Vec<usize>)> = HashMap::new();
+            // Groups in the order first seen: (key values, member rows), found by key through
+            // `HashMap<String, usize>` (a map type the crate has anyway).
+            let mut groups: Vec<(Vec<Value>, Vec<usize>)> = Vec::new();
+            let mut index: HashMap<String, usize> = HashMap::new();
             for (ri, r) in rows.iter().enumerate() {
                 let key_vals: Vec<Value> = by.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect();
                 let k = group_key(&key_vals);
-                let g = groups.entry(k.clone()).or_insert_with(|| {
-                    order_keys.push(k);
-                    (key_vals, Vec::new())
+                let i = *index.entry(k).or_insert_with(|| {
+                    groups.push((key_vals, Vec::new()));
+                    groups.len() - 1
                 });
-                g.1.push(ri);
+                if let Some(g) = groups.get_mut(i) {
+                    g.1.push(ri);
+                }
             }
             if by.is_empty() && groups.is_empty() {
-                order_keys.push(String::new());
-                groups.insert(String::new(), (Vec::new(), Vec::new()));
+                groups.push((Vec::new(), Vec::new()));
             }
             let mut out = Vec::new();
-            for k in &order_keys {
-                let Some((key_vals, members)) = groups.get(k) else { continue };
+            for (key_vals, members) in &groups {
                 let mut values = key_vals.clone();
                 for (_, agg) in aggs {
                     values.push(match agg {
