@@ -3,8 +3,8 @@
 taxonomy's log source categories and SigmaHQ's field list per log source.
 
 The core has no I/O and builds for wasm, so the reference data is compiled in,
-as compactly as it goes: numeric keys in sorted arrays (binary search) and all
-names of a table in one string sliced by end offsets. Only ids and names are
+as compactly as it goes: numeric keys as sorted LEB128 differences and all
+names of a table in one string, a line each (decoded once, see sigma::tags). Only ids and names are
 kept (no descriptions).
 
 Sources (all from package registries, nothing fetched at run time):
@@ -98,33 +98,38 @@ def simple_key(prefix, xid):
 
 
 def name_table(lines, ident, doc, rows):
-    """rows: sorted (key, name). Emits KEYS, ENDS (u16 or u32) and NAMES."""
+    """rows: sorted (key, name). Emits KEYS (LEB128 deltas) and NAMES (a line each)."""
     keys = [k for k, _ in rows]
     if keys != sorted(set(keys)):
         sys.exit(f"{ident}: keys not unique")
-    blob = ""
-    ends = []
+    # Each key as its difference from the previous one (the first from 0), in
+    # LEB128: mostly one byte, where 32-bit keys compress badly.
+    deltas = []
+    prev = 0
+    for k in keys:
+        v = k - prev
+        prev = k
+        while True:
+            low = v & 0x7F
+            v >>= 7
+            if v:
+                deltas.append(low | 0x80)
+            else:
+                deltas.append(low)
+                break
     for _, name in rows:
         if "\n" in name or not name:
             sys.exit(f"{ident}: bad name {name!r}")
-        blob += name
-        ends.append(len(blob.encode("utf-8")))
-    if ends and ends[-1] > 0xFFFF:
-        sys.exit(f"{ident}: names exceed 64 KiB; widen the offsets to u32")
-    end_type = "u16"
-    lines.append(f"/// {doc}: keys, sorted.")
-    lines.append(f"pub(crate) static {ident}_KEYS: [u32; {len(keys)}] = [")
-    for i in range(0, len(keys), 12):
-        lines.append("    " + ", ".join(str(k) for k in keys[i:i + 12]) + ",")
+    lines.append(f"/// {doc}: keys, sorted, as LEB128 differences from the key before (the first from 0).")
+    lines.append(f"pub(crate) static {ident}_KEYS: [u8; {len(deltas)}] = [")
+    for i in range(0, len(deltas), 24):
+        lines.append("    " + ", ".join(str(d) for d in deltas[i:i + 24]) + ",")
     lines.append("];")
-    lines.append(f"/// {doc}: end byte offset of each name in `{ident}_NAMES`.")
-    lines.append(f"pub(crate) static {ident}_ENDS: [{end_type}; {len(ends)}] = [")
-    for i in range(0, len(ends), 12):
-        lines.append("    " + ", ".join(str(e) for e in ends[i:i + 12]) + ",")
-    lines.append("];")
+    lines.append(f"/// {doc}: the name of each key, in the same order, a line each.")
     lines.append(f"pub(crate) static {ident}_NAMES: &str = concat!(")
-    for _, name in rows:
-        lines.append(f"    {rust_str(name)},")
+    for i, (_, name) in enumerate(rows):
+        sep = "\\n" if i + 1 < len(rows) else ""
+        lines.append(f"    {rust_str(name)[:-1]}{sep}\",")
     lines.append(");")
 
 
@@ -268,8 +273,19 @@ def main():
         lines.append(f"    ({rust_str(short)}, {rust_str(tid)}, {rust_str(name)}),")
     lines.append("];")
     lines.append("")
+    # A sub-technique's name is its technique's name, ": ", and its own part;
+    # only that part is written (sigma::tags puts the two together again).
+    tech_names = dict(tech_rows)
+    short_tech_rows = []
+    for key, name in tech_rows:
+        parent = tech_names.get(key - key % 1000)
+        if key % 1000:
+            if parent is None or not name.startswith(parent + ": "):
+                sys.exit(f"sub-technique {key} {name!r} is not named '<technique>: ...'")
+            name = name[len(parent) + 2:]
+        short_tech_rows.append((key, name))
     for ident, doc, rows, status in [
-        ("TECHNIQUE", f"Techniques and sub-techniques (v{version})", tech_rows, tech_status),
+        ("TECHNIQUE", f"Techniques and sub-techniques (v{version}; a sub-technique's name without its technique's \"<name>: \")", short_tech_rows, tech_status),
         ("GROUP", "Groups (v18.1)", group_rows, group_status),
         ("SOFTWARE", "Software (v18.1)", software_rows, software_status),
         ("MITIGATION", "Mitigations (v18.1)", mitigation_rows, mitigation_status),

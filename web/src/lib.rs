@@ -96,8 +96,13 @@ impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for Shared<T> {
 
 /// A file name for the KQL download, from the rule title (`query.kql` when it has none).
 pub fn kql_filename(title: &str) -> String {
+    // `char::to_lowercase` of each character, by core's tables (the standard library's cost 9 KB).
+    let mut lower = String::with_capacity(title.len());
+    for c in title.chars() {
+        sigmaplay_core::base::case::push_char_lowercase(&mut lower, c);
+    }
     let mut slug = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
+    for c in lower.chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.ends_with('-') && !slug.is_empty() {

@@ -4,7 +4,7 @@
 /// The closest of `known` to `name` (trimmed, lowercased) within an edit
 /// distance of 2, if any.
 pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower = name.trim().to_lowercase();
+    let lower = crate::base::case::to_lowercase(name.trim());
     known
         .iter()
         .map(|k| (edit_distance(&lower, k), *k))

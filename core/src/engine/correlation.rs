@@ -23,7 +23,7 @@
 //! seconds/milliseconds). When no event has one, all events are treated as
 //! simultaneous and a note says so; events without one are otherwise left out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -97,6 +97,8 @@ struct Occurrence {
     events: Vec<usize>,
     /// For chained correlations: the referenced hit's group values.
     group: Option<Vec<GroupValue>>,
+    /// For an event: its value of the correlation's `field`, if the correlation has one.
+    value: Option<String>,
 }
 
 /// The input for evaluating a file's correlations.
@@ -120,25 +122,31 @@ pub fn evaluate(input: &CorrelationInput<'_>) -> (Vec<CorrelationOutcome>, Vec<D
     }
     let times = event_times(input, &mut diags);
     let order = dependency_order(input.rules, &correlations, &mut diags);
-    let mut hits: HashMap<usize, Vec<CorrelationHit>> = HashMap::new();
-    let mut outcomes: BTreeMap<usize, CorrelationOutcome> = BTreeMap::new();
+    // Each rule's hits, by rule index (a correlation's referenced correlations come first in `order`).
+    let mut hits: Vec<Vec<CorrelationHit>> = vec![Vec::new(); input.rules.len()];
+    // (rule index, outcome), sorted by rule index at the end (a Vec and the shared sort: no BTreeMap instance).
+    let mut outcomes: Vec<(usize, CorrelationOutcome)> = Vec::new();
     for ci in order {
         let rule = &input.rules[ci];
         let Some(corr) = &rule.correlation else { continue };
         let found = evaluate_one(input, &times, &hits, ci, corr, &mut diags);
-        outcomes.insert(
-            ci,
-            CorrelationOutcome {
-                title: display_name(rule),
-                id: rule.id.as_ref().map(|s| s.value.clone()),
-                kind: corr.kind,
-                matched: !found.is_empty(),
-                hits: found.clone(),
-            },
-        );
-        hits.insert(ci, found);
+        let outcome = CorrelationOutcome {
+            title: display_name(rule),
+            id: rule.id.as_ref().map(|s| s.value.clone()),
+            kind: corr.kind,
+            matched: !found.is_empty(),
+            hits: found.clone(),
+        };
+        match outcomes.iter_mut().find(|(c, _)| *c == ci) {
+            Some(slot) => slot.1 = outcome,
+            None => outcomes.push((ci, outcome)),
+        }
+        if let Some(slot) = hits.get_mut(ci) {
+            *slot = found;
+        }
     }
-    (outcomes.into_values().collect(), diags)
+    crate::base::sort::sort_by(&mut outcomes, &|a, b| a.0.cmp(&b.0));
+    (outcomes.into_iter().map(|(_, o)| o).collect(), diags)
 }
 
 fn display_name(rule: &Rule) -> String {
@@ -237,7 +245,7 @@ fn event_time(event: &Event, field: Option<&str>) -> Option<i64> {
 /// A timestamp value in milliseconds since the Unix epoch.
 fn instant(v: &Value) -> Option<i64> {
     match v {
-        Value::String(s) => parse_rfc3339(s).or_else(|| s.trim().parse::<f64>().ok().and_then(epoch)),
+        Value::String(s) => parse_rfc3339(s).or_else(|| crate::base::float::parse_f64(s.trim()).and_then(epoch)),
         Value::Number(n) => n.as_f64().and_then(epoch),
         _ => None,
     }
@@ -294,7 +302,7 @@ fn field_for<'c>(corr: &'c Correlation, name: &'c str, reference: &str) -> &'c s
 fn evaluate_one(
     input: &CorrelationInput<'_>,
     times: &[Option<i64>],
-    prior: &HashMap<usize, Vec<CorrelationHit>>,
+    prior: &[Vec<CorrelationHit>],
     ci: usize,
     corr: &Correlation,
     diags: &mut Vec<Diagnostic>,
@@ -314,9 +322,8 @@ fn evaluate_one(
         return Vec::new();
     }
     let names: Vec<String> = corr.rules.iter().map(|r| r.value.clone()).collect();
-    // Occurrences per group key.
-    let mut groups: BTreeMap<Vec<Option<String>>, Vec<Occurrence>> = BTreeMap::new();
-    let mut value_of: HashMap<(usize, usize), Option<String>> = HashMap::new();
+    // (group key, occurrence) in the order found; sorted stably by key and grouped below.
+    let mut found: Vec<(Vec<Option<String>>, Occurrence)> = Vec::new();
     for (ri, reference) in corr.rules.iter().enumerate() {
         let Some(target) = resolve(input.rules, &reference.value) else {
             diags.push(Diagnostic::warning(
@@ -334,33 +341,44 @@ fn evaluate_one(
         };
         match input.rules[target].kind {
             RuleKind::Correlation => {
-                for hit in prior.get(&target).into_iter().flatten() {
+                for hit in prior.get(target).into_iter().flatten() {
                     let lookup = |f: &str| hit.group.iter().find(|g| g.field == f).and_then(|g| g.value.clone());
                     let Some(time) = parse_rfc3339(&hit.end) else { continue };
-                    groups.entry(key_of(&lookup)).or_default().push(Occurrence {
-                        time,
-                        rule: ri,
-                        events: hit.events.clone(),
-                        group: Some(hit.group.clone()),
-                    });
+                    found.push((
+                        key_of(&lookup),
+                        Occurrence {
+                            time,
+                            rule: ri,
+                            events: hit.events.clone(),
+                            group: Some(hit.group.clone()),
+                            value: None,
+                        },
+                    ));
                 }
             }
             _ => {
                 for &ei in input.matched.get(target).into_iter().flatten() {
                     let (Some(event), Some(Some(time))) = (input.events.get(ei), times.get(ei)) else { continue };
                     let lookup = |f: &str| value_text(event.get(f));
-                    if let Some(field) = &corr.field {
-                        let f = field_for(corr, &field.value, &reference.value);
-                        value_of.insert((ri, ei), value_text(event.get(f)));
-                    }
-                    groups.entry(key_of(&lookup)).or_default().push(Occurrence {
-                        time: *time,
-                        rule: ri,
-                        events: vec![ei],
-                        group: None,
-                    });
+                    let value = corr
+                        .field
+                        .as_ref()
+                        .and_then(|field| value_text(event.get(field_for(corr, &field.value, &reference.value))));
+                    found.push((
+                        key_of(&lookup),
+                        Occurrence { time: *time, rule: ri, events: vec![ei], group: None, value },
+                    ));
                 }
             }
+        }
+    }
+    // Occurrences per group key, keys in order (as a BTreeMap would give them), each group in the order found.
+    crate::base::sort::sort_by(&mut found, &|a, b| a.0.cmp(&b.0));
+    let mut groups: Vec<(Vec<Option<String>>, Vec<Occurrence>)> = Vec::new();
+    for (key, o) in found {
+        match groups.last_mut() {
+            Some((k, occ)) if *k == key => occ.push(o),
+            _ => groups.push((key, vec![o])),
         }
     }
     let mut hits = Vec::new();
@@ -382,7 +400,7 @@ fn evaluate_one(
                     let field = corr.field.as_ref()?;
                     g.iter().find(|gv| gv.field == field.value).and_then(|gv| gv.value.clone())
                 }
-                None => value_of.get(&(o.rule, *o.events.first()?)).cloned().flatten(),
+                None => o.value.clone(),
             }
         };
         let windows = match kind {
@@ -442,11 +460,11 @@ fn sliding_windows(
             CorrelationType::ValueSum => window.sum,
             CorrelationType::ValueAvg if window.numbers > 0 => window.sum / window.numbers as f64,
             CorrelationType::ValueAvg => f64::NAN,
-            _ => window.rules.len() as f64,
+            _ => window.rules_seen as f64,
         };
         let holds = if condition.is_empty() {
             // temporal without a condition: every referenced rule occurred.
-            kind == CorrelationType::Temporal && window.rules.len() == n_rules
+            kind == CorrelationType::Temporal && window.rules_seen == n_rules
         } else {
             !measured.is_nan() && condition.iter().all(|(op, bound)| op.holds(measured, *bound))
         };
@@ -470,7 +488,9 @@ fn sliding_windows(
 struct Window {
     count: usize,
     distinct: HashMap<String, usize>,
-    rules: HashMap<usize, usize>,
+    /// Occurrences per rule (its index in the correlation's `rules`), and how many rules have any.
+    rules: Vec<usize>,
+    rules_seen: usize,
     sum: f64,
     numbers: usize,
 }
@@ -478,9 +498,17 @@ struct Window {
 impl Window {
     fn add(&mut self, o: &Occurrence, value: &dyn Fn(&Occurrence) -> Option<String>) {
         self.count += 1;
-        *self.rules.entry(o.rule).or_default() += 1;
+        if self.rules.len() <= o.rule {
+            self.rules.resize(o.rule + 1, 0);
+        }
+        if let Some(c) = self.rules.get_mut(o.rule) {
+            if *c == 0 {
+                self.rules_seen += 1;
+            }
+            *c += 1;
+        }
         if let Some(v) = value(o) {
-            if let Ok(n) = v.trim().parse::<f64>() {
+            if let Some(n) = crate::base::float::parse_f64(v.trim()) {
                 if n.is_finite() {
                     self.sum += n;
                     self.numbers += 1;
@@ -492,14 +520,14 @@ impl Window {
 
     fn remove(&mut self, o: &Occurrence, value: &dyn Fn(&Occurrence) -> Option<String>) {
         self.count = self.count.saturating_sub(1);
-        if let Some(c) = self.rules.get_mut(&o.rule) {
+        if let Some(c) = self.rules.get_mut(o.rule).filter(|c| **c > 0) {
             *c -= 1;
             if *c == 0 {
-                self.rules.remove(&o.rule);
+                self.rules_seen = self.rules_seen.saturating_sub(1);
             }
         }
         if let Some(v) = value(o) {
-            if let Ok(n) = v.trim().parse::<f64>() {
+            if let Some(n) = crate::base::float::parse_f64(v.trim()) {
                 if n.is_finite() {
                     self.sum -= n;
                     self.numbers = self.numbers.saturating_sub(1);

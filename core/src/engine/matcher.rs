@@ -1061,7 +1061,7 @@ fn eval_test(t: &ValueCheck, value: Option<&Value>, ev: &PreparedEvent<'_>) -> b
 fn as_number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        Value::String(s) => crate::base::float::parse_f64(s.trim()).filter(|f| f.is_finite()),
         _ => None,
     }
 }

@@ -346,7 +346,7 @@ fn float_value(v: &str) -> Option<f64> {
         (_, ".nan" | ".NaN" | ".NAN") => return Some(f64::NAN),
         _ => {}
     }
-    body.parse::<f64>().ok().filter(|f| f.is_finite())
+    crate::base::float::parse_f64(body).filter(|f| f.is_finite())
 }
 
 /// A YAML document's place in the text, found by scanning for `---`/`...`

@@ -474,26 +474,42 @@ fn group_equalities(pieces: Vec<Piece>) -> Vec<KqlPredicate> {
         Group(usize),
         Atom(KqlPredicate),
     }
-    // Hash lookups keep this linear in the number of values (rules can list thousands).
-    let mut index: HashMap<EqKey, usize> = HashMap::new();
+    // Hash lookups keep this linear in the number of values (rules can list thousands). Keyed by
+    // the operand's text behind a letter for its kind: `HashMap<String, usize>`, a map type the
+    // crate has anyway.
+    let key_text = |k: &EqKey| {
+        let (kind, lhs) = match k {
+            EqKey::Ci(s) => ('i', s),
+            EqKey::Cs(s) => ('s', s),
+            EqKey::Num(s) => ('n', s),
+        };
+        let mut text = String::with_capacity(lhs.len() + 1);
+        text.push(kind);
+        text.push_str(lhs);
+        text
+    };
+    let mut index: HashMap<String, usize> = HashMap::new();
     let mut groups: Vec<Option<Group>> = Vec::new();
     let mut slots = Vec::with_capacity(pieces.len());
     for p in pieces {
         match p {
-            Piece::Eq(key, lit) => match index.get(&key) {
-                Some(&i) => {
-                    if let Some(Some((_, lits, seen))) = groups.get_mut(i) {
-                        if seen.insert(lit.clone()) {
-                            lits.push(lit);
+            Piece::Eq(key, lit) => {
+                let text = key_text(&key);
+                match index.get(&text) {
+                    Some(&i) => {
+                        if let Some(Some((_, lits, seen))) = groups.get_mut(i) {
+                            if seen.insert(lit.clone()) {
+                                lits.push(lit);
+                            }
                         }
                     }
+                    None => {
+                        index.insert(text, groups.len());
+                        slots.push(Slot::Group(groups.len()));
+                        groups.push(Some((key, vec![lit.clone()], HashSet::from([lit]))));
+                    }
                 }
-                None => {
-                    index.insert(key.clone(), groups.len());
-                    slots.push(Slot::Group(groups.len()));
-                    groups.push(Some((key, vec![lit.clone()], HashSet::from([lit]))));
-                }
-            },
+            }
             Piece::Atom(k) => slots.push(Slot::Atom(k)),
         }
     }
@@ -661,7 +677,9 @@ fn glob_test(col: &Column, pattern: &SigmaString, cased: bool) -> Piece {
     }
     match col.kind {
         Kind::Num => {
-            if let Some(v) = plain(&parts).and_then(|s| s.trim().parse::<f64>().ok()).filter(|v| v.is_finite()) {
+            if let Some(v) =
+                plain(&parts).and_then(|s| crate::base::float::parse_f64(s.trim())).filter(|v| v.is_finite())
+            {
                 return Piece::Eq(EqKey::Num(col.text.clone()), number_literal(v));
             }
         }

@@ -210,7 +210,7 @@ impl<'t> Ctx<'t> {
             Kind::HasAny { all, lhs, list } => {
                 let needles: Vec<String> = flatten(list.iter().map(|x| self.eval(x, row).into_owned()).collect())
                     .iter()
-                    .map(|v| v.to_text().to_lowercase())
+                    .map(|v| crate::base::case::to_lowercase(&v.to_text()))
                     .collect();
                 let hit = self.any_text(lhs, row, |s| {
                     let s = strings::fold(s, false);
@@ -407,24 +407,26 @@ fn step(op: &Op, table: Table, notes: &std::cell::RefCell<Vec<Note>>) -> Table {
         },
         Op::Summarize { aggs, by } => {
             let c = ctx(&columns, notes);
-            let mut order_keys: Vec<String> = Vec::new();
-            let mut groups: HashMap<String, (Vec<Value>, Vec<usize>)> = HashMap::new();
+            // Groups in the order first seen: (key values, member rows), found by key through
+            // `HashMap<String, usize>` (a map type the crate has anyway).
+            let mut groups: Vec<(Vec<Value>, Vec<usize>)> = Vec::new();
+            let mut index: HashMap<String, usize> = HashMap::new();
             for (ri, r) in rows.iter().enumerate() {
                 let key_vals: Vec<Value> = by.iter().map(|(_, e)| c.eval(e, r).into_owned()).collect();
                 let k = group_key(&key_vals);
-                let g = groups.entry(k.clone()).or_insert_with(|| {
-                    order_keys.push(k);
-                    (key_vals, Vec::new())
+                let i = *index.entry(k).or_insert_with(|| {
+                    groups.push((key_vals, Vec::new()));
+                    groups.len() - 1
                 });
-                g.1.push(ri);
+                if let Some(g) = groups.get_mut(i) {
+                    g.1.push(ri);
+                }
             }
             if by.is_empty() && groups.is_empty() {
-                order_keys.push(String::new());
-                groups.insert(String::new(), (Vec::new(), Vec::new()));
+                groups.push((Vec::new(), Vec::new()));
             }
             let mut out = Vec::new();
-            for k in &order_keys {
-                let Some((key_vals, members)) = groups.get(k) else { continue };
+            for (key_vals, members) in &groups {
                 let mut values = key_vals.clone();
                 for (_, agg) in aggs {
                     values.push(match agg {
@@ -514,7 +516,10 @@ pub fn source_table(
     only_referenced: bool,
 ) -> Table {
     let mut columns: Vec<String> = Vec::new();
-    let mut seen: HashMap<String, Option<Type>> = HashMap::new();
+    // Each column's type so far, and the position of a seen column in `columns` and `found`
+    // (a `HashMap<String, usize>`, a map type the crate has anyway, rather than one more instance).
+    let mut found: Vec<Option<Type>> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let wanted: std::collections::HashSet<&str> = referenced.iter().map(String::as_str).collect();
     for ev in events {
         let Json::Object(m) = ev else { continue };
@@ -523,10 +528,11 @@ pub fn source_table(
                 continue;
             }
             let t = Value::json_type(v);
-            match seen.get_mut(k.as_str()) {
+            match seen.get(k.as_str()).and_then(|&i| found.get_mut(i)) {
                 None => {
+                    seen.insert(k.clone(), columns.len());
                     columns.push(k.clone());
-                    seen.insert(k.clone(), t);
+                    found.push(t);
                 }
                 Some(prev) => {
                     *prev = match (*prev, t) {
@@ -542,15 +548,13 @@ pub fn source_table(
     for r in referenced {
         if !seen.contains_key(r.as_str()) {
             if let Some(t) = schema(r) {
+                seen.insert(r.clone(), columns.len());
                 columns.push(r.clone());
-                seen.insert(r.clone(), Some(t));
+                found.push(Some(t));
             }
         }
     }
-    let types: Vec<Type> = columns
-        .iter()
-        .map(|c| schema(c).or_else(|| seen.get(c.as_str()).copied().flatten()).unwrap_or(Type::String))
-        .collect();
+    let types: Vec<Type> = columns.iter().zip(&found).map(|(c, t)| schema(c).or(*t).unwrap_or(Type::String)).collect();
     let rows = events
         .iter()
         .enumerate()

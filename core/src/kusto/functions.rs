@@ -110,8 +110,8 @@ pub fn call(name: &str, args: Vec<Value>) -> Value {
         }
         "isnull" => Value::Bool(a0().is_null()),
         "isnotnull" => Value::Bool(!a0().is_null()),
-        "tolower" => Value::Str(a0().to_text().to_lowercase()),
-        "toupper" => Value::Str(a0().to_text().to_uppercase()),
+        "tolower" => Value::Str(crate::base::case::to_lowercase(&a0().to_text())),
+        "toupper" => Value::Str(crate::base::case::to_uppercase(&a0().to_text())),
         "strlen" => Value::Long(a0().to_text().chars().count() as i64),
         "tostring" => Value::Str(a0().to_text()),
         "toint" | "tolong" => opt(arg(&args, 0).as_long(), Value::Long),

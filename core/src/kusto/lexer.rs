@@ -263,7 +263,7 @@ fn number(src: &str, i: usize) -> Result<(Tok, usize), LexError> {
             "tick" | "ticks" => 0.1,
             _ => return Err((format!("unknown number suffix '{unit}'"), i, unit_end)),
         };
-        let n: f64 = text.parse().map_err(|_| ("invalid number".to_string(), i, unit_end))?;
+        let n: f64 = crate::base::float::parse_f64(text).ok_or_else(|| ("invalid number".to_string(), i, unit_end))?;
         let us = n * per;
         if !us.is_finite() || us.abs() > 9.2e18 {
             return Err(("timespan out of range".into(), i, unit_end));
@@ -271,11 +271,15 @@ fn number(src: &str, i: usize) -> Result<(Tok, usize), LexError> {
         return Ok((Tok::Timespan(us as i64), unit_end));
     }
     if real {
-        text.parse::<f64>().map(|f| (Tok::Real(f), j)).map_err(|_| ("invalid number".to_string(), i, j))
+        crate::base::float::parse_f64(text)
+            .map(|f| (Tok::Real(f), j))
+            .ok_or_else(|| ("invalid number".to_string(), i, j))
     } else {
         match text.parse::<i64>() {
             Ok(n) => Ok((Tok::Long(n), j)),
-            Err(_) => text.parse::<f64>().map(|f| (Tok::Real(f), j)).map_err(|_| ("invalid number".to_string(), i, j)),
+            Err(_) => crate::base::float::parse_f64(text)
+                .map(|f| (Tok::Real(f), j))
+                .ok_or_else(|| ("invalid number".to_string(), i, j)),
         }
     }
 }

@@ -109,7 +109,9 @@ struct Parser<'s> {
     src: &'s str,
     toks: Vec<Token>,
     i: usize,
-    lets: HashMap<String, Value>,
+    /// `let` names, each with its position in `let_values`.
+    lets: HashMap<String, usize>,
+    let_values: Vec<Value>,
     referenced: Vec<String>,
     referenced_set: std::collections::HashSet<String>,
     reads_any_column: bool,
@@ -122,6 +124,7 @@ pub fn parse(src: &str, toks: Vec<Token>) -> ParseResult<Query> {
         toks,
         i: 0,
         lets: HashMap::new(),
+        let_values: Vec::new(),
         referenced: Vec::new(),
         referenced_set: Default::default(),
         reads_any_column: false,
@@ -200,9 +203,13 @@ impl<'s> Parser<'s> {
             self.expect_op("=", "after the let name")?;
             let (e, _) = self.expr(0)?;
             match functions::constant(&e) {
-                Some(v) => {
-                    self.lets.insert(name, v);
-                }
+                Some(v) => match self.lets.get(&name).and_then(|&i| self.let_values.get_mut(i)) {
+                    Some(slot) => *slot = v,
+                    None => {
+                        self.lets.insert(name, self.let_values.len());
+                        self.let_values.push(v);
+                    }
+                },
                 None => {
                     return unsupported(
                         "a 'let' that is not a scalar constant (tabular or column expression)",
@@ -744,7 +751,7 @@ impl<'s> Parser<'s> {
                         "false" => return lit(Value::Bool(false)),
                         _ => {}
                     }
-                    if let Some(v) = self.lets.get(&name) {
+                    if let Some(v) = self.lets.get(&name).and_then(|&i| self.let_values.get(i)) {
                         return lit(v.clone());
                     }
                 }

@@ -17,7 +17,7 @@ pub fn fold(s: &str, cs: bool) -> std::borrow::Cow<'_, str> {
     if cs || !s.chars().any(char::is_uppercase) {
         std::borrow::Cow::Borrowed(s)
     } else {
-        std::borrow::Cow::Owned(s.to_lowercase())
+        std::borrow::Cow::Owned(crate::base::case::to_lowercase(s))
     }
 }
 

@@ -222,7 +222,7 @@ pub fn parse_number(s: &str) -> Option<Value> {
     if t.bytes().any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') {
         return None;
     }
-    t.parse::<f64>().ok().map(Value::Real)
+    crate::base::float::parse_f64(t).map(Value::Real)
 }
 
 fn digits(s: &str) -> Option<i64> {

@@ -52,7 +52,7 @@ impl Linter {
         for v in &item.values {
             let key = match &v.value {
                 Scalar::Str(s) if cased => s.clone(),
-                Scalar::Str(s) => s.to_lowercase(),
+                Scalar::Str(s) => crate::base::case::to_lowercase(s),
                 Scalar::Null => "\u{0}null".to_string(),
                 _ => v.text.clone(),
             };

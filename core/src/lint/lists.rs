@@ -10,7 +10,7 @@ impl Linter {
         for (key, list) in [("falsepositives", &rule.falsepositives), ("fields", &rule.fields)] {
             let mut seen: Vec<String> = Vec::new();
             for item in list {
-                let k = item.value.trim().to_lowercase();
+                let k = crate::base::case::to_lowercase(item.value.trim());
                 if seen.contains(&k) {
                     self.warn(
                         "duplicate-entry",
@@ -23,7 +23,7 @@ impl Linter {
             }
         }
         for fp in &rule.falsepositives {
-            let v = fp.value.trim().to_lowercase();
+            let v = crate::base::case::to_lowercase(fp.value.trim());
             if matches!(
                 v.as_str(),
                 "none"

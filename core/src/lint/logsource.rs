@@ -12,7 +12,7 @@ impl Linter {
         for (key, v) in [("category", &ls.category), ("product", &ls.product), ("service", &ls.service)] {
             let Some(v) = v else { continue };
             if v.value.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
-                let fixed = v.value.trim().to_lowercase().replace(char::is_whitespace, "_");
+                let fixed = crate::base::case::to_lowercase(v.value.trim()).replace(char::is_whitespace, "_");
                 self.warn(
                     "logsource-format",
                     format!("logsource {key} values are lower case with '_' for spaces: write '{fixed}'"),
@@ -21,7 +21,7 @@ impl Linter {
             }
         }
         if let Some(cat) = &ls.category {
-            let value = cat.value.trim().to_lowercase().replace(char::is_whitespace, "_");
+            let value = crate::base::case::to_lowercase(cat.value.trim()).replace(char::is_whitespace, "_");
             if crate::data::attack::CATEGORIES.binary_search(&value.as_str()).is_err() {
                 match crate::base::similar::closest(&value, &crate::data::attack::CATEGORIES) {
                     Some(s) => self.warn("unknown-logsource-category", format!("unknown logsource category '{}': did you mean '{s}'?", clip(&cat.value)), cat.span),
@@ -77,9 +77,9 @@ impl KnownFields {
         if let Some(n) = self.names().find(|n| n.eq_ignore_ascii_case(field)) {
             return Some(n);
         }
-        let lower = field.to_lowercase();
+        let lower = crate::base::case::to_lowercase(field);
         self.names()
-            .map(|n| (crate::base::similar::edit_distance(&lower, &n.to_lowercase()), n))
+            .map(|n| (crate::base::similar::edit_distance(&lower, &crate::base::case::to_lowercase(n)), n))
             .filter(|(d, _)| *d <= 2)
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| n)

@@ -481,13 +481,8 @@ pub fn fold_key(c: char) -> char {
     ];
     match FOLDS.binary_search_by_key(&c, |&(from, _)| from) {
         Ok(i) => FOLDS[i].1,
-        Err(_) => single(c.to_lowercase()).unwrap_or(c),
+        Err(_) => crate::base::case::char_lowercase_single(c).unwrap_or(c),
     }
-}
-
-fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
-    let first = it.next()?;
-    it.next().is_none().then_some(first)
 }
 
 /// `(fold key, letter)` for every letter that is not its own key, sorted by key.

@@ -415,7 +415,7 @@ fn number_of(v: &RawValue) -> Option<f64> {
     match &v.value {
         Scalar::Int(i) => Some(*i as f64),
         Scalar::Float(f) => Some(*f),
-        Scalar::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        Scalar::Str(s) => crate::base::float::parse_f64(s.trim()).filter(|f| f.is_finite()),
         _ => None,
     }
 }

@@ -202,7 +202,7 @@ fn shorten(w: &str) -> String {
 
 /// The keyword a differently-cased word was probably meant to be.
 fn miscased_keyword(w: &str) -> Option<&'static str> {
-    let lower = w.to_lowercase();
+    let lower = crate::base::case::to_lowercase(w);
     ["and", "or", "not", "of", "them", "any", "all"].into_iter().find(|k| *k == lower && *k != w)
 }
 
@@ -719,7 +719,7 @@ pub fn check(expr: &CondExpr, names: &[String]) -> Vec<CondError> {
                         let mut m = format!("pattern `{}` matches no search identifier", shorten(p));
                         if p.starts_with('_') {
                             m.push_str(" (`of` never selects names starting with `_`; reference them by name)");
-                        } else if p.to_lowercase() == "them" {
+                        } else if crate::base::case::to_lowercase(p) == "them" {
                             m.push_str(" (Sigma keywords are lowercase: did you mean `them`?)");
                         }
                         m

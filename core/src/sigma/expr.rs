@@ -159,10 +159,11 @@ pub fn lower(det: &CompiledDetection) -> Expr<Item> {
 pub fn lower_bounded(det: &CompiledDetection) -> Result<Expr<Item>, TooLarge> {
     let names = det.names();
     // First search of each name, as `find` would give; a map keeps 100,000 searches linear.
-    let mut index: HashMap<&str, (&CompiledSearch, usize)> = HashMap::with_capacity(det.searches.len());
-    for s in &det.searches {
-        index.entry(s.name.as_str()).or_insert_with(|| (s, search_size(s)));
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(det.searches.len());
+    for (i, s) in det.searches.iter().enumerate() {
+        first.entry(s.name.as_str()).or_insert(i);
     }
+    let index = Index { first, searches: &det.searches };
     let mut budget = Budget { left: MAX_LOWERED_TESTS, used: 0 };
     let mut conds: Vec<Expr<Item>> = Vec::with_capacity(det.conditions.len());
     for (i, c) in det.conditions.iter().enumerate() {
@@ -187,12 +188,18 @@ struct Budget {
     used: usize,
 }
 
-type Index<'a> = HashMap<&'a str, (&'a CompiledSearch, usize)>;
+/// The first search of each name, by its position in `searches` (a `HashMap<&str, usize>`,
+/// the map type the matcher has too, rather than one more instance).
+struct Index<'a> {
+    first: HashMap<&'a str, usize>,
+    searches: &'a [CompiledSearch],
+}
 
 fn search_expr(index: &Index<'_>, name: &str, budget: &mut Budget) -> Expr<Item> {
-    let Some((s, size)) = index.get(name) else { return Expr::Const(false) };
-    budget.used = budget.used.saturating_add(*size);
-    if *size > budget.left {
+    let Some(s) = index.first.get(name).and_then(|&i| index.searches.get(i)) else { return Expr::Const(false) };
+    let size = search_size(s);
+    budget.used = budget.used.saturating_add(size);
+    if size > budget.left {
         budget.left = 0;
         return Expr::Const(false);
     }

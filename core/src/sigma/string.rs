@@ -194,7 +194,7 @@ impl SigmaString {
 /// capital sigma to `ς`, so text differing only in case would not compare
 /// equal; folding both forms to `σ` makes the comparison symmetric.
 pub fn fold_case(text: &str) -> String {
-    let lower = text.to_lowercase();
+    let lower = crate::base::case::to_lowercase(text);
     if lower.contains('ς') {
         lower.replace('ς', "σ")
     } else {

@@ -177,7 +177,7 @@ fn resolve_plain(text: &str) -> Value {
         && unsigned.bytes().any(|b| b.is_ascii_digit())
         && unsigned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
     if looks_float {
-        if let Ok(f) = text.parse::<f64>() {
+        if let Some(f) = crate::base::float::parse_f64(text) {
             return Value::Float(f);
         }
     }

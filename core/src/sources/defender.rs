@@ -24,8 +24,8 @@ use crate::event::Event;
 fn account(user: &str) -> (String, String) {
     let (d, n) = user.rsplit_once('\\').unwrap_or(("", user));
     match well_known(user) {
-        Some((_, _, name)) => ("nt authority".to_string(), name.to_lowercase()),
-        None => (d.to_lowercase(), n.to_lowercase()),
+        Some((_, _, name)) => ("nt authority".to_string(), crate::base::case::to_lowercase(name)),
+        None => (crate::base::case::to_lowercase(d), crate::base::case::to_lowercase(n)),
     }
 }
 
@@ -50,7 +50,7 @@ fn integrity(level: &str) -> &'static str {
 fn hashes(m: &mut Map<String, Value>, hashes: &str, prefix: &str) {
     for (alg, h) in super::hash_pairs(hashes) {
         if DEFENDER_HASHES.contains(&alg.as_str()) {
-            m.insert(format!("{prefix}{alg}"), Value::from(h.to_lowercase()));
+            m.insert(format!("{prefix}{alg}"), Value::from(crate::base::case::to_lowercase(h)));
         }
     }
 }
@@ -97,7 +97,7 @@ fn registry_value(details: &str) -> (&'static str, String) {
 
 fn common(m: &mut Map<String, Value>, r: &WinRecord, action: &str) {
     fill(m, r, "", COMMON);
-    set(m, "DeviceName", r.computer.to_lowercase());
+    set(m, "DeviceName", crate::base::case::to_lowercase(&r.computer));
     set(m, "ActionType", action);
     set(m, "ReportId", 1);
 }
@@ -306,7 +306,7 @@ pub(crate) fn from_security(s: &WinRecord) -> Option<(&'static str, Map<String, 
         };
         let named = |sid: &str, d: &str, n: &str| match super::security::WELL_KNOWN.iter().find(|w| w.0 == sid) {
             Some((_, _, name)) => ("nt authority".to_string(), name.to_ascii_lowercase()),
-            None => (d.to_lowercase(), n.to_lowercase()),
+            None => (crate::base::case::to_lowercase(d), crate::base::case::to_lowercase(n)),
         };
         let (ad, an) = named(sid, d, n);
         set(&mut m, "AccountDomain", ad);
@@ -331,8 +331,8 @@ pub(crate) fn from_security(s: &WinRecord) -> Option<(&'static str, Map<String, 
     };
     let mut m = Map::new();
     common(&mut m, s, action);
-    set(&mut m, "AccountDomain", s.get("TargetDomainName").to_lowercase());
-    set(&mut m, "AccountName", s.get("TargetUserName").to_lowercase());
+    set(&mut m, "AccountDomain", crate::base::case::to_lowercase(s.get("TargetDomainName")));
+    set(&mut m, "AccountName", crate::base::case::to_lowercase(s.get("TargetUserName")));
     set(&mut m, "AccountSid", s.get("TargetUserSid"));
     set(&mut m, "RemoteIP", s.get("IpAddress"));
     set(&mut m, "RemotePort", number(s.get("IpPort")));
@@ -478,7 +478,7 @@ pub(crate) fn sigma_view(table: &str, row: &Map<String, Value>) -> Event {
                     put(&format!("{remote}Ip"), s(row, "RemoteIP"));
                     put(&format!("{remote}Port"), s(row, "RemotePort"));
                     put(&format!("{remote}Hostname"), s(row, "RemoteUrl"));
-                    put("Protocol", s(row, "Protocol").to_lowercase());
+                    put("Protocol", crate::base::case::to_lowercase(&s(row, "Protocol")));
                 }
                 "DeviceFileEvents" | "DeviceImageLoadEvents" => {
                     let name = if table == "DeviceFileEvents" { "TargetFilename" } else { "ImageLoaded" };

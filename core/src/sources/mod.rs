@@ -414,7 +414,7 @@ pub(crate) fn value_of(src: &dyn Lookup, op: char, arg: &str) -> Value {
         '$' => u64::from_str_radix(src.field(arg).trim().trim_start_matches("0x"), 16)
             .map(|n| n.to_string())
             .unwrap_or_default(),
-        '~' => src.field(arg).to_lowercase(),
+        '~' => crate::base::case::to_lowercase(&src.field(arg)),
         _ => arg.to_string(),
     };
     Value::String(text)

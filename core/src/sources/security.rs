@@ -37,7 +37,7 @@ pub(crate) fn well_known(user: &str) -> Option<(&'static str, &'static str, &'st
         return None;
     }
     // Lowercase, as the case tables for it are in the build anyway.
-    let lower = name.to_lowercase();
+    let lower = crate::base::case::to_lowercase(name);
     let name = match lower.as_str() {
         "system" | "système" | "sistema" => "SYSTEM",
         "local service" | "lokaler dienst" | "service local" | "servicio local" => "LOCAL SERVICE",

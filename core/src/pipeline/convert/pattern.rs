@@ -123,7 +123,7 @@ pub(crate) fn glob_match(p: &SigmaString, text: &str, cased: bool) -> bool {
         Quest,
         Dash,
     }
-    let fold = |c: char| if cased { c } else { c.to_lowercase().next().unwrap_or(c) };
+    let fold = |c: char| if cased { c } else { crate::base::case::char_lowercase_first(c) };
     let mut toks = Vec::new();
     for part in &p.parts {
         match part {

@@ -278,7 +278,7 @@ fn vocab(test: &Test, col: &str, words: &[(&str, &[&str])], notes: &mut ItemNote
     };
     let targets = match test {
         Test::Glob { pattern, cased } => matches(&|s| glob_match(pattern, s, *cased)),
-        Test::Number { value, .. } => matches(&|s| s.parse::<f64>().is_ok_and(|n| n == *value)),
+        Test::Number { value, .. } => matches(&|s| crate::base::float::parse_f64(s).is_some_and(|n| n == *value)),
         Test::Bool(b) => matches(&|s| s.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
         Test::Regex { pattern, i, .. } => {
             let re = crate::re::Regex::with_case(pattern, *i).ok();

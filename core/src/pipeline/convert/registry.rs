@@ -56,7 +56,7 @@ pub(super) fn hive_alternatives(p: &SigmaString, hives: Hives, notes: &mut ItemN
     // start of the first literal after a leading wildcard; the wildcard is kept.
     let lead = usize::from(p.starts_with_star());
     if let Some(Part::Lit(first)) = p.parts.get(lead) {
-        let lower = first.to_lowercase();
+        let lower = crate::base::case::to_lowercase(first);
         for (prefix, replacements, note) in hive_rules(hives) {
             if lower.starts_with(prefix) && lower.len() == first.len() {
                 let rest = first.get(prefix.len()..).unwrap_or("");
@@ -102,7 +102,7 @@ fn replace_control_set(p: &SigmaString) -> Option<SigmaString> {
     for part in &p.parts {
         match part {
             Part::Lit(t) => {
-                let lower = t.to_lowercase();
+                let lower = crate::base::case::to_lowercase(t);
                 // Lowercasing can change byte lengths outside ASCII; only rewrite when it does not.
                 if lower.len() != t.len() || !lower.contains(NEEDLE) {
                     parts.push(part.clone());
@@ -249,7 +249,7 @@ pub(super) fn details(test: &Test, data: &str, kind: &str, asim: bool, notes: &m
 }
 
 pub(super) fn expand_hive(text: &str, hives: Hives) -> String {
-    let lower = text.to_lowercase();
+    let lower = crate::base::case::to_lowercase(text);
     let table: &[(&str, &str)] = match hives {
         Hives::Xdr => {
             &[("hklm\\", "HKEY_LOCAL_MACHINE\\"), ("hku\\", "HKEY_CURRENT_USER\\"), ("hkcr\\", "HKEY_CLASSES_ROOT\\")]

@@ -42,7 +42,7 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
         }
         ColumnType::Real | ColumnType::Decimal => match &value {
             Value::String(s) => {
-                s.trim().parse::<f64>().ok().and_then(Number::from_f64).map_or(value.clone(), Value::Number)
+                crate::base::float::parse_f64(s.trim()).and_then(Number::from_f64).map_or(value.clone(), Value::Number)
             }
             _ => value,
         },
@@ -101,7 +101,8 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
         ValueConversion::RegPath { pairs, mode, hives } => {
             let Some(t) = text else { return };
             let path = expand_hive(&t, hives);
-            let event_type = row.field("EventType").and_then(text_of).unwrap_or_default().to_lowercase();
+            let event_type =
+                crate::base::case::to_lowercase(&row.field("EventType").and_then(text_of).unwrap_or_default());
             let value_event = match event_type.as_str() {
                 "setvalue" | "deletevalue" => true,
                 "createkey" | "deletekey" | "renamekey" => false,
@@ -142,7 +143,8 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
         ValueConversion::Vocab { col, words } => {
             let Some(t) = text else { return };
             let hit = words.iter().find(|(s, _)| {
-                s.eq_ignore_ascii_case(&t) || (s.parse::<f64>().ok().is_some_and(|a| t.parse::<f64>().ok() == Some(a)))
+                s.eq_ignore_ascii_case(&t)
+                    || (crate::base::float::parse_f64(s).is_some_and(|a| crate::base::float::parse_f64(&t) == Some(a)))
             });
             match hit.and_then(|(_, targets)| targets.first()) {
                 Some(target) => row.set_text(col, target),
