@@ -68,15 +68,19 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     // The Export menu: one item per deployment format (docs/deploy.md).
-    let export_items = [
-        (Format::SentinelYaml, "Sentinel analytics rule (YAML)"),
-        (Format::SentinelArm, "Sentinel ARM template"),
-        (Format::DefenderJson, "Defender custom detection (JSON)"),
-    ]
+    let export_items = [Format::SentinelYaml, Format::SentinelArm, Format::DefenderJson]
     .into_iter()
-    .map(|(format, label)| {
+    .map(|format| {
+        let label = super::export_panel::format_label(format);
         let cb = p.on_export.clone();
-        let onclick = Callback::from(move |_: MouseEvent| cb.emit(format));
+        let onclick = Callback::from(move |e: MouseEvent| {
+            // The menu closes once a format is chosen: the panel below takes over.
+            let item: web_sys::Element = e.target_unchecked_into();
+            if let Ok(Some(menu)) = item.closest("details") {
+                let _ = menu.remove_attribute("open");
+            }
+            cb.emit(format)
+        });
         html! {
             <li><button type="button" class="btn btn-small" {onclick} data-testid={format!("export-{}", format.name())}>{ label }</button></li>
         }
