@@ -44,7 +44,7 @@ test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked an
   await expect(page.getByTestId('export-checks')).toContainText('Threshold: expected a whole number');
 
   // Defender JSON on the Defender XDR target.
-  await page.getByTestId('target-select').selectOption('microsoft_xdr');
+  await page.getByTestId('pipeline-select').selectOption('microsoft_xdr');
   await page.getByTestId('export-menu').locator('summary').click();
   await page.getByTestId('export-defender-json').click();
   await expect(page.getByTestId('export-verdict')).toHaveText('Pre-flight checks pass');
