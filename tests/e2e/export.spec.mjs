@@ -22,12 +22,12 @@ test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked an
   await expect(page.getByTestId('export-verdict')).toHaveText('Pre-flight checks pass');
   await expect(page.getByTestId('export-document')).toContainText('kind: Scheduled');
   let file = await download(page);
-  expect(file.name).toBe('communication-to-localtonet.sentinel.yaml');
+  expect(file.name).toBe('communication-to-localtonet-tunneling-service-initiated.sentinel.yaml');
   expect(file.text).toContain('kind: Scheduled');
   expect(file.text).toContain('CommandAndControl');
   for (const t of ['T1572', 'T1090', 'T1102']) expect(file.text).toContain(t);
   expect(file.text).toMatch(/entityType: Host/);
-  expect(file.text).toContain('queryFrequency: PT1H');
+  expect(file.text).toContain('queryFrequency: 1h');
 
   // The schedule fields reach the document; a period shorter than the frequency fails a check.
   await page.getByTestId('export-frequency').fill('2h');
@@ -37,8 +37,8 @@ test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked an
   await page.getByTestId('export-period').fill('4h');
   await expect(page.getByTestId('export-verdict')).toHaveText('Pre-flight checks pass');
   file = await download(page);
-  expect(file.text).toContain('queryFrequency: PT2H');
-  expect(file.text).toContain('queryPeriod: PT4H');
+  expect(file.text).toContain('queryFrequency: 2h');
+  expect(file.text).toContain('queryPeriod: 4h');
   // A field that does not read is named, and the default is used.
   await page.getByTestId('export-threshold').fill('many');
   await expect(page.getByTestId('export-checks')).toContainText('Threshold: expected a whole number');
@@ -47,12 +47,17 @@ test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked an
   await page.getByTestId('pipeline-select').selectOption('microsoft_xdr');
   await page.getByTestId('export-menu').locator('summary').click();
   await page.getByTestId('export-defender-json').click();
+  // The schedule typed for Sentinel is kept: 2h is no Defender period, and the check says so.
+  await expect(page.getByTestId('export-verdict')).toContainText('fail');
+  await expect(page.getByTestId('export-checks')).toContainText('defender-period');
+  await page.getByTestId('export-frequency').fill('3h');
   await expect(page.getByTestId('export-verdict')).toHaveText('Pre-flight checks pass');
   file = await download(page);
-  expect(file.name).toBe('communication-to-localtonet.defender.json');
+  expect(file.name).toBe('communication-to-localtonet-tunneling-service-initiated.defender.json');
   const rule = JSON.parse(file.text);
   expect(rule.queryCondition.queryText).toContain('DeviceNetworkEvents');
   for (const c of ['Timestamp', 'DeviceId', 'ReportId']) expect(rule.queryCondition.queryText).toContain(c);
+  expect(rule.schedule.period).toBe('3H');
   expect(rule.detectionAction.alertTemplate.mitreTechniques).toEqual(expect.arrayContaining(['T1572', 'T1090', 'T1102']));
 
   await page.getByTestId('export-close').click();
