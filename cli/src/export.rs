@@ -20,15 +20,9 @@ struct JsonReport<'a> {
     report: &'a api::ExportReport,
 }
 
-/// A `--frequency` / `--period` value: `0` (Defender's continuous run) or a
-/// number and a unit s, m, h or d (`5m`, `1H`, `14d`), in seconds.
+/// A `--frequency` / `--period` value (core's reading of a schedule duration).
 pub fn parse_duration(arg: &str) -> Result<u64, String> {
-    let text = arg.trim().to_ascii_lowercase();
-    if text == "0" {
-        return Ok(0);
-    }
-    sigmaplay_core::sigma::correlation::parse_timespan(&text)
-        .ok_or_else(|| format!("expected a duration such as 5m, 1h or 1d (or 0), got '{arg}'"))
+    api::parse_duration(arg)
 }
 
 impl ExportFormat {

@@ -6,10 +6,13 @@ use sigmaplay_core::Severity;
 use yew::prelude::*;
 
 use crate::components::labels::{target_label, TARGETS};
-use crate::components::{DiagnosticsPanel, ExamplesGallery, KqlPanel, ParityPanel, ResultsPanel, RuleCard};
+use crate::components::{
+    DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, ResultsPanel, RuleCard,
+};
 use crate::editor::CodeEditor;
 use crate::highlight::Lang;
 use crate::state::derived::use_derived;
+use crate::state::export::use_export;
 use crate::state::kql_actions::kql_actions;
 use crate::state::marks::use_editor_marks;
 use crate::state::parity::use_parity;
@@ -50,6 +53,7 @@ pub fn App(props: &AppProps) -> Html {
     use_forget_link(start.from_link, embed);
     use_saved_state(&state, embed, notice.clone());
     let kql = kql_actions(&derived.kql_text, &derived.rule, &show_toast);
+    let (export, export_actions) = use_export(&state.rule.text, &derived.pipeline, &show_toast);
     let share = use_share_link(&state, &show_toast);
     use_shortcuts(ShortcutActions {
         run: run.clone(),
@@ -187,7 +191,13 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="col col-output">
                     if !embed { <div class="area area-card"><RuleCard rule={derived.rule.clone()} kql={derived.kql.clone()} /></div> }
-                    <div class="area area-kql"><KqlPanel kql={derived.kql.clone()} text={derived.kql_text.clone()} edited={state.kql.is_some()} marks={marks.kql} load_rev={derived.kql_load_rev} rule_has_errors={derived.rule.has_errors} on_copy={kql.copy} on_download={kql.download} on_select={selection.select_rule.clone()} on_edit={edits.kql} on_restore={edits.restore_kql} /></div>
+                    <div class="area area-kql"><KqlPanel kql={derived.kql.clone()} text={derived.kql_text.clone()} edited={state.kql.is_some()} marks={marks.kql} load_rev={derived.kql_load_rev} rule_has_errors={derived.rule.has_errors} on_copy={kql.copy} on_download={kql.download} on_export={export_actions.open.clone()} on_select={selection.select_rule.clone()} on_edit={edits.kql} on_restore={edits.restore_kql} />
+                        if let Some(format) = export.format {
+                            <ExportPanel {format} frequency={export.frequency} period={export.period} threshold={export.threshold} report={export.report} input_errors={export.input_errors}
+                                on_frequency={export_actions.frequency} on_period={export_actions.period} on_threshold={export_actions.threshold}
+                                on_copy={export_actions.copy} on_download={export_actions.download} on_close={export_actions.close} />
+                        }
+                    </div>
                     <div class="area area-results"><ResultsPanel rule={derived.rule.clone()} events={derived.events.clone()} results={derived.results.clone()}
                         on_highlight={selection.on_highlight} on_select_rule={selection.select_rule} on_select_event={selection.select_event} /></div>
                     <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>

@@ -120,6 +120,20 @@ pub fn kql_filename(title: &str) -> String {
     }
 }
 
+/// A file name for an exported rule: the KQL download's name with the
+/// format's extension (`rule.sentinel.yaml`, `rule.arm.json`, `rule.defender.json`).
+pub fn export_filename(title: &str, format: sigmaplay_core::deploy::Format) -> String {
+    let base = kql_filename(title);
+    let stem = base.strip_suffix(".kql").unwrap_or(&base);
+    let stem = if stem == "query" { "rule" } else { stem };
+    let extension = match format {
+        sigmaplay_core::deploy::Format::SentinelYaml => "sentinel.yaml",
+        sigmaplay_core::deploy::Format::SentinelArm => "arm.json",
+        sigmaplay_core::deploy::Format::DefenderJson => "defender.json",
+    };
+    format!("{stem}.{extension}")
+}
+
 /// Whether a rule's reference may be shown as a link (http and https only:
 /// never `javascript:` or `data:`).
 pub fn is_web_link(s: &str) -> bool {
@@ -140,6 +154,11 @@ mod tests {
         assert_eq!(kql_filename("<img src=x onerror=alert(1)>"), "img-src-x-onerror-alert-1.kql");
         assert_eq!(kql_filename("../..//"), "query.kql");
         assert_eq!(kql_filename(""), "query.kql");
+        assert_eq!(
+            export_filename("Communication To LocaltoNet", sigmaplay_core::deploy::Format::SentinelYaml),
+            "communication-to-localtonet.sentinel.yaml"
+        );
+        assert_eq!(export_filename("", sigmaplay_core::deploy::Format::DefenderJson), "rule.defender.json");
     }
 
     #[test]

@@ -28,6 +28,17 @@ pub struct ExportReport {
     pub diagnostics: Vec<DiagnosticView>,
 }
 
+/// A schedule duration as a user types it: `0` (Defender's continuous run)
+/// or a number and a unit s, m, h or d (`5m`, `1H`, `14d`), in seconds.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let t = text.trim().to_ascii_lowercase();
+    if t == "0" {
+        return Ok(0);
+    }
+    crate::sigma::correlation::parse_timespan(&t)
+        .ok_or_else(|| format!("expected a duration such as 5m, 1h or 1d (or 0), got '{}'", text.trim()))
+}
+
 /// Parse, convert with `pipeline` and export as `format`. The rule exported
 /// is the file's last correlation rule that converted (it queries the
 /// others), else its first detection rule that converted.

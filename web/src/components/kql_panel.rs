@@ -1,6 +1,7 @@
 //! The KQL panel: the generated (or hand-edited) query in an editor, copy and
 //! download, and the mapping notes (field mappings, conversion diagnostics).
 
+use sigmaplay_core::deploy::Format;
 use sigmaplay_core::{Severity, Span};
 use yew::prelude::*;
 
@@ -28,6 +29,8 @@ pub struct KqlPanelProps {
     pub rule_has_errors: bool,
     pub on_copy: Callback<()>,
     pub on_download: Callback<()>,
+    /// A deployment format was chosen in the Export menu.
+    pub on_export: Callback<Format>,
     /// A mapping note was clicked: select its span in the rule editor.
     pub on_select: Callback<Span>,
     /// The user edited the query.
@@ -64,6 +67,24 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
         let cb = p.on_download.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    // The Export menu: one item per deployment format (docs/deploy.md).
+    let export_items = [Format::SentinelYaml, Format::SentinelArm, Format::DefenderJson]
+    .into_iter()
+    .map(|format| {
+        let label = super::export_panel::format_label(format);
+        let cb = p.on_export.clone();
+        let onclick = Callback::from(move |e: MouseEvent| {
+            // The menu closes once a format is chosen: the panel below takes over.
+            let item: web_sys::Element = e.target_unchecked_into();
+            if let Ok(Some(menu)) = item.closest("details") {
+                let _ = menu.remove_attribute("open");
+            }
+            cb.emit(format)
+        });
+        html! {
+            <li><button type="button" class="btn btn-small" {onclick} data-testid={format!("export-{}", format.name())}>{ label }</button></li>
+        }
+    });
     let mappings = k.field_mappings.iter().map(|m| {
         let targets = if m.targets.is_empty() { "(dropped)".to_string() } else { m.targets.join(" or ") };
         html! {
@@ -101,6 +122,10 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
                 <div class="actions">
                     <button type="button" class="btn" onclick={copy} disabled={!has} title="Copy KQL (Ctrl/Cmd+Shift+C)" data-testid="copy-kql">{ "Copy" }</button>
                     <button type="button" class="btn" onclick={download} disabled={!has} title="Download as a .kql file" data-testid="download-kql">{ "Download .kql" }</button>
+                    <details class="export-menu" data-testid="export-menu">
+                        <summary class="btn" title="Download the rule as a deployable Sentinel or Defender rule, checked before deploying">{ "Export" }</summary>
+                        <ul>{ for export_items }</ul>
+                    </details>
                 </div>
             </div>
             if has && p.rule_has_errors {

@@ -1,6 +1,7 @@
 //! The output side of the page, one component per file: rule card, KQL
 //! output, Sigma-versus-KQL verdicts (per source in [`source_parity`]), match
-//! results with their explanations, diagnostics, the examples gallery; and
+//! results with their explanations, diagnostics, the examples gallery, the
+//! export of a deployable rule; and
 //! the words they share ([`labels`]).
 //!
 //! All user text is rendered as text nodes; links only for http(s) URLs.
@@ -8,6 +9,7 @@
 pub mod diagnostics_panel;
 pub mod examples_gallery;
 pub mod explanation;
+pub mod export_panel;
 pub mod kql_panel;
 pub mod labels;
 pub mod parity_panel;
@@ -17,6 +19,7 @@ pub mod source_parity;
 
 pub use diagnostics_panel::DiagnosticsPanel;
 pub use examples_gallery::ExamplesGallery;
+pub use export_panel::ExportPanel;
 pub use kql_panel::KqlPanel;
 pub use parity_panel::ParityPanel;
 pub use results_panel::ResultsPanel;
