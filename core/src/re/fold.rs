@@ -286,6 +286,11 @@ impl Writer<'_> {
         if self.peek(0) == Some(']') {
             self.copy(1);
         }
+        // Leading dashes are literals and start no range (`[--é]` is `-` and
+        // `é`), in the regex crate's syntax as in regex-lite's.
+        while self.peek(0) == Some('-') {
+            self.copy(1);
+        }
     }
 
     /// Copies one class member (a character or an escape) and returns the

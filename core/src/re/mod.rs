@@ -201,6 +201,8 @@ mod lite_against_regex {
             "(?i)[zA-Z-]2",
             "(?i)[\\w-]+",
             "(?i)[A-Z\\-]",
+            "[--é]",
+            "(?i)[--é]",
         ];
         for ci in [false, true] {
             for p in patterns {
