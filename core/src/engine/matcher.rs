@@ -23,6 +23,7 @@ use std::net::IpAddr;
 use crate::re::Regex;
 #[cfg(feature = "fast-regex")]
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use glob::Glob;
 use memchr::memmem;
 use serde::Serialize;
 use serde_json::Value;
@@ -35,6 +36,7 @@ use crate::sigma::rule::{Rule, RuleKind};
 use crate::sigma::string::{fold_case, Part, SigmaString};
 
 mod fast_hash;
+mod glob;
 pub(crate) use fast_hash::FastMap;
 #[cfg(feature = "fast-regex")]
 use fast_hash::FastSet;
@@ -60,6 +62,8 @@ enum StrOp {
     /// item's automaton runs, or a copy for explanations), a one-off search.
     Contains(String, Option<memmem::Finder<'static>>),
     Regex(Regex),
+    /// Any other wildcard value (see `glob.rs`).
+    Glob(Box<Glob>),
 }
 
 #[derive(Debug)]
@@ -81,11 +85,14 @@ impl StrTest {
             [Part::Lit(a), Part::Star] => StrOp::Prefix(fold(a)),
             [Part::Star, Part::Lit(a)] => StrOp::Suffix(fold(a)),
             [Part::Star, Part::Lit(a), Part::Star] => contains_op(fold(a)),
-            _ => StrOp::Regex(Regex::new(&pattern.to_regex(!cased))?),
+            _ => match Glob::new(pattern, cased) {
+                Some(g) => StrOp::Glob(Box::new(g)),
+                None => StrOp::Regex(Regex::new(&pattern.to_regex(!cased))?),
+            },
         };
-        // Regexes carry their own case flag, so they run on the original text.
+        // Regexes and globs carry their own case flag, so they run on the original text.
         let hint = glob_hint(pattern, cased);
-        let cased = cased || matches!(op, StrOp::Regex(_));
+        let cased = cased || matches!(op, StrOp::Regex(_) | StrOp::Glob(_));
         Ok(StrTest { op, cased, hint })
     }
 
@@ -98,6 +105,7 @@ impl StrTest {
             StrOp::Contains(_, Some(f)) => f.find(text.as_bytes()).is_some(),
             StrOp::Contains(n, None) => memmem::find(text.as_bytes(), n.as_bytes()).is_some(),
             StrOp::Regex(r) => r.is_match(text),
+            StrOp::Glob(g) => g.is_match(text),
         }
     }
 }
@@ -117,7 +125,7 @@ impl StrTest {
                 .is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes())),
             StrOp::Contains(n, _) if Self::scan_in_place(len, n.len()) => contains_ascii_ci(t, n.as_bytes()),
             // Long texts: searched on the cached folded text instead (linear time).
-            StrOp::Contains(..) | StrOp::Regex(_) => self.matches(&text.to_ascii_lowercase()),
+            StrOp::Contains(..) | StrOp::Regex(_) | StrOp::Glob(_) => self.matches(&text.to_ascii_lowercase()),
         }
     }
 
@@ -933,6 +941,7 @@ fn clone_shallow(t: &ValueCheck) -> ValueCheck {
                 StrOp::Suffix(x) => StrOp::Suffix(x.clone()),
                 StrOp::Contains(x, f) => StrOp::Contains(x.clone(), f.clone()),
                 StrOp::Regex(r) => StrOp::Regex(r.clone()),
+                StrOp::Glob(g) => StrOp::Glob(g.clone()),
             },
             cased: s.cased,
             hint: s.hint.clone(),
