@@ -3,7 +3,7 @@
 //! are short-lived or built from trusted rules, so HashDoS resistance is not
 //! worth SipHash's cost here). Multiply-rotate over 8-byte words.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -62,4 +62,4 @@ impl Hasher for FastHasher {
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 #[cfg(feature = "fast-regex")]
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+pub(crate) type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<FastHasher>>;
