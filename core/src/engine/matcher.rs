@@ -16,6 +16,7 @@
 //! - `neq` holds when none of the values match (an absent field is "different").
 //! - A missing field fails every test except `null`, `exists: false` and `neq`.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -986,15 +987,15 @@ fn prepare_item(item: &Item, diags: &mut Vec<Diagnostic>) -> ItemCheck {
             // An unquoted number or boolean keyword is searched as text too.
             let t = match (keyword, t) {
                 (true, Test::Glob { pattern, cased }) => {
-                    Test::Glob { pattern: pattern.clone().contains(), cased: *cased }
+                    Cow::Owned(Test::Glob { pattern: pattern.clone().contains(), cased: *cased })
                 }
                 (true, Test::Number { text, .. }) => {
-                    Test::Glob { pattern: SigmaString::literal(text).contains(), cased: false }
+                    Cow::Owned(Test::Glob { pattern: SigmaString::literal(text).contains(), cased: false })
                 }
                 (true, Test::Bool(b)) => {
-                    Test::Glob { pattern: SigmaString::literal(&b.to_string()).contains(), cased: false }
+                    Cow::Owned(Test::Glob { pattern: SigmaString::literal(&b.to_string()).contains(), cased: false })
                 }
-                _ => t.clone(),
+                _ => Cow::Borrowed(t),
             };
             prepare_test(&t).unwrap_or_else(|e| {
                 diags.push(Diagnostic::error("invalid-pattern", e, Some(item.value_span)));
