@@ -16,6 +16,7 @@
 //! - `neq` holds when none of the values match (an absent field is "different").
 //! - A missing field fails every test except `null`, `exists: false` and `neq`.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -23,6 +24,7 @@ use std::net::IpAddr;
 use crate::re::Regex;
 #[cfg(feature = "fast-regex")]
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use glob::Glob;
 use memchr::memmem;
 use serde::Serialize;
 use serde_json::Value;
@@ -35,7 +37,10 @@ use crate::sigma::rule::{Rule, RuleKind};
 use crate::sigma::string::{fold_case, Part, SigmaString};
 
 mod fast_hash;
+mod glob;
 pub(crate) use fast_hash::FastMap;
+#[cfg(feature = "fast-regex")]
+use fast_hash::FastSet;
 
 #[derive(Debug, Clone, Default)]
 pub struct MatchOptions {
@@ -54,9 +59,12 @@ enum StrOp {
     Eq(String),
     Prefix(String),
     Suffix(String),
-    /// The needle and its precompiled searcher.
-    Contains(String, memmem::Finder<'static>),
+    /// The needle and its precompiled searcher; without one (a test only an
+    /// item's automaton runs, or a copy for explanations), a one-off search.
+    Contains(String, Option<memmem::Finder<'static>>),
     Regex(Regex),
+    /// Any other wildcard value (see `glob.rs`).
+    Glob(Box<Glob>),
 }
 
 #[derive(Debug)]
@@ -78,11 +86,14 @@ impl StrTest {
             [Part::Lit(a), Part::Star] => StrOp::Prefix(fold(a)),
             [Part::Star, Part::Lit(a)] => StrOp::Suffix(fold(a)),
             [Part::Star, Part::Lit(a), Part::Star] => contains_op(fold(a)),
-            _ => StrOp::Regex(Regex::new(&pattern.to_regex(!cased))?),
+            _ => match Glob::new(pattern, cased) {
+                Some(g) => StrOp::Glob(Box::new(g)),
+                None => StrOp::Regex(Regex::new(&pattern.to_regex(!cased))?),
+            },
         };
-        // Regexes carry their own case flag, so they run on the original text.
+        // Regexes and globs carry their own case flag, so they run on the original text.
         let hint = glob_hint(pattern, cased);
-        let cased = cased || matches!(op, StrOp::Regex(_));
+        let cased = cased || matches!(op, StrOp::Regex(_) | StrOp::Glob(_));
         Ok(StrTest { op, cased, hint })
     }
 
@@ -92,8 +103,10 @@ impl StrTest {
             StrOp::Eq(s) => text == s,
             StrOp::Prefix(s) => text.starts_with(s.as_str()),
             StrOp::Suffix(s) => text.ends_with(s.as_str()),
-            StrOp::Contains(_, f) => f.find(text.as_bytes()).is_some(),
+            StrOp::Contains(_, Some(f)) => f.find(text.as_bytes()).is_some(),
+            StrOp::Contains(n, None) => memmem::find(text.as_bytes(), n.as_bytes()).is_some(),
             StrOp::Regex(r) => r.is_match(text),
+            StrOp::Glob(g) => g.is_match(text),
         }
     }
 }
@@ -113,7 +126,7 @@ impl StrTest {
                 .is_some_and(|h| h.eq_ignore_ascii_case(n.as_bytes())),
             StrOp::Contains(n, _) if Self::scan_in_place(len, n.len()) => contains_ascii_ci(t, n.as_bytes()),
             // Long texts: searched on the cached folded text instead (linear time).
-            StrOp::Contains(..) | StrOp::Regex(_) => self.matches(&text.to_ascii_lowercase()),
+            StrOp::Contains(..) | StrOp::Regex(_) | StrOp::Glob(_) => self.matches(&text.to_ascii_lowercase()),
         }
     }
 
@@ -176,9 +189,16 @@ fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
     false
 }
 
+/// A `contains` test, its searcher built later by [`arm`].
 fn contains_op(needle: String) -> StrOp {
-    let finder = memmem::Finder::new(needle.as_bytes()).into_owned();
-    StrOp::Contains(needle, finder)
+    StrOp::Contains(needle, None)
+}
+
+/// Build the searcher of a `contains` test that runs on its own.
+fn arm(t: &mut ValueCheck) {
+    if let ValueCheck::Str(StrTest { op: StrOp::Contains(n, f @ None), .. }) = t {
+        *f = Some(memmem::Finder::new(n.as_bytes()).into_owned());
+    }
 }
 
 #[allow(clippy::large_enum_variant)] // see StrOp
@@ -225,25 +245,84 @@ struct ItemCheck {
     multi: Option<Box<MultiLit>>,
 }
 
-/// How a literal needle must sit in the text.
-#[cfg(feature = "fast-regex")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Anchor {
-    Eq,
-    Prefix,
-    Suffix,
-    Contains,
-}
-
-/// Several case-folded literal tests of one item, searched in one pass.
-/// Only a speed-up (with the `fast-regex` feature): without it, the tests run
-/// one by one, with the same results, and the WebAssembly carries no automaton.
+/// Several case-folded literal tests of one item, checked in one go: the
+/// whole-value, prefix and suffix needles by hash lookups of the text's
+/// slices of their lengths, the `contains` needles in one pass of an
+/// automaton. Only a speed-up (with the `fast-regex` feature): without it, the
+/// tests run one by one, with the same results, and the WebAssembly carries
+/// no automaton.
 #[cfg(feature = "fast-regex")]
 #[derive(Debug)]
 struct MultiLit {
-    ac: AhoCorasick,
-    anchors: Vec<Anchor>,
+    eq: Anchored,
+    prefix: Anchored,
+    suffix: Anchored,
+    /// The `contains` needles, when there are enough to search them together.
+    contains: Option<Needles>,
     rest: Vec<usize>,
+}
+
+/// Several needles searched for in one pass: SIMD (Teddy) where the CPU
+/// and the needles allow it, which costs little to build, else an automaton.
+#[cfg(feature = "fast-regex")]
+#[derive(Debug)]
+enum Needles {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+#[cfg(feature = "fast-regex")]
+impl Needles {
+    fn new(needles: &[&str]) -> Option<Needles> {
+        if let Some(p) = aho_corasick::packed::Config::new().builder().extend(needles).build() {
+            return Some(Needles::Packed(p));
+        }
+        // A non-contiguous NFA, not the DFA the builder picks for few
+        // needles: building a DFA per item was the largest cost of compiling
+        // the corpus, and on event-sized texts the NFA searches about as fast
+        // (and as fast as the contiguous NFA, which costs more to build).
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(needles)
+            .ok()
+            .filter(|ac| ac.try_find("").is_ok())
+            .map(Needles::Automaton)
+    }
+
+    /// Does any needle occur in the text?
+    fn any_in(&self, text: &str) -> bool {
+        match self {
+            Needles::Packed(p) => p.find(text).is_some(),
+            Needles::Automaton(ac) => ac.try_find(text).is_ok_and(|m| m.is_some()),
+        }
+    }
+}
+
+/// Needles that must sit at one place of the text (the whole of it, its
+/// start or its end), as a set, with their distinct lengths in ascending order.
+#[cfg(feature = "fast-regex")]
+#[derive(Debug, Default)]
+struct Anchored {
+    set: FastSet<Box<[u8]>>,
+    lens: Vec<usize>,
+}
+
+#[cfg(feature = "fast-regex")]
+impl Anchored {
+    fn new(needles: &[&str]) -> Anchored {
+        let set = needles.iter().map(|n| Box::from(n.as_bytes())).collect();
+        let mut lens: Vec<usize> = needles.iter().map(|n| n.len()).collect();
+        lens.sort_unstable();
+        lens.dedup();
+        Anchored { set, lens }
+    }
+
+    /// Does a needle equal `at(len)`, the text's slice of some needle length
+    /// (`None` when the text is shorter)?
+    fn any<'t>(&self, at: impl Fn(usize) -> Option<&'t [u8]>) -> bool {
+        self.lens.iter().map_while(|&n| at(n)).any(|slice| self.set.contains(slice))
+    }
 }
 
 /// Without `fast-regex`: never built, so every use of it is unreachable.
@@ -271,61 +350,52 @@ impl MultiLit {
 
 #[cfg(feature = "fast-regex")]
 impl MultiLit {
-    /// Fewer needles than this are faster one by one.
+    /// Fewer needles of a kind than this are faster one by one.
     const MIN_NEEDLES: usize = 4;
 
     fn build(tests: &[ValueCheck]) -> Option<MultiLit> {
-        let mut needles: Vec<&str> = Vec::new();
-        let mut anchors = Vec::new();
-        let mut rest = Vec::new();
-        for (i, t) in tests.iter().enumerate() {
-            let lit = match t {
+        fn needle(t: &ValueCheck) -> Option<(&StrOp, &str)> {
+            match t {
                 ValueCheck::Str(StrTest { op, cased: false, .. }) => match op {
-                    StrOp::Eq(s) => Some((s.as_str(), Anchor::Eq)),
-                    StrOp::Prefix(s) => Some((s.as_str(), Anchor::Prefix)),
-                    StrOp::Suffix(s) => Some((s.as_str(), Anchor::Suffix)),
-                    StrOp::Contains(s, _) => Some((s.as_str(), Anchor::Contains)),
+                    StrOp::Eq(s) | StrOp::Prefix(s) | StrOp::Suffix(s) | StrOp::Contains(s, _) if !s.is_empty() => {
+                        Some((op, s.as_str()))
+                    }
                     _ => None,
                 },
                 _ => None,
-            };
-            match lit {
-                Some((s, a)) if !s.is_empty() => {
-                    needles.push(s);
-                    anchors.push(a);
-                }
-                _ => rest.push(i),
             }
         }
-        if needles.len() < Self::MIN_NEEDLES {
+        let (mut eq, mut prefix, mut suffix, mut contains) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (op, s) in tests.iter().filter_map(needle) {
+            match op {
+                StrOp::Eq(_) => eq.push(s),
+                StrOp::Prefix(_) => prefix.push(s),
+                StrOp::Suffix(_) => suffix.push(s),
+                _ => contains.push(s),
+            }
+        }
+        let anchored = eq.len() + prefix.len() + suffix.len() >= Self::MIN_NEEDLES;
+        let contains = if contains.len() >= Self::MIN_NEEDLES { Needles::new(&contains) } else { None };
+        if !anchored && contains.is_none() {
             return None;
         }
-        // A contiguous NFA, not the DFA the builder picks for few needles:
-        // building a DFA per item was the largest cost of compiling the
-        // corpus, and on event-sized texts the NFA searches about as fast.
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&needles)
-            .ok()?;
-        if ac.try_find_overlapping_iter("").is_err() {
-            return None;
-        }
-        Some(MultiLit { ac, anchors, rest })
+        let covered = |t: &ValueCheck| match needle(t) {
+            Some((StrOp::Contains(..), _)) => contains.is_some(),
+            Some(_) => anchored,
+            None => false,
+        };
+        let rest = tests.iter().enumerate().filter(|(_, t)| !covered(t)).map(|(i, _)| i).collect();
+        let set = |needles: &[&str]| Anchored::new(if anchored { needles } else { &[] });
+        Some(MultiLit { eq: set(&eq), prefix: set(&prefix), suffix: set(&suffix), contains, rest })
     }
 
     /// Does any needle sit in the (case-folded) text as its test requires?
     fn matches(&self, text: &str) -> bool {
-        let len = text.len();
-        let any_contains = |m: aho_corasick::Match| match self.anchors.get(m.pattern().as_usize()) {
-            Some(Anchor::Contains) => true,
-            Some(Anchor::Prefix) => m.start() == 0,
-            Some(Anchor::Suffix) => m.end() == len,
-            Some(Anchor::Eq) => m.start() == 0 && m.end() == len,
-            None => false,
-        };
-        // Standard match kind supports overlapping search (checked in `build`).
-        self.ac.try_find_overlapping_iter(text).is_ok_and(|mut it| it.any(any_contains))
+        let t = text.as_bytes();
+        (!self.eq.set.is_empty() && self.eq.set.contains(t))
+            || self.prefix.any(|n| t.get(..n))
+            || self.suffix.any(|n| t.len().checked_sub(n).and_then(|at| t.get(at..)))
+            || self.contains.as_ref().is_some_and(|n| n.any_in(text))
     }
 
     fn eval(&self, value: Option<&Value>, ev: &PreparedEvent<'_>) -> bool {
@@ -872,6 +942,7 @@ fn clone_shallow(t: &ValueCheck) -> ValueCheck {
                 StrOp::Suffix(x) => StrOp::Suffix(x.clone()),
                 StrOp::Contains(x, f) => StrOp::Contains(x.clone(), f.clone()),
                 StrOp::Regex(r) => StrOp::Regex(r.clone()),
+                StrOp::Glob(g) => StrOp::Glob(g.clone()),
             },
             cased: s.cased,
             hint: s.hint.clone(),
@@ -916,15 +987,15 @@ fn prepare_item(item: &Item, diags: &mut Vec<Diagnostic>) -> ItemCheck {
             // An unquoted number or boolean keyword is searched as text too.
             let t = match (keyword, t) {
                 (true, Test::Glob { pattern, cased }) => {
-                    Test::Glob { pattern: pattern.clone().contains(), cased: *cased }
+                    Cow::Owned(Test::Glob { pattern: pattern.clone().contains(), cased: *cased })
                 }
                 (true, Test::Number { text, .. }) => {
-                    Test::Glob { pattern: SigmaString::literal(text).contains(), cased: false }
+                    Cow::Owned(Test::Glob { pattern: SigmaString::literal(text).contains(), cased: false })
                 }
                 (true, Test::Bool(b)) => {
-                    Test::Glob { pattern: SigmaString::literal(&b.to_string()).contains(), cased: false }
+                    Cow::Owned(Test::Glob { pattern: SigmaString::literal(&b.to_string()).contains(), cased: false })
                 }
-                _ => t.clone(),
+                _ => Cow::Borrowed(t),
             };
             prepare_test(&t).unwrap_or_else(|e| {
                 diags.push(Diagnostic::error("invalid-pattern", e, Some(item.value_span)));
@@ -932,8 +1003,13 @@ fn prepare_item(item: &Item, diags: &mut Vec<Diagnostic>) -> ItemCheck {
             })
         })
         .collect();
-    let tests: Vec<ValueCheck> = tests;
+    let mut tests: Vec<ValueCheck> = tests;
     let multi = if item.all { None } else { MultiLit::build(&tests).map(Box::new) };
+    // Tests the automaton covers never run on their own: no searcher for them.
+    match &multi {
+        Some(m) => m.rest.iter().for_each(|&i| tests.get_mut(i).into_iter().for_each(arm)),
+        None => tests.iter_mut().for_each(arm),
+    }
     ItemCheck { field: item.field.clone(), tests, all: item.all, negate: item.negate, multi }
 }
 

@@ -30,21 +30,35 @@ impl SigmaString {
     /// Parse a rule value, interpreting wildcards and escapes.
     pub fn parse(raw: &str) -> Self {
         let mut s = SigmaString::default();
-        let mut chars = raw.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '*' => s.parts.push(Part::Star),
-                '?' => s.parts.push(Part::Quest),
-                '\\' => match chars.peek() {
-                    Some(&next @ ('*' | '?' | '\\')) => {
-                        chars.next();
-                        s.push_char(next);
+        // Text between special characters goes in as whole runs, not char by char.
+        let mut rest = raw;
+        while let Some(at) = memchr::memchr3(b'*', b'?', b'\\', rest.as_bytes()) {
+            s.push_str(rest.get(..at).unwrap_or(""));
+            let special = rest.as_bytes().get(at).copied();
+            let after = rest.get(at + 1..).unwrap_or("");
+            rest = match special {
+                Some(b'*') => {
+                    s.parts.push(Part::Star);
+                    after
+                }
+                Some(b'?') => {
+                    s.parts.push(Part::Quest);
+                    after
+                }
+                // A backslash escapes `*`, `?` and `\`; before anything else it is itself.
+                _ => match after.as_bytes().first() {
+                    Some(&c @ (b'*' | b'?' | b'\\')) => {
+                        s.push_char(char::from(c));
+                        after.get(1..).unwrap_or("")
                     }
-                    _ => s.push_char('\\'),
+                    _ => {
+                        s.push_char('\\');
+                        after
+                    }
                 },
-                _ => s.push_char(c),
-            }
+            };
         }
+        s.push_str(rest);
         s
     }
 
@@ -246,6 +260,34 @@ mod tests {
         assert_eq!(s.parts, vec![Part::Star]);
         let s = SigmaString::parse("").contains();
         assert_eq!(s.parts, vec![Part::Star]);
+    }
+
+    /// The spec's escaping read one char at a time: what `parse` must equal.
+    fn parse_char_by_char(raw: &str) -> SigmaString {
+        let mut s = SigmaString::default();
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '*' => s.parts.push(Part::Star),
+                '?' => s.parts.push(Part::Quest),
+                '\\' => match chars.peek() {
+                    Some(&next @ ('*' | '?' | '\\')) => {
+                        chars.next();
+                        s.push_char(next);
+                    }
+                    _ => s.push_char('\\'),
+                },
+                _ => s.push_char(c),
+            }
+        }
+        s
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_by_runs_equals_char_by_char(raw in "[a\\\\*?é\\-]{0,12}") {
+            proptest::prop_assert_eq!(SigmaString::parse(&raw), parse_char_by_char(&raw));
+        }
     }
 
     #[test]

@@ -370,8 +370,10 @@ pub fn parse_stream(text: &str) -> Stream {
             }
             Event::Scalar(value, style, anchor, _tag) => {
                 let quoted = !matches!(style, ScalarStyle::Plain);
-                let resolved = if quoted { Value::Str(value.to_string()) } else { resolve_plain(&value) };
-                let node = Node { value: resolved, span, text: value.to_string(), quoted };
+                // The scanner hands over an owned string: keep it as the text, copy it once at most.
+                let text = value.into_owned();
+                let resolved = if quoted { Value::Str(text.clone()) } else { resolve_plain(&text) };
+                let node = Node { value: resolved, span, text, quoted };
                 if anchor > 0 {
                     b.anchors.insert(anchor, node.clone());
                 }

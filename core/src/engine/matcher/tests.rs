@@ -258,3 +258,58 @@ fn structured_values_are_tested_as_their_json_text() {
     // Scalars in an array are still tested one by one.
     assert!(check("  sel:\n    tags: b\n  condition: sel\n", r#"{"tags": ["a", "b"]}"#));
 }
+
+/// An item with many literal values of every shape (whole value, prefix,
+/// suffix, contains): its combined check agrees with its tests one by one.
+mod combined_literals {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn one_by_one(item: &ItemCheck) -> ItemCheck {
+        let tests = item.tests.iter().map(clone_shallow).collect();
+        ItemCheck { field: item.field.clone(), tests, all: false, negate: false, multi: None }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn agree_with_tests_one_by_one(
+            values in prop::collection::vec("\\*?[abAB.é]{0,4}\\*?", 1..40),
+            texts in prop::collection::vec("[abAB.éÉ]{0,8}", 1..6),
+            keyword in any::<bool>(),
+        ) {
+            let list: String = values.iter().map(|v| format!("      - '{v}'\n")).collect();
+            let head = if keyword { "  keywords:\n" } else { "  sel:\n    A:\n" };
+            let list = if keyword { list.replace("      - ", "    - ") } else { list };
+            let cond = if keyword { "keywords" } else { "sel" };
+            let m = Matcher::new(&rule(&format!("{head}{list}  condition: {cond}\n")), &MatchOptions::default());
+            let Some(item) = m.items.first().and_then(|a| a.first()).and_then(|a| a.first()) else {
+                return Err(TestCaseError::fail("no item"));
+            };
+            let single = one_by_one(item);
+            for t in &texts {
+                let e = ev(&serde_json::json!({ "A": t, "B": [t, "x"] }).to_string());
+                let p = PreparedEvent::new(&e);
+                prop_assert_eq!(eval_item(item, &p), eval_item(&single, &p), "values {:?} text {:?}", values, t);
+            }
+        }
+    }
+
+    #[test]
+    fn many_needles_of_each_kind() {
+        let vals: Vec<String> = (0..80).map(|i| format!("n{i:02}x")).collect();
+        for (modifier, text, want) in [
+            ("", "N07X", true),
+            ("", "n07xx", false),
+            ("|startswith", "N79Xtail", true),
+            ("|endswith", "headN79X", true),
+            ("|endswith", "n79xtail", false),
+            ("|contains", "..N42X..", true),
+            ("|contains", "..n4x..", false),
+        ] {
+            let list: String = vals.iter().map(|v| format!("      - '{v}'\n")).collect();
+            let d = format!("  sel:\n    A{modifier}:\n{list}  condition: sel\n");
+            assert_eq!(check(&d, &serde_json::json!({ "A": text }).to_string()), want, "{modifier} {text}");
+        }
+    }
+}
