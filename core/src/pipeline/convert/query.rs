@@ -588,9 +588,11 @@ fn xml_data(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnE
     };
     let open_start = !matches!(pattern.parts.first(), Some(Part::Star));
     let open_end = !matches!(pattern.parts.last(), Some(Part::Star));
-    let markup =
-        format!("{}<Data></Data>{}", crate::kusto::schema::EVENT_DATA_OPEN, crate::kusto::schema::EVENT_DATA_CLOSE)
-            .to_lowercase();
+    let markup = crate::base::case::to_lowercase(&format!(
+        "{}<Data></Data>{}",
+        crate::kusto::schema::EVENT_DATA_OPEN,
+        crate::kusto::schema::EVENT_DATA_CLOSE
+    ));
     let mut parts = vec![Part::Star];
     if open_start {
         parts.push(Part::Lit("<Data>".to_string()));
@@ -601,7 +603,7 @@ fn xml_data(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnE
         match p {
             Part::Lit(t) => {
                 let unanchored = (k != 0 || !open_start) && (k != last || !open_end);
-                if unanchored && markup.contains(&t.to_lowercase()) {
+                if unanchored && markup.contains(&crate::base::case::to_lowercase(&t)) {
                     notes.lossy(&format!("'{t}' also occurs in the XML markup of {col}, where it matches too"));
                 }
                 parts.push(Part::Lit(crate::kusto::schema::xml_escape(&t)));
