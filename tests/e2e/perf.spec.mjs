@@ -28,7 +28,10 @@ const SIZE_BUDGET_KB = 520;
 // Lowered to 527 on 2026-12-05 (third session): own f64 parsing and Unicode case tables instead of the
 // standard library's, compact ATT&CK tables, fewer BTreeMap/HashMap instances; 566.4 -> 525.0 KB, each
 // step measured (docs/size.md).
-const SIZE_LIMIT_KB = 527;
+// Raised to 553 on 2026-12-05 (fourth session) for the Export panel, which links core::deploy into the
+// wasm: +25.2 KB (537.6 -> 562.8 KB); std's case tables, back through str::to_lowercase in the
+// pipeline's XML-markup check, taken out again (-10.3 KB). Measured 552.5 KB (docs/size.md).
+const SIZE_LIMIT_KB = 553;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
