@@ -31,7 +31,9 @@ const SIZE_BUDGET_KB = 520;
 // Raised to 553 on 2026-12-05 (fourth session) for the Export panel, which links core::deploy into the
 // wasm: +25.2 KB (537.6 -> 562.8 KB); std's case tables, back through str::to_lowercase in the
 // pipeline's XML-markup check, taken out again (-10.3 KB). Measured 552.5 KB (docs/size.md).
-const SIZE_LIMIT_KB = 553;
+// Raised to 555 the same day for the glob scanner of the parse-speed work (#11): 552.5 (branch) -> 554.1 KB
+// measured on main after the merge (docs/size.md).
+const SIZE_LIMIT_KB = 555;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
