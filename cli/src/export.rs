@@ -20,11 +20,6 @@ struct JsonReport<'a> {
     report: &'a api::ExportReport,
 }
 
-/// A `--frequency` / `--period` value (core's reading of a schedule duration).
-pub fn parse_duration(arg: &str) -> Result<u64, String> {
-    api::parse_duration(arg)
-}
-
 impl ExportFormat {
     fn core(self) -> Format {
         match self {
@@ -79,17 +74,4 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> io::Result<u8> {
         }
     }
     Ok(if report.ok { EXIT_OK } else { EXIT_ERRORS })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("5m"), Ok(300));
-        assert_eq!(parse_duration("1H"), Ok(3600));
-        assert_eq!(parse_duration("0"), Ok(0));
-        assert!(parse_duration("soon").is_err());
-    }
 }

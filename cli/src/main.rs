@@ -82,10 +82,10 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: ExportFormat,
     /// Time between runs: 5m..14d for Sentinel (default 1h); 0 (continuous), 1h, 3h, 12h or 24h for Defender.
-    #[arg(long, value_name = "DURATION", value_parser = export::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = sigmaplay_core::api::parse_duration)]
     pub frequency: Option<u64>,
     /// Data each Sentinel run reads, 5m..14d (default: the frequency; for a correlation its timespan plus the frequency).
-    #[arg(long, value_name = "DURATION", value_parser = export::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = sigmaplay_core::api::parse_duration)]
     pub period: Option<u64>,
     /// Sentinel: alert when the query returns more than this many rows (0..10000, default 0).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]

@@ -295,3 +295,12 @@ fn kql_parity_classic_powershell_in_the_event_tables_xml() {
     assert!(r.agree, "{r:?}");
     assert!(r.query.contains("&gt; out.txt</Data>") && r.query.contains("a &amp; b"), "{}", r.query);
 }
+
+#[test]
+fn schedule_durations() {
+    assert_eq!(parse_duration("5m"), Ok(300));
+    assert_eq!(parse_duration(" 1H "), Ok(3600));
+    assert_eq!(parse_duration("0"), Ok(0));
+    assert!(parse_duration("soon").is_err());
+    assert!(parse_duration("").is_err());
+}
