@@ -2,15 +2,15 @@
 # Builds the JavaScript/TypeScript package of the core (the js/ crate) into js/pkg/:
 #   sigmaplay.js, sigmaplay_bg.wasm, sigmaplay.d.ts, package.json, README.md  (ready for `npm pack`)
 # wasm-bindgen's `web` target: an ES module for browsers (`await init()` fetches the .wasm next to it)
-# and Node 20 (`initSync({ module: bytes })`). Uses the tools scripts/setup.sh installs
-# (wasm-bindgen-cli at Cargo.lock's version in ~/.cargo/bin, wasm-opt from npm's binaryen);
-# nothing is downloaded. Built with the `web` profile (opt-level z) and core's web features
-# (regex-lite, the targets' tables only), then `wasm-opt -Oz`. Prints the package's gzipped size.
+# and Node 20 (`initSync({ module: bytes })`). Uses the wasm-bindgen-cli scripts/setup.sh installs
+# (Cargo.lock's version, ~/.cargo/bin); nothing is downloaded. Built with the `web` profile
+# (opt-level z, LTO) and core's web features (regex-lite, the targets' tables only).
+# Prints the package's gzipped size.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$HOME/.cargo/bin:$PATH"
 
 die() { printf 'build-js: error: %s\n' "$*" >&2; exit 1; }
 
@@ -25,20 +25,12 @@ WASM_IN=target/wasm32-unknown-unknown/web/sigmaplay_js.wasm
 
 STAGE=$(mktemp -d "$ROOT/target/js-pkg.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
-wasm-bindgen --target web --out-dir "$STAGE" --out-name sigmaplay "$WASM_IN"
+# No wasm-opt: `wasm-opt -Oz` makes the .wasm 6 % smaller but its gzip 2 KB larger, and takes
+# 80 s (docs/size.md, "The JavaScript package"); the names and producers sections go here instead.
+wasm-bindgen --target web --remove-name-section --remove-producers-section \
+  --out-dir "$STAGE" --out-name sigmaplay "$WASM_IN"
 # For bundlers only; the package's files are the five above.
 rm -f "$STAGE/sigmaplay_bg.wasm.d.ts"
-
-if command -v wasm-opt >/dev/null; then
-  # The features rustc's wasm32 target enables by default (Node 20 and current browsers have them).
-  wasm-opt -Oz --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-reference-types --enable-multivalue \
-    "$STAGE/sigmaplay_bg.wasm" -o "$STAGE/sigmaplay_bg.opt.wasm"
-  mv "$STAGE/sigmaplay_bg.opt.wasm" "$STAGE/sigmaplay_bg.wasm"
-else
-  echo "build-js: wasm-opt not found (npm ci installs binaryen): the .wasm is not optimised further" >&2
-fi
 
 cp js/README.md "$STAGE/README.md"
 node -e '
