@@ -110,7 +110,7 @@ impl DiagnosticView {
     }
 }
 
-/// A report about one file of a run over many (`sigmaplay check`, `convert`):
+/// A report about one file (`sigmaplay check`, `convert`, `export --json`):
 /// `{"path": ..., <the report's own fields>}`, so that a file's line of JSON
 /// is the report the JavaScript package returns for the same text, plus its path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
