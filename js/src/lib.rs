@@ -293,12 +293,15 @@ impl Options {
 }
 
 /// A pipeline argument (a string or a list of strings) as a chain of links.
+/// An empty list is refused here: `kqlParity` would read it as `none`.
 fn pipeline_specs(value: JsValue) -> Result<Vec<sigmaplay_core::pipeline::PipelineSpec>, JsError> {
     let texts: Vec<String> = match value.as_string() {
         Some(text) => vec![text],
-        None => serde_wasm_bindgen::from_value(value)
-            .map_err(|_| JsError::new("pipeline must be a string or an array of strings"))?,
+        None => serde_wasm_bindgen::from_value(value).unwrap_or_default(),
     };
+    if texts.is_empty() {
+        return Err(JsError::new("pipeline must be a string or a non-empty array of strings"));
+    }
     Ok(texts.iter().map(|t| api::pipeline_spec(t)).collect())
 }
 

@@ -205,7 +205,10 @@ test("bad input comes back as diagnostics, never as an exception", () => {
 });
 
 test("arguments of the wrong type throw", () => {
-  assert.throws(() => sp.convert(LOCALTONET.rule, 42), /pipeline must be a string or an array of strings/);
+  for (const pipeline of [42, [], undefined, [1]]) {
+    assert.throws(() => sp.convert(LOCALTONET.rule, pipeline), /pipeline must be a string or a non-empty array of strings/);
+    assert.throws(() => sp.kqlParity(LOCALTONET.rule, "", pipeline), /pipeline must be a string or a non-empty array/);
+  }
   assert.throws(() => sp.match(LOCALTONET.rule, "", { placeholders: "root" }), /invalid options/);
   assert.throws(() => sp.kqlParity(LOCALTONET.rule, "", "none", { schema: "splunk" }), /invalid options/);
 });
