@@ -20,10 +20,13 @@
 //! - [`scan::scan`]: a folder of rule files over events at once.
 //! - [`explain`]: the words of an explanation, for both shells.
 //!
-//! Everything returned is `Serialize`; [`DiagnosticView`] is the flat
-//! `{severity, code, message, line, col}` form shells print or send as JSON.
+//! Everything returned is `Serialize`, and is what the shells print as JSON
+//! and the JavaScript package (`js/`) returns, field for field;
+//! [`DiagnosticView`] is the flat `{severity, code, message, line, col}` form
+//! of a diagnostic, and [`FileReport`] a report about one file of a CLI run.
 //! One file per entry point (`check.rs`, `matching.rs`, `convert.rs`,
-//! `parity.rs`, `run_kql.rs`); this file holds what they share.
+//! `parity.rs`, `run_kql.rs`); `pipelines.rs` reads the pipeline argument;
+//! this file holds what they share.
 
 pub mod explain;
 pub mod scan;
@@ -33,6 +36,7 @@ mod convert;
 mod export;
 mod matching;
 mod parity;
+mod pipelines;
 mod run_kql;
 
 pub use check::*;
@@ -40,6 +44,7 @@ pub use convert::*;
 pub use export::*;
 pub use matching::*;
 pub use parity::*;
+pub use pipelines::*;
 pub use run_kql::*;
 
 use serde::Serialize;
@@ -103,6 +108,16 @@ impl DiagnosticView {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// A report about one file (`sigmaplay check`, `convert`, `export --json`):
+/// `{"path": ..., <the report's own fields>}`, so that a file's line of JSON
+/// is the report the JavaScript package returns for the same text, plus its path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileReport<'a, R: Serialize> {
+    pub path: &'a str,
+    #[serde(flatten)]
+    pub report: &'a R,
 }
 
 fn views(diags: &[Diagnostic], source: Option<Source>) -> Vec<DiagnosticView> {
