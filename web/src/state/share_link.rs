@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::share;
+use crate::share::{self, Snapshot};
 use crate::state::playground::State;
 use crate::{compress, dom};
 
@@ -15,6 +15,11 @@ pub struct ShareLink {
     /// Copies the link of the box again.
     pub copy: Callback<()>,
     pub close: Callback<()>,
+}
+
+/// The share link of a snapshot: this page's address with the state in its fragment.
+pub async fn link(snap: &Snapshot) -> Result<String, String> {
+    Ok(format!("{}#{}", dom::base_url(), share::fragment(&compress::encode(snap).await?, false)))
 }
 
 /// `toast` says whether the link was copied.
@@ -29,11 +34,10 @@ pub fn use_share_link(state: &UseReducerHandle<State>, toast: &Callback<String>)
             let snap = state.snapshot();
             let (share_url, t) = (share_url.clone(), show_toast.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let payload = match compress::encode(&snap).await {
-                    Ok(p) => p,
+                let url = match link(&snap).await {
+                    Ok(url) => url,
                     Err(e) => return t.emit(e),
                 };
-                let url = format!("{}#{}", dom::base_url(), share::fragment(&payload, false));
                 let kb = url.len() / 1024;
                 dom::copy_text(&url, move |r| match r {
                     Ok(()) if kb > 64 => t.emit(format!("Link copied ({kb} KB: long links may be cut by some apps)")),
