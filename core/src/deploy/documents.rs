@@ -20,79 +20,82 @@ pub fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
+/// `key: value` on a line of its own (`value` already YAML).
+fn yaml_field(out: &mut String, key: &str, value: &str) {
+    out.push_str(key);
+    out.push_str(": ");
+    out.push_str(value);
+    out.push('\n');
+}
+
 /// Text (a query, a description) as a literal block under `key:` (`|-`: no
 /// newline is added at its end, so lengths stay as checked) when YAML can hold it verbatim
 /// (no carriage return or other control character, no line starting with a
 /// space, which would need an indentation indicator); else a quoted string.
-fn yaml_block(key: &str, query: &str) -> String {
-    let block_safe = !query.is_empty()
-        && !query.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
-        && !query.lines().any(|l| l.starts_with(' ') || l.starts_with('\t'))
-        && !query.ends_with('\n');
+fn yaml_block(out: &mut String, key: &str, text: &str) {
+    let block_safe = !text.is_empty()
+        && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+        && !text.lines().any(|l| l.starts_with(' ') || l.starts_with('\t'))
+        && !text.ends_with('\n');
     if !block_safe {
-        return format!("{key}: {}\n", yaml_string(query));
+        return yaml_field(out, key, &yaml_string(text));
     }
-    let mut out = format!("{key}: |-\n");
-    for line in query.lines() {
-        if line.is_empty() {
-            out.push('\n');
-        } else {
+    yaml_field(out, key, "|-");
+    for line in text.lines() {
+        if !line.is_empty() {
             out.push_str("  ");
             out.push_str(line);
-            out.push('\n');
         }
+        out.push('\n');
     }
-    out
 }
 
-fn yaml_list(key: &str, items: &[String]) -> String {
-    if items.is_empty() {
-        return format!("{key}: []\n");
-    }
-    let mut out = format!("{key}:\n");
+/// A list of strings under `key:`, each item indented by `indent`.
+fn yaml_list<S: AsRef<str>>(out: &mut String, key: &str, items: &[S], indent: &str) {
+    out.push_str(key);
+    out.push_str(if items.is_empty() { ": []\n" } else { ":\n" });
     for item in items {
-        out.push_str(&format!("  - {}\n", yaml_string(item)));
+        out.push_str(indent);
+        out.push_str("- ");
+        out.push_str(&yaml_string(item.as_ref()));
+        out.push('\n');
     }
-    out
 }
 
 /// Azure-Sentinel repository YAML (keys in the order of its own rules).
 pub fn sentinel_yaml(rule: &DeployableRule) -> String {
     let mut out = String::new();
-    out.push_str(&format!("id: {}\n", rule.guid));
-    out.push_str(&format!("name: {}\n", yaml_string(&rule.name)));
-    out.push_str(&yaml_block("description", &rule.description));
-    out.push_str(&format!("severity: {}\n", rule.severity.name()));
+    yaml_field(&mut out, "id", &rule.guid);
+    yaml_field(&mut out, "name", &yaml_string(&rule.name));
+    yaml_block(&mut out, "description", &rule.description);
+    yaml_field(&mut out, "severity", rule.severity.name());
     if rule.connectors.is_empty() {
-        out.push_str("requiredDataConnectors: []\n");
+        yaml_field(&mut out, "requiredDataConnectors", "[]");
     } else {
         out.push_str("requiredDataConnectors:\n");
         for (connector, types) in &rule.connectors {
-            out.push_str(&format!("  - connectorId: {connector}\n    dataTypes:\n"));
-            for t in types {
-                out.push_str(&format!("      - {}\n", yaml_string(t)));
-            }
+            yaml_field(&mut out, "  - connectorId", connector);
+            yaml_list(&mut out, "    dataTypes", types, "      ");
         }
     }
-    out.push_str(&format!("queryFrequency: {}\n", duration_text(rule.frequency)));
-    out.push_str(&format!("queryPeriod: {}\n", duration_text(rule.period)));
-    out.push_str("triggerOperator: gt\n");
-    out.push_str(&format!("triggerThreshold: {}\n", rule.threshold));
-    let tactics: Vec<String> = rule.tactics.iter().map(|t| t.to_string()).collect();
-    out.push_str(&yaml_list("tactics", &tactics));
-    out.push_str(&yaml_list("relevantTechniques", &rule.techniques));
-    out.push_str(&yaml_block("query", &rule.query));
+    yaml_field(&mut out, "queryFrequency", &duration_text(rule.frequency));
+    yaml_field(&mut out, "queryPeriod", &duration_text(rule.period));
+    yaml_field(&mut out, "triggerOperator", "gt");
+    yaml_field(&mut out, "triggerThreshold", &rule.threshold.to_string());
+    yaml_list(&mut out, "tactics", &rule.tactics, "  ");
+    yaml_list(&mut out, "relevantTechniques", &rule.techniques, "  ");
+    yaml_block(&mut out, "query", &rule.query);
     if !rule.entities.is_empty() {
         out.push_str("entityMappings:\n");
         for e in &rule.entities {
-            out.push_str(&format!(
-                "  - entityType: {}\n    fieldMappings:\n      - identifier: {}\n        columnName: {}\n",
-                e.entity_type, e.identifier, e.column
-            ));
+            yaml_field(&mut out, "  - entityType", e.entity_type);
+            out.push_str("    fieldMappings:\n");
+            yaml_field(&mut out, "      - identifier", e.identifier);
+            yaml_field(&mut out, "        columnName", &e.column);
         }
     }
-    out.push_str(&format!("version: {VERSION}\n"));
-    out.push_str("kind: Scheduled\n");
+    yaml_field(&mut out, "version", VERSION);
+    yaml_field(&mut out, "kind", "Scheduled");
     out
 }
 
