@@ -2,14 +2,29 @@
 // custom detection, the pre-flight checks inline, the schedule fields, and the downloaded file.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { open, watchErrors, watchForeignRequests } from './helpers.mjs';
+import { LOCALTONET, open, watchErrors, watchForeignRequests } from './helpers.mjs';
+
+/** Opens the share link a description holds in a fresh browser context: the state it restores. */
+async function openLink(browser, description) {
+  const link = description.match(/Playground: (\S+)/)?.[1];
+  expect(link, description).toBeTruthy();
+  const ctx = await browser.newContext();
+  const other = await ctx.newPage();
+  await open(other, link);
+  const restored = {
+    rule: await other.getByTestId('rule-editor').inputValue(),
+    target: await other.getByTestId('pipeline-select').inputValue(),
+  };
+  await ctx.close();
+  return { link, ...restored };
+}
 
 async function download(page) {
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
   return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
 }
 
-test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked and downloaded', async ({ page, baseURL }) => {
+test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked and downloaded', async ({ page, browser, baseURL }) => {
   const foreign = watchForeignRequests(page, new URL(baseURL).origin);
   const errors = watchErrors(page);
   await open(page);
@@ -21,6 +36,8 @@ test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked an
   await expect(panel).toBeVisible();
   await expect(page.getByTestId('export-verdict')).toHaveText('Pre-flight checks pass');
   await expect(page.getByTestId('export-document')).toContainText('kind: Scheduled');
+  // The description links back to the playground state it was exported from (made asynchronously).
+  await expect(page.getByTestId('export-document')).toContainText('Playground: ');
   let file = await download(page);
   expect(file.name).toBe('communication-to-localtonet-tunneling-service-initiated.sentinel.yaml');
   expect(file.text).toContain('kind: Scheduled');
@@ -28,6 +45,10 @@ test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked an
   for (const t of ['T1572', 'T1090', 'T1102']) expect(file.text).toContain(t);
   expect(file.text).toMatch(/entityType: Host/);
   expect(file.text).toContain('queryFrequency: 1h');
+  let restored = await openLink(browser, file.text);
+  expect(restored.link.startsWith(`${baseURL}#s=`), restored.link).toBe(true);
+  expect(restored.rule).toBe(LOCALTONET);
+  expect(restored.target).toBe('sentinel_asim');
 
   // The schedule fields reach the document; a period shorter than the frequency fails a check.
   await page.getByTestId('export-frequency').fill('2h');
@@ -52,11 +73,16 @@ test('exports LocaltoNet as a Sentinel rule and a Defender detection, checked an
   await expect(page.getByTestId('export-checks')).toContainText('defender-period');
   await page.getByTestId('export-frequency').fill('3h');
   await expect(page.getByTestId('export-verdict')).toHaveText('Pre-flight checks pass');
+  await expect(page.getByTestId('export-document')).toContainText('microsoft_xdr pipeline\\nPlayground: ');
   file = await download(page);
   expect(file.name).toBe('communication-to-localtonet-tunneling-service-initiated.defender.json');
   const rule = JSON.parse(file.text);
   expect(rule.queryCondition.queryText).toContain('DeviceNetworkEvents');
   for (const c of ['Timestamp', 'DeviceId', 'ReportId']) expect(rule.queryCondition.queryText).toContain(c);
+  // The link follows the state: this one opens the rule on the Defender target.
+  restored = await openLink(browser, rule.detectionAction.alertTemplate.description);
+  expect(restored.rule).toBe(LOCALTONET);
+  expect(restored.target).toBe('microsoft_xdr');
   expect(rule.schedule.period).toBe('3H');
   expect(rule.detectionAction.alertTemplate.mitreTechniques).toEqual(expect.arrayContaining(['T1572', 'T1090', 'T1102']));
 

@@ -58,7 +58,7 @@ pub fn App(props: &AppProps) -> Html {
     use_report_height(embed);
     let open_full = use_open_in_app_link(&state, embed);
     let kql = kql_actions(&derived.kql_text, &derived.rule, &show_toast);
-    let (export, export_actions) = use_export(&state.rule.text, &derived.pipeline, &show_toast);
+    let (export, export_actions) = use_export(&state, &derived.pipeline, &show_toast);
     let share = use_share_link(&state, &show_toast);
     use_shortcuts(ShortcutActions {
         run: run.clone(),

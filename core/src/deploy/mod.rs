@@ -74,6 +74,12 @@ pub struct ExportOptions {
     pub share_url: Option<String>,
 }
 
+/// The longest share link worth putting in a description: half of Sentinel's
+/// 5000 characters, so that the rule's own text keeps the other half. A
+/// shell whose link is longer makes a shorter one (the web app leaves the
+/// events out of it).
+pub const MAX_SHARE_URL: usize = preflight::MAX_DESCRIPTION / 2;
+
 /// Sentinel and Defender severities (neither has Sigma's `critical`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Severity {
@@ -260,7 +266,8 @@ pub const DEFENDER_REQUIRED: &[&str] = &["Timestamp", "ReportId"];
 fn defender_query(query: &str, table: Option<&str>, group_by: Option<Vec<String>>) -> (String, query::QueryFacts) {
     let facts = query::inspect(query, group_by.clone());
     let Some(table_cols) = table.and_then(query::table_columns) else { return (query.to_string(), facts) };
-    if facts.output_columns.is_none() || crate::base::diag::has_errors(&facts.diagnostics) {
+    // A correlation's result is its group-by fields, not the table's columns.
+    if group_by.is_some() || facts.output_columns.is_none() || crate::base::diag::has_errors(&facts.diagnostics) {
         return (query.to_string(), facts);
     }
     let mut keep: Vec<&str> = Vec::new();

@@ -3,7 +3,7 @@
 //! in docs/deploy.md.
 
 use super::{entities, mitre, DeployableRule, Format, DEFENDER_REQUIRED};
-use crate::base::diag::Diagnostic;
+use crate::base::diag::{Diagnostic, Span};
 use crate::sigma::rule::Rule;
 
 /// `name`: at most 256 characters (AnalyticsTemplateInternalModelBase).
@@ -195,6 +195,9 @@ fn entity_checks(rule: &DeployableRule, columns: Option<&[String]>, out: &mut Ve
 /// among the rule's tactics. Its table is older than ATT&CK; a technique it
 /// does not know is refused by it too.
 fn technique_checks(rule: &DeployableRule, format: Format, source: &Rule, out: &mut Vec<Diagnostic>) {
+    // The repository's validator refuses the YAML; the API takes the ARM template.
+    let refused: fn(&str, String, Option<Span>) -> Diagnostic =
+        if format == Format::SentinelYaml { Diagnostic::error } else { Diagnostic::warning };
     for technique in &rule.techniques {
         let span = source
             .tags
@@ -203,7 +206,7 @@ fn technique_checks(rule: &DeployableRule, format: Format, source: &Rule, out: &
             .map(|t| t.span);
         let needed = mitre::validator_tactics(technique);
         if needed.is_empty() {
-            out.push(Diagnostic::warning(
+            out.push(refused(
                 "sentinel-technique-unknown",
                 format!(
                     "{technique} is not in Azure-Sentinel's technique table (an older ATT&CK): its template validator would refuse it; Sentinel itself accepts it"
@@ -217,11 +220,7 @@ fn technique_checks(rule: &DeployableRule, format: Format, source: &Rule, out: &
             continue;
         }
         let message = format!("{technique} needs the tactic(s) {} among the rule's tags", missing.join(", "));
-        out.push(if format == Format::SentinelYaml {
-            Diagnostic::error("sentinel-technique-tactic", message, span)
-        } else {
-            Diagnostic::warning("sentinel-technique-tactic", message, span)
-        });
+        out.push(refused("sentinel-technique-tactic", message, span));
     }
 }
 

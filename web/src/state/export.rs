@@ -1,14 +1,18 @@
 //! The Export panel's state: the deployment format chosen in the KQL panel's
 //! Export menu, the schedule the user typed, and the deployable rule that
 //! `core::api::export_text` builds from them, rebuilt as the rule, the
-//! target or the schedule change.
+//! target or the schedule change. Its description links back to the state
+//! it was exported from (a share link).
 
 use sigmaplay_core::api::{self, ExportReport};
-use sigmaplay_core::deploy::{ExportOptions, Format};
+use sigmaplay_core::deploy::{ExportOptions, Format, MAX_SHARE_URL};
 use sigmaplay_core::Placeholders;
 use yew::prelude::*;
 
 use crate::analysis::PipelineAnalysis;
+use crate::share::Snapshot;
+use crate::state::playground::State;
+use crate::state::share_link;
 use crate::{dom, export_filename, Shared};
 
 /// What the panel shows. `format` is `None` while it is closed.
@@ -40,9 +44,40 @@ fn duration(text: &str, label: &str, errors: &mut Vec<String>) -> Option<u64> {
     api::parse_duration(text).map_err(|e| errors.push(format!("{label}: {e}"))).ok()
 }
 
+/// The share link of `state` while `open`, made anew as the state changes (the
+/// link is made asynchronously: only the newest one is kept). A link too long
+/// for the description is made again without the events.
+#[hook]
+fn use_share_url(state: &State, open: bool) -> Option<String> {
+    let url = use_state(|| None::<String>);
+    let newest = use_mut_ref(|| 0u32);
+    let deps = (open, state.rule.rev, state.events.rev, state.pipeline.rev, state.target.clone(), state.kql.clone());
+    let (handle, state) = (url.clone(), state.clone());
+    use_effect_with(deps, move |_| {
+        let run = {
+            let mut n = newest.borrow_mut();
+            *n += 1;
+            *n
+        };
+        if open {
+            wasm_bindgen_futures::spawn_local(async move {
+                let snap = state.snapshot();
+                let mut link = share_link::link(&snap).await;
+                if link.as_ref().is_ok_and(|l| l.len() > MAX_SHARE_URL) {
+                    link = share_link::link(&Snapshot { events: String::new(), ..snap }).await;
+                }
+                if *newest.borrow() == run {
+                    handle.set(link.ok());
+                }
+            });
+        }
+    });
+    (*url).clone()
+}
+
 #[hook]
 pub fn use_export(
-    rule_text: &Shared<str>,
+    state: &State,
     pipeline: &Shared<PipelineAnalysis>,
     toast: &Callback<String>,
 ) -> (ExportView, ExportActions) {
@@ -50,9 +85,17 @@ pub fn use_export(
     let frequency = use_state(String::new);
     let period = use_state(String::new);
     let threshold = use_state(String::new);
-    let deps =
-        (*format, rule_text.clone(), pipeline.clone(), (*frequency).clone(), (*period).clone(), (*threshold).clone());
-    let built = use_memo(deps, |(format, text, pipeline, f, p, t)| {
+    let share_url = use_share_url(state, format.is_some());
+    let deps = (
+        *format,
+        state.rule.text.clone(),
+        pipeline.clone(),
+        (*frequency).clone(),
+        (*period).clone(),
+        (*threshold).clone(),
+        share_url,
+    );
+    let built = use_memo(deps, |(format, text, pipeline, f, p, t, share_url)| {
         let format = (*format)?;
         let mut errors = Vec::new();
         let threshold = match t.trim() {
@@ -65,7 +108,7 @@ pub fn use_export(
             frequency: duration(f, "Run every", &mut errors),
             period: duration(p, "Look back", &mut errors),
             threshold,
-            share_url: None,
+            share_url: share_url.clone(),
         };
         let Some(pipeline) = &pipeline.pipeline else {
             errors.push("The custom pipeline has errors: fix them to export".into());

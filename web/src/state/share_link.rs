@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::embed_dialog::FIRST_CONTROL_ID;
 use crate::embed::{EmbedOptions, DEFAULT_HEIGHT};
-use crate::share;
+use crate::share::{self, Snapshot};
 use crate::state::playground::State;
 use crate::{compress, dom};
 
@@ -38,6 +38,11 @@ fn encode_state(state: &State, toast: &Callback<String>, then: Callback<String>)
             Err(e) => toast.emit(e),
         }),
     );
+}
+
+/// The share link of a snapshot: this page's address with the state in its fragment.
+pub async fn link(snap: &Snapshot) -> Result<String, String> {
+    Ok(format!("{}#{}", dom::base_url(), share::fragment(&compress::encode(snap).await?, false)))
 }
 
 /// `toast` says whether the link was copied.
