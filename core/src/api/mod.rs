@@ -18,6 +18,8 @@
 //!   analytics rule (YAML, ARM) or Defender custom detection, with pre-flight checks.
 //!
 //! - [`scan::scan`]: a folder of rule files over events at once.
+//! - [`run_rule_regression`], [`import_regression_files`], [`export_regression`]:
+//!   SigmaHQ regression tests (`info.yml` and event JSON), run, read and written.
 //! - [`explain`]: the words of an explanation, for both shells.
 //!
 //! Everything returned is `Serialize`; [`DiagnosticView`] is the flat
@@ -33,6 +35,7 @@ mod convert;
 mod export;
 mod matching;
 mod parity;
+mod regression;
 mod run_kql;
 
 pub use check::*;
@@ -40,6 +43,7 @@ pub use convert::*;
 pub use export::*;
 pub use matching::*;
 pub use parity::*;
+pub use regression::*;
 pub use run_kql::*;
 
 use serde::Serialize;
