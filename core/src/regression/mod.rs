@@ -1,6 +1,6 @@
 //! SigmaHQ's regression tests as files: the `info.yml` that a rule's
 //! `regression_tests_path` points to, and where its pieces live in the
-//! repository. Format only; running a test is [`crate::api::regression`].
+//! repository. Format only; running a test is `api::regression`.
 //!
 //! SigmaHQ's layout (rules repository, `tests/regression_tests_runner.py` and
 //! `regression_data/`): a rule at `rules/<dirs>/<name>.yml` keeps its tests in
