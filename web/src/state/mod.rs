@@ -11,6 +11,7 @@
 //! - [`share_link`]: making a share link, and clearing the one the page was opened with;
 //! - [`kql_actions`]: copying and downloading the query;
 //! - [`export`]: the Export panel (a deployable Sentinel or Defender rule and its checks);
+//! - [`regression`]: the SigmaHQ regression test imported, its verdict, and its export;
 //! - [`theme`], [`toast`], [`shortcuts`], [`perf`]: the rest of the page's behaviour.
 
 pub mod derived;
@@ -21,6 +22,7 @@ pub mod parity;
 pub mod perf;
 pub mod persistence;
 pub mod playground;
+pub mod regression;
 pub mod selection;
 pub mod share_link;
 pub mod shortcuts;
