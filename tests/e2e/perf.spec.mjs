@@ -33,7 +33,9 @@ const SIZE_BUDGET_KB = 520;
 // pipeline's XML-markup check, taken out again (-10.3 KB). Measured 552.5 KB (docs/size.md).
 // Raised to 555 the same day for the glob scanner of the parse-speed work (#11): 552.5 (branch) -> 554.1 KB
 // measured on main after the merge (docs/size.md).
-const SIZE_LIMIT_KB = 555;
+// Raised to 573 for the SigmaHQ regression test panel (#13): 554.2 -> 572.0 KB measured on its branch
+// (docs/size.md).
+const SIZE_LIMIT_KB = 573;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::*;
 use crate::base::diag::Diagnostic;
 use crate::deploy::guid::regression_test_guid;
-use crate::engine::matcher::MatchOptions;
+use crate::engine::matcher::{MatchOptions, Matcher, PreparedEvent};
 use crate::event::{parse_events, Event, EventFormat, EventShape};
 use crate::regression::{
     events_file, file_name, file_stem, looks_like_info, parse_info, regression_folder, render_info, NewInfo, NewTest,
@@ -191,12 +191,10 @@ fn run_test_on_events(
     events_text: &str,
     diagnostics: Vec<Diagnostic>,
 ) -> RegressionCaseReport {
-    let report = match_events(rule_text, events_text, &MatchOptions::default());
-    let matched = matched_events(&report);
-    let events = events_in(&report);
+    let Count { matched, events, errors } = count_matches(rule_text, events_text);
     let verdict = regression_verdict(matched, events, test.match_count);
     let mut views = views(&diagnostics, None);
-    views.extend(report.diagnostics.iter().filter(|d| d.is_error()).cloned());
+    views.extend(errors);
     let errors: Vec<&DiagnosticView> = views.iter().filter(|d| d.is_error()).collect();
     let (passed, message) = match errors.first() {
         Some(first) if verdict.passed => {
@@ -220,15 +218,30 @@ fn run_test_on_events(
     }
 }
 
-/// Events that at least one detection rule of the file matched.
-fn matched_events(report: &MatchReport) -> usize {
-    let mut hit: Vec<usize> = report.results.iter().filter(|r| r.matched).map(|r| r.index).collect();
-    crate::base::sort::sort_dedup_usize(&mut hit);
-    hit.len()
+/// What a rule file decides about an events text, counted: events that at
+/// least one of its detection rules matches (after filters), events read,
+/// and the errors of either input (a rule with errors matches nothing). No
+/// explanations: a verdict needs only the count.
+struct Count {
+    matched: usize,
+    events: usize,
+    errors: Vec<DiagnosticView>,
 }
 
-fn events_in(report: &MatchReport) -> usize {
-    report.results.iter().map(|r| r.index + 1).max().unwrap_or(0)
+fn count_matches(rule_text: &str, events_text: &str) -> Count {
+    let parsed = parse_rules(strip_bom(rule_text));
+    let matchers: Vec<Matcher> = parsed.rules.iter().map(|r| Matcher::new(r, &MatchOptions::default())).collect();
+    let batch = parse_events(strip_bom(events_text));
+    let mut errors = views(&rule_diagnostics(&parsed, &matchers, false), Some(Source::Rule));
+    errors.extend(views(&batch.diagnostics, Some(Source::Events)));
+    errors.retain(DiagnosticView::is_error);
+    if errors.iter().any(|d| d.source == Some(Source::Rule)) {
+        return Count { matched: 0, events: 0, errors };
+    }
+    let prepared: Vec<PreparedEvent<'_>> = batch.events.iter().map(PreparedEvent::new).collect();
+    let verdicts = evaluate_batch(&parsed.rules, &matchers, &prepared, None);
+    let matched = (0..prepared.len()).filter(|&i| verdicts.matched.iter().any(|m| m.get(i) == Some(&true))).count();
+    Count { matched, events: prepared.len(), errors }
 }
 
 /// SigmaHQ's runner: the rule's `id` must be `rule_metadata`'s.
@@ -479,9 +492,9 @@ pub fn export_regression(rule_text: &str, events_text: &str, rule_path: &str, da
             "the rule has no `id`: SigmaHQ names the test files after it".into(),
         ));
     }
-    let report = match_events(rule_text, events_text, &MatchOptions::default());
-    diagnostics.extend(report.diagnostics.iter().filter(|d| d.is_error()).cloned());
-    let matched = matched_events(&report);
+    let now = count_matches(rule_text, events_text);
+    diagnostics.extend(now.errors);
+    let matched = now.matched;
     let batch = parse_events(strip_bom(events_text));
     let windows = rule.and_then(|r| r.logsource.product()).is_some_and(|p| p.eq_ignore_ascii_case("windows"))
         || batch.events.iter().any(|e| e.shape() == EventShape::Evtx);
@@ -500,14 +513,14 @@ pub fn export_regression(rule_text: &str, events_text: &str, rule_path: &str, da
             "no event matches: SigmaHQ's CI fails a test that matches nothing".into(),
         ));
     }
-    let again = match_events(rule_text, &events_json, &MatchOptions::default());
-    let matched_again = matched_events(&again);
-    if matched_again != matched || events_in(&again) != batch.events.len() {
+    let again = count_matches(rule_text, &events_json);
+    if again.matched != matched || again.events != batch.events.len() {
         diagnostics.push(DiagnosticView::unpositioned_error(
             "regression-export-differs",
             format!(
-                "the written events give {matched_again} matches of {}, the current ones {matched} of {}",
-                events_in(&again),
+                "the written events give {} matches of {}, the current ones {matched} of {}",
+                again.matched,
+                again.events,
                 batch.events.len()
             ),
         ));
@@ -699,8 +712,8 @@ detection:
         assert_eq!(imported.events.as_deref(), Some(out.events_json.as_str()));
         let exp = imported.expectation.unwrap();
         assert_eq!(exp.match_count, Some(2));
-        let report = match_events(RULE, imported.events.as_deref().unwrap(), &MatchOptions::default());
-        let status = regression_status(RULE, matched_events(&report), events_in(&report), &exp);
+        let count = count_matches(RULE, imported.events.as_deref().unwrap());
+        let status = regression_status(RULE, count.matched, count.events, &exp);
         assert!(status.verdict.passed && status.notes.is_empty(), "{status:?}");
         // A second export of the imported events is the same files.
         let second = export_regression(RULE, &out.events_json, &rule_path, "2026-12-05");

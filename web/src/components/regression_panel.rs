@@ -25,30 +25,19 @@ pub struct RegressionPanelProps {
 
 #[function_component(RegressionPanel)]
 pub fn regression_panel(p: &RegressionPanelProps) -> Html {
-    let over = use_state(|| false);
     let on_change = {
         let cb = p.on_files.clone();
         Callback::from(move |e: Event| read_files(input_files(&e), cb.clone()))
     };
     let on_drop = {
-        let (cb, over) = (p.on_files.clone(), over.clone());
+        let cb = p.on_files.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            over.set(false);
             dropped(e.data_transfer(), cb.clone());
         })
     };
-    let on_drag_over = {
-        let over = over.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            over.set(true);
-        })
-    };
-    let on_drag_leave = {
-        let over = over.clone();
-        Callback::from(move |_: DragEvent| over.set(false))
-    };
+    // Without this the browser opens a dropped file instead of handing it over.
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let on_paste = {
         let cb = p.on_files.clone();
         Callback::from(move |e: Event| {
@@ -95,8 +84,8 @@ pub fn regression_panel(p: &RegressionPanelProps) -> Html {
     html! {
         <section class="panel regression-panel" data-testid="regression-panel" aria-labelledby="regression-heading">
             <div class="panel-head"><h2 id="regression-heading">{ "SigmaHQ regression test" }</h2></div>
-            <div class={classes!("regression-drop", (*over).then_some("over"))} tabindex="0" data-testid="regression-drop"
-                ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave} onpaste={on_paste}
+            <div class="regression-drop" tabindex="0" data-testid="regression-drop"
+                ondrop={on_drop} ondragover={on_drag_over} onpaste={on_paste}
                 aria-label="Drop or paste a regression_data folder's info.yml and event JSON">
                 <span>{ "Drop or paste info.yml and the event JSON (and the rule, if you like), or " }</span>
                 <label class="btn btn-small">{ "choose files" }
