@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh) and runs every Sigmaplay test suite, failing fast:
-#   0. cargo fmt --check; cargo clippy -D warnings                (house rules)
+#   0. cargo fmt --check; cargo clippy -D warnings                (house rules; host, and wasm for web and js)
 #   1. cargo test --workspace                                    (host: core, cli, web's pure code)
 #      cargo test -p sigmaplay-core --no-default-features        (host: core on the web build's regex engine)
+#   js. bash scripts/build-js.sh; node --test js/tests/           (the JavaScript package, in Node)
 #   2. cargo test -p sigmaplay-web --target wasm32-unknown-unknown (wasm-bindgen-test, headless Chromium)
 #   3. trunk build --release                                     (dist/, relative URLs via Trunk.toml)
 #   4. npx playwright test                                       (end-to-end against dist/)
@@ -59,7 +60,7 @@ took()  { echo "== $SUITE took $((SECONDS - T_SUITE)) s"; }
 # House rules first: formatting (rustfmt.toml) and clippy, host and web targets.
 begin "style: cargo fmt --check, cargo clippy -D warnings"
 cargo fmt --check
-for target in "" "--target wasm32-unknown-unknown -p sigmaplay-web"; do
+for target in "" "--target wasm32-unknown-unknown -p sigmaplay-web -p sigmaplay-js"; do
   # shellcheck disable=SC2086
   cargo clippy ${target:---workspace} --all-targets -- -D warnings >"$LOGDIR/clippy.log" 2>&1 \
     || { cat "$LOGDIR/clippy.log"; exit 1; }
@@ -74,6 +75,21 @@ cargo_suite "$LOGDIR/host.log" cargo test --workspace
 # the same corpus, differential and hostile suites must hold with it.
 begin "host, web engines: cargo test -p sigmaplay-core --no-default-features"
 cargo_suite "$LOGDIR/host-lite.log" cargo test -p sigmaplay-core --no-default-features
+
+# The JavaScript package (js/pkg/), in Node. After the host tests: js/tests/cli_shapes.test.mjs
+# compares its objects with the JSON of the CLI they built (target/debug/sigmaplay).
+begin "js: bash scripts/build-js.sh; node --test js/tests/"
+bash scripts/build-js.sh 2>&1 | tee "$LOGDIR/build-js.log"
+rc=0
+node --test --test-reporter=tap js/tests/ >"$LOGDIR/js.log" 2>&1 || rc=$?
+grep -E '^(not )?ok |^# (tests|pass|fail|skipped) ' "$LOGDIR/js.log" || true
+[ $rc -eq 0 ] || cat "$LOGDIR/js.log"
+p=$(awk '/^# pass /{n=$3} END {print n+0}' "$LOGDIR/js.log")
+f=$(awk '/^# fail /{n=$3} END {print n+0}' "$LOGDIR/js.log")
+PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+echo "== $SUITE: $p passed, $f failed"
+took
+[ $rc -eq 0 ] || exit $rc
 
 begin "wasm: cargo test -p sigmaplay-web --target wasm32-unknown-unknown"
 cargo_suite "$LOGDIR/wasm.log" cargo test -p sigmaplay-web --target wasm32-unknown-unknown

@@ -2,21 +2,12 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-use sigmaplay_core::api::{self, DiagnosticView, RuleCheck};
+use sigmaplay_core::api::{self, DiagnosticView, FileReport, RuleCheck};
 use sigmaplay_core::Severity;
 
 use crate::inputs::{self, Entry};
 use crate::render;
 use crate::{CheckArgs, CheckFormat, EXIT_ERRORS, EXIT_OK};
-
-/// One JSON line: `{"path", "ok", "diagnostics": [{severity, code, message, line, col}]}`.
-#[derive(Serialize)]
-struct FileReport<'a> {
-    path: &'a str,
-    ok: bool,
-    diagnostics: &'a [DiagnosticView],
-}
 
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> io::Result<u8> {
     let opts = inputs::match_options(&args.placeholders);
@@ -39,7 +30,8 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> io::Result<u8> {
         }
         match args.format {
             CheckFormat::Jsonl => {
-                let line = FileReport { path: &path, ok: check.ok, diagnostics: &check.diagnostics };
+                // `{"path", "ok", "diagnostics": [{severity, code, message, line, col}]}`.
+                let line = FileReport { path: &path, report: &check };
                 serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
                 writeln!(out)?;
             }

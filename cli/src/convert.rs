@@ -3,8 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
-use serde::Serialize;
-use sigmaplay_core::api::{self, ConvertReport, DiagnosticView};
+use sigmaplay_core::api::{self, ConvertReport, DiagnosticView, FileReport};
 use sigmaplay_core::pipeline::{self, Pipeline, PipelineSpec};
 use sigmaplay_core::{Placeholders, Severity};
 
@@ -14,16 +13,6 @@ use crate::{ConvertArgs, ConvertFormat, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 
 /// Files from which a progress bar is drawn (when stderr is a terminal).
 const PROGRESS_MIN_FILES: usize = 50;
-
-/// One rule file: `{"path", "ok", "queries", "table", "diagnostics"}`.
-#[derive(Serialize)]
-struct FileReport<'a> {
-    path: &'a str,
-    ok: bool,
-    queries: &'a [String],
-    table: Option<&'a str>,
-    diagnostics: &'a [DiagnosticView],
-}
 
 /// The `--pipeline` arguments as the links of a chain, in order: a built-in
 /// name, or else a pySigma pipeline YAML file (read here). `Err` holds the message.
@@ -203,13 +192,8 @@ fn emit(
     several: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let line = FileReport {
-        path,
-        ok: report.ok,
-        queries: &report.queries,
-        table: report.table.as_deref(),
-        diagnostics: &report.diagnostics,
-    };
+    // `{"path", "ok", "queries", "table", "diagnostics"}`.
+    let line = FileReport { path, report };
     match args.format {
         ConvertFormat::Jsonl => {
             serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;

@@ -2,8 +2,7 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-use sigmaplay_core::api::{self, DiagnosticView};
+use sigmaplay_core::api::{self, DiagnosticView, FileReport};
 use sigmaplay_core::deploy::{ExportOptions, Format};
 use sigmaplay_core::{Placeholders, Severity};
 
@@ -11,14 +10,6 @@ use crate::convert::resolve_pipelines;
 use crate::inputs;
 use crate::render;
 use crate::{ExportArgs, ExportFormat, EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-
-/// `--json`: the document and the diagnostics in one object.
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    path: &'a str,
-    #[serde(flatten)]
-    report: &'a api::ExportReport,
-}
 
 impl ExportFormat {
     fn core(self) -> Format {
@@ -58,7 +49,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> io::Result<u8> {
     };
     let report = api::export_bytes(&bytes, &pipeline, &placeholders, args.format.core(), &options);
     if args.json {
-        serde_json::to_writer(&mut *out, &JsonReport { path: &name, report: &report })?;
+        // `--json`: the document and the diagnostics in one object.
+        serde_json::to_writer(&mut *out, &FileReport { path: &name, report: &report })?;
         writeln!(out)?;
     } else {
         if let Some(doc) = &report.document {

@@ -264,7 +264,9 @@ fn match_localtonet_json() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = json(&o);
     let top: Vec<&str> = v.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
-    assert_eq!(top, vec!["diagnostics", "results"]);
+    // `correlations` is always there (`[]` without correlation rules), as the JavaScript package types it.
+    assert_eq!(top, vec!["correlations", "diagnostics", "results"]);
+    assert_eq!(v["correlations"], Value::Array(Vec::new()));
     assert_eq!(v["diagnostics"], Value::Array(Vec::new()));
     let results = v["results"].as_array().cloned().unwrap_or_default();
     assert_eq!(results.len(), 2);

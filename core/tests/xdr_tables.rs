@@ -1,4 +1,5 @@
-//! microsoft_xdr's added tables and action types (CloudAppEvents,
+//! microsoft_xdr's added tables and action types (CloudAppEvents for AWS,
+//! Okta, GitHub, Azure activity and GCP audit records,
 //! EntraIdSignInEvents, DeviceEvents ServiceInstalled and AntivirusDetection,
 //! DeviceProcessEvents of the Linux sensor): each
 //! rule converted, then run over rows shaped as the table holds them — one row
@@ -65,6 +66,90 @@ fn cases() -> Vec<Case> {
                 json!({"ErrorCode": 50126, "AuthenticationRequirement": "singleFactorAuthentication",
                        "AccountUpn": "a@contoso.com"}),
                 json!({"ErrorCode": 0, "AuthenticationRequirement": "singleFactorAuthentication"}),
+            ],
+        },
+        Case {
+            name: "signinlogs_status_risk",
+            rule: "title: t\nlogsource:\n  product: azure\n  service: signinlogs\ndetection:\n  sel:\n    Status: Success\n    AuthenticationRequirement: singleFactorAuthentication\n    RiskState: atRisk\n  condition: sel\n",
+            table: "EntraIdSignInEvents",
+            // The table reference: ErrorCode 0 is a successful sign-in, RiskState 4 "at risk".
+            rows: [
+                json!({"ErrorCode": 0, "AuthenticationRequirement": "singleFactorAuthentication", "RiskState": 4,
+                       "AccountUpn": "a@contoso.com"}),
+                json!({"ErrorCode": 50126, "AuthenticationRequirement": "singleFactorAuthentication", "RiskState": 4}),
+            ],
+        },
+        Case {
+            name: "signinlogs_failure_ca_compliance",
+            rule: "title: t\nlogsource:\n  product: azure\n  service: signinlogs\ndetection:\n  sel:\n    Status: Failure\n    conditionalAccessStatus: failure\n    DeviceDetail.isCompliant: 'false'\n  condition: sel\n",
+            table: "EntraIdSignInEvents",
+            // ConditionalAccessStatus 1: "attempt to apply policies failed"; IsCompliant 0: non-compliant.
+            rows: [
+                json!({"ErrorCode": 53003, "ConditionalAccessStatus": 1, "IsCompliant": 0}),
+                json!({"ErrorCode": 53003, "ConditionalAccessStatus": 1, "IsCompliant": 1}),
+            ],
+        },
+        Case {
+            name: "azure_activitylogs",
+            rule: "title: t\nlogsource:\n  product: azure\n  service: activitylogs\ndetection:\n  sel:\n    operationName:\n      - MICROSOFT.KEYVAULT/VAULTS/SECRETS/WRITE\n      - MICROSOFT.KEYVAULT/VAULTS/SECRETS/DELETE\n  condition: sel\n",
+            table: "CloudAppEvents",
+            // Defender for Cloud Apps' Azure connector: ActionType in its own
+            // words, RawEventData the activity record as Azure Monitor exports
+            // it (operationName a string, in the casing the provider writes).
+            rows: [
+                json!({"Application": "Microsoft Azure", "ActionType": "Write Secrets",
+                       "RawEventData": {"operationName": "Microsoft.KeyVault/vaults/secrets/write", "category": "Administrative",
+                                        "resultType": "Success",
+                                        "resourceId": "/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV/SECRETS/S"}}),
+                json!({"Application": "Microsoft Azure", "ActionType": "Read Secrets",
+                       "RawEventData": {"operationName": "Microsoft.KeyVault/vaults/secrets/read", "category": "Administrative"}}),
+            ],
+        },
+        Case {
+            name: "azure_activitylogs_log_analytics_names",
+            rule: "title: t\nlogsource:\n  product: azure\n  service: activitylogs\ndetection:\n  sel:\n    CategoryValue: Administrative\n    ResourceId|contains: AdFederationService\n    OperationNameValue: Microsoft.ADHybridHealthService/services/delete\n  condition: sel\n",
+            table: "CloudAppEvents",
+            rows: [
+                json!({"Application": "Microsoft Azure",
+                       "RawEventData": {"operationName": "MICROSOFT.ADHYBRIDHEALTHSERVICE/SERVICES/DELETE", "category": "Administrative",
+                                        "resourceId": "/providers/Microsoft.ADHybridHealthService/services/AdFederationService-sts.contoso.com"}}),
+                // The same operation in another app's record is not an Azure activity.
+                json!({"Application": "Amazon Web Services",
+                       "RawEventData": {"operationName": "Microsoft.ADHybridHealthService/services/delete", "category": "Administrative",
+                                        "resourceId": "AdFederationService"}}),
+            ],
+        },
+        Case {
+            name: "gcp_audit",
+            rule: "title: t\nlogsource:\n  product: gcp\n  service: gcp.audit\ndetection:\n  sel:\n    gcp.audit.method_name|endswith: .serviceAccounts.delete\n  condition: sel\n",
+            table: "CloudAppEvents",
+            // A Cloud Audit Logs LogEntry as the Pub/Sub sink delivers it.
+            rows: [
+                json!({"Application": "Google Cloud Platform",
+                       "RawEventData": {"logName": "projects/p1/logs/cloudaudit.googleapis.com%2Factivity",
+                                        "resource": {"type": "service_account", "labels": {"project_id": "p1"}},
+                                        "protoPayload": {"@type": "type.googleapis.com/google.cloud.audit.AuditLog",
+                                                         "serviceName": "iam.googleapis.com",
+                                                         "methodName": "google.iam.admin.v1.DeleteServiceAccount.serviceAccounts.delete",
+                                                         "authorizationInfo": [{"permission": "iam.serviceAccounts.delete", "granted": true}]}}}),
+                json!({"Application": "Google Cloud Platform",
+                       "RawEventData": {"protoPayload": {"serviceName": "iam.googleapis.com",
+                                                         "methodName": "google.iam.admin.v1.CreateServiceAccount.serviceAccounts.create"}}}),
+            ],
+        },
+        Case {
+            name: "gcp_audit_pubsub_names",
+            rule: "title: t\nlogsource:\n  product: gcp\n  service: gcp.audit\ndetection:\n  sel:\n    data.protoPayload.serviceName: container.googleapis.com\n    data.protoPayload.resource.type: k8s_cluster\n    data.protoPayload.methodName: io.k8s.core.v1.pods.create\n  condition: sel\n",
+            table: "CloudAppEvents",
+            rows: [
+                json!({"Application": "Google Cloud Platform",
+                       "RawEventData": {"resource": {"type": "k8s_cluster"},
+                                        "protoPayload": {"serviceName": "container.googleapis.com",
+                                                         "methodName": "io.k8s.core.v1.pods.create"}}}),
+                json!({"Application": "Google Cloud Platform",
+                       "RawEventData": {"resource": {"type": "k8s_cluster"},
+                                        "protoPayload": {"serviceName": "container.googleapis.com",
+                                                         "methodName": "io.k8s.core.v1.pods.delete"}}}),
             ],
         },
         Case {

@@ -51,6 +51,7 @@ test('an edited query is kept across a reload and in share links, and dropped on
   await expect(page.getByTestId('kql-edited')).toBeVisible();
 
   await page.getByTestId('share-button').click();
+  await page.getByTestId('share-copy-link').click();
   const url = await page.getByTestId('share-url').inputValue();
   const ctx = await browser.newContext();
   const other = await ctx.newPage();

@@ -33,6 +33,9 @@ const SIZE_BUDGET_KB = 520;
 // pipeline's XML-markup check, taken out again (-10.3 KB). Measured 552.5 KB (docs/size.md).
 // Raised to 555 the same day for the glob scanner of the parse-speed work (#11): 552.5 (branch) -> 554.1 KB
 // measured on main after the merge (docs/size.md).
+// Raised to 562 the same day for the embeds of issue #13 (Share menu, Embed dialog, the embed page's
+// height reports and read-only mode, and static/embed.js, which the app does not load but dist/ serves):
+// 554.1 -> 561.7 KB, +7.6 KB, of it embed.js 1.4 KB and the wasm 5.4 KB (docs/size.md).
 // Raised to 573 for the SigmaHQ regression test panel (#13): 554.2 -> 572.0 KB measured on its branch
 // (docs/size.md).
 const SIZE_LIMIT_KB = 573;

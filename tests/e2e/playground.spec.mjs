@@ -80,6 +80,7 @@ test('share link round trip restores rule, events, target and pipeline exactly',
   await page.locator('details.pipeline > summary').click();
   await page.getByTestId('pipeline-editor').fill(pipeline);
   await page.getByTestId('share-button').click();
+  await page.getByTestId('share-copy-link').click();
   const url = await page.getByTestId('share-url').inputValue();
   expect(url.startsWith(baseURL)).toBe(true);
   expect(url).toContain('#s=');

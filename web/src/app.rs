@@ -6,12 +6,15 @@ use sigmaplay_core::Severity;
 use yew::prelude::*;
 
 use crate::components::labels::{target_label, TARGETS};
+use crate::components::{embed_dialog::embed_dialog, share_menu::share_menu};
 use crate::components::{
     DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, RegressionPanel, ResultsPanel, RuleCard,
 };
 use crate::editor::CodeEditor;
+use crate::embed::fitted_rows;
 use crate::highlight::Lang;
 use crate::state::derived::use_derived;
+use crate::state::embed_frame::{use_open_in_app_link, use_report_height};
 use crate::state::export::use_export;
 use crate::state::kql_actions::kql_actions;
 use crate::state::marks::use_editor_marks;
@@ -38,7 +41,7 @@ pub struct AppProps {
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
     let start = use_start(props.start.clone());
-    let embed = start.embed;
+    let (embed, readonly) = (start.embed, start.readonly);
     let (state, edits) = use_playground(start.clone());
     let notice = use_state(|| start.notice.clone());
     let (toast, show_toast) = use_toast();
@@ -53,6 +56,8 @@ pub fn App(props: &AppProps) -> Html {
     use_perf_marks(!derived.kql.text.is_empty());
     use_forget_link(start.from_link, embed);
     use_saved_state(&state, embed, notice.clone());
+    use_report_height(embed);
+    let open_full = use_open_in_app_link(&state, embed);
     let kql = kql_actions(&derived.kql_text, &derived.rule, &show_toast);
     let (export, export_actions) = use_export(&state.rule.text, &derived.pipeline, &show_toast);
     let share = use_share_link(&state, &show_toast);
@@ -62,10 +67,12 @@ pub fn App(props: &AppProps) -> Html {
         copy_kql: kql.copy.clone(),
         share: share.share.clone(),
         escape: {
-            let (help_open, close_share) = (help_open.clone(), share.close.clone());
+            let (help_open, close_share, close_embed) =
+                (help_open.clone(), share.close.clone(), share.close_embed.clone());
             Callback::from(move |_: ()| {
                 help_open.set(false);
                 close_share.emit(());
+                close_embed.emit(());
             })
         },
     });
@@ -108,10 +115,9 @@ pub fn App(props: &AppProps) -> Html {
         html! { <option value={*name} selected={state.target == *name}>{ *label }</option> }
     });
     let pipeline_errs = derived.pipeline.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let open_full = dom::base_url().replace("?embed=1", "").replace("&embed=1", "");
 
     html! {
-        <div class={classes!("app", embed.then_some("embed"))}>
+        <div class={classes!("app", embed.then_some("embed"), readonly.then_some("embed-ro"))}>
             <header class="app-header">
                 <div class="brand">
                     <h1>{ "Sigmaplay" }</h1>
@@ -123,9 +129,9 @@ pub fn App(props: &AppProps) -> Html {
                         <select data-testid="pipeline-select" aria-label="KQL target" onchange={on_target}>{ for target_options }</select>
                     </label>
                     <button type="button" class="btn" onclick={run.reform(|_: MouseEvent| ())} title="Apply pending edits now (Ctrl/Cmd+Enter)">{ "Run" }</button>
-                    <button type="button" class="btn btn-primary" data-testid="share-button" onclick={share.share.reform(|_: MouseEvent| ())} title="Copy a link with the whole state (Ctrl/Cmd+Shift+S)">{ "Share" }</button>
+                    { share_menu(&share.share, &share.embed) }
                     if embed {
-                        <a class="btn" href={open_full} target="_blank" rel="noopener">{ "Open in Sigmaplay" }</a>
+                        <a class="btn open-full" href={open_full} target="_blank" rel="noopener" data-testid="open-in-sigmaplay">{ "Open in Sigmaplay" }</a>
                     }
                     <button type="button" class="btn btn-icon" onclick={theme.toggle} aria-label={theme.label} title={theme.label} data-testid="theme-toggle">{ "◐" }</button>
                     <button type="button" class="btn btn-icon" onclick={toggle_help.clone()} aria-label="Help and keyboard shortcuts" aria-expanded={if *help_open { "true" } else { "false" }} data-testid="help-button">{ "?" }</button>
@@ -161,18 +167,19 @@ pub fn App(props: &AppProps) -> Html {
                     </div>
                 </div>
             }
+            { embed_dialog(&share, &show_toast) }
             <main class="workspace">
                 <div class="col col-input">
                     <div class="area area-rule"><CodeEditor
                         id="rule-input" testid="rule-editor" label="Sigma rule (YAML)" lang={Lang::Yaml}
                         text={state.rule.text.clone()} load_rev={state.load_rev} marks={marks.rule}
-                        select={selection.rule} {flush} on_change={edits.rule} rows={if embed { 14 } else { 24 }}
+                        select={selection.rule} {flush} on_change={edits.rule} rows={if embed { fitted_rows(&state.rule.text, 6, 30) } else { 24 }} {readonly}
                         placeholder={"title: ...\nlogsource: ...\ndetection: ..."} perf_name={Some("rule")}
                     /></div>
                     <div class="area area-events"><CodeEditor
                         id="events-input" testid="events-editor" label="Events (JSON, JSON lines or YAML)" lang={Lang::Events}
                         text={state.events.text.clone()} load_rev={state.load_rev} marks={marks.events}
-                        select={selection.events} {flush} perf_name={Some("events")} on_change={edits.events} rows={if embed { 8 } else { 14 }}
+                        select={selection.events} {flush} perf_name={Some("events")} on_change={edits.events} rows={if embed { fitted_rows(&state.events.text, 3, 12) } else { 14 }} {readonly}
                         placeholder="{\"EventID\": 1, \"Image\": \"C:\\\\Windows\\\\System32\\\\cmd.exe\"}"
                     /></div>
                     <details class="area area-pipeline pipeline" open={*pipeline_open} ontoggle={on_pipeline_toggle}>
@@ -193,7 +200,7 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="col col-output">
                     if !embed { <div class="area area-card"><RuleCard rule={derived.rule.clone()} kql={derived.kql.clone()} /></div> }
-                    <div class="area area-kql"><KqlPanel kql={derived.kql.clone()} text={derived.kql_text.clone()} edited={state.kql.is_some()} marks={marks.kql} load_rev={derived.kql_load_rev} rule_has_errors={derived.rule.has_errors} on_copy={kql.copy} on_download={kql.download} on_export={export_actions.open.clone()} on_select={selection.select_rule.clone()} on_edit={edits.kql} on_restore={edits.restore_kql} />
+                    <div class="area area-kql"><KqlPanel kql={derived.kql.clone()} text={derived.kql_text.clone()} edited={state.kql.is_some()} marks={marks.kql} load_rev={derived.kql_load_rev} rule_has_errors={derived.rule.has_errors} on_copy={kql.copy} on_download={kql.download} on_export={export_actions.open.clone()} on_select={selection.select_rule.clone()} on_edit={edits.kql} on_restore={edits.restore_kql} {readonly} />
                         if let Some(format) = export.format {
                             <ExportPanel {format} frequency={export.frequency} period={export.period} threshold={export.threshold} report={export.report} input_errors={export.input_errors}
                                 on_frequency={export_actions.frequency} on_period={export_actions.period} on_threshold={export_actions.threshold}

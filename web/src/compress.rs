@@ -53,6 +53,12 @@ pub async fn encode(s: &Snapshot) -> Result<String, String> {
     Ok(share::payload(&deflate(s.to_json().as_bytes()).await?))
 }
 
+/// [`encode`] in the background: `done` gets the payload or the error. One
+/// instantiation of the future for every caller (each generic one costs wasm).
+pub fn encode_then(s: Snapshot, done: yew::Callback<Result<String, String>>) {
+    wasm_bindgen_futures::spawn_local(async move { done.emit(encode(&s).await) });
+}
+
 pub async fn decode(payload: &str) -> Result<Snapshot, String> {
     let packed = share::unpayload(payload)?;
     share::from_inflated(inflate(&packed).await?)

@@ -70,6 +70,9 @@ pub struct CodeEditorProps {
     /// Wrap long lines (no line-number gutter then: numbers would not line up).
     #[prop_or_default]
     pub wrap: bool,
+    /// Shown but not editable (a read-only embed).
+    #[prop_or_default]
+    pub readonly: bool,
     /// Extra controls shown next to the label.
     #[prop_or_default]
     pub children: Html,
@@ -422,6 +425,7 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
                         autocomplete="off"
                         autocapitalize="off"
                         wrap={if p.wrap { "soft" } else { "off" }}
+                        readonly={p.readonly}
                         placeholder={p.placeholder.clone()}
                         aria-invalid={if errors > 0 { "true" } else { "false" }}
                         aria-describedby={status_id.clone()}

@@ -4,6 +4,7 @@
 //! - [`analysis`]: calls into core, cached per input (pure, host-tested);
 //! - [`highlight`]: tokenizers and text segments for the editors (pure);
 //! - [`share`]: the state as a share link / saved JSON (pure), [`compress`]: its DEFLATE (browser);
+//! - [`embed`]: embeds for documentation pages: the embed page's URL and the iframe snippet (pure);
 //! - [`examples`]: the gallery's rules and events (host-tested against core);
 //! - [`editor`]: the code editor component (textarea over a highlighted `<pre>`);
 //! - [`components`]: rule card, KQL output, Sigma versus KQL, match results, diagnostics, gallery;
@@ -19,6 +20,7 @@ pub mod components;
 pub mod compress;
 pub mod dom;
 pub mod editor;
+pub mod embed;
 pub mod examples;
 pub mod highlight;
 pub mod share;

@@ -85,17 +85,20 @@ pub fn from_inflated(json: Vec<u8>) -> Result<Snapshot, String> {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LinkParams {
     pub embed: bool,
+    /// `ro`: an embed whose texts cannot be edited.
+    pub readonly: bool,
     /// The share payload, when present.
     pub state: Option<String>,
 }
 
-/// Parses `embed&s=...` style parameters (`&`-separated; `embed`, `embed=1`, `s=...`).
+/// Parses `embed&ro&s=...` style parameters (`&`-separated; `embed`, `embed=1`, `ro`, `s=...`).
 pub fn parse_params(text: &str) -> LinkParams {
     let mut p = LinkParams::default();
     for part in text.trim_start_matches(['#', '?']).split('&') {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         match k {
             "embed" => p.embed = !matches!(v, "0" | "false"),
+            "ro" => p.readonly = !matches!(v, "0" | "false"),
             "s" if !v.is_empty() => p.state = Some(v.to_string()),
             _ => {}
         }
@@ -170,9 +173,14 @@ mod tests {
 
     #[test]
     fn params() {
-        assert_eq!(parse_params("#embed"), LinkParams { embed: true, state: None });
-        assert_eq!(parse_params("?embed=1"), LinkParams { embed: true, state: None });
-        assert_eq!(parse_params("embed=0&s=abc"), LinkParams { embed: false, state: Some("abc".into()) });
+        assert_eq!(parse_params("#embed"), LinkParams { embed: true, ..LinkParams::default() });
+        assert_eq!(parse_params("?embed=1"), LinkParams { embed: true, ..LinkParams::default() });
+        assert_eq!(parse_params("embed=0&s=abc"), LinkParams { state: Some("abc".into()), ..LinkParams::default() });
+        assert_eq!(
+            parse_params("#embed&ro&s=abc"),
+            LinkParams { embed: true, readonly: true, state: Some("abc".into()) }
+        );
+        assert!(!parse_params("embed&ro=0").readonly);
         assert_eq!(parse_params(""), LinkParams::default());
         let f = fragment(&encode(&sample()), true);
         let p = parse_params(&f);

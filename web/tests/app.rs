@@ -171,6 +171,7 @@ async fn code_editor_renders_marks_and_reports_edits() {
         perf_name: None,
         mirror: true,
         wrap: false,
+        readonly: false,
         children: Default::default(),
     };
     yew::Renderer::<CodeEditor>::with_root_and_props(root.clone(), props).render();

@@ -72,6 +72,17 @@ pub fn check_rule_text_with(text: &str, options: &MatchOptions, lint: bool) -> R
     RuleCheck { ok: !crate::base::diag::has_errors(&diags), diagnostics: views(&diags, None) }
 }
 
+/// Only the linter's findings ([`crate::lint`]) for every rule of a rule
+/// file, in source order, as a [`RuleCheck`]. The parse errors come with them,
+/// since a rule that cannot be read cannot be linted whole; compile errors
+/// and warnings (a bad regex, say) are [`check_rule_text`]'s.
+pub fn lint_rule_text(text: &str) -> RuleCheck {
+    let parsed = parse_rules(strip_bom(text));
+    let mut diags: Vec<Diagnostic> = parsed.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    add_lint(&parsed, &mut diags);
+    RuleCheck { ok: !crate::base::diag::has_errors(&diags), diagnostics: views(&diags, None) }
+}
+
 /// The linter's findings for every rule of `parsed`, merged into `diags`
 /// (no repeats) and kept in source order.
 fn add_lint(parsed: &ParsedRules, diags: &mut Vec<Diagnostic>) {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::*;
 use crate::base::diag::Diagnostic;
 use crate::base::text::decode_utf8;
-use crate::pipeline::{FieldMapping, Pipeline};
+use crate::pipeline::{FieldMapping, Pipeline, PipelineSpec};
 use crate::sigma::compiled::Placeholders;
 use crate::sigma::rule::{parse_rules, ParsedRules};
 
@@ -127,6 +127,20 @@ pub fn convert_text(text: &str, pipeline: &Pipeline, placeholders: &Placeholders
         if parse_failed { Vec::new() } else { conversion.queries.into_iter().map(|q| q.query).collect() };
     let ok = !queries.is_empty() && !crate::base::diag::has_errors(&all);
     ConvertReport { ok, queries: if ok { queries } else { Vec::new() }, table, diagnostics: views(&all, None) }
+}
+
+/// As [`convert_text`], with the pipeline chained from `specs` here
+/// ([`choose_pipeline`]): the links' problems are among the diagnostics, and
+/// a link with an error (an unknown name, broken YAML) converts nothing.
+pub fn convert_with_pipelines(text: &str, specs: &[PipelineSpec], placeholders: &Placeholders) -> ConvertReport {
+    let mut pipeline_diags = Vec::new();
+    let mut report = match choose_pipeline(specs, &mut pipeline_diags) {
+        Some(pipeline) => convert_text(text, &pipeline, placeholders),
+        None => ConvertReport { ok: false, queries: Vec::new(), table: None, diagnostics: Vec::new() },
+    };
+    pipeline_diags.append(&mut report.diagnostics);
+    report.diagnostics = pipeline_diags;
+    report
 }
 
 /// As [`convert_text`], from raw bytes: invalid UTF-8 is an `invalid-utf8` error.

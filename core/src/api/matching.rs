@@ -32,8 +32,8 @@ pub struct EventResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatchReport {
     pub results: Vec<EventResult>,
-    /// One outcome per correlation rule of the file, in file order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// One outcome per correlation rule of the file, in file order (always
+    /// written, `[]` when there is none: the JavaScript package types it so).
     pub correlations: Vec<CorrelationOutcome>,
     pub diagnostics: Vec<DiagnosticView>,
 }

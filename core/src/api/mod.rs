@@ -22,10 +22,13 @@
 //!   SigmaHQ regression tests (`info.yml` and event JSON), run, read and written.
 //! - [`explain`]: the words of an explanation, for both shells.
 //!
-//! Everything returned is `Serialize`; [`DiagnosticView`] is the flat
-//! `{severity, code, message, line, col}` form shells print or send as JSON.
+//! Everything returned is `Serialize`, and is what the shells print as JSON
+//! and the JavaScript package (`js/`) returns, field for field;
+//! [`DiagnosticView`] is the flat `{severity, code, message, line, col}` form
+//! of a diagnostic, and [`FileReport`] a report about one file of a CLI run.
 //! One file per entry point (`check.rs`, `matching.rs`, `convert.rs`,
-//! `parity.rs`, `run_kql.rs`); this file holds what they share.
+//! `parity.rs`, `run_kql.rs`); `pipelines.rs` reads the pipeline argument;
+//! this file holds what they share.
 
 pub mod explain;
 pub mod scan;
@@ -35,6 +38,7 @@ mod convert;
 mod export;
 mod matching;
 mod parity;
+mod pipelines;
 mod regression;
 mod run_kql;
 
@@ -43,6 +47,7 @@ pub use convert::*;
 pub use export::*;
 pub use matching::*;
 pub use parity::*;
+pub use pipelines::*;
 pub use regression::*;
 pub use run_kql::*;
 
@@ -107,6 +112,16 @@ impl DiagnosticView {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// A report about one file (`sigmaplay check`, `convert`, `export --json`):
+/// `{"path": ..., <the report's own fields>}`, so that a file's line of JSON
+/// is the report the JavaScript package returns for the same text, plus its path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileReport<'a, R: Serialize> {
+    pub path: &'a str,
+    #[serde(flatten)]
+    pub report: &'a R,
 }
 
 fn views(diags: &[Diagnostic], source: Option<Source>) -> Vec<DiagnosticView> {

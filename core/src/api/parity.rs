@@ -135,15 +135,7 @@ fn kql_pipeline(opts: &KqlOptions, diags: &mut Vec<DiagnosticView>) -> Option<Pi
     } else {
         opts.pipelines.clone()
     };
-    let choice = crate::pipeline::choose(&specs);
-    for (i, d) in &choice.diagnostics {
-        let source = match specs.get(*i) {
-            Some(PipelineSpec::Yaml { .. }) => Some(Source::Pipeline),
-            _ => None,
-        };
-        diags.push(DiagnosticView::new(d, source));
-    }
-    choice.pipeline
+    choose_pipeline(&specs, diags)
 }
 
 /// Which naming the events use. Only the keys the rule reads count: a key

@@ -304,3 +304,53 @@ fn schedule_durations() {
     assert!(parse_duration("soon").is_err());
     assert!(parse_duration("").is_err());
 }
+
+#[test]
+fn lint_alone_leaves_compile_errors_to_check() {
+    let text = "title: t\nlogsource:\n  product: windows\ndetection:\n  selection:\n    CommandLine|re: 'a(b'\n  condition: selection\nlevel: hgh\n";
+    let lint = lint_rule_text(text);
+    assert!(lint.ok, "{:?}", lint.diagnostics);
+    let level = lint.diagnostics.iter().find(|d| d.code == "invalid-level").map(|d| (d.line, d.col));
+    assert_eq!(level, Some((8, 8)));
+    assert!(lint.diagnostics.iter().all(|d| d.code != "invalid-regex" && d.code != "invalid-pattern"));
+    let check = check_rule_text(text, &MatchOptions::default());
+    assert!(lint.diagnostics.iter().all(|d| check.diagnostics.contains(d)));
+    let unreadable = lint_rule_text("title: [\n");
+    assert!(!unreadable.ok && unreadable.diagnostics.iter().any(|d| d.code == "yaml-syntax"));
+}
+
+#[test]
+fn pipeline_texts_are_names_or_yaml() {
+    use crate::pipeline::PipelineSpec;
+    assert_eq!(pipeline_spec(" sentinel_asim "), PipelineSpec::Builtin("sentinel_asim".into()));
+    assert_eq!(pipeline_spec("splunk"), PipelineSpec::Builtin("splunk".into()));
+    let yaml = "name: mine\ntransformations: []\n";
+    assert_eq!(pipeline_spec(yaml), PipelineSpec::Yaml { text: yaml.into(), name: String::new() });
+}
+
+#[test]
+fn convert_with_pipelines_reports_the_links() {
+    let none = Placeholders::new();
+    let unknown = convert_with_pipelines(RULE, &[pipeline_spec("splunk")], &none);
+    assert!(!unknown.ok && unknown.queries.is_empty());
+    assert_eq!(unknown.diagnostics.first().map(|d| d.code.as_str()), Some("unknown-pipeline"));
+    let broken = convert_with_pipelines(RULE, &[pipeline_spec("transformations: [\n"), pipeline_spec("none")], &none);
+    assert!(!broken.ok);
+    assert!(broken.diagnostics.iter().any(|d| d.is_error() && d.source == Some(Source::Pipeline) && d.line > 0));
+    let chained = convert_with_pipelines(RULE, &[pipeline_spec("sentinel_asim")], &none);
+    let direct = convert_text(RULE, &crate::pipeline::builtin("sentinel_asim").unwrap_or_default(), &none);
+    assert_eq!(chained, direct);
+}
+
+#[test]
+fn a_file_report_is_the_report_and_its_path() {
+    let check = check_rule_text(RULE, &MatchOptions::default());
+    let line = serde_json::to_value(FileReport { path: "r.yml", report: &check }).unwrap_or_default();
+    let mut alone = serde_json::to_value(&check).unwrap_or_default();
+    if let Some(m) = alone.as_object_mut() {
+        m.insert("path".into(), "r.yml".into());
+    }
+    assert_eq!(line, alone);
+    let text = serde_json::to_string(&FileReport { path: "r.yml", report: &check }).unwrap_or_default();
+    assert!(text.starts_with("{\"path\":\"r.yml\",\"ok\":true,"), "{text}");
+}

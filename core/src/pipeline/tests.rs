@@ -1163,9 +1163,87 @@ fn signinlogs_on_microsoft_xdr() {
     assert_eq!(m.table.as_deref(), Some("EntraIdSignInEvents"));
     assert!(has_leaf(&m, "ErrorCode", "50126"), "{:?}", shown(&m));
     assert!(has_leaf(&m, "Application", "Azure Portal"), "{:?}", shown(&m));
-    // Words SigninLogs writes that EntraIdSignInEvents codes as numbers: refused.
-    let r = rule_with("  product: azure\n  service: signinlogs", "  sel:\n    RiskState: atRisk\n  condition: sel");
+    // Words SigninLogs writes where EntraIdSignInEvents has the table reference's numbers.
+    let r = rule_with(
+        "  product: azure\n  service: signinlogs",
+        "  sel:\n    RiskState: atRisk\n    conditionalAccessStatus: notApplied\n    DeviceDetail.isCompliant: 'true'\n    Status: Success\n  condition: sel",
+    );
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    for (col, v) in [("RiskState", "4"), ("ConditionalAccessStatus", "2"), ("IsCompliant", "1"), ("ErrorCode", "0")] {
+        assert!(has_leaf(&m, col, v), "{col}: {:?}", shown(&m));
+    }
+    // A word outside the vocabulary can never match, and says so.
+    let r = rule_with("  product: azure\n  service: signinlogs", "  sel:\n    RiskState: atrisky\n  condition: sel");
+    assert!(map("microsoft_xdr", &r).notes.iter().any(|n| n.code == "lossy-mapping"));
+    // Failure is any other code; a status text has no column to be looked for in.
+    let r = rule_with("  product: azure\n  service: signinlogs", "  sel:\n    Status: Failure\n  condition: sel");
+    let m = map("microsoft_xdr", &r);
+    no_errors(&m);
+    assert!(matches!(&m.expr, Expr::Not(_)) || leaves(&m).iter().any(|l| l.item.negate), "{:?}", m.expr);
+    let r = rule_with(
+        "  product: azure\n  service: signinlogs",
+        "  sel:\n    Status|contains: MFA Denied\n  condition: sel",
+    );
+    assert!(map("microsoft_xdr", &r).notes.iter().any(|n| n.is_error() && n.code == "unmapped-value"));
+    // DeviceTrustType's words are not documented against SigninLogs': refused.
+    let r = rule_with(
+        "  product: azure\n  service: signinlogs",
+        "  sel:\n    DeviceDetail.trusttype: ''\n  condition: sel",
+    );
     assert!(map("microsoft_xdr", &r).notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"));
+}
+
+#[test]
+fn cloud_audit_logs_on_microsoft_xdr() {
+    let m = cloud(
+        "microsoft_xdr",
+        "{product: azure, service: activitylogs}",
+        "  sel:\n    operationName: MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION\n    OperationNameValue: x\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("CloudAppEvents"));
+    assert!(has_leaf(&m, "Application", "Microsoft Azure"), "{:?}", shown(&m));
+    assert!(
+        has_leaf(&m, "RawEventData.operationName", "MICROSOFT.AUTHORIZATION/ELEVATEACCESS/ACTION"),
+        "{:?}",
+        shown(&m)
+    );
+    assert!(has_leaf(&m, "RawEventData.operationName", "x"), "{:?}", shown(&m));
+    let m = cloud(
+        "microsoft_xdr",
+        "{product: azure, service: activitylogs}",
+        "  sel:\n    ResourceProviderValue: Microsoft.Compute\n  condition: sel\n",
+    );
+    assert!(m.notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"), "{:#?}", m.notes);
+    let m = cloud(
+        "microsoft_xdr",
+        "{product: gcp, service: gcp.audit}",
+        "  sel:\n    gcp.audit.method_name: v1.compute.instances.delete\n  condition: sel\n",
+    );
+    no_errors(&m);
+    assert!(has_leaf(&m, "Application", "Google Cloud Platform"), "{:?}", shown(&m));
+    assert!(has_leaf(&m, "RawEventData.protoPayload.methodName", "v1.compute.instances.delete"), "{:?}", shown(&m));
+    assert!(
+        m.notes.iter().any(|n| n.code == "lossy-mapping" && n.message.contains("Admin Activity")),
+        "{:#?}",
+        m.notes
+    );
+    // authorizationInfo is a list in the LogEntry.
+    let m = cloud(
+        "microsoft_xdr",
+        "{product: gcp, service: gcp.audit}",
+        "  sel:\n    data.protoPayload.authorizationInfo.permission: x\n  condition: sel\n",
+    );
+    assert!(m.notes.iter().any(|n| n.is_error() && n.code == "unmapped-field"), "{:#?}", m.notes);
+    // No Defender table: the reason is in the error.
+    for (ls, word) in [
+        ("{product: azure, service: riskdetection}", "risk event types"),
+        ("{product: azure, service: auditlogs}", "unified audit log"),
+    ] {
+        let m = cloud("microsoft_xdr", ls, "  sel:\n    x: y\n  condition: sel\n");
+        assert!(m.notes.iter().any(|n| n.code == "no-table" && n.message.contains(word)), "{ls}: {:#?}", m.notes);
+    }
 }
 
 #[test]

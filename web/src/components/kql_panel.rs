@@ -37,6 +37,9 @@ pub struct KqlPanelProps {
     pub on_edit: Callback<String>,
     /// "Restore generated" was clicked.
     pub on_restore: Callback<()>,
+    /// The query cannot be edited (a read-only embed).
+    #[prop_or_default]
+    pub readonly: bool,
 }
 
 #[function_component(KqlPanel)]
@@ -133,7 +136,7 @@ pub fn kql_panel(p: &KqlPanelProps) -> Html {
             }
             if editor {
                 <CodeEditor id="kql-input" testid="kql-output" label="Query" lang={Lang::Kql} text={p.text.clone()}
-                    load_rev={p.load_rev} on_change={p.on_edit.clone()} {rows} mirror={true} wrap={true} marks={p.marks.clone()}>
+                    load_rev={p.load_rev} on_change={p.on_edit.clone()} {rows} mirror={true} wrap={true} marks={p.marks.clone()} readonly={p.readonly}>
                     <span class="kql-state">
                         if p.edited {
                             <span class="badge badge-edited" data-testid="kql-edited" title="This query was edited by hand: it no longer follows the rule">{ "edited" }</span>

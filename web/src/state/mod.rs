@@ -9,12 +9,14 @@
 //! - [`marks`]: the diagnostics and highlights each editor shows;
 //! - [`persistence`]: the state saved in this browser;
 //! - [`share_link`]: making a share link, and clearing the one the page was opened with;
+//! - [`embed_frame`]: what an embed does for its host page (its height) and its readers (a link to the app);
 //! - [`kql_actions`]: copying and downloading the query;
 //! - [`export`]: the Export panel (a deployable Sentinel or Defender rule and its checks);
 //! - [`regression`]: the SigmaHQ regression test imported, its verdict, and its export;
 //! - [`theme`], [`toast`], [`shortcuts`], [`perf`]: the rest of the page's behaviour.
 
 pub mod derived;
+pub mod embed_frame;
 pub mod export;
 pub mod kql_actions;
 pub mod marks;

@@ -15,6 +15,8 @@ use crate::{compress, dom, Shared};
 pub struct Start {
     pub state: State,
     pub embed: bool,
+    /// An embed whose texts cannot be edited.
+    pub readonly: bool,
     /// A message for the banner (a broken link).
     pub notice: Option<String>,
     pub from_link: bool,
@@ -23,16 +25,16 @@ pub struct Start {
 impl Start {
     /// The saved state, else the first example (a share link in the URL is not read).
     pub fn local() -> Start {
-        let embed =
-            share::parse_params(&dom::location_hash()).embed || share::parse_params(&dom::location_search()).embed;
+        let (embed, readonly) = embed_flags();
+        let start = |state| Start { state, embed, readonly, notice: None, from_link: false };
         if !embed {
             if let Some(saved) = dom::storage_get(STORAGE_KEY) {
                 if let Ok(s) = Snapshot::from_json(&saved) {
-                    return Start { state: State::from_snapshot(s, None), embed, notice: None, from_link: false };
+                    return start(State::from_snapshot(s, None));
                 }
             }
         }
-        Start { state: State::from_snapshot(example_snapshot(0), Some(0)), embed, notice: None, from_link: false }
+        start(State::from_snapshot(example_snapshot(0), Some(0)))
     }
 
     /// The share link in the URL (fragment or query), if there is one, else [`Start::local`].
@@ -41,12 +43,10 @@ impl Start {
         let query = share::parse_params(&dom::location_search());
         let Some(payload) = hash.state.or(query.state) else { return Start::local() };
         match compress::decode(&payload).await {
-            Ok(s) => Start {
-                state: State::from_snapshot(s, None),
-                embed: hash.embed || query.embed,
-                notice: None,
-                from_link: true,
-            },
+            Ok(s) => {
+                let (embed, readonly) = embed_flags();
+                Start { state: State::from_snapshot(s, None), embed, readonly, notice: None, from_link: true }
+            }
             Err(e) => Start {
                 notice: Some(format!("This share link could not be opened: {e}.")),
                 from_link: true,
@@ -54,6 +54,13 @@ impl Start {
             },
         }
     }
+}
+
+/// Whether the page is an embed, and a read-only one (flags in the fragment or the query).
+fn embed_flags() -> (bool, bool) {
+    let (hash, query) = (share::parse_params(&dom::location_hash()), share::parse_params(&dom::location_search()));
+    let embed = hash.embed || query.embed;
+    (embed, embed && (hash.readonly || query.readonly))
 }
 
 /// The start the page was given, else [`Start::local`]: decided at the first

@@ -129,7 +129,8 @@ pub(crate) enum ValueConversion {
     /// A Success/Failure outcome → a result-code column where `success` is
     /// the one success code and every other code is a failure (SigninLogs'
     /// ResultType, `0`); another value is looked for in the text of `details`
-    /// (SigninLogs' Status object: error code, failure reason, details).
+    /// (SigninLogs' Status object: error code, failure reason, details), or
+    /// refused when `details` is empty (the table keeps the code alone).
     Outcome { col: &'static str, success: &'static str, details: &'static str },
     /// A part of a URL (query, path) matched against the whole URL.
     UrlPart { col: &'static str, part: &'static str },
@@ -208,7 +209,9 @@ impl ValueConversion {
             | ValueConversion::XmlData { col }
             | ValueConversion::NamePart { col, .. } => vec![col],
             ValueConversion::Details { data, kind, .. } => vec![data, kind],
-            ValueConversion::Outcome { col, details, .. } => vec![col, details],
+            ValueConversion::Outcome { col, details, .. } => {
+                [col, details].into_iter().filter(|c| !c.is_empty()).collect()
+            }
             ValueConversion::UserSplit { domain, name, fallback } => {
                 let mut v = vec![domain, name];
                 if let Some((d, n)) = fallback {

@@ -525,9 +525,16 @@ fn outcome(test: &Test, col: &str, success: &str, details: &str, notes: &mut Ite
         Some("failure") => Some(Expr::Not(Box::new(leaf(col, lit(success))))),
         _ => match test {
             // A failure's own words (`MFA denied`) are in the details' text.
-            Test::Glob { .. } | Test::Regex { .. } => {
+            Test::Glob { .. } | Test::Regex { .. } if !details.is_empty() => {
                 notes.lossy(&format!("a status other than Success or Failure is looked for in the text of {details} (error code, failure reason, details), not in one field"));
                 Some(leaf(details, test.clone()))
+            }
+            _ if details.is_empty() => {
+                notes.error(
+                    "unmapped-value",
+                    &format!("{col} is a result code: only Success or Failure can be told from it"),
+                );
+                None
             }
             _ => {
                 notes.error(

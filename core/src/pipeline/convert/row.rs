@@ -214,7 +214,8 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
         ValueConversion::Outcome { col, success, details } => match text.as_deref().map(str::trim) {
             Some(t) if t.eq_ignore_ascii_case("success") => row.set_text(col, success),
             Some(t) if t.eq_ignore_ascii_case("failure") => {}
-            Some(t) => row.set(details, serde_json::json!({ "additionalDetails": t })),
+            Some(t) if !details.is_empty() => row.set(details, serde_json::json!({ "additionalDetails": t })),
+            Some(_) => {}
             None => {}
         },
         // Decided once every other field is set (see `targets::map_event`).

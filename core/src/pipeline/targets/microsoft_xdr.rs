@@ -7,8 +7,9 @@
 //! ConnectionSuccess/ConnectionFailed/ConnectionRequest are outbound,
 //! InboundConnectionAccepted inbound; `vimRegistryEventMicrosoft365D`).
 //!
-//! Beyond the Device tables: CloudAppEvents (RawEventData holds the app's
-//! record; its shape per app is not documented, which every query says),
+//! Beyond the Device tables: CloudAppEvents for AWS, Okta, GitHub, Azure
+//! activity and GCP audit records (RawEventData holds the app's record; its
+//! shape per app is not documented, which every query says),
 //! EntraIdSignInEvents (the successor of AADSignInEventsBeta), and the
 //! DeviceEvents action types ServiceInstalled and AntivirusDetection; the
 //! facts and doubts of each are in docs/kql.md ("Tables").
@@ -18,7 +19,10 @@
 //! and the commands a script holds together are lost, so the rules could
 //! convert without ever matching).
 
-use super::vocab::{LOGON_TYPES, REG_EVENT_IDS, REG_EVENT_TYPES, XDR_DIRECTION, XDR_INTEGRITY, XDR_LOGON_IDS};
+use super::vocab::{
+    ENTRA_CA_STATUS, ENTRA_COMPLIANT, ENTRA_RISK_STATES, LOGON_TYPES, REG_EVENT_IDS, REG_EVENT_TYPES, XDR_DIRECTION,
+    XDR_INTEGRITY, XDR_LOGON_IDS,
+};
 use super::FieldMap::{self, Approx, Convert, Drop, Missing, To};
 use super::{
     source, DropKind, EventDataFields, FieldList, NotMapped, RowFilter, Source, ANY_OS, PROC_PROVIDERS, SECURITY,
@@ -319,6 +323,9 @@ const ANTIVIRUS: FieldList = &[
 /// paths below assume the record as the app's own audit API writes it.
 const RAW_UNCERTAIN: &str = "CloudAppEvents keeps the app's record in RawEventData, read here with Sigma's field names as paths; Microsoft does not document that record's shape per app (the paths assume the app's own audit log format, as Defender for Cloud Apps' connector fetches it), and only activities of a connected app reach the table";
 
+/// Defender for Cloud Apps' GCP connector imports Admin Activity logs only.
+const GCP_ADMIN_ONLY: &str = "CloudAppEvents keeps the GCP LogEntry in RawEventData, read here at its own paths (protoPayload.methodName, ...); Microsoft does not document that record's shape per app, and Defender for Cloud Apps' GCP connector imports Admin Activity audit logs only: methods logged as Data Access (reads and lists of data, ADMIN_READ) never reach the table";
+
 /// Paths Sigma flattens through a list of the raw record: in KQL a property
 /// of a list is null, so the path would never match; refused instead.
 const LIST_STEP: &str = "the raw record holds a list at this step (a property of a list is null in KQL), so Sigma's flattened path names no value there";
@@ -330,6 +337,42 @@ const OKTA_LISTS: FieldList = &[
     ("target.alternateId", Missing(LIST_STEP)),
     ("target.type", Missing(LIST_STEP)),
     ("target.id", Missing(LIST_STEP)),
+];
+
+/// Azure activity log (Defender for Cloud Apps' Azure connector, "only ARM
+/// activities"): the record as Azure Monitor exports it, whose `operationName`,
+/// `category` and `resourceId` are the AzureActivity columns OperationNameValue,
+/// CategoryValue and ResourceId (Azure Monitor's activity log page, "Data
+/// structure changes"). Those Log Analytics names are read at the record's.
+const AZURE_ACTIVITY: FieldList = &[
+    ("OperationNameValue", To(&["RawEventData.operationName"])),
+    ("CategoryValue", To(&["RawEventData.category"])),
+    ("ResourceId", To(&["RawEventData.resourceId"])),
+    (
+        "ResourceProviderValue",
+        Missing("the exported activity record has no resource provider field (the provider is the first segment of operationName)"),
+    ),
+];
+
+/// GCP Cloud Audit Logs as Defender for Cloud Apps reads them from its Pub/Sub
+/// sink: a LogEntry, the audit record in `protoPayload`. Sigma's rules name it
+/// either flattened (`gcp.audit.method_name`) or under the Pub/Sub message's
+/// `data`; both become the LogEntry's own path.
+const GCP_AUDIT: FieldList = &[
+    ("gcp.audit.method_name", To(&["RawEventData.protoPayload.methodName"])),
+    ("gcp.audit.service_name", To(&["RawEventData.protoPayload.serviceName"])),
+    ("data.protoPayload.methodName", To(&["RawEventData.protoPayload.methodName"])),
+    ("data.protoPayload.serviceName", To(&["RawEventData.protoPayload.serviceName"])),
+    (
+        "data.protoPayload.resource.type",
+        Approx(&["RawEventData.resource.type"], "a LogEntry keeps the monitored resource beside protoPayload, not inside it"),
+    ),
+    (
+        "data.protoPayload.logName",
+        Missing("a LogEntry's logName is the log's full resource name (projects/<id>/logs/cloudaudit.googleapis.com%2Factivity), kept beside protoPayload; and the connector reads the activity log only"),
+    ),
+    ("data.protoPayload.authorizationInfo.permission", Missing(LIST_STEP)),
+    ("data.protoPayload.authorizationInfo.granted", Missing(LIST_STEP)),
 ];
 
 /// An app's audit log in CloudAppEvents, by the `Application` name Defender
@@ -361,7 +404,9 @@ const fn cloud_app(
 const SIGNIN: FieldList = &[
     ("ResultType", To(&["ErrorCode"])),
     ("ResultDescription", Missing("EntraIdSignInEvents keeps the error code only, not its description")),
-    ("Status", Missing("EntraIdSignInEvents has no sign-in status record; ErrorCode (0 = success) is ResultType")),
+    // The portal's Success is error code 0, Failure any other; the table
+    // keeps no status text, so another word is refused.
+    ("Status", Convert(ValueConversion::Outcome { col: "ErrorCode", success: "0", details: "" })),
     ("AuthenticationRequirement", To(&["AuthenticationRequirement"])),
     ("userAgent", To(&["UserAgent"])),
     ("UserAgent", To(&["UserAgent"])),
@@ -381,13 +426,15 @@ const SIGNIN: FieldList = &[
         "DeviceDetail.trusttype",
         Missing("EntraIdSignInEvents' DeviceTrustType uses its own words, not SigninLogs' trustType ('Azure AD joined', ...)"),
     ),
-    ("DeviceDetail.isCompliant", Missing("EntraIdSignInEvents codes IsCompliant as a number, not SigninLogs' true/false")),
-    ("RiskState", Missing("EntraIdSignInEvents codes RiskState as a number, not SigninLogs' words")),
-    ("conditionalAccessStatus", Missing("EntraIdSignInEvents codes ConditionalAccessStatus as a number, not SigninLogs' words")),
-    ("ConditionalAccessStatus", Missing("EntraIdSignInEvents codes ConditionalAccessStatus as a number, not SigninLogs' words")),
+    ("DeviceDetail.isCompliant", Convert(ValueConversion::Vocab { col: "IsCompliant", words: ENTRA_COMPLIANT })),
+    ("RiskState", Convert(ValueConversion::Vocab { col: "RiskState", words: ENTRA_RISK_STATES })),
+    ("riskState", Convert(ValueConversion::Vocab { col: "RiskState", words: ENTRA_RISK_STATES })),
+    ("conditionalAccessStatus", Convert(ValueConversion::Vocab { col: "ConditionalAccessStatus", words: ENTRA_CA_STATUS })),
+    ("ConditionalAccessStatus", Convert(ValueConversion::Vocab { col: "ConditionalAccessStatus", words: ENTRA_CA_STATUS })),
     ("NetworkLocationDetails", Approx(&["NetworkLocationDetails"], "EntraIdSignInEvents keeps the network locations as JSON text")),
     ("properties.message", Missing("EntraIdSignInEvents has no message")),
-    ("ActivityDetails", Missing("EntraIdSignInEvents has no activity details")),
+    // The portal's "Sign-ins" category restates the table.
+    ("ActivityDetails", Drop(DropKind::Provider)),
 ];
 
 /// The logsources this target serves, in the order a rule is matched against them.
@@ -552,7 +599,7 @@ pub(super) static SOURCES: &[Source] = &[
         category: None,
         products: &["azure"],
         service: Some("signinlogs"),
-        providers: &[],
+        providers: &["Sign-ins"],
         fallback_services: &[],
         warning: Some("EntraIdSignInEvents holds interactive and non-interactive sign-ins (LogonType), SigninLogs interactive ones only: the query also matches non-interactive sign-ins"),
         ..source("azure signinlogs", "", "EntraIdSignInEvents", &[SIGNIN])
@@ -563,6 +610,16 @@ pub(super) static SOURCES: &[Source] = &[
     cloud_app("okta", &["okta"], "okta", &["Okta"], &[OKTA_LISTS]),
     // GitHub Enterprise audit log entries (action, actor, repo).
     cloud_app("github audit", &["github"], "audit", &["GitHub"], &[]),
+    // Azure activity log records (operationName, category, resourceId, properties.*).
+    Source {
+        info: Some("Defender for Cloud Apps' Azure connector brings Azure Resource Manager activities only"),
+        ..cloud_app("azure activitylogs", &["azure"], "activitylogs", &["Microsoft Azure"], &[AZURE_ACTIVITY])
+    },
+    // GCP LogEntry records of Cloud Audit Logs (protoPayload.methodName, resource.type).
+    Source {
+        warning: Some(GCP_ADMIN_ONLY),
+        ..cloud_app("gcp audit", &["gcp"], "gcp.audit", &["Google Cloud Platform"], &[GCP_AUDIT])
+    },
 ];
 
 /// Categories left unmapped on purpose, and why.
@@ -575,4 +632,16 @@ pub(super) const NOT_MAPPED: &[NotMapped] = &[
     NotMapped { categories: &["file_change"], reason: "Defender does not record file creation-time changes" },
     NotMapped { categories: &["create_stream_hash"], reason: "Defender does not record alternate data stream creation" },
     NotMapped { categories: &["proxy", "webserver", "dns"], reason: "Defender XDR has no web or DNS server log table" },
+    NotMapped {
+        categories: &["azure/riskdetection"],
+        reason: "Defender XDR has no table of Entra ID risk detections: EntraIdSignInEvents keeps a sign-in's risk level and state, not its risk event types",
+    },
+    NotMapped {
+        categories: &["azure/auditlogs"],
+        reason: "Entra ID audit events reach CloudAppEvents through the Microsoft 365 connector as unified audit log records (Operation 'Add user.', ModifiedProperties, Target), whose names and values differ from the Entra audit log's that Sigma's rules use (Category, LoggedByService, TargetResources, properties.message)",
+    },
+    NotMapped {
+        categories: &["azure/pim"],
+        reason: "Defender XDR has no table of Privileged Identity Management alerts",
+    },
 ];

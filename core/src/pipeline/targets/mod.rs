@@ -33,7 +33,7 @@
 //! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
 //! | dns | — | imDns | DnsEvents [SubType LookupQuery] |
 //! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
-//! | azure/activitylogs | — | imAuditEvent | AzureActivity |
+//! | azure/activitylogs | CloudAppEvents [Application Microsoft Azure], fields as `RawEventData.<field>` | imAuditEvent | AzureActivity |
 //! | linux Sysmon categories | — | imProcessCreate etc., else Syslog (native fallback) | Syslog [`SyslogMessage` names `Linux-Sysmon` and the event id] |
 //! | cloud, SaaS, Linux syslog, kube-audit | — | the native table (fallback) | AWSCloudTrail, AuditLogs, SigninLogs, AADUserRiskEvents, OktaV2_CL, GCPAuditLogs, GoogleWorkspaceReports, GitHubAuditLogPolling_CL, OfficeActivity, AzureDiagnostics, Syslog |
 //! | proxy / webserver | — | imWebSession | CommonSecurityLog / W3CIISLog |
@@ -41,7 +41,7 @@
 //! | windows/dns-client 3008 | DeviceEvents [DnsQueryResponse] | — | — |
 //! | antivirus | DeviceEvents [AntivirusDetection] | — | — |
 //! | azure/signinlogs | EntraIdSignInEvents | — | — |
-//! | aws/cloudtrail, okta/okta, github/audit | CloudAppEvents [Application], fields as `RawEventData.<field>` | — | — |
+//! | aws/cloudtrail, okta/okta, github/audit, gcp/gcp.audit | CloudAppEvents [Application], fields as `RawEventData.<field>` | — | — |
 
 mod azure_monitor;
 mod event;

@@ -108,3 +108,24 @@ pub(super) const DNS_QUERY_TYPES: Vocabulary = &[
     ("AXFR", &["252", "AXFR"]),
     ("ANY", &["255", "All", "ANY"]),
 ];
+
+/// SigninLogs' `RiskState` words (Graph's riskState) → EntraIdSignInEvents'
+/// number, as its table reference lists them: 0 none, 1 confirmed safe, 2
+/// remediated, 3 dismissed, 4 at risk, 5 confirmed compromised.
+pub(super) const ENTRA_RISK_STATES: Vocabulary = &[
+    ("none", &["0"]),
+    ("confirmedSafe", &["1"]),
+    ("remediated", &["2"]),
+    ("dismissed", &["3"]),
+    ("atRisk", &["4"]),
+    ("confirmedCompromised", &["5"]),
+];
+
+/// SigninLogs' `conditionalAccessStatus` (success, failure, notApplied) →
+/// EntraIdSignInEvents' number: 0 policies applied, 1 attempt to apply
+/// policies failed, 2 policies not applied.
+pub(super) const ENTRA_CA_STATUS: Vocabulary = &[("success", &["0"]), ("failure", &["1"]), ("notApplied", &["2"])];
+
+/// SigninLogs' `DeviceDetail.isCompliant` (true/false) → EntraIdSignInEvents'
+/// `IsCompliant`: compliant (1) or non-compliant (0).
+pub(super) const ENTRA_COMPLIANT: Vocabulary = &[("true", &["1"]), ("false", &["0"])];
