@@ -4,8 +4,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-use sigmaplay_core::api::{self, RegressionCaseReport};
+use sigmaplay_core::api::{self, RegressionSummary};
 use sigmaplay_core::base::text::decode_utf8;
 
 use crate::inputs::{self, Entry};
@@ -24,23 +23,6 @@ pub struct TestArgs {
     pub json: bool,
 }
 
-#[derive(Serialize)]
-struct CaseLine<'a> {
-    rule_path: String,
-    rule_id: Option<&'a str>,
-    title: Option<&'a str>,
-    #[serde(flatten)]
-    case: &'a RegressionCaseReport,
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    cases: Vec<CaseLine<'a>>,
-    rules: usize,
-    passed: usize,
-    failed: usize,
-}
-
 pub fn run(args: &TestArgs, out: &mut dyn Write) -> io::Result<u8> {
     let mut reports = Vec::new();
     for entry in inputs::collect(&args.paths) {
@@ -56,30 +38,17 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> io::Result<u8> {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut read = |rel: &str| read_relative(&base, rel);
         if let Some(report) = api::run_rule_regression(text, &mut read) {
-            reports.push((path, report));
+            reports.push((path.to_string_lossy().into_owned(), report));
         }
     }
-    let mut lines = Vec::new();
-    for (path, report) in &reports {
-        for case in &report.cases {
-            let rule_path = path.to_string_lossy().into_owned();
-            lines.push(CaseLine {
-                rule_path,
-                rule_id: report.rule_id.as_deref(),
-                title: report.title.as_deref(),
-                case,
-            });
-        }
-    }
-    let passed = lines.iter().filter(|l| l.case.passed).count();
-    let failed = lines.len() - passed;
+    let found = reports.len();
+    let summary = RegressionSummary::new(reports);
     if args.json {
-        let summary = Summary { cases: lines, rules: reports.len(), passed, failed };
         serde_json::to_writer_pretty(&mut *out, &summary).map_err(io::Error::other)?;
         writeln!(out)?;
     } else {
-        for l in &lines {
-            let c = l.case;
+        for l in &summary.cases {
+            let c = &l.case;
             let status = match (c.passed, c.warning) {
                 (false, _) => "FAIL",
                 (true, true) => "WARN",
@@ -93,14 +62,14 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> io::Result<u8> {
                 }
             }
         }
-        writeln!(out, "{passed} passed, {failed} failed")?;
+        writeln!(out, "{} passed, {} failed", summary.passed, summary.failed)?;
     }
-    if reports.is_empty() {
+    if found == 0 {
         // SigmaHQ's runner fails when it finds nothing to test; so do we.
         let _ = writeln!(io::stderr(), "sigmaplay: no rule with a regression_tests_path found");
         return Ok(EXIT_ERRORS);
     }
-    Ok(if failed == 0 { EXIT_OK } else { EXIT_ERRORS })
+    Ok(if summary.failed == 0 { EXIT_OK } else { EXIT_ERRORS })
 }
 
 /// SigmaHQ's resolution of a repository-relative path: against `base`, then

@@ -94,6 +94,41 @@ pub struct RuleRegressionReport {
     pub cases: Vec<RegressionCaseReport>,
 }
 
+/// One case of `sigmaplay test --json`: a test with the rule file it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionCaseLine {
+    pub rule_path: String,
+    pub rule_id: Option<String>,
+    pub title: Option<String>,
+    #[serde(flatten)]
+    pub case: RegressionCaseReport,
+}
+
+/// Every test of a run over rule files, and the counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionSummary {
+    pub cases: Vec<RegressionCaseLine>,
+    pub rules: usize,
+    pub passed: usize,
+    pub failed: usize,
+}
+
+impl RegressionSummary {
+    /// From each rule file's path and report, in the order given.
+    pub fn new(reports: Vec<(String, RuleRegressionReport)>) -> Self {
+        let rules = reports.len();
+        let mut cases = Vec::new();
+        for (rule_path, report) in reports {
+            for case in report.cases {
+                let (rule_id, title) = (report.rule_id.clone(), report.title.clone());
+                cases.push(RegressionCaseLine { rule_path: rule_path.clone(), rule_id, title, case });
+            }
+        }
+        let passed = cases.iter().filter(|c| c.case.passed).count();
+        RegressionSummary { failed: cases.len() - passed, cases, rules, passed }
+    }
+}
+
 /// A rule's `regression_tests_path`, if it has one (read without parsing
 /// the whole rule).
 pub fn regression_tests_path(rule_text: &str) -> Option<String> {
