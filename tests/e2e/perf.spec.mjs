@@ -36,9 +36,9 @@ const SIZE_BUDGET_KB = 520;
 // Raised to 562 the same day for the embeds of issue #13 (Share menu, Embed dialog, the embed page's
 // height reports and read-only mode, and static/embed.js, which the app does not load but dist/ serves):
 // 554.1 -> 561.7 KB, +7.6 KB, of it embed.js 1.4 KB and the wasm 5.4 KB (docs/size.md).
-// Raised to 573 for the SigmaHQ regression test panel (#13): 554.2 -> 572.0 KB measured on its branch
-// (docs/size.md).
-const SIZE_LIMIT_KB = 573;
+// Raised to 582 for the SigmaHQ regression test panel (#13): +17.8 KB on its branch (554.2 -> 572.0 KB),
+// 581.1 KB measured with main's embeds and JS package merged (561.7 before it) (docs/size.md).
+const SIZE_LIMIT_KB = 582;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
