@@ -8,6 +8,7 @@ mod export;
 mod inputs;
 mod kql;
 mod matching;
+mod regression;
 mod render;
 
 use std::io::{self, Write};
@@ -67,6 +68,12 @@ enum Command {
     /// document goes to stdout, the diagnostics to stderr (`--json`: one object
     /// with both). Exit status 1 when a pre-flight check fails, 2 on usage errors.
     Export(ExportArgs),
+    /// Run the SigmaHQ regression tests (`regression_tests_path`) of every
+    /// rule under PATH, as SigmaHQ's CI does: a test passes when at least
+    /// `match_count` events match (at least one without it). One line per
+    /// test, then `N passed, M failed`. Exit status 1 when any test fails or
+    /// none is found.
+    Test(regression::TestArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -240,6 +247,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(&args, &mut out),
         Command::Kql(args) => kql::run(&args, &mut out),
         Command::Export(args) => export::run(&args, &mut out),
+        Command::Test(args) => regression::run(&args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code));
     match result {

@@ -21,6 +21,7 @@ pub mod sigma;
 pub mod engine;
 pub mod lint;
 pub mod pipeline;
+pub mod regression;
 
 pub mod sources;
 

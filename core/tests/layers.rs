@@ -18,6 +18,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("engine", 3),
     ("lint", 3),
     ("pipeline", 3),
+    ("regression", 3),
     ("sources", 3),
     ("kql", 4),
     ("deploy", 5),

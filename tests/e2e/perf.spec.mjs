@@ -39,7 +39,9 @@ const SIZE_BUDGET_KB = 520;
 // Lowered to 554 the same day (wt-deploy): the export's JSON documents written directly instead of
 // through serde_json::Value (-1.9 KB) and the YAML without a format! per line (-0.4 KB), less the
 // share link in the web export's description (+1.3 KB); measured 553.1 KB (docs/size.md).
-const SIZE_LIMIT_KB = 562;
+// Raised to 582 for the SigmaHQ regression test panel (#13): +17.8 KB on its branch (554.2 -> 572.0 KB),
+// 581.1 KB measured with main's embeds and JS package merged (561.7 before it) (docs/size.md).
+const SIZE_LIMIT_KB = 582;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).

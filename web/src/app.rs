@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::components::labels::{target_label, TARGETS};
 use crate::components::{embed_dialog::embed_dialog, share_menu::share_menu};
 use crate::components::{
-    DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, ResultsPanel, RuleCard,
+    DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, RegressionPanel, ResultsPanel, RuleCard,
 };
 use crate::editor::CodeEditor;
 use crate::embed::fitted_rows;
@@ -22,6 +22,7 @@ use crate::state::parity::use_parity;
 use crate::state::perf::use_perf_marks;
 use crate::state::persistence::use_saved_state;
 use crate::state::playground::{example_snapshot, use_playground, use_run, Action};
+use crate::state::regression::use_regression;
 use crate::state::selection::use_selection;
 use crate::state::share_link::{use_forget_link, use_share_link};
 use crate::state::shortcuts::{use_shortcuts, ShortcutActions};
@@ -60,6 +61,7 @@ pub fn App(props: &AppProps) -> Html {
     let kql = kql_actions(&derived.kql_text, &derived.rule, &show_toast);
     let (export, export_actions) = use_export(&state, &derived.pipeline, &show_toast);
     let share = use_share_link(&state, &show_toast);
+    let (regression, regression_actions) = use_regression(&state, &derived, &show_toast);
     use_shortcuts(ShortcutActions {
         run: run.clone(),
         copy_kql: kql.copy.clone(),
@@ -207,6 +209,12 @@ pub fn App(props: &AppProps) -> Html {
                     </div>
                     <div class="area area-results"><ResultsPanel rule={derived.rule.clone()} events={derived.events.clone()} results={derived.results.clone()}
                         on_highlight={selection.on_highlight} on_select_rule={selection.select_rule} on_select_event={selection.select_event} /></div>
+                    if !embed {
+                        <div class="area area-regression"><RegressionPanel expectation={regression.expectation} status={regression.status}
+                            rule_path={regression.rule_path} suggested_path={regression.suggested_path} messages={regression.messages}
+                            on_files={regression_actions.files} on_example={regression_actions.load_example}
+                            on_rule_path={regression_actions.rule_path} on_export={regression_actions.export} /></div>
+                    }
                     <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>
                     <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} /></div>
                 </div>
@@ -215,7 +223,7 @@ pub fn App(props: &AppProps) -> Html {
                 <ExamplesGallery on_load={on_example} current={state.example} />
                 <footer class="app-footer">
                     <p>{ format!("sigmaplay-core {} · runs entirely in your browser · ", sigmaplay_core::version()) }
-                       { "LocaltoNet example: SigmaHQ, Detection Rule License 1.1" }</p>
+                       { "LocaltoNet and Findstr examples: SigmaHQ, Detection Rule License 1.1" }</p>
                 </footer>
             }
             if let Some(t) = toast {

@@ -93,7 +93,23 @@ pub static EXAMPLES: &[Example] = &[
         "azure_monitor",
         &[true, false]
     ),
+    example!(
+        "18-findstr-everyone",
+        "Findstr everyone",
+        "SigmaHQ regression test",
+        "sentinel_asim",
+        &[false, false, true]
+    ),
 ];
+
+/// The SigmaHQ regression test (`info.yml`) of an example that has one: its
+/// events are the test's event JSON.
+pub fn regression_info(id: &str) -> Option<&'static str> {
+    match id {
+        "18-findstr-everyone" => Some(include_str!("../../static/examples/18-findstr-everyone.info.yml")),
+        _ => None,
+    }
+}
 
 /// The example a first visit shows.
 pub fn default_example() -> &'static Example {

@@ -18,6 +18,8 @@
 //!   analytics rule (YAML, ARM) or Defender custom detection, with pre-flight checks.
 //!
 //! - [`scan::scan`]: a folder of rule files over events at once.
+//! - [`run_rule_regression`], [`import_regression_files`], [`export_regression`]:
+//!   SigmaHQ regression tests (`info.yml` and event JSON), run, read and written.
 //! - [`explain`]: the words of an explanation, for both shells.
 //!
 //! Everything returned is `Serialize`, and is what the shells print as JSON
@@ -37,6 +39,7 @@ mod export;
 mod matching;
 mod parity;
 mod pipelines;
+mod regression;
 mod run_kql;
 
 pub use check::*;
@@ -45,6 +48,7 @@ pub use export::*;
 pub use matching::*;
 pub use parity::*;
 pub use pipelines::*;
+pub use regression::*;
 pub use run_kql::*;
 
 use serde::Serialize;

@@ -82,6 +82,12 @@ pub fn rule_guid(sigma_id: &str, title: &str, pipeline: &str) -> String {
     uuid_v5(&NAMESPACE_URL, &format!("urn:sigma:{key}:{pipeline}"))
 }
 
+/// The `id` of a rule's regression-test `info.yml`: stable per rule, so that
+/// exporting the tests again gives the same file.
+pub fn regression_test_guid(sigma_id: &str) -> String {
+    uuid_v5(&NAMESPACE_URL, &format!("urn:sigma:{}:regression-test", sigma_id.trim().to_ascii_lowercase()))
+}
+
 /// Whether `text` is a GUID in the 8-4-4-4-12 hex form.
 pub fn is_guid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();

@@ -1,7 +1,7 @@
 //! The output side of the page, one component per file: rule card, KQL
 //! output, Sigma-versus-KQL verdicts (per source in [`source_parity`]), match
 //! results with their explanations, diagnostics, the examples gallery, the
-//! export of a deployable rule, the Share menu and its Embed dialog; and
+//! export of a deployable rule, the Share menu and its Embed dialog, the SigmaHQ regression test; and
 //! the words they share ([`labels`]).
 //!
 //! All user text is rendered as text nodes; links only for http(s) URLs.
@@ -14,6 +14,7 @@ pub mod export_panel;
 pub mod kql_panel;
 pub mod labels;
 pub mod parity_panel;
+pub mod regression_panel;
 pub mod results_panel;
 pub mod rule_card;
 pub mod share_menu;
@@ -24,5 +25,6 @@ pub use examples_gallery::ExamplesGallery;
 pub use export_panel::ExportPanel;
 pub use kql_panel::KqlPanel;
 pub use parity_panel::ParityPanel;
+pub use regression_panel::RegressionPanel;
 pub use results_panel::ResultsPanel;
 pub use rule_card::RuleCard;

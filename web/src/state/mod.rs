@@ -12,6 +12,7 @@
 //! - [`embed_frame`]: what an embed does for its host page (its height) and its readers (a link to the app);
 //! - [`kql_actions`]: copying and downloading the query;
 //! - [`export`]: the Export panel (a deployable Sentinel or Defender rule and its checks);
+//! - [`regression`]: the SigmaHQ regression test imported, its verdict, and its export;
 //! - [`theme`], [`toast`], [`shortcuts`], [`perf`]: the rest of the page's behaviour.
 
 pub mod derived;
@@ -23,6 +24,7 @@ pub mod parity;
 pub mod perf;
 pub mod persistence;
 pub mod playground;
+pub mod regression;
 pub mod selection;
 pub mod share_link;
 pub mod shortcuts;
