@@ -629,7 +629,7 @@ fn xml_data(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnE
 /// quote, a space or control byte, or a byte above 0x7e (the kernel's
 /// `audit_string_contains_control`, also used by the user-space library).
 pub(crate) fn audit_needs_hex(text: &str) -> bool {
-    text.bytes().any(|b| b == b'"' || b < 0x21 || b > 0x7e)
+    text.bytes().any(|b| b == b'"' || !(0x21..=0x7e).contains(&b))
 }
 
 /// A test on an untrusted string of an auditd record, which holds the value

@@ -4,7 +4,10 @@
 //! - The Security log and 4688-based process creation: `SecurityEvent`
 //!   (event 4688's fields: NewProcessName, ParentProcessName, MandatoryLabel,
 //!   hex process ids; the Target* account is `-` unless it differs from the
-//!   Subject).
+//!   Subject). The values of other events that have no column are read
+//!   from the event's XML in `EventData` (`SECURITY_EVENT_DATA`).
+//! - auditd's records in `Syslog` and RPC Firewall's classic events in
+//!   `Event`: values read from the record's text (docs/kql.md, "Tables").
 //! - Every other Windows channel: `WindowsEvent`, the table the Azure
 //!   Monitor agent's Windows event collection writes, whose `EventData` is
 //!   the event's named values as a dynamic object (Azure Monitor table

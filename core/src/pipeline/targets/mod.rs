@@ -32,9 +32,11 @@
 //! | ps_classic_*, powershell-classic | — | Event (native fallback) | Event [Windows PowerShell, 400 / 600 / 800], `Data` in EventData's XML text |
 //! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
 //! | dns | — | imDns | DnsEvents [SubType LookupQuery] |
-//! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
+//! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent (values without a column: `EventData`'s XML) |
 //! | azure/activitylogs | — | imAuditEvent | AzureActivity |
 //! | linux Sysmon categories | — | imProcessCreate etc., else Syslog (native fallback) | Syslog [`SyslogMessage` names `Linux-Sysmon` and the event id] |
+//! | linux/auditd | — | Syslog (native fallback) | Syslog [`SyslogMessage` holds `msg=audit(`; a field is the value after `name=`, quoted or hex] |
+//! | rpc_firewall application | — | Event (native fallback) | Event [EventLog RPCFW; InterfaceUuid/OpNum by position in EventData] |
 //! | cloud, SaaS, Linux syslog, kube-audit | — | the native table (fallback) | AWSCloudTrail, AuditLogs, SigninLogs, AADUserRiskEvents, OktaV2_CL, GCPAuditLogs, GoogleWorkspaceReports, GitHubAuditLogPolling_CL, OfficeActivity, AzureDiagnostics, Syslog |
 //! | proxy / webserver | — | imWebSession | CommonSecurityLog / W3CIISLog |
 //! | windows/security 4697, windows/system 7045 | DeviceEvents [ServiceInstalled] | — | — |
