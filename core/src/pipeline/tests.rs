@@ -1612,4 +1612,8 @@ fn events_mapped_into_record_text_are_found_by_the_query() {
     let data = row["EventData"].as_str().unwrap_or_default();
     assert!(data.contains("<Data Name=\"TicketOptions\">0x40810000</Data>"), "{data}");
     assert_eq!(row["ServiceName"], "a&b");
+    // An event's own EventData object with a huge "position" is not expanded into values.
+    let r = rule_with("  product: rpc_firewall\n  category: application", "  sel:\n    EventID: 3\n  condition: sel");
+    let (row, _) = map_event(&p, &r, &ev(r#"{"EventID": 3, "EventData": {"18446744073709551615": "x"}}"#));
+    assert!(row["EventData"].as_str().unwrap_or_default().len() < 100, "{row:?}");
 }

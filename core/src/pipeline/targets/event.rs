@@ -87,8 +87,7 @@ pub(crate) fn map_event_fields(
             }
         }
         RowFilter::EventLog { logs, event_ids } => {
-            if let Some(Value::Object(values)) = row.out.get("EventData") {
-                let xml = classic_event_data_xml(values);
+            if let Some(xml) = row.out.get("EventData").and_then(classic_event_data_xml) {
                 row.out.insert("EventData".to_string(), Value::String(xml));
             }
             if let Some(l) = logs.first() {
@@ -180,10 +179,16 @@ fn nested_fields(src: &Source, fields: &[(String, Value)]) -> Vec<(String, Value
 /// the text escaped as XML requires.
 /// The `Event` table's `EventData` for a classic event whose values a rule
 /// names by position (`EventData.7`): one `<Data>` element per position up
-/// to the last given, empty where the event gave none.
-fn classic_event_data_xml(values: &Map<String, Value>) -> String {
+/// to the last given, empty where the event gave none. `None` unless every
+/// key is a position a classic event can have (so that an event's own
+/// object, or a huge number, is left as it is).
+fn classic_event_data_xml(data: &Value) -> Option<String> {
+    const MAX_VALUES: usize = 64;
+    let values = data.as_object()?;
+    let positions: Option<Vec<usize>> =
+        values.keys().map(|k| k.parse::<usize>().ok().filter(|n| (1..=MAX_VALUES).contains(n))).collect();
+    let last = positions?.into_iter().max()?;
     let at = |k: usize| values.get(&k.to_string()).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
-    let last = values.keys().filter_map(|k| k.parse::<usize>().ok()).max().unwrap_or(0);
     let mut x = String::from(crate::kusto::schema::EVENT_DATA_OPEN);
     for k in 1..=last {
         x.push_str("<Data>");
@@ -191,7 +196,7 @@ fn classic_event_data_xml(values: &Map<String, Value>) -> String {
         x.push_str("</Data>");
     }
     x.push_str(crate::kusto::schema::EVENT_DATA_CLOSE);
-    x
+    Some(x)
 }
 
 /// SecurityEvent's `EventData`: the event's `<EventData>` element, one
