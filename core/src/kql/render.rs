@@ -86,6 +86,20 @@ impl Column {
                 }
                 Kind::Unknown
             }
+            // The raw value of `name=` in an audit record's text: `"..."`
+            // quoted, hex, or bare up to the next space, `'` (the end of a
+            // user-space record's msg) or 0x1D (where enriched fields start);
+            // the name is a plain identifier (column_type makes sure).
+            ColumnType::AuditField => {
+                if let Some((base, name)) = field.split_once(':') {
+                    let text = format!(
+                        "extract(@'(?:^|[\\s\\x27\\x1d]){name}=(\"[^\"]*\"|[^\\s\\x27\\x1d]*)', 1, {})",
+                        identifier(base)
+                    );
+                    return (Column { text, kind: Kind::Str }, false);
+                }
+                Kind::Unknown
+            }
             // The column is text: the path is read from its parsed JSON.
             ColumnType::JsonText => {
                 if let (Some((base, _)), Some(path)) = (field.split_once('.'), dynamic_path(field)) {

@@ -27,6 +27,10 @@ pub enum ColumnType {
     /// Syslog's `SyslogMessage`): `SyslogMessage.Image` is the text of
     /// `<Data Name="Image">`, read with `extract`, a string.
     EventXml,
+    /// A `key=value` field of an audit record kept as text (auditd's records
+    /// in Syslog's `SyslogMessage`): `SyslogMessage:a0` is the value as the
+    /// record spells it (`"curl"` quoted, hex, or bare), read with `extract`.
+    AuditField,
     /// No schema knowledge (the `none` pipeline, custom tables).
     Unknown,
 }
@@ -57,6 +61,12 @@ pub fn column_type(table: &str, column: &str) -> ColumnType {
     if let Ok(i) = cols.binary_search_by(|(c, _)| (*c).cmp(column)) {
         return cols.get(i).map_or(ColumnType::Unknown, |(_, t)| *t);
     }
+    if let Some((base, name)) = column.split_once(':') {
+        let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if plain && KEY_VALUE_TEXT.contains(&(table, base)) {
+            return ColumnType::AuditField;
+        }
+    }
     if let Some((base, _)) = column.split_once('.') {
         if let Ok(i) = cols.binary_search_by(|(c, _)| (*c).cmp(base)) {
             if cols.get(i).is_some_and(|(_, t)| *t == ColumnType::Dynamic) {
@@ -86,8 +96,14 @@ const JSON_TEXT: &[(&str, &str)] = &[
 ];
 
 /// String columns that hold an event's XML (`<Data Name="...">` values):
-/// Syslog's message text, where Sysmon for Linux writes each event.
-const XML_TEXT: &[(&str, &str)] = &[("Syslog", "SyslogMessage")];
+/// Syslog's message text, where Sysmon for Linux writes each event, and
+/// SecurityEvent's `EventData`, the event's `<EventData>` element (docs/kql.md,
+/// "Security event values without a column").
+const XML_TEXT: &[(&str, &str)] = &[("Syslog", "SyslogMessage"), ("SecurityEvent", "EventData")];
+
+/// String columns that hold an audit record's `key=value` text: Syslog's
+/// message text, where the audisp syslog plugin writes auditd's records.
+const KEY_VALUE_TEXT: &[(&str, &str)] = &[("Syslog", "SyslogMessage")];
 
 /// Whether the embedded schema has `column` (or a path into a dynamic column) in `table`.
 pub fn has_column(table: &str, column: &str) -> bool {

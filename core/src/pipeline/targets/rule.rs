@@ -6,10 +6,10 @@
 use super::select::{
     for_the_fields, is_asim_native_table, logsource_span, no_table, resolve, source_for_table, ChosenBy,
 };
-use super::{lookup, DropKind, EventDataFields, FieldMap, RowFilter, Source, SYSMON_LINUX_PROVIDER};
+use super::{lookup, DropKind, EventDataFields, FieldMap, RowFilter, Source, AUDIT_RECORD_MARK, SYSMON_LINUX_PROVIDER};
 use crate::base::diag::{Diagnostic, Span};
 use crate::kusto::schema::{column_type, has_column, ColumnType};
-use crate::pipeline::convert::{convert_test, lit, ColumnExpr, ItemNotes, ValueConversion};
+use crate::pipeline::convert::{audit_needs_hex, convert_test, lit, ColumnExpr, ItemNotes, ValueConversion};
 use crate::pipeline::{keep_names, synthetic_item, MappedItem, MappingState, TargetId, WorkItem};
 use crate::sigma::compiled::Test;
 use crate::sigma::expr::Expr;
@@ -94,12 +94,24 @@ pub(crate) fn map_rule(
     } else if matches!(src.event_data, EventDataFields::SysmonXml(_)) {
         xml_entity_alternatives(mapped, src.table, state, "Sysmon for Linux writes its events to {table} as XML text, where `&`, `<` and `>` are `&amp;`, `&lt;`, `&gt;`, and the query reads the text without decoding it")
     } else {
-        mapped
+        xml_escaped_values(mapped)
     };
     match condition_expr(src, span.unwrap_or_default()) {
         Some(cond) => Expr::And(vec![cond, mapped]),
         None => mapped,
     }
+}
+
+/// Tests on a value read from a table's XML text (SecurityEvent's
+/// `EventData`), which is well-formed XML: `&`, `<` and `>` are always
+/// written as `&amp;`, `&lt;`, `&gt;` there, so the test is on that spelling.
+fn xml_escaped_values(e: Expr<MappedItem>) -> Expr<MappedItem> {
+    e.map_leaves(&mut |mut m: MappedItem| {
+        if m.column_type == ColumnType::EventXml {
+            m.item.tests = m.item.tests.iter().map(escaped_test).collect();
+        }
+        Expr::Leaf(m)
+    })
 }
 
 /// Sysmon through the `Event` table: the ASIM parsers read the XML text of
@@ -263,6 +275,13 @@ fn condition_expr(src: &Source, span: Span) -> Option<Expr<MappedItem>> {
                 Expr::And(vec![log, leaf("EventID", event_ids.iter().map(|n| number(*n)).collect())])
             }
         }
+        RowFilter::AuditdSyslog => leaf(
+            "SyslogMessage",
+            vec![Test::Glob {
+                pattern: SigmaString { parts: vec![Part::Star, Part::Lit(AUDIT_RECORD_MARK.to_string()), Part::Star] },
+                cased: true,
+            }],
+        ),
         RowFilter::SysmonSyslog { event_ids } => {
             let has = |text: String| Test::Glob {
                 pattern: SigmaString { parts: vec![Part::Star, Part::Lit(text), Part::Star] },
@@ -428,6 +447,9 @@ fn plain_values(w: &WorkItem) -> Option<Vec<String>> {
 /// error note says why) and the leaf is the item unchanged.
 fn map_leaf(src: &Source, w: WorkItem, state: &mut MappingState) -> (Expr<MappedItem>, bool) {
     let Some(field) = w.item.field.clone() else {
+        if src.condition == RowFilter::AuditdSyslog {
+            return audit_keywords(w, src.table, state);
+        }
         return (
             Expr::Leaf(MappedItem { item: w.item, sigma_field: w.sigma_field, column_type: ColumnType::Unknown }),
             false,
@@ -472,6 +494,57 @@ fn map_leaf(src: &Source, w: WorkItem, state: &mut MappingState) -> (Expr<Mapped
         state.record(s, &cols, lossy || failed);
     }
     (result, failed)
+}
+
+/// Keywords on auditd's records: searched in the record's text, where
+/// auditd writes a value holding a space, a double quote, a control or a
+/// non-ASCII byte in hex, and each argument of a command as a field of its
+/// own; a keyword holding such a character is never in the text.
+fn audit_keywords(w: WorkItem, table: &str, state: &mut MappingState) -> (Expr<MappedItem>, bool) {
+    let mut notes = ItemNotes {
+        out: &mut state.notes,
+        span: w.item.key_span,
+        field: "keywords",
+        table,
+        lossy: false,
+        failed: false,
+    };
+    // A number keyword is its digits in the text.
+    let tests: Vec<Test> = w
+        .item
+        .tests
+        .iter()
+        .map(|t| match t {
+            Test::Number { text, .. } => Test::Glob { pattern: SigmaString::literal(text), cased: false },
+            other => other.clone(),
+        })
+        .collect();
+    let spelled_in_hex = tests.iter().any(|t| match t {
+        Test::Glob { pattern, .. } => {
+            pattern.parts.iter().any(|p| matches!(p, Part::Lit(text) if audit_needs_hex(text)))
+        }
+        _ => true,
+    });
+    if spelled_in_hex {
+        notes.error("unmapped-value", "auditd writes a value holding a space, a double quote, a control or a non-ASCII byte in hex, and each argument of a command as a field of its own: a keyword holding such a character (or a non-text keyword) is never in SyslogMessage");
+    } else {
+        notes.lossy("a keyword is searched in SyslogMessage, the record's text, where auditd writes a value holding a space, a double quote, a control or a non-ASCII byte in hex (the keyword is not found inside such a value), and where it is also found in the record's other fields and its timestamp");
+    }
+    let failed = notes.failed;
+    // A keyword is found anywhere in the text.
+    let tests = tests
+        .iter()
+        .map(|t| match t {
+            Test::Glob { pattern, cased } => {
+                let mut parts = vec![Part::Star];
+                parts.extend(pattern.parts.iter().cloned());
+                parts.push(Part::Star);
+                Test::Glob { pattern: SigmaString { parts }, cased: *cased }
+            }
+            other => other.clone(),
+        })
+        .collect();
+    (negated(Expr::Leaf(mapped(&w, "SyslogMessage", tests, w.item.all, table)), w.item.negate), failed)
 }
 
 /// Columns a field compares as, position by position: one column, or the
