@@ -6,10 +6,11 @@ use crate::sigma::modifier::Modifier;
 use crate::sigma::rule::{Detection, DetectionItem, RawValue, Rule, Scalar};
 use crate::sigma::string::{Part, SigmaString};
 
+use super::fix::fix;
 use super::logsource::{known_fields, KnownFields};
 use super::{clip, Linter};
 
-impl Linter {
+impl Linter<'_> {
     /// Every item of every search of one detection (a rule's or a filter's).
     pub(super) fn detection(&mut self, det: &Detection, rule: &Rule) {
         let fields = known_fields(rule);
@@ -28,10 +29,13 @@ impl Linter {
         if let Some(field) = &item.field {
             if field.chars().any(char::is_whitespace) {
                 let fixed: String = field.split_whitespace().collect();
-                self.warn(
+                let span = item.field_span;
+                self.warn_fix(
                     "field-name-space",
                     format!("field name '{}' contains white space: Sigma field names have none ('New Value' is written 'NewValue'): write '{}'", clip(field), clip(&fixed)),
-                    item.field_span,
+                    span,
+                    // A different field name reads a different field of the events.
+                    |src| fix(format!("rename the field to '{}' (changes which events match)", clip(&fixed)), false, [src.replace_exact(span, field, &fixed)]),
                 );
             } else if let Some(known) = fields {
                 self.unknown_field(field, item.field_span, known);
@@ -57,10 +61,12 @@ impl Linter {
                 _ => v.text.clone(),
             };
             if seen.contains(&key) {
-                self.warn(
+                let span = v.span;
+                self.warn_fix(
                     "duplicate-value",
                     format!("value '{}' is already in this list: remove one", clip(&value_text(v))),
-                    v.span,
+                    span,
+                    |src| fix("remove the repeated value".into(), true, [src.remove_list_item(span)]),
                 );
             } else {
                 seen.push(key);
@@ -117,26 +123,31 @@ impl Linter {
             let doubled = parsed.parts.windows(2).any(|w| matches!(w, [Part::Star, Part::Star]));
             let lead_star = parsed.starts_with_star();
             let trail_star = matches!(parsed.parts.last(), Some(Part::Star));
-            if contains && (lead_star || trail_star) {
-                self.info(
-                    "redundant-wildcard",
-                    format!("'contains' already matches anywhere: drop the '*' around '{}'", clip(s)),
-                    v.span,
-                );
+            let strip = if contains && (lead_star || trail_star) {
+                Some((true, true, format!("'contains' already matches anywhere: drop the '*' around '{}'", clip(s))))
             } else if ends && lead_star {
-                self.info(
-                    "redundant-wildcard",
+                Some((
+                    true,
+                    false,
                     format!("'endswith' already allows anything before: drop the leading '*' of '{}'", clip(s)),
-                    v.span,
-                );
+                ))
             } else if starts && trail_star {
-                self.info(
-                    "redundant-wildcard",
+                Some((
+                    false,
+                    true,
                     format!("'startswith' already allows anything after: drop the trailing '*' of '{}'", clip(s)),
-                    v.span,
-                );
+                ))
             } else if doubled {
-                self.info("redundant-wildcard", format!("'**' in '{}' means the same as '*'", clip(s)), v.span);
+                Some((false, false, format!("'**' in '{}' means the same as '*'", clip(s))))
+            } else {
+                None
+            };
+            if let Some((lead, trail, message)) = strip {
+                let fixed = rewrite_stars(s, lead, trail);
+                let span = v.span;
+                self.info_fix("redundant-wildcard", message, span, |src| {
+                    fix(format!("write '{}'", clip(&fixed)), true, [src.replace_scalar(span, &fixed)])
+                });
             }
             if windows
                 && !keyword
@@ -188,14 +199,71 @@ impl Linter {
         };
         let field = item.field.as_deref().unwrap_or("");
         let values = if item.values.len() == 1 { "the value" } else { "every value" };
-        self.info(
+        self.info_fix(
             "wildcard-instead-of-modifier",
             format!(
                 "{values} is wrapped in '*': write '{field}|{modifier}' and drop the '*' (clearer, and what SigmaHQ requires)"
             ),
             item.key_span,
+            |src| {
+                // The modifier goes after the field, or after `windash`, which must come first.
+                let after = match item.modifiers.first() {
+                    Some(m) if m.value == Modifier::Windash => m.span,
+                    _ => item.field_span,
+                };
+                let kept = [Modifier::All, Modifier::Cased, Modifier::Windash];
+                if item.modifiers.iter().any(|m| !kept.contains(&m.value))
+                    || item.field_span.end - item.field_span.start != field.chars().count() as u32
+                {
+                    return None;
+                }
+                let key = src.insert_after(after, &format!("|{modifier}"));
+                let edits = item.values.iter().map(|v| match &v.value {
+                    Scalar::Str(s) => src.replace_scalar(v.span, &rewrite_stars(s, lead, trail)),
+                    _ => None,
+                });
+                fix(format!("write '{field}|{modifier}' and drop the '*'"), true, std::iter::once(key).chain(edits))
+            },
         );
     }
+}
+
+/// `s` (a Sigma string as written) without its leading (`lead`) and trailing
+/// (`trail`) unescaped `*` wildcards, and with runs of them made one.
+pub(super) fn rewrite_stars(s: &str, lead: bool, trail: bool) -> String {
+    // Tokens as written: an escape pair, or one char; `true` for a wildcard `*`.
+    let mut tokens: Vec<(&str, bool)> = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let len = match rest.strip_prefix('\\').and_then(|r| r.chars().next()) {
+            Some(n @ ('*' | '?' | '\\')) => 1 + n.len_utf8(),
+            _ => c.len_utf8(),
+        };
+        let (token, tail) = rest.split_at(len);
+        tokens.push((token, token == "*"));
+        rest = tail;
+    }
+    let mut from = 0;
+    let mut to = tokens.len();
+    if lead {
+        while tokens.get(from).is_some_and(|t| t.1) {
+            from += 1;
+        }
+    }
+    if trail {
+        while to > from && tokens.get(to - 1).is_some_and(|t| t.1) {
+            to -= 1;
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut star_before = false;
+    for (text, star) in tokens.get(from..to).unwrap_or_default() {
+        if !(*star && star_before) {
+            out.push_str(text);
+        }
+        star_before = *star;
+    }
+    out
 }
 
 /// Fields that hold Windows file paths.
@@ -228,6 +296,15 @@ fn value_text(v: &RawValue) -> String {
 mod tests {
     use super::super::tests::{codes, one, with, BASE};
     use crate::base::diag::Severity;
+
+    #[test]
+    fn stars() {
+        use super::rewrite_stars;
+        assert_eq!(rewrite_stars("**a\\*b**", true, true), "a\\*b");
+        assert_eq!(rewrite_stars("a\\\\*", false, true), "a\\\\");
+        assert_eq!(rewrite_stars("a**b", false, false), "a*b");
+        assert_eq!(rewrite_stars("*a*", true, false), "a*");
+    }
 
     #[test]
     fn values() {

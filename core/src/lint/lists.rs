@@ -3,19 +3,22 @@
 
 use crate::sigma::rule::Rule;
 
+use super::fix::fix;
 use super::{clip, Linter};
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn falsepositives_and_fields(&mut self, rule: &Rule) {
         for (key, list) in [("falsepositives", &rule.falsepositives), ("fields", &rule.fields)] {
             let mut seen: Vec<String> = Vec::new();
             for item in list {
                 let k = crate::base::case::to_lowercase(item.value.trim());
                 if seen.contains(&k) {
-                    self.warn(
+                    let span = item.span;
+                    self.warn_fix(
                         "duplicate-entry",
                         format!("'{}' is listed twice in '{key}': remove one", clip(&item.value)),
-                        item.span,
+                        span,
+                        |src| fix("remove the repeated entry".into(), true, [src.remove_list_item(span)]),
                     );
                 } else {
                     seen.push(k);

@@ -4,19 +4,22 @@
 use crate::base::diag::Span;
 use crate::sigma::rule::Rule;
 
+use super::fix::fix;
 use super::{clip, Linter};
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn logsource(&mut self, rule: &Rule) {
         let ls = &rule.logsource;
         for (key, v) in [("category", &ls.category), ("product", &ls.product), ("service", &ls.service)] {
             let Some(v) = v else { continue };
             if v.value.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
                 let fixed = crate::base::case::to_lowercase(v.value.trim()).replace(char::is_whitespace, "_");
-                self.warn(
+                let span = v.span;
+                self.warn_fix(
                     "logsource-format",
                     format!("logsource {key} values are lower case with '_' for spaces: write '{fixed}'"),
-                    v.span,
+                    span,
+                    |src| fix(format!("write '{fixed}'"), true, [src.replace_scalar(span, &fixed)]),
                 );
             }
         }

@@ -5,7 +5,9 @@ use crate::base::datetime::month_days;
 use crate::base::diag::Spanned;
 use crate::sigma::rule::{Rule, RuleKind};
 
+use super::fix::{fix, SourceText};
 use super::{clip, Linter};
+use crate::base::diag::{Fix, Span};
 
 /// The values of `status` the specification allows.
 pub const STATUSES: &[&str] = &["stable", "test", "experimental", "deprecated", "unsupported"];
@@ -17,7 +19,7 @@ pub const TITLE_MAX: usize = 256;
 /// SigmaHQ's title length limit.
 pub const TITLE_SIGMAHQ_MAX: usize = 110;
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn metadata(&mut self, rule: &Rule) {
         let anchor = rule.title.as_ref().map_or(rule.span, |t| t.span);
         if let Some(title) = &rule.title {
@@ -38,29 +40,45 @@ impl Linter {
                 id.span,
             ),
             Some(_) => {}
-            None => self.info(
-                "missing-id",
-                "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(),
-                anchor,
-            ),
+            None => {
+                let title = rule.title.as_ref().map(|t| t.span);
+                let document = rule.document;
+                self.info_fix(
+                    "missing-id",
+                    "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(),
+                    anchor,
+                    |src| {
+                        let id = new_rule_id(src.text(), document);
+                        fix(
+                            format!("add 'id: {id}'"),
+                            true,
+                            [src.insert_line_after(title?, "title", &format!("id: {id}"))],
+                        )
+                    },
+                )
+            }
         }
         if let Some(status) = &rule.status {
             if !STATUSES.contains(&status.value.as_str()) {
                 let hint = did_you_mean(&status.value, STATUSES);
-                self.warn(
+                let span = status.span;
+                self.warn_fix(
                     "invalid-status",
                     format!("status '{}' is not one of {}{hint}", clip(&status.value), STATUSES.join(", ")),
-                    status.span,
+                    span,
+                    |src| replace_with_closest(src, span, &status.value, STATUSES),
                 );
             }
         }
         if let Some(level) = &rule.level {
             if !LEVELS.contains(&level.value.as_str()) {
                 let hint = did_you_mean(&level.value, LEVELS);
-                self.warn(
+                let span = level.span;
+                self.warn_fix(
                     "invalid-level",
                     format!("level '{}' is not one of {}{hint}", clip(&level.value), LEVELS.join(", ")),
-                    level.span,
+                    span,
+                    |src| replace_with_closest(src, span, &level.value, LEVELS),
                 );
             }
         } else if rule.kind != RuleKind::Filter {
@@ -106,14 +124,29 @@ impl Linter {
             return Some(text);
         }
         let fixed = text.replace(['/', '.'], "-");
-        let hint = if fixed != text && is_date(&fixed) {
-            format!(": write '{fixed}'")
-        } else {
-            " (ISO 8601 with dashes, e.g. 2024-03-31)".to_string()
-        };
-        self.warn("invalid-date", format!("'{key}' must be a real date written YYYY-MM-DD{hint}"), v.span);
+        let fixable = fixed != text && is_date(&fixed);
+        let hint =
+            if fixable { format!(": write '{fixed}'") } else { " (ISO 8601 with dashes, e.g. 2024-03-31)".to_string() };
+        let span = v.span;
+        self.warn_fix("invalid-date", format!("'{key}' must be a real date written YYYY-MM-DD{hint}"), span, |src| {
+            fixable.then(|| fix(format!("write '{fixed}'"), true, [src.replace_scalar(span, &fixed)])).flatten()
+        });
         None
     }
+}
+
+/// The fix of a misspelt value: the closest allowed one.
+fn replace_with_closest(src: &SourceText<'_>, span: Span, value: &str, known: &[&'static str]) -> Option<Fix> {
+    let to = crate::base::similar::closest(value.trim(), known)?;
+    fix(format!("write '{to}'"), true, [src.replace_scalar(span, to)])
+}
+
+/// An id for a rule that has none: the name-based UUID (version 5) of the
+/// rule file's text and the rule's place in it. No randomness is needed (the
+/// browser build has no source of it without a dependency), and a rule's
+/// text, which holds its title, is as unique as the rule.
+fn new_rule_id(text: &str, document: usize) -> String {
+    crate::base::uuid::uuid_v5(&crate::base::uuid::NAMESPACE_URL, &format!("urn:sigmaplay:rule:{document}:{text}"))
 }
 
 /// `8-4-4-4-12` hexadecimal digits, either case.

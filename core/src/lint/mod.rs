@@ -45,10 +45,11 @@
 //! `logsource.rs` (the log source and the fields it is known to have),
 //! `detection.rs` (field names and values) and `regex_literal.rs`.
 
-use crate::base::diag::{Diagnostic, Severity, Span};
+use crate::base::diag::{Diagnostic, Fix, Severity, Span};
 use crate::sigma::rule::{Rule, RuleKind};
 
 mod detection;
+mod fix;
 mod lists;
 mod logsource;
 mod metadata;
@@ -56,6 +57,7 @@ mod references;
 mod regex_literal;
 mod tags;
 
+pub use fix::apply_edits;
 pub use metadata::{LEVELS, STATUSES, TITLE_MAX, TITLE_SIGMAHQ_MAX};
 
 /// Every code this module emits.
@@ -95,7 +97,17 @@ pub const CODES: &[&str] = &[
 
 /// Lint a parsed rule. Never panics; the result is sorted by position.
 pub fn lint(rule: &Rule) -> Vec<Diagnostic> {
-    let mut linter = Linter { diagnostics: Vec::new() };
+    run(rule, None)
+}
+
+/// As [`lint`], with fixes: `text` is the text `rule` was parsed from, which
+/// the fixes' edits apply to.
+pub fn lint_with_fixes(rule: &Rule, text: &str) -> Vec<Diagnostic> {
+    run(rule, Some(fix::SourceText::new(text)))
+}
+
+fn run(rule: &Rule, source: Option<fix::SourceText<'_>>) -> Vec<Diagnostic> {
+    let mut linter = Linter { diagnostics: Vec::new(), source };
     linter.metadata(rule);
     linter.tags(rule);
     linter.references(rule);
@@ -118,19 +130,43 @@ pub fn lint(rule: &Rule) -> Vec<Diagnostic> {
 }
 
 /// The diagnostics of one rule, as the checks find them.
-struct Linter {
+struct Linter<'a> {
     diagnostics: Vec<Diagnostic>,
+    /// The rule's text, when fixes are wanted.
+    source: Option<fix::SourceText<'a>>,
 }
 
-impl Linter {
-    fn push(&mut self, severity: Severity, code: &str, message: String, span: Span) {
-        self.diagnostics.push(Diagnostic { severity, code: code.to_string(), message, span: Some(span) });
+impl Linter<'_> {
+    fn push(&mut self, severity: Severity, code: &str, message: String, span: Span, fix: Option<Fix>) {
+        self.diagnostics.push(Diagnostic { severity, code: code.to_string(), message, span: Some(span), fix });
     }
     fn warn(&mut self, code: &str, message: String, span: Span) {
-        self.push(Severity::Warning, code, message, span);
+        self.push(Severity::Warning, code, message, span, None);
     }
     fn info(&mut self, code: &str, message: String, span: Span) {
-        self.push(Severity::Info, code, message, span);
+        self.push(Severity::Info, code, message, span, None);
+    }
+    /// A warning with the fix `make` builds from the text (when there is text and it can).
+    fn warn_fix(
+        &mut self,
+        code: &str,
+        message: String,
+        span: Span,
+        make: impl FnOnce(&fix::SourceText<'_>) -> Option<Fix>,
+    ) {
+        let fix = self.source.as_ref().and_then(make);
+        self.push(Severity::Warning, code, message, span, fix);
+    }
+    /// An info with the fix `make` builds from the text (when there is text and it can).
+    fn info_fix(
+        &mut self,
+        code: &str,
+        message: String,
+        span: Span,
+        make: impl FnOnce(&fix::SourceText<'_>) -> Option<Fix>,
+    ) {
+        let fix = self.source.as_ref().and_then(make);
+        self.push(Severity::Info, code, message, span, fix);
     }
 }
 

@@ -7,7 +7,7 @@ use crate::sigma::rule::DetectionItem;
 
 use super::{clip, Linter};
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn regex_literal(&mut self, item: &DetectionItem, pattern: &str, span: Span) {
         let Some(lit) = plain_regex(pattern) else { return };
         let case_insensitive = lit.case_insensitive || item.has(Modifier::I);

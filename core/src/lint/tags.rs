@@ -6,30 +6,39 @@ use crate::base::diag::Span;
 use crate::sigma::rule::Rule;
 use crate::sigma::tags::{self, TagError, TagStatus};
 
+use super::fix::fix;
 use super::{clip, Linter};
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn tags(&mut self, rule: &Rule) {
         let mut seen: Vec<String> = Vec::new();
         for tag in &rule.tags {
             let text = tag.value.as_str();
             let key = text.trim().to_ascii_lowercase();
             if seen.contains(&key) {
-                self.warn("duplicate-tag", format!("tag '{}' is listed twice: remove one", clip(text)), tag.span);
+                let span = tag.span;
+                self.warn_fix(
+                    "duplicate-tag",
+                    format!("tag '{}' is listed twice: remove one", clip(text)),
+                    span,
+                    |src| fix("remove the repeated tag".into(), true, [src.remove_list_item(span)]),
+                );
                 continue;
             }
             seen.push(key);
             if !is_tag_format(text) {
                 let lower = text.trim().to_ascii_lowercase();
-                let hint =
-                    if lower != text && is_tag_format(&lower) { format!(": write '{lower}'") } else { String::new() };
-                self.warn(
+                let fixable = lower != text && is_tag_format(&lower);
+                let hint = if fixable { format!(": write '{lower}'") } else { String::new() };
+                let span = tag.span;
+                self.warn_fix(
                     "tag-format",
                     format!(
                         "tag '{}' is not 'namespace.value' with lower-case letters, digits, '_', '-' and '.'{hint}",
                         clip(text)
                     ),
-                    tag.span,
+                    span,
+                    |src| fixable.then(|| fix(format!("write '{lower}'"), true, [src.replace_scalar(span, &lower)]))?,
                 );
                 continue;
             }
