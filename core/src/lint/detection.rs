@@ -19,8 +19,73 @@ impl Linter<'_> {
             for alt in &search.alternatives {
                 for item in alt {
                     self.detection_item(item, fields.as_ref(), windows);
+                    self.value_forms(item);
+                    self.event_id_item(item, rule);
                 }
             }
+        }
+        self.conditions(det);
+    }
+
+    /// How values are written: control characters, escaped wildcards, quoted
+    /// numbers, hashes, `all` over exact values, `windash` without a dash.
+    fn value_forms(&mut self, item: &DetectionItem) {
+        let plain = item.modifiers.is_empty();
+        let positional = item.has(Modifier::Contains) || item.has(Modifier::StartsWith) || item.has(Modifier::EndsWith);
+        let regex = item.has(Modifier::Re);
+        for v in &item.values {
+            let Scalar::Str(s) = &v.value else { continue };
+            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+                self.warn(
+                    "control-character",
+                    format!("value '{}' holds a control character (a tab?): in double quotes '\\t' is a tab; write '\\\\t' or use single quotes", clip(s)),
+                    v.span,
+                );
+            }
+            if !regex && has_escaped_wildcard(s) {
+                self.info(
+                    "escaped-wildcard",
+                    format!("value '{}' has an escaped wildcard ('\\*' or '\\?'): a literal '*' or '?' is rare in logs; check it is meant", clip(s)),
+                    v.span,
+                );
+            }
+            if plain && item.field.is_some() && !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit())
+            {
+                self.info(
+                    "number-as-string",
+                    format!("the number {s} is quoted: unquoted it matches the number and its text alike ('{s}' does not match 0{s})"),
+                    v.span,
+                );
+            }
+            if let Some(problem) = item.field.as_deref().and_then(|f| hash_problem(f, s)) {
+                self.warn("invalid-hash-value", format!("'{}' {problem}", clip(s)), v.span);
+            }
+            if item.has(Modifier::Windash) && !s.contains(['-', '/', '\u{2013}', '\u{2014}', '\u{2015}']) {
+                self.info(
+                    "windash-without-dash",
+                    format!("'windash' changes only '-' and '/', and '{}' has neither", clip(s)),
+                    v.span,
+                );
+            }
+        }
+        let exact = item.values.iter().all(|v| matches!(&v.value, Scalar::Str(s) if !SigmaString::parse(s).parts.iter().any(|p| !matches!(p, Part::Lit(_)))));
+        if item.has(Modifier::All)
+            && !positional
+            && !regex
+            && !item.has(Modifier::Cidr)
+            && item.field.is_some()
+            && item.values.len() > 1
+            && exact
+        {
+            let field = item.field.clone().unwrap_or_default();
+            let span = item.key_span;
+            let at = item.field_span;
+            self.warn_fix(
+                "all-exact-values",
+                format!("'{field}|all' with exact values: a field equals at most one of them, so only list fields can match; did you mean '{field}|contains|all'?"),
+                span,
+                |src| fix(format!("write '{field}|contains|all' (changes what matches: the values anywhere in the field)"), false, [src.insert_after(at, "|contains")]),
+            );
         }
     }
 
@@ -266,6 +331,45 @@ pub(super) fn rewrite_stars(s: &str, lead: bool, trail: bool) -> String {
     out
 }
 
+/// Whether `s` has `\*` or `\?` (an escaped wildcard; `\\*` is a backslash and a wildcard).
+fn has_escaped_wildcard(s: &str) -> bool {
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('*' | '?') => return true,
+                _ => continue,
+            }
+        }
+    }
+    false
+}
+
+/// Hash algorithms as Sysmon writes them in `Hashes`, and their hex lengths.
+const HASHES: &[(&str, usize)] =
+    &[("MD5", 32), ("SHA1", 40), ("SHA256", 64), ("SHA384", 96), ("SHA512", 128), ("IMPHASH", 32)];
+
+/// What is wrong with a hash value of a hash field, if anything: `Hashes`
+/// holds `ALGO=hex`, `md5`/`sha1`/`sha256`/`Imphash` plain hex of their length.
+fn hash_problem(field: &str, value: &str) -> Option<String> {
+    if value.contains(['*', '?']) {
+        return None;
+    }
+    let hex_of = |v: &str, len: usize| v.len() == len && v.bytes().all(|b| b.is_ascii_hexdigit());
+    if field.eq_ignore_ascii_case("Hashes") {
+        let Some((algo, hex)) = value.split_once('=') else {
+            return Some("is not 'ALGORITHM=hex' as Sysmon writes 'Hashes' (e.g. 'SHA256=...')".into());
+        };
+        return match HASHES.iter().find(|(a, _)| a.eq_ignore_ascii_case(algo)) {
+            Some((a, n)) if !hex_of(hex, *n) => Some(format!("is not a {a} hash: {n} hexadecimal digits expected")),
+            Some(_) => None,
+            None => Some(format!("'{}' is not a hash algorithm of 'Hashes' (MD5, SHA1, SHA256, IMPHASH)", clip(algo))),
+        };
+    }
+    let (name, n) = HASHES.iter().find(|(a, _)| a.eq_ignore_ascii_case(field))?;
+    (!hex_of(value, *n)).then(|| format!("is not a {name} hash: {n} hexadecimal digits expected"))
+}
+
 /// Fields that hold Windows file paths.
 const PATH_FIELDS: &[&str] = &[
     "Image",
@@ -366,5 +470,33 @@ mod tests {
         .is_empty());
         let d = one("Image|endswith", "Parent Image|endswith", "field-name-space");
         assert!(d.message.contains("ParentImage"));
+    }
+
+    #[test]
+    fn value_forms() {
+        one("- ' /priv'", "- \" /pr\\tiv\"", "control-character");
+        assert!(with("- ' /priv'", "- ' /pr\\tiv'", "control-character").is_empty());
+        one("- ' /priv'", "- ' /pr\\*iv'", "escaped-wildcard");
+        assert!(
+            with("- ' /priv'", "- ' /pr\\\\*iv'", "escaped-wildcard").is_empty(),
+            "escaped backslash, then a wildcard"
+        );
+        one("Image|endswith: '\\\\whoami.exe'", "EventID: '4688'", "number-as-string");
+        assert!(with("Image|endswith: '\\\\whoami.exe'", "EventID: 4688", "number-as-string").is_empty());
+        one("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA256=abc'", "invalid-hash-value");
+        one("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA257=abc'", "invalid-hash-value");
+        one("Image|endswith: '\\\\whoami.exe'", "md5: 'xyz'", "invalid-hash-value");
+        assert!(with(
+            "Image|endswith: '\\\\whoami.exe'",
+            &format!("Hashes|contains: 'MD5={}'", "a".repeat(32)),
+            "invalid-hash-value"
+        )
+        .is_empty());
+        let windash = BASE.replace("CommandLine|contains:", "CommandLine|windash|contains:");
+        assert!(!codes(&windash).contains(&"windash-without-dash".to_string()), "every value has '/'");
+        assert!(codes(&windash.replace("' /priv'", "' priv'")).contains(&"windash-without-dash".to_string()));
+        let d = one("CommandLine|contains:", "CommandLine|all:", "all-exact-values");
+        assert!(d.message.contains("CommandLine|contains|all"));
+        assert!(with("CommandLine|contains:", "CommandLine|contains|all:", "all-exact-values").is_empty());
     }
 }

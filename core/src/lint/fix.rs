@@ -85,6 +85,62 @@ impl<'a> SourceText<'a> {
             .then(|| self.edit(from, to, replacement.to_string()))
     }
 
+    /// Byte range of a single-line scalar's content: inside its quotes, or
+    /// all of a plain one. `None` for block scalars and multi-line ones.
+    fn scalar_content(&self, span: Span) -> Option<(usize, usize)> {
+        if span.line != span.end_line {
+            return None;
+        }
+        let (from, to) = self.bytes(span)?;
+        let old = self.slice(from, to)?;
+        match old.as_bytes().first() {
+            Some(q @ (b'\'' | b'"')) if old.len() >= 2 && old.as_bytes().last() == Some(q) => Some((from + 1, to - 1)),
+            Some(b'\'' | b'"' | b'|' | b'>' | b'&' | b'!' | b'*') | None => None,
+            Some(_) => Some((from, to)),
+        }
+    }
+
+    /// An edit that replaces the first char of a scalar's content, which must be `old`.
+    pub(super) fn replace_first_char(&self, span: Span, old: char, new: &str) -> Option<Edit> {
+        let (from, _) = self.scalar_content(span)?;
+        self.text.get(from..)?.starts_with(old).then(|| self.edit(from, from + old.len_utf8(), new.to_string()))
+    }
+
+    /// An edit that replaces the first `old` in a scalar's content (plain or single-quoted).
+    pub(super) fn replace_in_content(&self, span: Span, old: &str, new: &str) -> Option<Edit> {
+        let (from, to) = self.scalar_content(span)?;
+        let content = self.slice(from, to)?;
+        if content.contains(['\\', '\'']) {
+            return None; // escapes: the written text is not the value
+        }
+        let at = from + content.find(old)?;
+        Some(self.edit(at, at + old.len(), new.to_string()))
+    }
+
+    /// An edit that removes the last char of a scalar's content, which must be `old`
+    /// (and not escaped).
+    pub(super) fn remove_last_char(&self, span: Span, old: char) -> Option<Edit> {
+        let (from, to) = self.scalar_content(span)?;
+        let content = self.slice(from, to)?;
+        let at = to.checked_sub(old.len_utf8())?;
+        (content.ends_with(old) && !content.ends_with(&format!("\\{old}")) && at > from)
+            .then(|| self.edit(at, to, String::new()))
+    }
+
+    /// An edit that removes the top-level line `key: value` whose single-line value is at `value_span`.
+    pub(super) fn remove_line(&self, value_span: Span, key: &str) -> Option<Edit> {
+        if value_span.line != value_span.end_line {
+            return None;
+        }
+        let start = self.index.line_start(value_span.line)?;
+        let line = self.text.get(start..)?;
+        if !line.starts_with(key) || !line.get(key.len()..)?.starts_with(':') {
+            return None;
+        }
+        let end = line.find('\n').map_or(self.text.len(), |i| start + i + 1);
+        Some(self.edit(start, end, String::new()))
+    }
+
     /// An edit that inserts `text` right after the char at `span.end` (no quote handling).
     pub(super) fn insert_after(&self, span: Span, text: &str) -> Option<Edit> {
         let (_, to) = self.bytes(span)?;

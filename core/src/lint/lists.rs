@@ -26,6 +26,7 @@ impl Linter<'_> {
             }
         }
         for fp in &rule.falsepositives {
+            self.falsepositive_spelling(fp);
             let v = crate::base::case::to_lowercase(fp.value.trim());
             if matches!(
                 v.as_str(),
@@ -48,13 +49,54 @@ impl Linter<'_> {
     }
 }
 
+/// Misspellings seen in false positive entries, and their spelling.
+const TYPOS: &[(&str, &str)] =
+    &[("unkown", "unknown"), ("ligitimate", "legitimate"), ("legitimeate", "legitimate"), ("legitmate", "legitimate")];
+
+impl Linter<'_> {
+    /// An entry starts with a capital letter and has no common typo.
+    fn falsepositive_spelling(&mut self, fp: &crate::base::diag::Spanned<String>) {
+        let text = fp.value.trim_start();
+        let span = fp.span;
+        if let Some(first) = text.chars().next().filter(|c| c.is_lowercase()) {
+            let upper = crate::base::case::to_uppercase(&first.to_string());
+            self.info_fix(
+                "falsepositive-case",
+                format!(
+                    "false positive entries start with a capital letter: '{}'",
+                    clip(&format!("{upper}{}", text.get(first.len_utf8()..).unwrap_or_default()))
+                ),
+                span,
+                |src| fix(format!("write '{upper}'"), true, [src.replace_first_char(span, first, &upper)]),
+            );
+        }
+        for word in fp.value.split(|c: char| !c.is_alphanumeric()) {
+            let lower = word.to_ascii_lowercase();
+            let Some((_, right)) = TYPOS.iter().find(|(typo, _)| *typo == lower) else { continue };
+            // Keep the case of the first letter.
+            let fixed = if word.starts_with(char::is_uppercase) {
+                crate::base::case::to_uppercase(right.get(..1).unwrap_or_default()) + right.get(1..).unwrap_or_default()
+            } else {
+                right.to_string()
+            };
+            self.info_fix("falsepositive-typo", format!("'{word}' is misspelt: write '{fixed}'"), span, |src| {
+                fix(format!("write '{fixed}'"), true, [src.replace_in_content(span, word, &fixed)])
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::tests::one;
+    use super::super::tests::{one, with};
 
     #[test]
     fn lists() {
         one("    - Unknown\n", "    - Unknown\n    - unknown\n", "duplicate-entry");
         one("    - Unknown\n", "    - None\n", "falsepositive-wording");
+        one("    - Unknown\n", "    - unknown admin tools\n", "falsepositive-case");
+        assert!(with("    - Unknown\n", "    - 7-Zip updates\n", "falsepositive-case").is_empty());
+        assert!(one("    - Unknown\n", "    - Unkown\n", "falsepositive-typo").message.contains("'Unknown'"));
+        assert!(with("    - Unknown\n", "    - Legitimate use\n", "falsepositive-typo").is_empty());
     }
 }

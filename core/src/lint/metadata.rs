@@ -16,6 +16,8 @@ pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critica
 
 /// Maximum title length of the JSON schema.
 pub const TITLE_MAX: usize = 256;
+/// Descriptions shorter than this say too little (SigmaHQ's description length check).
+pub const DESCRIPTION_MIN: usize = 16;
 /// SigmaHQ's title length limit.
 pub const TITLE_SIGMAHQ_MAX: usize = 110;
 
@@ -95,6 +97,43 @@ impl Linter<'_> {
                 );
             }
         }
+        if let (Some(m), None) = (&rule.modified, &rule.date) {
+            self.info(
+                "modified-without-date",
+                "'modified' without 'date': add the creation date as 'date'".into(),
+                m.span,
+            );
+        }
+        if let (Some(d), Some(m), Some(ms)) = (date, modified, rule.modified.as_ref()) {
+            if d == m {
+                let span = ms.span;
+                self.info_fix(
+                    "redundant-modified",
+                    "'modified' equals 'date': leave 'modified' out until the rule changes".into(),
+                    span,
+                    |src| fix("remove 'modified'".into(), true, [src.remove_line(span, "modified")]),
+                );
+            }
+        }
+        if rule.status.is_none() && rule.kind != RuleKind::Filter {
+            self.info(
+                "missing-status",
+                "no 'status': add one (new rules start as 'experimental' or 'test')".into(),
+                anchor,
+            );
+        }
+        if rule.references.is_empty()
+            && rule.level.as_ref().is_some_and(|l| matches!(l.value.trim(), "high" | "critical"))
+        {
+            let span = rule.level.as_ref().map_or(anchor, |l| l.span);
+            self.info(
+                "missing-references",
+                "a high or critical rule without 'references': link the report or research it is based on, so that an analyst can judge an alert".into(),
+                span,
+            );
+        }
+        self.title_style(rule);
+        self.description_style(rule);
         if rule.date.is_none() {
             self.info("missing-date", "no 'date': add the creation date as YYYY-MM-DD".into(), anchor);
         }
@@ -112,6 +151,46 @@ impl Linter<'_> {
                 "missing-author",
                 "no 'author': add the author's name (several are separated by commas)".into(),
                 span,
+            );
+        }
+    }
+
+    /// SigmaHQ's title conventions: no final period, no "Detects" (that is the description's start).
+    fn title_style(&mut self, rule: &Rule) {
+        let Some(title) = &rule.title else { return };
+        let text = title.value.trim();
+        if text.ends_with('.') && !text.ends_with("..") {
+            let span = title.span;
+            self.info_fix("title-period", "a title is not a sentence: drop the final '.'".into(), span, |src| {
+                fix("remove the final '.'".into(), true, [src.remove_last_char(span, '.')])
+            });
+        }
+        if text.get(..8).is_some_and(|w| w.eq_ignore_ascii_case("detects ")) {
+            self.info(
+                "title-starts-detects",
+                "titles name what is detected ('Whoami Execution'); 'Detects ...' is how the description starts".into(),
+                title.span,
+            );
+        }
+    }
+
+    /// A description long enough to say something, and without links (they go in 'references').
+    fn description_style(&mut self, rule: &Rule) {
+        let Some(d) = &rule.description else { return };
+        let text = d.value.trim();
+        let n = text.chars().count();
+        if n > 0 && n < DESCRIPTION_MIN {
+            self.info(
+                "description-too-short",
+                format!("the description has {n} characters: say what the rule detects and why it matters (SigmaHQ wants at least {DESCRIPTION_MIN})"),
+                d.span,
+            );
+        }
+        if text.contains("http://") || text.contains("https://") {
+            self.info(
+                "link-in-description",
+                "a link in the description: put it in 'references', where tools and readers look for it".into(),
+                d.span,
             );
         }
     }

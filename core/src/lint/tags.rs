@@ -44,6 +44,36 @@ impl Linter<'_> {
             }
             self.check_tag_value(text, tag.span);
         }
+        self.tag_consistency(rule);
+    }
+
+    /// Techniques come with their tactic; hunting rules are not alerts.
+    fn tag_consistency(&mut self, rule: &Rule) {
+        let values: Vec<&str> = rule.tags.iter().map(|t| t.value.trim()).collect();
+        let tactics = tags::tactic_shortnames();
+        let has_tactic = values.iter().any(|v| v.strip_prefix("attack.").is_some_and(|t| tactics.contains(&t)));
+        let technique = rule.tags.iter().find(|t| {
+            t.value.trim().strip_prefix("attack.t").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        });
+        if let (Some(t), false) = (technique, has_tactic) {
+            self.info(
+                "technique-without-tactic",
+                format!(
+                    "'{}' has no tactic tag next to it: add the tactic it serves (e.g. 'attack.execution')",
+                    clip(&t.value)
+                ),
+                t.span,
+            );
+        }
+        let hunting = rule.tags.iter().find(|t| t.value.trim() == "detection.threat-hunting");
+        let level = rule.level.as_ref().filter(|l| matches!(l.value.trim(), "high" | "critical"));
+        if let (Some(_), Some(l)) = (hunting, level) {
+            self.info(
+                "hunting-level",
+                format!("a 'detection.threat-hunting' rule at level '{}': hunting rules find leads, not alerts (SigmaHQ keeps them low or medium)", l.value.trim()),
+                l.span,
+            );
+        }
     }
 
     /// A well-formed tag against the taxonomy.
@@ -186,8 +216,25 @@ mod tests {
             "attack.s0002",
             "d3fend.d3-am",
         ] {
-            assert_eq!(codes(&BASE.replace("attack.t1033", ok)), Vec::<String>::new(), "{ok}");
+            let text = BASE.replace("attack.t1033", ok).replace("level: high", "level: medium");
+            assert_eq!(codes(&text), Vec::<String>::new(), "{ok}");
         }
+    }
+
+    #[test]
+    fn consistency() {
+        one("    - attack.discovery\n", "", "technique-without-tactic");
+        assert!(super::super::tests::with(
+            "    - attack.discovery\n",
+            "    - attack.execution\n",
+            "technique-without-tactic"
+        )
+        .is_empty());
+        one("    - attack.t1033\n", "    - attack.t1033\n    - detection.threat-hunting\n", "hunting-level");
+        let low = BASE
+            .replace("    - attack.t1033\n", "    - attack.t1033\n    - detection.threat-hunting\n")
+            .replace("level: high", "level: low");
+        assert!(!codes(&low).contains(&"hunting-level".to_string()));
     }
 
     #[test]
