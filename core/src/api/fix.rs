@@ -57,6 +57,14 @@ pub fn fix_all_safe(text: &str, options: &MatchOptions) -> FixOutcome {
     FixOutcome { text: format!("{bom}{body}"), applied, check }
 }
 
+/// As [`fix_all_safe`], from raw bytes; invalid UTF-8 is the check that says so.
+pub fn fix_all_safe_bytes(bytes: &[u8], options: &MatchOptions) -> Result<FixOutcome, RuleCheck> {
+    match crate::base::text::decode_utf8(bytes) {
+        Ok(text) => Ok(fix_all_safe(text, options)),
+        Err(_) => Err(check_rule_bytes(bytes, options)),
+    }
+}
+
 /// The safe fixes of a check, in text order.
 pub fn safe_fixes(check: &RuleCheck) -> Vec<Fix> {
     check.diagnostics.iter().filter_map(|d| d.fix.clone()).filter(|f| f.safe).collect()
