@@ -13,6 +13,7 @@ use crate::editor::CodeEditor;
 use crate::highlight::Lang;
 use crate::state::derived::use_derived;
 use crate::state::export::use_export;
+use crate::state::fixes::use_fixes;
 use crate::state::kql_actions::kql_actions;
 use crate::state::marks::use_editor_marks;
 use crate::state::parity::use_parity;
@@ -48,6 +49,7 @@ pub fn App(props: &AppProps) -> Html {
     let selection = use_selection(pipeline_open.clone());
     let derived = use_derived(&state);
     let parity = use_parity(&state);
+    let fixes = use_fixes(&state.rule.text, &derived.diagnostics);
     let marks = use_editor_marks(&derived.diagnostics, &selection.highlight, &parity.report, &derived.kql_text);
     use_perf_marks(!derived.kql.text.is_empty());
     use_forget_link(start.from_link, embed);
@@ -164,7 +166,7 @@ pub fn App(props: &AppProps) -> Html {
                     <div class="area area-rule"><CodeEditor
                         id="rule-input" testid="rule-editor" label="Sigma rule (YAML)" lang={Lang::Yaml}
                         text={state.rule.text.clone()} load_rev={state.load_rev} marks={marks.rule}
-                        select={selection.rule} {flush} on_change={edits.rule} rows={if embed { 14 } else { 24 }}
+                        select={selection.rule} replace={fixes.replace.clone()} {flush} on_change={edits.rule} rows={if embed { 14 } else { 24 }}
                         placeholder={"title: ...\nlogsource: ...\ndetection: ..."} perf_name={Some("rule")}
                     /></div>
                     <div class="area area-events"><CodeEditor
@@ -201,7 +203,7 @@ pub fn App(props: &AppProps) -> Html {
                     <div class="area area-results"><ResultsPanel rule={derived.rule.clone()} events={derived.events.clone()} results={derived.results.clone()}
                         on_highlight={selection.on_highlight} on_select_rule={selection.select_rule} on_select_event={selection.select_event} /></div>
                     <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>
-                    <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} /></div>
+                    <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} on_fix={fixes.on_fix.clone()} /></div>
                 </div>
             </main>
             if !embed {

@@ -27,13 +27,20 @@ pub struct FixOutcome {
 /// parses. The edits' offsets are those of the diagnostics [`check_rule_text`]
 /// or [`analyse_rules`] gave for this same text.
 pub fn apply_fixes(text: &str, fixes: &[Fix], options: &MatchOptions) -> FixOutcome {
+    let (fixed, applied) = apply_fixes_to_text(text, fixes);
+    let check = check_rule_text(fixed.strip_prefix('\u{feff}').unwrap_or(&fixed), options);
+    FixOutcome { text: fixed, applied, check }
+}
+
+/// As [`apply_fixes`] without checking the result: the fixed text and the
+/// number of fixes applied (the web app analyses the new text anyway).
+pub fn apply_fixes_to_text(text: &str, fixes: &[Fix]) -> (String, usize) {
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
         None => ("", text),
     };
     let (fixed, applied) = apply_without_breaking(body, fixes);
-    let check = check_rule_text(&fixed, options);
-    FixOutcome { text: format!("{bom}{fixed}"), applied, check }
+    (format!("{bom}{fixed}"), applied)
 }
 
 /// Apply every safe fix of every finding, again on the fixed text while new
@@ -67,7 +74,12 @@ pub fn fix_all_safe_bytes(bytes: &[u8], options: &MatchOptions) -> Result<FixOut
 
 /// The safe fixes of a check, in text order.
 pub fn safe_fixes(check: &RuleCheck) -> Vec<Fix> {
-    check.diagnostics.iter().filter_map(|d| d.fix.clone()).filter(|f| f.safe).collect()
+    safe_fixes_of(&check.diagnostics)
+}
+
+/// The safe fixes among `diagnostics`, in their order.
+pub fn safe_fixes_of(diagnostics: &[DiagnosticView]) -> Vec<Fix> {
+    diagnostics.iter().filter_map(|d| d.fix.clone()).filter(|f| f.safe).collect()
 }
 
 /// `fixes` applied in order, skipping one that overlaps an applied one or

@@ -10,11 +10,13 @@
 //! - [`persistence`]: the state saved in this browser;
 //! - [`share_link`]: making a share link, and clearing the one the page was opened with;
 //! - [`kql_actions`]: copying and downloading the query;
+//! - [`fixes`]: applying lint fixes to the rule text;
 //! - [`export`]: the Export panel (a deployable Sentinel or Defender rule and its checks);
 //! - [`theme`], [`toast`], [`shortcuts`], [`perf`]: the rest of the page's behaviour.
 
 pub mod derived;
 pub mod export;
+pub mod fixes;
 pub mod kql_actions;
 pub mod marks;
 pub mod parity;
