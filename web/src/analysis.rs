@@ -65,7 +65,7 @@ impl UiDiagnostic {
             code: d.code.clone(),
             message: d.message.clone(),
             span: d.span,
-            fix: d.fix.clone(),
+            fix: d.fix.as_deref().cloned(),
         }
     }
 }

@@ -91,7 +91,7 @@ impl DiagnosticView {
             col: d.col(),
             source,
             span: d.span,
-            fix: d.fix.clone(),
+            fix: d.fix.as_deref().cloned(),
         }
     }
 

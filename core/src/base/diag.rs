@@ -96,8 +96,9 @@ pub struct Diagnostic {
     pub code: String,
     pub message: String,
     pub span: Option<Span>,
+    /// Boxed: most diagnostics have none, and every `Result<_, Diagnostic>` carries the size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Diagnostic {

@@ -350,13 +350,14 @@ const HASHES: &[(&str, usize)] =
     &[("MD5", 32), ("SHA1", 40), ("SHA256", 64), ("SHA384", 96), ("SHA512", 128), ("IMPHASH", 32)];
 
 /// What is wrong with a hash value of a hash field, if anything: `Hashes`
-/// holds `ALGO=hex`, `md5`/`sha1`/`sha256`/`Imphash` plain hex of their length.
+/// (and `Hash` of Sysmon's stream hash events) holds `ALGO=hex`,
+/// `md5`/`sha1`/`sha256`/`Imphash` plain hex of their length.
 fn hash_problem(field: &str, value: &str) -> Option<String> {
     if value.contains(['*', '?']) {
         return None;
     }
     let hex_of = |v: &str, len: usize| v.len() == len && v.bytes().all(|b| b.is_ascii_hexdigit());
-    if field.eq_ignore_ascii_case("Hashes") {
+    if field.eq_ignore_ascii_case("Hashes") || field.eq_ignore_ascii_case("Hash") {
         let Some((algo, hex)) = value.split_once('=') else {
             return Some("is not 'ALGORITHM=hex' as Sysmon writes 'Hashes' (e.g. 'SHA256=...')".into());
         };

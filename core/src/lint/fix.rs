@@ -279,7 +279,7 @@ mod tests {
             .iter()
             .flat_map(|r| super::super::lint_with_fixes(r, &text))
             .filter(|d| d.code == code)
-            .filter_map(|d| d.fix)
+            .filter_map(|d| d.fix.map(|f| *f))
             .collect();
         assert_eq!(found.len(), 1, "{code}: {found:?}");
         (text, found.into_iter().next().unwrap_or_else(|| panic!()))

@@ -58,8 +58,9 @@ impl Linter<'_> {
     fn falsepositive_spelling(&mut self, fp: &crate::base::diag::Spanned<String>) {
         let text = fp.value.trim_start();
         let span = fp.span;
-        if let Some(first) = text.chars().next().filter(|c| c.is_lowercase()) {
-            let upper = crate::base::case::to_uppercase(&first.to_string());
+        // ASCII only: the Unicode case predicates would bring their tables into the web build.
+        if let Some(first) = text.chars().next().filter(char::is_ascii_lowercase) {
+            let upper = first.to_ascii_uppercase().to_string();
             self.info_fix(
                 "falsepositive-case",
                 format!(
@@ -70,12 +71,12 @@ impl Linter<'_> {
                 |src| fix(format!("write '{upper}'"), true, [src.replace_first_char(span, first, &upper)]),
             );
         }
-        for word in fp.value.split(|c: char| !c.is_alphanumeric()) {
+        for word in fp.value.split(|c: char| !c.is_ascii_alphanumeric()) {
             let lower = word.to_ascii_lowercase();
             let Some((_, right)) = TYPOS.iter().find(|(typo, _)| *typo == lower) else { continue };
             // Keep the case of the first letter.
-            let fixed = if word.starts_with(char::is_uppercase) {
-                crate::base::case::to_uppercase(right.get(..1).unwrap_or_default()) + right.get(1..).unwrap_or_default()
+            let fixed = if word.starts_with(|c: char| c.is_ascii_uppercase()) {
+                right.get(..1).unwrap_or_default().to_ascii_uppercase() + right.get(1..).unwrap_or_default()
             } else {
                 right.to_string()
             };

@@ -45,7 +45,7 @@ impl Linter<'_> {
             return;
         }
         let ls = &rule.logsource;
-        if !ls.product().is_some_and(|p| p.trim() == "windows") {
+        if ls.product().is_none_or(|p| p.trim() != "windows") {
             return;
         }
         if let Some(category) = ls.category() {
@@ -116,6 +116,7 @@ const SYSMON_CATEGORIES: &[(i64, &str)] = &[
     (11, "file_event"),
     (13, "registry_set"),
     (15, "create_stream_hash"),
+    (16, "sysmon_status"),
     (17, "pipe_created"),
     (18, "pipe_created"),
     (22, "dns_query"),
@@ -123,6 +124,8 @@ const SYSMON_CATEGORIES: &[(i64, &str)] = &[
     (24, "clipboard_capture"),
     (25, "process_tampering"),
     (26, "file_delete_detected"),
+    (27, "file_block_executable"),
+    (28, "file_block_shredding"),
     (29, "file_executable_detected"),
 ];
 

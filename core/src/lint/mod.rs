@@ -199,6 +199,7 @@ struct Linter<'a> {
 
 impl Linter<'_> {
     fn push(&mut self, severity: Severity, code: &str, message: String, span: Span, fix: Option<Fix>) {
+        let fix = fix.map(Box::new);
         self.diagnostics.push(Diagnostic { severity, code: code.to_string(), message, span: Some(span), fix });
     }
     fn warn(&mut self, code: &str, message: String, span: Span) {
