@@ -14,8 +14,10 @@
 //!
 //! When the corpus is missing, the corpus test says so and passes.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -25,19 +27,6 @@ use sigmaplay_core::sigma::rule::{Rule, Scalar};
 use sigmaplay_core::{parse_events, parse_rules, Edit, Event};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
-
-fn collect_yml(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect_yml(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yml") {
-            out.push(p);
-        }
-    }
-}
 
 /// A value as an event would hold it, for a rule value `s` under `modifier`:
 /// wildcards filled, text around it where the modifier allows any.
@@ -236,7 +225,7 @@ fn corpus_fixes_keep_rules_valid_and_matching_the_same() {
 
     let mut rules = Vec::new();
     for dir in ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder", "rules-compliance"] {
-        collect_yml(&root.join(dir), &mut rules);
+        rules.extend(common::yaml_files_under(&root.join(dir)));
     }
     let (mut changed, mut applied, mut positives) = (0usize, 0usize, 0usize);
     let (mut dirtied, mut dirty_applied) = (0usize, 0usize);

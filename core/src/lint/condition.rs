@@ -7,6 +7,7 @@ use crate::sigma::rule::{Condition, Detection};
 
 use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
 impl Linter<'_> {
     pub(super) fn conditions(&mut self, det: &Detection) {
@@ -62,7 +63,8 @@ impl Linter<'_> {
             let written: String =
                 cond.text.chars().skip(range.start as usize).take((range.end - range.start) as usize).collect();
             let only = only.to_string();
-            self.info_fix(
+            self.fixable(
+                Severity::Info,
                 code,
                 format!(
                     "{what} selects only '{}': write '{}' (one search needs no quantifier)",

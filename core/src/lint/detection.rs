@@ -9,6 +9,7 @@ use crate::sigma::string::{Part, SigmaString};
 use super::fix::fix;
 use super::logsource::{known_fields, KnownFields};
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
 impl Linter<'_> {
     /// Every item of every search of one detection (a rule's or a filter's).
@@ -80,8 +81,7 @@ impl Linter<'_> {
             let field = item.field.clone().unwrap_or_default();
             let span = item.key_span;
             let at = item.field_span;
-            self.warn_fix(
-                "all-exact-values",
+            self.fixable(Severity::Warning, "all-exact-values",
                 format!("'{field}|all' with exact values: a field equals at most one of them, so only list fields can match; did you mean '{field}|contains|all'?"),
                 span,
                 |src| fix(format!("write '{field}|contains|all' (changes what matches: the values anywhere in the field)"), false, [src.insert_after(at, "|contains")]),
@@ -95,8 +95,7 @@ impl Linter<'_> {
             if field.chars().any(char::is_whitespace) {
                 let fixed: String = field.split_whitespace().collect();
                 let span = item.field_span;
-                self.warn_fix(
-                    "field-name-space",
+                self.fixable(Severity::Warning, "field-name-space",
                     format!("field name '{}' contains white space: Sigma field names have none ('New Value' is written 'NewValue'): write '{}'", clip(field), clip(&fixed)),
                     span,
                     // A different field name reads a different field of the events.
@@ -127,7 +126,8 @@ impl Linter<'_> {
             };
             if seen.contains(&key) {
                 let span = v.span;
-                self.warn_fix(
+                self.fixable(
+                    Severity::Warning,
                     "duplicate-value",
                     format!("value '{}' is already in this list: remove one", clip(&value_text(v))),
                     span,
@@ -210,7 +210,7 @@ impl Linter<'_> {
             if let Some((lead, trail, message)) = strip {
                 let fixed = rewrite_stars(s, lead, trail);
                 let span = v.span;
-                self.info_fix("redundant-wildcard", message, span, |src| {
+                self.fixable(Severity::Info, "redundant-wildcard", message, span, |src| {
                     fix(format!("write '{}'", clip(&fixed)), true, [src.replace_scalar(span, &fixed)])
                 });
             }
@@ -264,8 +264,7 @@ impl Linter<'_> {
         };
         let field = item.field.as_deref().unwrap_or("");
         let values = if item.values.len() == 1 { "the value" } else { "every value" };
-        self.info_fix(
-            "wildcard-instead-of-modifier",
+        self.fixable(Severity::Info, "wildcard-instead-of-modifier",
             format!(
                 "{values} is wrapped in '*': write '{field}|{modifier}' and drop the '*' (clearer, and what SigmaHQ requires)"
             ),

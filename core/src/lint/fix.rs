@@ -203,6 +203,11 @@ impl<'a> SourceText<'a> {
 
 /// A fix with one or more edits; `None` when any edit could not be made.
 pub(super) fn fix(title: String, safe: bool, edits: impl IntoIterator<Item = Option<Edit>>) -> Option<Fix> {
+    // The generic part stays one line: a copy of the rest per call site would cost the web build.
+    fix_of(title, safe, edits.into_iter().collect())
+}
+
+fn fix_of(title: String, safe: bool, edits: Vec<Option<Edit>>) -> Option<Fix> {
     let mut out: Vec<Edit> = edits.into_iter().collect::<Option<_>>()?;
     crate::base::sort::sort_by_key(&mut out, |e| e.span.start);
     let disjoint = out.windows(2).all(|w| matches!(w, [a, b] if a.span.end <= b.span.start));

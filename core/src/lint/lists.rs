@@ -5,6 +5,7 @@ use crate::sigma::rule::Rule;
 
 use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
 impl Linter<'_> {
     pub(super) fn falsepositives_and_fields(&mut self, rule: &Rule) {
@@ -14,7 +15,8 @@ impl Linter<'_> {
                 let k = crate::base::case::to_lowercase(item.value.trim());
                 if seen.contains(&k) {
                     let span = item.span;
-                    self.warn_fix(
+                    self.fixable(
+                        Severity::Warning,
                         "duplicate-entry",
                         format!("'{}' is listed twice in '{key}': remove one", clip(&item.value)),
                         span,
@@ -61,7 +63,8 @@ impl Linter<'_> {
         // ASCII only: the Unicode case predicates would bring their tables into the web build.
         if let Some(first) = text.chars().next().filter(char::is_ascii_lowercase) {
             let upper = first.to_ascii_uppercase().to_string();
-            self.info_fix(
+            self.fixable(
+                Severity::Info,
                 "falsepositive-case",
                 format!(
                     "false positive entries start with a capital letter: '{}'",
@@ -80,9 +83,13 @@ impl Linter<'_> {
             } else {
                 right.to_string()
             };
-            self.info_fix("falsepositive-typo", format!("'{word}' is misspelt: write '{fixed}'"), span, |src| {
-                fix(format!("write '{fixed}'"), true, [src.replace_in_content(span, word, &fixed)])
-            });
+            self.fixable(
+                Severity::Info,
+                "falsepositive-typo",
+                format!("'{word}' is misspelt: write '{fixed}'"),
+                span,
+                |src| fix(format!("write '{fixed}'"), true, [src.replace_in_content(span, word, &fixed)]),
+            );
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::sigma::rule::{DetectionItem, Rule, Scalar};
 
 use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
 impl Linter<'_> {
     pub(super) fn logsource(&mut self, rule: &Rule) {
@@ -15,7 +16,8 @@ impl Linter<'_> {
             if v.value.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
                 let fixed = crate::base::case::to_lowercase(v.value.trim()).replace(char::is_whitespace, "_");
                 let span = v.span;
-                self.warn_fix(
+                self.fixable(
+                    Severity::Warning,
                     "logsource-format",
                     format!("logsource {key} values are lower case with '_' for spaces: write '{fixed}'"),
                     span,

@@ -7,7 +7,7 @@ use crate::sigma::rule::{Rule, RuleKind};
 
 use super::fix::{fix, SourceText};
 use super::{clip, Linter};
-use crate::base::diag::{Fix, Span};
+use crate::base::diag::{Fix, Severity, Span};
 
 /// The values of `status` the specification allows.
 pub const STATUSES: &[&str] = &["stable", "test", "experimental", "deprecated", "unsupported"];
@@ -45,7 +45,8 @@ impl Linter<'_> {
             None => {
                 let title = rule.title.as_ref().map(|t| t.span);
                 let document = rule.document;
-                self.info_fix(
+                self.fixable(
+                    Severity::Info,
                     "missing-id",
                     "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(),
                     anchor,
@@ -64,7 +65,8 @@ impl Linter<'_> {
             if !STATUSES.contains(&status.value.as_str()) {
                 let hint = did_you_mean(&status.value, STATUSES);
                 let span = status.span;
-                self.warn_fix(
+                self.fixable(
+                    Severity::Warning,
                     "invalid-status",
                     format!("status '{}' is not one of {}{hint}", clip(&status.value), STATUSES.join(", ")),
                     span,
@@ -76,7 +78,8 @@ impl Linter<'_> {
             if !LEVELS.contains(&level.value.as_str()) {
                 let hint = did_you_mean(&level.value, LEVELS);
                 let span = level.span;
-                self.warn_fix(
+                self.fixable(
+                    Severity::Warning,
                     "invalid-level",
                     format!("level '{}' is not one of {}{hint}", clip(&level.value), LEVELS.join(", ")),
                     span,
@@ -107,7 +110,8 @@ impl Linter<'_> {
         if let (Some(d), Some(m), Some(ms)) = (date, modified, rule.modified.as_ref()) {
             if d == m {
                 let span = ms.span;
-                self.info_fix(
+                self.fixable(
+                    Severity::Info,
                     "redundant-modified",
                     "'modified' equals 'date': leave 'modified' out until the rule changes".into(),
                     span,
@@ -161,9 +165,13 @@ impl Linter<'_> {
         let text = title.value.trim();
         if text.ends_with('.') && !text.ends_with("..") {
             let span = title.span;
-            self.info_fix("title-period", "a title is not a sentence: drop the final '.'".into(), span, |src| {
-                fix("remove the final '.'".into(), true, [src.remove_last_char(span, '.')])
-            });
+            self.fixable(
+                Severity::Info,
+                "title-period",
+                "a title is not a sentence: drop the final '.'".into(),
+                span,
+                |src| fix("remove the final '.'".into(), true, [src.remove_last_char(span, '.')]),
+            );
         }
         if text.get(..8).is_some_and(|w| w.eq_ignore_ascii_case("detects ")) {
             self.info(
@@ -207,9 +215,13 @@ impl Linter<'_> {
         let hint =
             if fixable { format!(": write '{fixed}'") } else { " (ISO 8601 with dashes, e.g. 2024-03-31)".to_string() };
         let span = v.span;
-        self.warn_fix("invalid-date", format!("'{key}' must be a real date written YYYY-MM-DD{hint}"), span, |src| {
-            fixable.then(|| fix(format!("write '{fixed}'"), true, [src.replace_scalar(span, &fixed)])).flatten()
-        });
+        self.fixable(
+            Severity::Warning,
+            "invalid-date",
+            format!("'{key}' must be a real date written YYYY-MM-DD{hint}"),
+            span,
+            |src| fixable.then(|| fix(format!("write '{fixed}'"), true, [src.replace_scalar(span, &fixed)])).flatten(),
+        );
         None
     }
 }

@@ -208,27 +208,17 @@ impl Linter<'_> {
     fn info(&mut self, code: &str, message: String, span: Span) {
         self.push(Severity::Info, code, message, span, None);
     }
-    /// A warning with the fix `make` builds from the text (when there is text and it can).
-    fn warn_fix(
+    /// A finding with the fix `make` builds from the text (when there is text and it can).
+    fn fixable(
         &mut self,
+        severity: Severity,
         code: &str,
         message: String,
         span: Span,
         make: impl FnOnce(&fix::SourceText<'_>) -> Option<Fix>,
     ) {
         let fix = self.source.as_ref().and_then(make);
-        self.push(Severity::Warning, code, message, span, fix);
-    }
-    /// An info with the fix `make` builds from the text (when there is text and it can).
-    fn info_fix(
-        &mut self,
-        code: &str,
-        message: String,
-        span: Span,
-        make: impl FnOnce(&fix::SourceText<'_>) -> Option<Fix>,
-    ) {
-        let fix = self.source.as_ref().and_then(make);
-        self.push(Severity::Info, code, message, span, fix);
+        self.push(severity, code, message, span, fix);
     }
 }
 

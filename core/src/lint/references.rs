@@ -6,6 +6,7 @@ use crate::sigma::tags;
 
 use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
 impl Linter<'_> {
     pub(super) fn references(&mut self, rule: &Rule) {
@@ -15,7 +16,8 @@ impl Linter<'_> {
             let key = text.trim_end_matches('/');
             if seen.contains(&key) {
                 let span = r.span;
-                self.warn_fix(
+                self.fixable(
+                    Severity::Warning,
                     "duplicate-reference",
                     format!("reference '{}' is listed twice: remove one", clip(text)),
                     span,

@@ -8,12 +8,12 @@ use crate::sigma::rule::DetectionItem;
 
 use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
 impl Linter<'_> {
     pub(super) fn regex_literal(&mut self, item: &DetectionItem, pattern: &str, span: Span) {
         if let Some(trimmed) = without_outer_dotstar(pattern) {
-            self.info_fix(
-                "regex-redundant-dotstar",
+            self.fixable(Severity::Info, "regex-redundant-dotstar",
                 format!("a regex matches anywhere in the value: the leading or trailing '.*' of '{}' does nothing (and slows some backends)", clip(pattern)),
                 span,
                 |src| fix(format!("write '{}'", clip(&trimmed)), true, [src.replace_scalar(span, &trimmed)]),

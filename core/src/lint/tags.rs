@@ -8,6 +8,7 @@ use crate::sigma::tags::{self, TagError, TagStatus};
 
 use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
 impl Linter<'_> {
     pub(super) fn tags(&mut self, rule: &Rule) {
@@ -17,7 +18,8 @@ impl Linter<'_> {
             let key = text.trim().to_ascii_lowercase();
             if seen.contains(&key) {
                 let span = tag.span;
-                self.warn_fix(
+                self.fixable(
+                    Severity::Warning,
                     "duplicate-tag",
                     format!("tag '{}' is listed twice: remove one", clip(text)),
                     span,
@@ -31,7 +33,8 @@ impl Linter<'_> {
                 let fixable = lower != text && is_tag_format(&lower);
                 let hint = if fixable { format!(": write '{lower}'") } else { String::new() };
                 let span = tag.span;
-                self.warn_fix(
+                self.fixable(
+                    Severity::Warning,
                     "tag-format",
                     format!(
                         "tag '{}' is not 'namespace.value' with lower-case letters, digits, '_', '-' and '.'{hint}",
