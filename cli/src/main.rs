@@ -196,8 +196,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub info: bool,
     /// Leave out the linter's findings (what is doubtful in a valid rule).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fix")]
     pub no_lint: bool,
+    /// Apply the linter's safe fixes to the files in place (those that keep
+    /// what the rule matches), then report what is left.
+    #[arg(long)]
+    pub fix: bool,
     /// Values for a %NAME% placeholder used with the `expand` modifier (repeatable).
     #[arg(long = "placeholder", value_name = "NAME=V1,V2", value_parser = inputs::parse_placeholder)]
     pub placeholders: Vec<(String, Vec<String>)>,

@@ -95,6 +95,11 @@ fn assert_diag_shape(d: &Value, with_source: bool) {
     if with_source {
         want.push("source");
     }
+    if let Some(fix) = obj.get("fix") {
+        // A lint finding's fix: `{title, safe, edits: [{span, replacement}]}`.
+        assert!(fix["title"].is_string() && fix["safe"].is_boolean() && fix["edits"].is_array(), "{d}");
+        want.push("fix");
+    }
     want.sort_unstable();
     assert_eq!(keys, want, "{d}");
     assert!(matches!(d["severity"].as_str(), Some("info" | "warning" | "error")), "{d}");
@@ -120,6 +125,31 @@ fn check_lints_by_default() {
     assert_eq!(stdout(&o), "1 file, 0 with errors\n");
 }
 
+/// `--fix` rewrites the file with the safe fixes and checks the result.
+#[test]
+fn check_fix_applies_safe_fixes_in_place() {
+    let d = dir("check_fix");
+    let text = "title: t\nid: 5c9d6b2a-3f4e-4c1a-9d0b-7a6e5f4c3b2a\nstatus: experimantal\nlevel: High\ndate: 2024/01/02\nlogsource:\n  category: process_creation\n  product: Windows\ndetection:\n  selection:\n    Image|endswith:\n      - 'a.exe'\n      - '*a.exe'\n      - 'b.exe'\n    Parent Image: x\n  condition: selection\n";
+    let rule = write(&d, "r.yml", text.as_bytes());
+    let clean = "title: t\nid: 5c9d6b2a-3f4e-4c1a-9d0b-7a6e5f4c3b2a\nlogsource:\n  product: windows\n  service: system\ndetection:\n  selection:\n    EventID: 7045\n  condition: selection\n";
+    let untouched = write(&d, "clean.yml", clean.as_bytes());
+    let o = run(&["check", "--fix", path_str(&d)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let fixed = std::fs::read_to_string(&rule).unwrap_or_default();
+    assert_eq!(
+        fixed,
+        "title: t\nid: 5c9d6b2a-3f4e-4c1a-9d0b-7a6e5f4c3b2a\nstatus: experimental\nlevel: high\ndate: 2024-01-02\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  selection:\n    Image|endswith:\n      - 'a.exe'\n      - 'b.exe'\n    Parent Image: x\n  condition: selection\n"
+    );
+    assert_eq!(std::fs::read_to_string(&untouched).unwrap_or_default(), clean, "no safe fix: not rewritten");
+    let out = stdout(&o);
+    // The field name's fix changes what matches: it is reported, not applied.
+    assert!(out.contains(":14:5: warning[field-name-space]"), "{out}");
+    // status, level, date, product, the '*' of '*a.exe'; then the repeated 'a.exe' it became.
+    assert!(out.ends_with("2 files, 0 with errors\n6 fixes applied in 1 file\n"), "{out}");
+    let o = run(&["check", "--fix", path_str(&rule)]);
+    assert!(stdout(&o).ends_with("0 fixes applied in 0 files\n"), "{}", stdout(&o));
+}
+
 #[test]
 fn check_good_rule() {
     let d = dir("check_good");
@@ -133,7 +163,7 @@ fn check_good_rule() {
     // The rule is valid; the linter notes what SigmaHQ would also ask for (infos).
     let lint: Vec<&str> =
         lines[0]["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["code"].as_str()).collect();
-    assert_eq!(lint, vec!["missing-id", "missing-date", "missing-description", "missing-author"]);
+    assert_eq!(lint, vec!["missing-id", "missing-status", "missing-date", "missing-description", "missing-author"]);
     let o = run(&["check", "--format", "jsonl", "--no-lint", path_str(&good)]);
     assert_eq!(json_lines(&o)[0]["diagnostics"], Value::Array(Vec::new()));
 

@@ -31,7 +31,7 @@ pub mod deploy;
 
 pub mod api;
 
-pub use base::diag::{Diagnostic, Severity, Span};
+pub use base::diag::{Diagnostic, Edit, Fix, Severity, Span};
 pub use engine::matcher::{MatchOptions, MatchResult, Matcher, PreparedEvent};
 pub use event::{parse_events, Event, EventBatch};
 pub use sigma::compiled::Placeholders;

@@ -14,8 +14,8 @@ use sigmaplay_core::engine::correlation::CorrelationOutcome;
 use sigmaplay_core::pipeline::{FieldMapping, Pipeline};
 use sigmaplay_core::sigma::rule::RuleKind;
 use sigmaplay_core::{
-    parse_events, Diagnostic, EventBatch, MatchOptions, MatchResult, Matcher, ParsedRules, Placeholders, PreparedEvent,
-    Severity, Span,
+    parse_events, Diagnostic, EventBatch, Fix, MatchOptions, MatchResult, Matcher, ParsedRules, Placeholders,
+    PreparedEvent, Severity, Span,
 };
 
 /// Which editor a diagnostic points into.
@@ -53,11 +53,20 @@ pub struct UiDiagnostic {
     pub code: String,
     pub message: String,
     pub span: Option<Span>,
+    /// A lint finding's fix (edits of the rule text).
+    pub fix: Option<Fix>,
 }
 
 impl UiDiagnostic {
     fn new(origin: Origin, d: &Diagnostic) -> Self {
-        UiDiagnostic { origin, severity: d.severity, code: d.code.clone(), message: d.message.clone(), span: d.span }
+        UiDiagnostic {
+            origin,
+            severity: d.severity,
+            code: d.code.clone(),
+            message: d.message.clone(),
+            span: d.span,
+            fix: d.fix.as_deref().cloned(),
+        }
     }
 }
 

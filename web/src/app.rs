@@ -16,6 +16,7 @@ use crate::highlight::Lang;
 use crate::state::derived::use_derived;
 use crate::state::embed_frame::{use_open_in_app_link, use_report_height};
 use crate::state::export::use_export;
+use crate::state::fixes::use_fixes;
 use crate::state::kql_actions::kql_actions;
 use crate::state::marks::use_editor_marks;
 use crate::state::parity::use_parity;
@@ -52,6 +53,7 @@ pub fn App(props: &AppProps) -> Html {
     let selection = use_selection(pipeline_open.clone());
     let derived = use_derived(&state);
     let parity = use_parity(&state);
+    let fixes = use_fixes(&state.rule.text, &derived.diagnostics);
     let marks = use_editor_marks(&derived.diagnostics, &selection.highlight, &parity.report, &derived.kql_text);
     use_perf_marks(!derived.kql.text.is_empty());
     use_forget_link(start.from_link, embed);
@@ -173,7 +175,7 @@ pub fn App(props: &AppProps) -> Html {
                     <div class="area area-rule"><CodeEditor
                         id="rule-input" testid="rule-editor" label="Sigma rule (YAML)" lang={Lang::Yaml}
                         text={state.rule.text.clone()} load_rev={state.load_rev} marks={marks.rule}
-                        select={selection.rule} {flush} on_change={edits.rule} rows={if embed { fitted_rows(&state.rule.text, 6, 30) } else { 24 }} {readonly}
+                        select={selection.rule} replace={fixes.replace.clone()} {flush} on_change={edits.rule} rows={if embed { fitted_rows(&state.rule.text, 6, 30) } else { 24 }} {readonly}
                         placeholder={"title: ...\nlogsource: ...\ndetection: ..."} perf_name={Some("rule")}
                     /></div>
                     <div class="area area-events"><CodeEditor
@@ -216,7 +218,7 @@ pub fn App(props: &AppProps) -> Html {
                             on_rule_path={regression_actions.rule_path} on_export={regression_actions.export} /></div>
                     }
                     <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>
-                    <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} /></div>
+                    <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} on_fix={fixes.on_fix.clone()} /></div>
                 </div>
             </main>
             if !embed {

@@ -135,3 +135,16 @@ pub fn has_mark(name: &str) -> bool {
 pub fn now() -> f64 {
     performance().map_or(0.0, |p| p.now())
 }
+
+/// Type `text` over the focused field's selection through the browser's
+/// editing commands, so that undo takes it back; false when the browser
+/// cannot (`execCommand` is deprecated, but no other API reaches the undo stack).
+pub fn insert_text(text: &str) -> bool {
+    let Some(doc) = document() else { return false };
+    let Ok(exec) = js_sys::Reflect::get(&doc, &JsValue::from_str("execCommand")) else { return false };
+    let Ok(exec) = exec.dyn_into::<js_sys::Function>() else { return false };
+    exec.call3(&doc, &JsValue::from_str("insertText"), &JsValue::FALSE, &JsValue::from_str(text))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}

@@ -50,6 +50,10 @@ pub struct CodeEditorProps {
     /// Select this span and focus the editor; the number makes repeated requests distinct.
     #[prop_or_default]
     pub select: Option<(Span, u64)>,
+    /// Replace the whole text as if typed (the browser's undo takes it back);
+    /// the number makes repeated requests distinct.
+    #[prop_or_default]
+    pub replace: Option<(Shared<str>, u64)>,
     /// Bumped to read a pending (debounced) edit now.
     #[prop_or_default]
     pub flush: u64,
@@ -276,6 +280,23 @@ pub fn code_editor(p: &CodeEditorProps) -> Html {
             let col_px = (span.col.max(1) as i32 - 1) * 8;
             t.set_scroll_left((col_px - t.client_width() / 2).max(0));
             sync();
+        });
+    }
+
+    // Put in a replacement text (a lint fix) through the editing commands, so
+    // that it lands on the undo stack; the input event it fires reads it back.
+    {
+        let ta = ta.clone();
+        let replace = p.replace.clone();
+        let on_change = p.on_change.clone();
+        use_effect_with(replace.as_ref().map(|(_, n)| *n), move |_| {
+            let (Some((text, _)), Some(t)) = (replace, ta.cast::<HtmlTextAreaElement>()) else { return };
+            let _ = t.focus();
+            t.select();
+            if !dom::insert_text(&text) || t.value() != *text.0 {
+                t.set_value(&text);
+                on_change.emit(text.0.to_string());
+            }
         });
     }
 

@@ -164,6 +164,7 @@ async fn code_editor_renders_marks_and_reports_edits() {
         load_rev: 1,
         marks: Shared::new(vec![EditorMark { span, bits: mark::ERROR, message: Some("bad value".into()) }]),
         select: None,
+        replace: None,
         flush: 0,
         on_change: Callback::from(move |s: String| sink.borrow_mut().push(s)),
         rows: 5,

@@ -67,7 +67,7 @@ pub fn check_rule_text_with(text: &str, options: &MatchOptions, lint: bool) -> R
     let matchers: Vec<Matcher> = parsed.rules.iter().map(|r| Matcher::new(r, options)).collect();
     let mut diags = rule_diagnostics(&parsed, &matchers, true);
     if lint {
-        add_lint(&parsed, &mut diags);
+        add_lint(&parsed, text, &mut diags);
     }
     RuleCheck { ok: !crate::base::diag::has_errors(&diags), diagnostics: views(&diags, None) }
 }
@@ -85,9 +85,9 @@ pub fn lint_rule_text(text: &str) -> RuleCheck {
 
 /// The linter's findings for every rule of `parsed`, merged into `diags`
 /// (no repeats) and kept in source order.
-fn add_lint(parsed: &ParsedRules, diags: &mut Vec<Diagnostic>) {
+fn add_lint(parsed: &ParsedRules, text: &str, diags: &mut Vec<Diagnostic>) {
     for rule in &parsed.rules {
-        for d in crate::lint::lint(rule) {
+        for d in crate::lint::lint_with_fixes(rule, text) {
             if !diags.contains(&d) {
                 diags.push(d);
             }
@@ -117,7 +117,8 @@ pub struct AnalysedRules {
 
 /// Parse, compile and lint a rule file for matching (see [`AnalysedRules`]).
 pub fn analyse_rules(text: &str, options: &MatchOptions) -> AnalysedRules {
-    let parsed = parse_rules(strip_bom(text));
+    let text = strip_bom(text);
+    let parsed = parse_rules(text);
     let matchers: Vec<Matcher> = parsed.rules.iter().map(|r| Matcher::new(r, options)).collect();
     let mut diagnostics = rule_diagnostics(&parsed, &matchers, false);
     let has_errors = crate::base::diag::has_errors(&diagnostics);
@@ -131,7 +132,7 @@ pub fn analyse_rules(text: &str, options: &MatchOptions) -> AnalysedRules {
             }
         }
     }
-    add_lint(&parsed, &mut diagnostics);
+    add_lint(&parsed, text, &mut diagnostics);
     AnalysedRules { parsed, matchers, diagnostics, has_errors }
 }
 

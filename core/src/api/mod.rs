@@ -17,6 +17,9 @@
 //! - [`export_text`] / [`export_bytes`]: a rule as a deployable Sentinel
 //!   analytics rule (YAML, ARM) or Defender custom detection, with pre-flight checks.
 //!
+//! - [`apply_fixes`] / [`fix_all_safe`]: apply the fixes that lint findings
+//!   carry to a rule file's text, and check it again.
+//!
 //! - [`scan::scan`]: a folder of rule files over events at once.
 //! - [`run_rule_regression`], [`import_regression_files`], [`export_regression`]:
 //!   SigmaHQ regression tests (`info.yml` and event JSON), run, read and written.
@@ -36,6 +39,7 @@ pub mod scan;
 mod check;
 mod convert;
 mod export;
+mod fix;
 mod matching;
 mod parity;
 mod pipelines;
@@ -45,6 +49,7 @@ mod run_kql;
 pub use check::*;
 pub use convert::*;
 pub use export::*;
+pub use fix::*;
 pub use matching::*;
 pub use parity::*;
 pub use pipelines::*;
@@ -53,7 +58,7 @@ pub use run_kql::*;
 
 use serde::Serialize;
 
-use crate::base::diag::{Diagnostic, Severity, Span};
+use crate::base::diag::{Diagnostic, Fix, Severity, Span};
 
 /// Which input a diagnostic is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,6 +85,9 @@ pub struct DiagnosticView {
     pub source: Option<Source>,
     #[serde(skip)]
     pub span: Option<Span>,
+    /// Edits that resolve it ([`apply_fixes`]); lint findings only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
 }
 
 impl DiagnosticView {
@@ -92,6 +100,7 @@ impl DiagnosticView {
             col: d.col(),
             source,
             span: d.span,
+            fix: d.fix.as_deref().cloned(),
         }
     }
 
@@ -106,6 +115,7 @@ impl DiagnosticView {
             col: 0,
             source: None,
             span: None,
+            fix: None,
         }
     }
 

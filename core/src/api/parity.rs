@@ -394,6 +394,7 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
             col: 0,
             source: Some(Source::Events),
             span: None,
+            fix: None,
         });
     }
     let kql_verdicts = if query.trim().is_empty() {
@@ -531,6 +532,7 @@ fn source_parity(
                 col: 0,
                 source: Some(Source::Events),
                 span: None,
+                fix: None,
             });
         }
         feeds.push(FeedParity {
@@ -559,6 +561,7 @@ fn source_parity(
             col: 0,
             source: Some(Source::Events),
             span: None,
+            fix: None,
         });
     }
     let agree = n > 0 && (0..n).all(|i| seen[i] && all_agree[i]);

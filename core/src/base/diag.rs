@@ -68,6 +68,27 @@ impl Severity {
     }
 }
 
+/// One text edit: the text of `span` (char offsets `start..end` of the text the
+/// diagnostic was found in) becomes `replacement`. An empty span inserts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// How to resolve a diagnostic: edits of the text it was found in, which do
+/// not overlap and are in text order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What the fix does, for a button or a log line ("write 'high'").
+    pub title: String,
+    pub edits: Vec<Edit>,
+    /// The fixed rule matches exactly the events the rule matched. An unsafe
+    /// fix changes what it matches (its title says how) and is applied only
+    /// when asked for by name, never by "fix all".
+    pub safe: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -75,17 +96,20 @@ pub struct Diagnostic {
     pub code: String,
     pub message: String,
     pub span: Option<Span>,
+    /// Boxed: most diagnostics have none, and every `Result<_, Diagnostic>` carries the size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Diagnostic {
     pub fn error(code: &str, message: impl Into<String>, span: Option<Span>) -> Self {
-        Diagnostic { severity: Severity::Error, code: code.to_string(), message: message.into(), span }
+        Diagnostic { severity: Severity::Error, code: code.to_string(), message: message.into(), span, fix: None }
     }
     pub fn warning(code: &str, message: impl Into<String>, span: Option<Span>) -> Self {
-        Diagnostic { severity: Severity::Warning, code: code.to_string(), message: message.into(), span }
+        Diagnostic { severity: Severity::Warning, code: code.to_string(), message: message.into(), span, fix: None }
     }
     pub fn info(code: &str, message: impl Into<String>, span: Option<Span>) -> Self {
-        Diagnostic { severity: Severity::Info, code: code.to_string(), message: message.into(), span }
+        Diagnostic { severity: Severity::Info, code: code.to_string(), message: message.into(), span, fix: None }
     }
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

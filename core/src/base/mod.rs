@@ -1,5 +1,5 @@
 //! The ground floor: positions in text, diagnostics, and small tools every
-//! stage shares (dates, sorting, near-miss names, base64, number text, Unicode case). No Sigma or Kusto
+//! stage shares (dates, sorting, near-miss names, base64, number text, Unicode case, name-based UUIDs). No Sigma or Kusto
 //! types live here.
 
 pub mod b64;
@@ -13,3 +13,4 @@ pub mod float;
 pub mod similar;
 pub mod sort;
 pub mod text;
+pub mod uuid;

@@ -6,10 +6,12 @@ use crate::sigma::modifier::Modifier;
 use crate::sigma::rule::{Detection, DetectionItem, RawValue, Rule, Scalar};
 use crate::sigma::string::{Part, SigmaString};
 
+use super::fix::fix;
 use super::logsource::{known_fields, KnownFields};
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
-impl Linter {
+impl Linter<'_> {
     /// Every item of every search of one detection (a rule's or a filter's).
     pub(super) fn detection(&mut self, det: &Detection, rule: &Rule) {
         let fields = known_fields(rule);
@@ -18,8 +20,72 @@ impl Linter {
             for alt in &search.alternatives {
                 for item in alt {
                     self.detection_item(item, fields.as_ref(), windows);
+                    self.value_forms(item);
+                    self.event_id_item(item, rule);
                 }
             }
+        }
+        self.conditions(det);
+    }
+
+    /// How values are written: control characters, escaped wildcards, quoted
+    /// numbers, hashes, `all` over exact values, `windash` without a dash.
+    fn value_forms(&mut self, item: &DetectionItem) {
+        let plain = item.modifiers.is_empty();
+        let positional = item.has(Modifier::Contains) || item.has(Modifier::StartsWith) || item.has(Modifier::EndsWith);
+        let regex = item.has(Modifier::Re);
+        for v in &item.values {
+            let Scalar::Str(s) = &v.value else { continue };
+            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+                self.warn(
+                    "control-character",
+                    format!("value '{}' holds a control character (a tab?): in double quotes '\\t' is a tab; write '\\\\t' or use single quotes", clip(s)),
+                    v.span,
+                );
+            }
+            if !regex && has_escaped_wildcard(s) {
+                self.info(
+                    "escaped-wildcard",
+                    format!("value '{}' has an escaped wildcard ('\\*' or '\\?'): a literal '*' or '?' is rare in logs; check it is meant", clip(s)),
+                    v.span,
+                );
+            }
+            if plain && item.field.is_some() && !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit())
+            {
+                self.info(
+                    "number-as-string",
+                    format!("the number {s} is quoted: unquoted it matches the number and its text alike ('{s}' does not match 0{s})"),
+                    v.span,
+                );
+            }
+            if let Some(problem) = item.field.as_deref().and_then(|f| hash_problem(f, s)) {
+                self.warn("invalid-hash-value", format!("'{}' {problem}", clip(s)), v.span);
+            }
+            if item.has(Modifier::Windash) && !s.contains(['-', '/', '\u{2013}', '\u{2014}', '\u{2015}']) {
+                self.info(
+                    "windash-without-dash",
+                    format!("'windash' changes only '-' and '/', and '{}' has neither", clip(s)),
+                    v.span,
+                );
+            }
+        }
+        let exact = item.values.iter().all(|v| matches!(&v.value, Scalar::Str(s) if !SigmaString::parse(s).parts.iter().any(|p| !matches!(p, Part::Lit(_)))));
+        if item.has(Modifier::All)
+            && !positional
+            && !regex
+            && !item.has(Modifier::Cidr)
+            && item.field.is_some()
+            && item.values.len() > 1
+            && exact
+        {
+            let field = item.field.clone().unwrap_or_default();
+            let span = item.key_span;
+            let at = item.field_span;
+            self.fixable(Severity::Warning, "all-exact-values",
+                format!("'{field}|all' with exact values: a field equals at most one of them, so only list fields can match; did you mean '{field}|contains|all'?"),
+                span,
+                |src| fix(format!("write '{field}|contains|all' (changes what matches: the values anywhere in the field)"), false, [src.insert_after(at, "|contains")]),
+            );
         }
     }
 
@@ -28,10 +94,12 @@ impl Linter {
         if let Some(field) = &item.field {
             if field.chars().any(char::is_whitespace) {
                 let fixed: String = field.split_whitespace().collect();
-                self.warn(
-                    "field-name-space",
+                let span = item.field_span;
+                self.fixable(Severity::Warning, "field-name-space",
                     format!("field name '{}' contains white space: Sigma field names have none ('New Value' is written 'NewValue'): write '{}'", clip(field), clip(&fixed)),
-                    item.field_span,
+                    span,
+                    // A different field name reads a different field of the events.
+                    |src| fix(format!("rename the field to '{}' (changes which events match)", clip(&fixed)), false, [src.replace_exact(span, field, &fixed)]),
                 );
             } else if let Some(known) = fields {
                 self.unknown_field(field, item.field_span, known);
@@ -57,10 +125,13 @@ impl Linter {
                 _ => v.text.clone(),
             };
             if seen.contains(&key) {
-                self.warn(
+                let span = v.span;
+                self.fixable(
+                    Severity::Warning,
                     "duplicate-value",
                     format!("value '{}' is already in this list: remove one", clip(&value_text(v))),
-                    v.span,
+                    span,
+                    |src| fix("remove the repeated value".into(), true, [src.remove_list_item(span)]),
                 );
             } else {
                 seen.push(key);
@@ -117,26 +188,31 @@ impl Linter {
             let doubled = parsed.parts.windows(2).any(|w| matches!(w, [Part::Star, Part::Star]));
             let lead_star = parsed.starts_with_star();
             let trail_star = matches!(parsed.parts.last(), Some(Part::Star));
-            if contains && (lead_star || trail_star) {
-                self.info(
-                    "redundant-wildcard",
-                    format!("'contains' already matches anywhere: drop the '*' around '{}'", clip(s)),
-                    v.span,
-                );
+            let strip = if contains && (lead_star || trail_star) {
+                Some((true, true, format!("'contains' already matches anywhere: drop the '*' around '{}'", clip(s))))
             } else if ends && lead_star {
-                self.info(
-                    "redundant-wildcard",
+                Some((
+                    true,
+                    false,
                     format!("'endswith' already allows anything before: drop the leading '*' of '{}'", clip(s)),
-                    v.span,
-                );
+                ))
             } else if starts && trail_star {
-                self.info(
-                    "redundant-wildcard",
+                Some((
+                    false,
+                    true,
                     format!("'startswith' already allows anything after: drop the trailing '*' of '{}'", clip(s)),
-                    v.span,
-                );
+                ))
             } else if doubled {
-                self.info("redundant-wildcard", format!("'**' in '{}' means the same as '*'", clip(s)), v.span);
+                Some((false, false, format!("'**' in '{}' means the same as '*'", clip(s))))
+            } else {
+                None
+            };
+            if let Some((lead, trail, message)) = strip {
+                let fixed = rewrite_stars(s, lead, trail);
+                let span = v.span;
+                self.fixable(Severity::Info, "redundant-wildcard", message, span, |src| {
+                    fix(format!("write '{}'", clip(&fixed)), true, [src.replace_scalar(span, &fixed)])
+                });
             }
             if windows
                 && !keyword
@@ -188,14 +264,110 @@ impl Linter {
         };
         let field = item.field.as_deref().unwrap_or("");
         let values = if item.values.len() == 1 { "the value" } else { "every value" };
-        self.info(
-            "wildcard-instead-of-modifier",
+        self.fixable(Severity::Info, "wildcard-instead-of-modifier",
             format!(
                 "{values} is wrapped in '*': write '{field}|{modifier}' and drop the '*' (clearer, and what SigmaHQ requires)"
             ),
             item.key_span,
+            |src| {
+                // The modifier goes after the field, or after `windash`, which must come first.
+                let after = match item.modifiers.first() {
+                    Some(m) if m.value == Modifier::Windash => m.span,
+                    _ => item.field_span,
+                };
+                let kept = [Modifier::All, Modifier::Cased, Modifier::Windash];
+                if item.modifiers.iter().any(|m| !kept.contains(&m.value))
+                    || item.field_span.end - item.field_span.start != field.chars().count() as u32
+                {
+                    return None;
+                }
+                let key = src.insert_after(after, &format!("|{modifier}"));
+                let edits = item.values.iter().map(|v| match &v.value {
+                    Scalar::Str(s) => src.replace_scalar(v.span, &rewrite_stars(s, lead, trail)),
+                    _ => None,
+                });
+                fix(format!("write '{field}|{modifier}' and drop the '*'"), true, std::iter::once(key).chain(edits))
+            },
         );
     }
+}
+
+/// `s` (a Sigma string as written) without its leading (`lead`) and trailing
+/// (`trail`) unescaped `*` wildcards, and with runs of them made one.
+pub(super) fn rewrite_stars(s: &str, lead: bool, trail: bool) -> String {
+    // Tokens as written: an escape pair, or one char; `true` for a wildcard `*`.
+    let mut tokens: Vec<(&str, bool)> = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let len = match rest.strip_prefix('\\').and_then(|r| r.chars().next()) {
+            Some(n @ ('*' | '?' | '\\')) => 1 + n.len_utf8(),
+            _ => c.len_utf8(),
+        };
+        let (token, tail) = rest.split_at(len);
+        tokens.push((token, token == "*"));
+        rest = tail;
+    }
+    let mut from = 0;
+    let mut to = tokens.len();
+    if lead {
+        while tokens.get(from).is_some_and(|t| t.1) {
+            from += 1;
+        }
+    }
+    if trail {
+        while to > from && tokens.get(to - 1).is_some_and(|t| t.1) {
+            to -= 1;
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut star_before = false;
+    for (text, star) in tokens.get(from..to).unwrap_or_default() {
+        if !(*star && star_before) {
+            out.push_str(text);
+        }
+        star_before = *star;
+    }
+    out
+}
+
+/// Whether `s` has `\*` or `\?` (an escaped wildcard; `\\*` is a backslash and a wildcard).
+fn has_escaped_wildcard(s: &str) -> bool {
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('*' | '?') => return true,
+                _ => continue,
+            }
+        }
+    }
+    false
+}
+
+/// Hash algorithms as Sysmon writes them in `Hashes`, and their hex lengths.
+const HASHES: &[(&str, usize)] =
+    &[("MD5", 32), ("SHA1", 40), ("SHA256", 64), ("SHA384", 96), ("SHA512", 128), ("IMPHASH", 32)];
+
+/// What is wrong with a hash value of a hash field, if anything: `Hashes`
+/// (and `Hash` of Sysmon's stream hash events) holds `ALGO=hex`,
+/// `md5`/`sha1`/`sha256`/`Imphash` plain hex of their length.
+fn hash_problem(field: &str, value: &str) -> Option<String> {
+    if value.contains(['*', '?']) {
+        return None;
+    }
+    let hex_of = |v: &str, len: usize| v.len() == len && v.bytes().all(|b| b.is_ascii_hexdigit());
+    if field.eq_ignore_ascii_case("Hashes") || field.eq_ignore_ascii_case("Hash") {
+        let Some((algo, hex)) = value.split_once('=') else {
+            return Some("is not 'ALGORITHM=hex' as Sysmon writes 'Hashes' (e.g. 'SHA256=...')".into());
+        };
+        return match HASHES.iter().find(|(a, _)| a.eq_ignore_ascii_case(algo)) {
+            Some((a, n)) if !hex_of(hex, *n) => Some(format!("is not a {a} hash: {n} hexadecimal digits expected")),
+            Some(_) => None,
+            None => Some(format!("'{}' is not a hash algorithm of 'Hashes' (MD5, SHA1, SHA256, IMPHASH)", clip(algo))),
+        };
+    }
+    let (name, n) = HASHES.iter().find(|(a, _)| a.eq_ignore_ascii_case(field))?;
+    (!hex_of(value, *n)).then(|| format!("is not a {name} hash: {n} hexadecimal digits expected"))
 }
 
 /// Fields that hold Windows file paths.
@@ -228,6 +400,15 @@ fn value_text(v: &RawValue) -> String {
 mod tests {
     use super::super::tests::{codes, one, with, BASE};
     use crate::base::diag::Severity;
+
+    #[test]
+    fn stars() {
+        use super::rewrite_stars;
+        assert_eq!(rewrite_stars("**a\\*b**", true, true), "a\\*b");
+        assert_eq!(rewrite_stars("a\\\\*", false, true), "a\\\\");
+        assert_eq!(rewrite_stars("a**b", false, false), "a*b");
+        assert_eq!(rewrite_stars("*a*", true, false), "a*");
+    }
 
     #[test]
     fn values() {
@@ -289,5 +470,33 @@ mod tests {
         .is_empty());
         let d = one("Image|endswith", "Parent Image|endswith", "field-name-space");
         assert!(d.message.contains("ParentImage"));
+    }
+
+    #[test]
+    fn value_forms() {
+        one("- ' /priv'", "- \" /pr\\tiv\"", "control-character");
+        assert!(with("- ' /priv'", "- ' /pr\\tiv'", "control-character").is_empty());
+        one("- ' /priv'", "- ' /pr\\*iv'", "escaped-wildcard");
+        assert!(
+            with("- ' /priv'", "- ' /pr\\\\*iv'", "escaped-wildcard").is_empty(),
+            "escaped backslash, then a wildcard"
+        );
+        one("Image|endswith: '\\\\whoami.exe'", "EventID: '4688'", "number-as-string");
+        assert!(with("Image|endswith: '\\\\whoami.exe'", "EventID: 4688", "number-as-string").is_empty());
+        one("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA256=abc'", "invalid-hash-value");
+        one("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA257=abc'", "invalid-hash-value");
+        one("Image|endswith: '\\\\whoami.exe'", "md5: 'xyz'", "invalid-hash-value");
+        assert!(with(
+            "Image|endswith: '\\\\whoami.exe'",
+            &format!("Hashes|contains: 'MD5={}'", "a".repeat(32)),
+            "invalid-hash-value"
+        )
+        .is_empty());
+        let windash = BASE.replace("CommandLine|contains:", "CommandLine|windash|contains:");
+        assert!(!codes(&windash).contains(&"windash-without-dash".to_string()), "every value has '/'");
+        assert!(codes(&windash.replace("' /priv'", "' priv'")).contains(&"windash-without-dash".to_string()));
+        let d = one("CommandLine|contains:", "CommandLine|all:", "all-exact-values");
+        assert!(d.message.contains("CommandLine|contains|all"));
+        assert!(with("CommandLine|contains:", "CommandLine|contains|all:", "all-exact-values").is_empty());
     }
 }

@@ -2,21 +2,26 @@
 //! names against SigmaHQ's field list for that log source.
 
 use crate::base::diag::Span;
-use crate::sigma::rule::Rule;
+use crate::sigma::rule::{DetectionItem, Rule, Scalar};
 
+use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn logsource(&mut self, rule: &Rule) {
         let ls = &rule.logsource;
         for (key, v) in [("category", &ls.category), ("product", &ls.product), ("service", &ls.service)] {
             let Some(v) = v else { continue };
             if v.value.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
                 let fixed = crate::base::case::to_lowercase(v.value.trim()).replace(char::is_whitespace, "_");
-                self.warn(
+                let span = v.span;
+                self.fixable(
+                    Severity::Warning,
                     "logsource-format",
                     format!("logsource {key} values are lower case with '_' for spaces: write '{fixed}'"),
-                    v.span,
+                    span,
+                    |src| fix(format!("write '{fixed}'"), true, [src.replace_scalar(span, &fixed)]),
                 );
             }
         }
@@ -32,6 +37,49 @@ impl Linter {
                     ),
                 }
             }
+        }
+    }
+
+    /// `EventID` where the log source already says which events: a category
+    /// implies its event ids, and a Sysmon event id has a generic category.
+    pub(super) fn event_id_item(&mut self, item: &DetectionItem, rule: &Rule) {
+        if item.field.as_deref() != Some("EventID") || !item.modifiers.is_empty() {
+            return;
+        }
+        let ls = &rule.logsource;
+        if ls.product().is_none_or(|p| p.trim() != "windows") {
+            return;
+        }
+        if let Some(category) = ls.category() {
+            self.info(
+                "category-event-id",
+                format!("with category '{}' the log source already selects the events: drop 'EventID' (pipelines map the category to the right event ids)", clip(category)),
+                item.key_span,
+            );
+            return;
+        }
+        let service = ls.service().map(str::trim);
+        let ids: Vec<i64> = item
+            .values
+            .iter()
+            .filter_map(|v| match &v.value {
+                Scalar::Int(i) => Some(*i),
+                Scalar::Str(s) => s.trim().parse().ok(),
+                _ => None,
+            })
+            .collect();
+        let [id] = ids.as_slice() else { return };
+        let generic = match service {
+            Some("sysmon") => SYSMON_CATEGORIES.iter().find(|(i, _)| i == id).map(|(_, c)| *c),
+            Some("security") if *id == 4688 => Some("process_creation"),
+            _ => None,
+        };
+        if let Some(category) = generic {
+            self.info(
+                "generic-logsource",
+                format!("EventID {id} of '{}' is the generic category '{category}': write 'category: {category}' so that rules work with any source of these events", service.unwrap_or_default()),
+                item.key_span,
+            );
         }
     }
 
@@ -56,6 +104,32 @@ impl Linter {
         }
     }
 }
+
+/// Sysmon event ids and the Sigma taxonomy's generic category for them.
+const SYSMON_CATEGORIES: &[(i64, &str)] = &[
+    (1, "process_creation"),
+    (3, "network_connection"),
+    (5, "process_termination"),
+    (6, "driver_load"),
+    (7, "image_load"),
+    (8, "create_remote_thread"),
+    (9, "raw_access_thread"),
+    (10, "process_access"),
+    (11, "file_event"),
+    (13, "registry_set"),
+    (15, "create_stream_hash"),
+    (16, "sysmon_status"),
+    (17, "pipe_created"),
+    (18, "pipe_created"),
+    (22, "dns_query"),
+    (23, "file_delete"),
+    (24, "clipboard_capture"),
+    (25, "process_tampering"),
+    (26, "file_delete_detected"),
+    (27, "file_block_executable"),
+    (28, "file_block_shredding"),
+    (29, "file_executable_detected"),
+];
 
 /// SigmaHQ's allowed field names for a rule's log source.
 pub(super) struct KnownFields {
@@ -114,7 +188,7 @@ pub(super) fn known_fields(rule: &Rule) -> Option<KnownFields> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{one, with};
+    use super::super::tests::{codes, one, with, BASE};
     use crate::base::diag::Severity;
 
     #[test]
@@ -134,6 +208,13 @@ mod tests {
             "common fields"
         );
         assert!(with("category: process_creation", "category: antivirus", "unknown-field").is_empty(), "no list");
+        one("Image|endswith", "EventID: 1\n        Image|endswith", "category-event-id");
+        let sysmon = BASE
+            .replace("category: process_creation\n    product: windows", "product: windows\n    service: sysmon")
+            .replace("Image|endswith", "EventID: 1\n        Image|endswith");
+        let has = |t: &str, c: &str| codes(t).iter().any(|x| x == c);
+        assert!(has(&sysmon, "generic-logsource") && !has(&sysmon, "category-event-id"));
+        assert!(!has(&sysmon.replace("service: sysmon", "service: powershell"), "generic-logsource"));
         assert!(with(
             "category: process_creation\n",
             "category: process_creation\n    service: sysmon\n",

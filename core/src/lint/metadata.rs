@@ -5,7 +5,9 @@ use crate::base::datetime::month_days;
 use crate::base::diag::Spanned;
 use crate::sigma::rule::{Rule, RuleKind};
 
+use super::fix::{fix, SourceText};
 use super::{clip, Linter};
+use crate::base::diag::{Fix, Severity, Span};
 
 /// The values of `status` the specification allows.
 pub const STATUSES: &[&str] = &["stable", "test", "experimental", "deprecated", "unsupported"];
@@ -14,10 +16,12 @@ pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critica
 
 /// Maximum title length of the JSON schema.
 pub const TITLE_MAX: usize = 256;
+/// Descriptions shorter than this say too little (SigmaHQ's description length check).
+pub const DESCRIPTION_MIN: usize = 16;
 /// SigmaHQ's title length limit.
 pub const TITLE_SIGMAHQ_MAX: usize = 110;
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn metadata(&mut self, rule: &Rule) {
         let anchor = rule.title.as_ref().map_or(rule.span, |t| t.span);
         if let Some(title) = &rule.title {
@@ -38,29 +42,48 @@ impl Linter {
                 id.span,
             ),
             Some(_) => {}
-            None => self.info(
-                "missing-id",
-                "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(),
-                anchor,
-            ),
+            None => {
+                let title = rule.title.as_ref().map(|t| t.span);
+                let document = rule.document;
+                self.fixable(
+                    Severity::Info,
+                    "missing-id",
+                    "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(),
+                    anchor,
+                    |src| {
+                        let id = new_rule_id(src.text(), document);
+                        fix(
+                            format!("add 'id: {id}'"),
+                            true,
+                            [src.insert_line_after(title?, "title", &format!("id: {id}"))],
+                        )
+                    },
+                )
+            }
         }
         if let Some(status) = &rule.status {
             if !STATUSES.contains(&status.value.as_str()) {
                 let hint = did_you_mean(&status.value, STATUSES);
-                self.warn(
+                let span = status.span;
+                self.fixable(
+                    Severity::Warning,
                     "invalid-status",
                     format!("status '{}' is not one of {}{hint}", clip(&status.value), STATUSES.join(", ")),
-                    status.span,
+                    span,
+                    |src| replace_with_closest(src, span, &status.value, STATUSES),
                 );
             }
         }
         if let Some(level) = &rule.level {
             if !LEVELS.contains(&level.value.as_str()) {
                 let hint = did_you_mean(&level.value, LEVELS);
-                self.warn(
+                let span = level.span;
+                self.fixable(
+                    Severity::Warning,
                     "invalid-level",
                     format!("level '{}' is not one of {}{hint}", clip(&level.value), LEVELS.join(", ")),
-                    level.span,
+                    span,
+                    |src| replace_with_closest(src, span, &level.value, LEVELS),
                 );
             }
         } else if rule.kind != RuleKind::Filter {
@@ -77,6 +100,44 @@ impl Linter {
                 );
             }
         }
+        if let (Some(m), None) = (&rule.modified, &rule.date) {
+            self.info(
+                "modified-without-date",
+                "'modified' without 'date': add the creation date as 'date'".into(),
+                m.span,
+            );
+        }
+        if let (Some(d), Some(m), Some(ms)) = (date, modified, rule.modified.as_ref()) {
+            if d == m {
+                let span = ms.span;
+                self.fixable(
+                    Severity::Info,
+                    "redundant-modified",
+                    "'modified' equals 'date': leave 'modified' out until the rule changes".into(),
+                    span,
+                    |src| fix("remove 'modified'".into(), true, [src.remove_line(span, "modified")]),
+                );
+            }
+        }
+        if rule.status.is_none() && rule.kind != RuleKind::Filter {
+            self.info(
+                "missing-status",
+                "no 'status': add one (new rules start as 'experimental' or 'test')".into(),
+                anchor,
+            );
+        }
+        if rule.references.is_empty()
+            && rule.level.as_ref().is_some_and(|l| matches!(l.value.trim(), "high" | "critical"))
+        {
+            let span = rule.level.as_ref().map_or(anchor, |l| l.span);
+            self.info(
+                "missing-references",
+                "a high or critical rule without 'references': link the report or research it is based on, so that an analyst can judge an alert".into(),
+                span,
+            );
+        }
+        self.title_style(rule);
+        self.description_style(rule);
         if rule.date.is_none() {
             self.info("missing-date", "no 'date': add the creation date as YYYY-MM-DD".into(), anchor);
         }
@@ -98,6 +159,50 @@ impl Linter {
         }
     }
 
+    /// SigmaHQ's title conventions: no final period, no "Detects" (that is the description's start).
+    fn title_style(&mut self, rule: &Rule) {
+        let Some(title) = &rule.title else { return };
+        let text = title.value.trim();
+        if text.ends_with('.') && !text.ends_with("..") {
+            let span = title.span;
+            self.fixable(
+                Severity::Info,
+                "title-period",
+                "a title is not a sentence: drop the final '.'".into(),
+                span,
+                |src| fix("remove the final '.'".into(), true, [src.remove_last_char(span, '.')]),
+            );
+        }
+        if text.get(..8).is_some_and(|w| w.eq_ignore_ascii_case("detects ")) {
+            self.info(
+                "title-starts-detects",
+                "titles name what is detected ('Whoami Execution'); 'Detects ...' is how the description starts".into(),
+                title.span,
+            );
+        }
+    }
+
+    /// A description long enough to say something, and without links (they go in 'references').
+    fn description_style(&mut self, rule: &Rule) {
+        let Some(d) = &rule.description else { return };
+        let text = d.value.trim();
+        let n = text.chars().count();
+        if n > 0 && n < DESCRIPTION_MIN {
+            self.info(
+                "description-too-short",
+                format!("the description has {n} characters: say what the rule detects and why it matters (SigmaHQ wants at least {DESCRIPTION_MIN})"),
+                d.span,
+            );
+        }
+        if text.contains("http://") || text.contains("https://") {
+            self.info(
+                "link-in-description",
+                "a link in the description: put it in 'references', where tools and readers look for it".into(),
+                d.span,
+            );
+        }
+    }
+
     /// Check a date attribute; returns it when valid.
     fn check_date<'a>(&mut self, value: Option<&'a Spanned<String>>, key: &str) -> Option<&'a str> {
         let v = value?;
@@ -106,14 +211,33 @@ impl Linter {
             return Some(text);
         }
         let fixed = text.replace(['/', '.'], "-");
-        let hint = if fixed != text && is_date(&fixed) {
-            format!(": write '{fixed}'")
-        } else {
-            " (ISO 8601 with dashes, e.g. 2024-03-31)".to_string()
-        };
-        self.warn("invalid-date", format!("'{key}' must be a real date written YYYY-MM-DD{hint}"), v.span);
+        let fixable = fixed != text && is_date(&fixed);
+        let hint =
+            if fixable { format!(": write '{fixed}'") } else { " (ISO 8601 with dashes, e.g. 2024-03-31)".to_string() };
+        let span = v.span;
+        self.fixable(
+            Severity::Warning,
+            "invalid-date",
+            format!("'{key}' must be a real date written YYYY-MM-DD{hint}"),
+            span,
+            |src| fixable.then(|| fix(format!("write '{fixed}'"), true, [src.replace_scalar(span, &fixed)])).flatten(),
+        );
         None
     }
+}
+
+/// The fix of a misspelt value: the closest allowed one.
+fn replace_with_closest(src: &SourceText<'_>, span: Span, value: &str, known: &[&'static str]) -> Option<Fix> {
+    let to = crate::base::similar::closest(value.trim(), known)?;
+    fix(format!("write '{to}'"), true, [src.replace_scalar(span, to)])
+}
+
+/// An id for a rule that has none: the name-based UUID (version 5) of the
+/// rule file's text and the rule's place in it. No randomness is needed (the
+/// browser build has no source of it without a dependency), and a rule's
+/// text, which holds its title, is as unique as the rule.
+fn new_rule_id(text: &str, document: usize) -> String {
+    crate::base::uuid::uuid_v5(&crate::base::uuid::NAMESPACE_URL, &format!("urn:sigmaplay:rule:{document}:{text}"))
 }
 
 /// `8-4-4-4-12` hexadecimal digits, either case.

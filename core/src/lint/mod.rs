@@ -9,7 +9,16 @@
 //! conventions (sigmahq-rule-convention.md, tests/logsource.json).
 //!
 //! Every diagnostic has a stable code, a severity (warning: likely a mistake;
-//! info: style or convention) and the span of the offending node.
+//! info: style or convention) and the span of the offending node. With the
+//! rule's text ([`lint_with_fixes`]) a finding may carry a fix: text edits
+//! computed from the spans (`fix.rs`), marked safe when the fixed rule matches
+//! exactly what the rule matched. Fixes exist for `invalid-date`,
+//! `invalid-status`, `invalid-level`, `missing-id` (a name-based UUID of the
+//! rule text, see `metadata.rs`), `tag-format`, `duplicate-tag`,
+//! `duplicate-reference`, `duplicate-entry`, `logsource-format`,
+//! `duplicate-value`, `redundant-wildcard`, `wildcard-instead-of-modifier` and
+//! those marked (fix) below; `field-name-space` and `all-exact-values` have
+//! unsafe ones (they change which events match, and say so).
 //!
 //! | code | severity | what |
 //! | --- | --- | --- |
@@ -38,17 +47,45 @@
 //! | `wildcard-instead-of-modifier` | info | `*x*`, `*x`, `x*` instead of contains/endswith/startswith |
 //! | `regex-literal` | info | an `re` value that is a plain string |
 //! | `windows-path-slash` | info | a Windows path field value with `/` and no `\` |
+//! | `modified-without-date` | info | `modified` without `date` |
+//! | `redundant-modified` | info (fix) | `modified` equal to `date` |
+//! | `missing-status` | info | no `status` (SigmaHQ requires it) |
+//! | `missing-references` | info | a high or critical rule without `references` |
+//! | `title-period` | info (fix) | the title ends with `.` |
+//! | `title-starts-detects` | info | the title starts with "Detects" (the description's opening) |
+//! | `description-too-short` | info | a description under 16 characters |
+//! | `link-in-description` | info | a URL in the description instead of `references` |
+//! | `falsepositive-case` | info (fix) | a false positive entry starting in lower case |
+//! | `falsepositive-typo` | info (fix) | a common misspelling (`Unkown`, `ligitimate`) in a false positive entry |
+//! | `technique-without-tactic` | info | an ATT&CK technique tag without any tactic tag |
+//! | `hunting-level` | info | a `detection.threat-hunting` rule at level high or critical |
+//! | `all-of-them` | info | `all of them` (ANDs every search, including later ones) |
+//! | `them-single-search` | info (fix) | `1 of them` / `all of them` with a single search |
+//! | `of-without-wildcard` | info (fix) | `1 of x` / `all of x` with no `*` in `x` (it is just `x`) |
+//! | `filter-not-negated` | info | a search named `filter...` used without `not` |
+//! | `control-character` | warning | a value with a control character (`\t` in double quotes) |
+//! | `escaped-wildcard` | info | a value with `\*` or `\?` (a literal star or question mark) |
+//! | `number-as-string` | info | a quoted number as a plain field value |
+//! | `invalid-hash-value` | warning | a `Hashes`, `md5`, `sha1`, `sha256`, `Imphash` value that is not such a hash |
+//! | `windash-without-dash` | info | `windash` on a value without `-` or `/` |
+//! | `all-exact-values` | warning (unsafe fix) | `Field|all` over several exact values (matches only list fields) |
+//! | `category-event-id` | info | `EventID` in a Windows rule with a `category` |
+//! | `generic-logsource` | info | a Sysmon/Security event id that has a generic category |
+//! | `regex-redundant-dotstar` | info (fix) | a leading or trailing `.*` in an unanchored `re` value |
 //!
 //! One file per group of checks, each adding methods to `Linter`:
 //! `metadata.rs` (id, status, level, dates, title, required attributes),
 //! `tags.rs`, `references.rs`, `lists.rs` (falsepositives and fields),
-//! `logsource.rs` (the log source and the fields it is known to have),
-//! `detection.rs` (field names and values) and `regex_literal.rs`.
+//! `logsource.rs` (the log source, the fields it is known to have, event ids),
+//! `detection.rs` (field names and values), `condition.rs` and
+//! `regex_literal.rs` (`re` values); `fix.rs` turns fixes into text edits.
 
-use crate::base::diag::{Diagnostic, Severity, Span};
+use crate::base::diag::{Diagnostic, Fix, Severity, Span};
 use crate::sigma::rule::{Rule, RuleKind};
 
+mod condition;
 mod detection;
+mod fix;
 mod lists;
 mod logsource;
 mod metadata;
@@ -56,6 +93,7 @@ mod references;
 mod regex_literal;
 mod tags;
 
+pub use fix::apply_edits;
 pub use metadata::{LEVELS, STATUSES, TITLE_MAX, TITLE_SIGMAHQ_MAX};
 
 /// Every code this module emits.
@@ -91,11 +129,46 @@ pub const CODES: &[&str] = &[
     "wildcard-instead-of-modifier",
     "regex-literal",
     "windows-path-slash",
+    "modified-without-date",
+    "redundant-modified",
+    "missing-status",
+    "missing-references",
+    "title-period",
+    "title-starts-detects",
+    "description-too-short",
+    "link-in-description",
+    "falsepositive-case",
+    "falsepositive-typo",
+    "technique-without-tactic",
+    "hunting-level",
+    "all-of-them",
+    "them-single-search",
+    "of-without-wildcard",
+    "filter-not-negated",
+    "control-character",
+    "escaped-wildcard",
+    "number-as-string",
+    "invalid-hash-value",
+    "windash-without-dash",
+    "all-exact-values",
+    "category-event-id",
+    "generic-logsource",
+    "regex-redundant-dotstar",
 ];
 
 /// Lint a parsed rule. Never panics; the result is sorted by position.
 pub fn lint(rule: &Rule) -> Vec<Diagnostic> {
-    let mut linter = Linter { diagnostics: Vec::new() };
+    run(rule, None)
+}
+
+/// As [`lint`], with fixes: `text` is the text `rule` was parsed from, which
+/// the fixes' edits apply to.
+pub fn lint_with_fixes(rule: &Rule, text: &str) -> Vec<Diagnostic> {
+    run(rule, Some(fix::SourceText::new(text)))
+}
+
+fn run(rule: &Rule, source: Option<fix::SourceText<'_>>) -> Vec<Diagnostic> {
+    let mut linter = Linter { diagnostics: Vec::new(), source };
     linter.metadata(rule);
     linter.tags(rule);
     linter.references(rule);
@@ -118,19 +191,34 @@ pub fn lint(rule: &Rule) -> Vec<Diagnostic> {
 }
 
 /// The diagnostics of one rule, as the checks find them.
-struct Linter {
+struct Linter<'a> {
     diagnostics: Vec<Diagnostic>,
+    /// The rule's text, when fixes are wanted.
+    source: Option<fix::SourceText<'a>>,
 }
 
-impl Linter {
-    fn push(&mut self, severity: Severity, code: &str, message: String, span: Span) {
-        self.diagnostics.push(Diagnostic { severity, code: code.to_string(), message, span: Some(span) });
+impl Linter<'_> {
+    fn push(&mut self, severity: Severity, code: &str, message: String, span: Span, fix: Option<Fix>) {
+        let fix = fix.map(Box::new);
+        self.diagnostics.push(Diagnostic { severity, code: code.to_string(), message, span: Some(span), fix });
     }
     fn warn(&mut self, code: &str, message: String, span: Span) {
-        self.push(Severity::Warning, code, message, span);
+        self.push(Severity::Warning, code, message, span, None);
     }
     fn info(&mut self, code: &str, message: String, span: Span) {
-        self.push(Severity::Info, code, message, span);
+        self.push(Severity::Info, code, message, span, None);
+    }
+    /// A finding with the fix `make` builds from the text (when there is text and it can).
+    fn fixable(
+        &mut self,
+        severity: Severity,
+        code: &str,
+        message: String,
+        span: Span,
+        make: impl FnOnce(&fix::SourceText<'_>) -> Option<Fix>,
+    ) {
+        let fix = self.source.as_ref().and_then(make);
+        self.push(severity, code, message, span, fix);
     }
 }
 
@@ -216,9 +304,9 @@ level: high
 
     #[test]
     fn correlation_and_filter_rules() {
-        let corr = "title: Many\nid: 929a690e-bef0-4204-a928-ef5e620d6fcd\nauthor: x\ndescription: y\ndate: 2024-01-01\nlevel: high\ntags:\n  - attack.t1110\ncorrelation:\n  type: event_count\n  rules:\n    - r1\n  group-by:\n    - User\n  timespan: 1h\n  condition:\n    gte: 10\n";
+        let corr = "title: Many\nid: 929a690e-bef0-4204-a928-ef5e620d6fcd\nstatus: test\nauthor: x\ndescription: Detects many failed logons\nreferences:\n  - https://example.org/\ndate: 2024-01-01\nlevel: high\ntags:\n  - attack.credential-access\n  - attack.t1110\ncorrelation:\n  type: event_count\n  rules:\n    - r1\n  group-by:\n    - User\n  timespan: 1h\n  condition:\n    gte: 10\n";
         assert_eq!(codes(corr), Vec::<String>::new());
-        let filter = "title: F\nid: 929a690e-bef0-4204-a928-ef5e620d6fce\nauthor: x\ndescription: y\ndate: 2024-01-01\nlogsource:\n  category: process_creation\n  product: windows\nfilter:\n  rules:\n    - 929a690e-bef0-4204-a928-ef5e620d6fcc\n  selection:\n    Imagee: 'C:\\x.exe'\n  condition: not selection\n";
+        let filter = "title: F\nid: 929a690e-bef0-4204-a928-ef5e620d6fce\nauthor: x\ndescription: Excludes a known tool\ndate: 2024-01-01\nlogsource:\n  category: process_creation\n  product: windows\nfilter:\n  rules:\n    - 929a690e-bef0-4204-a928-ef5e620d6fcc\n  selection:\n    Imagee: 'C:\\x.exe'\n  condition: not selection\n";
         assert_eq!(codes(filter), vec!["unknown-field".to_string()]);
     }
 

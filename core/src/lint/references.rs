@@ -4,19 +4,24 @@
 use crate::sigma::rule::Rule;
 use crate::sigma::tags;
 
+use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn references(&mut self, rule: &Rule) {
         let mut seen: Vec<&str> = Vec::new();
         for r in &rule.references {
             let text = r.value.trim();
             let key = text.trim_end_matches('/');
             if seen.contains(&key) {
-                self.warn(
+                let span = r.span;
+                self.fixable(
+                    Severity::Warning,
                     "duplicate-reference",
                     format!("reference '{}' is listed twice: remove one", clip(text)),
-                    r.span,
+                    span,
+                    |src| fix("remove the repeated reference".into(), true, [src.remove_list_item(span)]),
                 );
                 continue;
             }

@@ -1,14 +1,24 @@
-//! The `regex-literal` check: a regular expression that is a plain string,
-//! maybe anchored, is better written with a modifier.
+//! Checks of `re` values: a regular expression that is a plain string, maybe
+//! anchored, is better written with a modifier (`regex-literal`); a leading or
+//! trailing `.*` of an unanchored one does nothing (`regex-redundant-dotstar`).
 
 use crate::base::diag::Span;
 use crate::sigma::modifier::Modifier;
 use crate::sigma::rule::DetectionItem;
 
+use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn regex_literal(&mut self, item: &DetectionItem, pattern: &str, span: Span) {
+        if let Some(trimmed) = without_outer_dotstar(pattern) {
+            self.fixable(Severity::Info, "regex-redundant-dotstar",
+                format!("a regex matches anywhere in the value: the leading or trailing '.*' of '{}' does nothing (and slows some backends)", clip(pattern)),
+                span,
+                |src| fix(format!("write '{}'", clip(&trimmed)), true, [src.replace_scalar(span, &trimmed)]),
+            );
+        }
         let Some(lit) = plain_regex(pattern) else { return };
         let case_insensitive = lit.case_insensitive || item.has(Modifier::I);
         let modifier = match (lit.start, lit.end) {
@@ -31,6 +41,41 @@ impl Linter {
             span,
         );
     }
+}
+
+/// `pattern` without a `.*` right at its start (after a flag group) and at its
+/// end, when there is one: `.*` can match nothing, so in an unanchored search
+/// the pattern matches the same values without it. `None` when there is none
+/// to drop, or nothing would be left.
+fn without_outer_dotstar(pattern: &str) -> Option<String> {
+    let (flags, body) = match pattern.strip_prefix("(?") {
+        Some(r) => {
+            let close = r.find(')')?;
+            let f = r.get(..close)?;
+            if f.is_empty() || !f.chars().all(|c| c.is_ascii_alphabetic()) {
+                return None;
+            }
+            pattern.split_at(close + 3)
+        }
+        None => ("", pattern),
+    };
+    let mut body = body;
+    let mut changed = false;
+    // A quantifier after `.*` (`.*?`, `.*+`) is another construct.
+    if let Some(rest) = body.strip_prefix(".*").filter(|r| !r.starts_with(['?', '+', '*', '{'])) {
+        body = rest;
+        changed = true;
+    }
+    if let Some(rest) = body.strip_suffix(".*") {
+        // The `.` must not be escaped: count the backslashes before it.
+        let slashes = rest.chars().rev().take_while(|c| *c == '\\').count();
+        if slashes % 2 == 0 {
+            body = rest;
+            changed = true;
+        }
+    }
+    (changed && !body.is_empty() && !body.ends_with('|') && !body.starts_with(['|', '?', '+', '*', '{']))
+        .then(|| format!("{flags}{body}"))
 }
 
 /// A regex that is a plain string, maybe anchored.
@@ -105,6 +150,28 @@ fn sigma_escape(text: &str) -> String {
 mod tests {
     use super::super::tests::{one, with};
     use super::*;
+
+    #[test]
+    fn dotstar() {
+        let d = one(
+            "CommandLine|contains:\n            - ' /all'\n            - ' /priv'",
+            "CommandLine|re: '.*whoami.*'",
+            "regex-redundant-dotstar",
+        );
+        assert!(d.message.contains(".*whoami.*"));
+        let w = without_outer_dotstar;
+        assert_eq!(w(".*a.*").as_deref(), Some("a"));
+        assert_eq!(w("(?i).*a\\\\.*").as_deref(), Some("(?i)a\\\\"));
+        for p in ["^.*a", "a.*$", "a\\.*", ".*?a", ".*", "a|.*", "(?i)", ".*", ".**"] {
+            assert_eq!(w(p), None, "{p}");
+        }
+        assert!(with(
+            "CommandLine|contains:\n            - ' /all'\n            - ' /priv'",
+            "CommandLine|re: '^.*whoami'",
+            "regex-redundant-dotstar"
+        )
+        .is_empty());
+    }
 
     #[test]
     fn regexes() {

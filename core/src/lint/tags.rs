@@ -6,34 +6,76 @@ use crate::base::diag::Span;
 use crate::sigma::rule::Rule;
 use crate::sigma::tags::{self, TagError, TagStatus};
 
+use super::fix::fix;
 use super::{clip, Linter};
+use crate::base::diag::Severity;
 
-impl Linter {
+impl Linter<'_> {
     pub(super) fn tags(&mut self, rule: &Rule) {
         let mut seen: Vec<String> = Vec::new();
         for tag in &rule.tags {
             let text = tag.value.as_str();
             let key = text.trim().to_ascii_lowercase();
             if seen.contains(&key) {
-                self.warn("duplicate-tag", format!("tag '{}' is listed twice: remove one", clip(text)), tag.span);
+                let span = tag.span;
+                self.fixable(
+                    Severity::Warning,
+                    "duplicate-tag",
+                    format!("tag '{}' is listed twice: remove one", clip(text)),
+                    span,
+                    |src| fix("remove the repeated tag".into(), true, [src.remove_list_item(span)]),
+                );
                 continue;
             }
             seen.push(key);
             if !is_tag_format(text) {
                 let lower = text.trim().to_ascii_lowercase();
-                let hint =
-                    if lower != text && is_tag_format(&lower) { format!(": write '{lower}'") } else { String::new() };
-                self.warn(
+                let fixable = lower != text && is_tag_format(&lower);
+                let hint = if fixable { format!(": write '{lower}'") } else { String::new() };
+                let span = tag.span;
+                self.fixable(
+                    Severity::Warning,
                     "tag-format",
                     format!(
                         "tag '{}' is not 'namespace.value' with lower-case letters, digits, '_', '-' and '.'{hint}",
                         clip(text)
                     ),
-                    tag.span,
+                    span,
+                    |src| fixable.then(|| fix(format!("write '{lower}'"), true, [src.replace_scalar(span, &lower)]))?,
                 );
                 continue;
             }
             self.check_tag_value(text, tag.span);
+        }
+        self.tag_consistency(rule);
+    }
+
+    /// Techniques come with their tactic; hunting rules are not alerts.
+    fn tag_consistency(&mut self, rule: &Rule) {
+        let values: Vec<&str> = rule.tags.iter().map(|t| t.value.trim()).collect();
+        let tactics = tags::tactic_shortnames();
+        let has_tactic = values.iter().any(|v| v.strip_prefix("attack.").is_some_and(|t| tactics.contains(&t)));
+        let technique = rule.tags.iter().find(|t| {
+            t.value.trim().strip_prefix("attack.t").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        });
+        if let (Some(t), false) = (technique, has_tactic) {
+            self.info(
+                "technique-without-tactic",
+                format!(
+                    "'{}' has no tactic tag next to it: add the tactic it serves (e.g. 'attack.execution')",
+                    clip(&t.value)
+                ),
+                t.span,
+            );
+        }
+        let hunting = rule.tags.iter().find(|t| t.value.trim() == "detection.threat-hunting");
+        let level = rule.level.as_ref().filter(|l| matches!(l.value.trim(), "high" | "critical"));
+        if let (Some(_), Some(l)) = (hunting, level) {
+            self.info(
+                "hunting-level",
+                format!("a 'detection.threat-hunting' rule at level '{}': hunting rules find leads, not alerts (SigmaHQ keeps them low or medium)", l.value.trim()),
+                l.span,
+            );
         }
     }
 
@@ -177,8 +219,25 @@ mod tests {
             "attack.s0002",
             "d3fend.d3-am",
         ] {
-            assert_eq!(codes(&BASE.replace("attack.t1033", ok)), Vec::<String>::new(), "{ok}");
+            let text = BASE.replace("attack.t1033", ok).replace("level: high", "level: medium");
+            assert_eq!(codes(&text), Vec::<String>::new(), "{ok}");
         }
+    }
+
+    #[test]
+    fn consistency() {
+        one("    - attack.discovery\n", "", "technique-without-tactic");
+        assert!(super::super::tests::with(
+            "    - attack.discovery\n",
+            "    - attack.execution\n",
+            "technique-without-tactic"
+        )
+        .is_empty());
+        one("    - attack.t1033\n", "    - attack.t1033\n    - detection.threat-hunting\n", "hunting-level");
+        let low = BASE
+            .replace("    - attack.t1033\n", "    - attack.t1033\n    - detection.threat-hunting\n")
+            .replace("level: high", "level: low");
+        assert!(!codes(&low).contains(&"hunting-level".to_string()));
     }
 
     #[test]

@@ -142,7 +142,8 @@ fn convert_span(s: &YSpan) -> Span {
     }
 }
 
-fn resolve_plain(text: &str) -> Value {
+/// What a plain (unquoted) scalar means in the YAML 1.2 core schema.
+pub fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),

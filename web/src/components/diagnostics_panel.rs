@@ -1,7 +1,7 @@
 //! The diagnostics panel: every diagnostic of the rule, the conversion, the
 //! pipeline and the events, each a button that selects its place.
 
-use sigmaplay_core::{Severity, Span};
+use sigmaplay_core::{Fix, Severity, Span};
 use yew::prelude::*;
 
 use crate::analysis::{Origin, UiDiagnostic};
@@ -15,6 +15,8 @@ pub const MAX_LISTED: usize = 200;
 pub struct DiagnosticsProps {
     pub list: Shared<Vec<UiDiagnostic>>,
     pub on_select: Callback<(Origin, Span)>,
+    /// Apply a fix (`None`: every safe fix).
+    pub on_fix: Callback<Option<Fix>>,
 }
 
 #[function_component(DiagnosticsPanel)]
@@ -34,6 +36,12 @@ pub fn diagnostics_panel(p: &DiagnosticsProps) -> Html {
         };
         let pos = d.span.map(|s| format!("{}:{}", s.line, s.col)).unwrap_or_default();
         let title = format!("{} ({})", d.message, d.code);
+        let fix = d.fix.clone().filter(|_| d.origin == Origin::Rule).map(|f| {
+            let label = if f.safe { f.title.clone() } else { format!("{} — changes what the rule matches", f.title) };
+            let cb = p.on_fix.clone();
+            let onclick = Callback::from(move |_: MouseEvent| cb.emit(Some(f.clone())));
+            html! { <button type="button" class="btn btn-small fix-btn" {onclick} title={label.clone()} aria-label={format!("Fix: {label}")}>{ "Fix" }</button> }
+        });
         html! {
             <li class={severity_class(d.severity)} data-line={d.span.map(|s| s.line.to_string()).unwrap_or_default()}>
                 <button type="button" class="diag-btn" {onclick} disabled={d.span.is_none()} title={title}>
@@ -42,10 +50,16 @@ pub fn diagnostics_panel(p: &DiagnosticsProps) -> Html {
                     if !pos.is_empty() { <span class="pos">{ pos }</span> }
                     <span class="msg">{ d.message.clone() }</span>
                 </button>
+                { for fix }
             </li>
         }
     });
     let more = p.list.len().saturating_sub(MAX_LISTED);
+    let safe = p.list.iter().filter(|d| d.origin == Origin::Rule && d.fix.as_ref().is_some_and(|f| f.safe)).count();
+    let fix_all = {
+        let cb = p.on_fix.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(None))
+    };
     html! {
         <section class="panel diag-panel" aria-labelledby="diag-heading">
             <div class="panel-head">
@@ -53,6 +67,11 @@ pub fn diagnostics_panel(p: &DiagnosticsProps) -> Html {
                 <span class="count">
                     { format!("{} · {} · {}", plural(errors, "error", "errors"), plural(warnings, "warning", "warnings"), plural(infos, "note", "notes")) }
                 </span>
+                if safe > 1 {
+                    <button type="button" class="btn btn-small fix-all-btn" onclick={fix_all} title="Apply every fix that keeps what the rule matches">
+                        { format!("Fix all ({safe})") }
+                    </button>
+                }
             </div>
             <div data-testid="diagnostics" class="diagnostics">
                 if p.list.is_empty() {

@@ -11,6 +11,7 @@
 //! - [`share_link`]: making a share link, and clearing the one the page was opened with;
 //! - [`embed_frame`]: what an embed does for its host page (its height) and its readers (a link to the app);
 //! - [`kql_actions`]: copying and downloading the query;
+//! - [`fixes`]: applying lint fixes to the rule text;
 //! - [`export`]: the Export panel (a deployable Sentinel or Defender rule and its checks);
 //! - [`regression`]: the SigmaHQ regression test imported, its verdict, and its export;
 //! - [`theme`], [`toast`], [`shortcuts`], [`perf`]: the rest of the page's behaviour.
@@ -18,6 +19,7 @@
 pub mod derived;
 pub mod embed_frame;
 pub mod export;
+pub mod fixes;
 pub mod kql_actions;
 pub mod marks;
 pub mod parity;
