@@ -37,6 +37,33 @@ export interface Diagnostic {
   line: number;
   col: number;
   source?: DiagnosticSource;
+  /** Edits that resolve a lint finding, when it has a fix. */
+  fix?: Fix;
+}
+
+/** A region of the rule text: 1-based lines and columns, 0-based char offsets `start..end`. */
+export interface Span {
+  line: number;
+  col: number;
+  end_line: number;
+  end_col: number;
+  start: number;
+  end: number;
+}
+
+/** One text edit: the text of `span` becomes `replacement` (an empty span inserts). */
+export interface Edit {
+  span: Span;
+  replacement: string;
+}
+
+/** How to resolve a lint finding: non-overlapping edits in text order. */
+export interface Fix {
+  /** What the fix does ("write 'high'"). */
+  title: string;
+  edits: Edit[];
+  /** The fixed rule matches exactly what the rule matched; an unsafe fix says in its title how it changes that. */
+  safe: boolean;
 }
 
 /** What `check` and `lint` return (`sigmaplay check --format jsonl`, less `path`). */

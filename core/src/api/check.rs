@@ -77,9 +77,10 @@ pub fn check_rule_text_with(text: &str, options: &MatchOptions, lint: bool) -> R
 /// since a rule that cannot be read cannot be linted whole; compile errors
 /// and warnings (a bad regex, say) are [`check_rule_text`]'s.
 pub fn lint_rule_text(text: &str) -> RuleCheck {
-    let parsed = parse_rules(strip_bom(text));
+    let text = strip_bom(text);
+    let parsed = parse_rules(text);
     let mut diags: Vec<Diagnostic> = parsed.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-    add_lint(&parsed, &mut diags);
+    add_lint(&parsed, text, &mut diags);
     RuleCheck { ok: !crate::base::diag::has_errors(&diags), diagnostics: views(&diags, None) }
 }
 
