@@ -9,7 +9,9 @@
 //!   a list of chars and wildcards that matching walks char by char (no
 //!   automaton, no regex); it rejects 31 corpus files (`expand`, `re|i`),
 //!   which stop early. Ours keeps spans and diagnostics (duplicate keys,
-//!   unused searches, condition checks), compiles `|re` regexes, case-folds
+//!   unused searches, condition checks), reads plain block YAML (99% of the
+//!   rule files) line by line and the rest with saphyr-parser, with the same
+//!   events and spans (`sigma/yaml/block.rs`), compiles `|re` regexes, case-folds
 //!   literals, builds hash sets and SIMD or automaton searchers for items
 //!   with many literals and memmem searchers for the rest; a wildcard value
 //!   of another shape scans ASCII text itself and compiles its regex only

@@ -282,22 +282,11 @@ impl<'a> Reader<'a> {
                         self.out.push((Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None), empty));
                     }
                 }
-            } else if rest.starts_with('|') {
-                self.literal(line, value_at, indent)?;
             } else {
-                self.inline_scalar(line, value_at)?;
-                self.cur += 1;
-                self.skip_empty();
-                // A deeper line would continue the scalar (or be an error).
-                if self.line().is_some_and(|l| l.indent > indent) {
-                    return None;
-                }
+                self.scalar_value(line, value_at, indent)?;
             }
-            match self.line() {
-                None => break,
-                Some(l) if l.indent < indent || self.at_separator()? => break,
-                Some(l) if l.indent > indent => return None,
-                Some(_) => {}
+            if !self.same_level(indent)? {
+                break;
             }
         }
         self.out.push((Event::MappingEnd, Self::point(self.next_token()?)));
@@ -332,26 +321,42 @@ impl<'a> Reader<'a> {
             }
             if nested || self.key()?.is_some() {
                 self.block(depth + 1)?;
-            } else if rest.starts_with('|') {
-                self.literal(line, value_at, indent)?;
             } else {
-                self.inline_scalar(line, value_at)?;
-                self.cur += 1;
-                self.skip_empty();
-                if self.line().is_some_and(|l| l.indent > indent) {
-                    return None;
-                }
+                self.scalar_value(line, value_at, indent)?;
             }
-            match self.line() {
-                None => break,
-                Some(l) if l.indent < indent || self.at_separator()? => break,
-                Some(l) if l.indent > indent => return None,
-                Some(_) if !is_entry(self.content()?.1) => break,
-                Some(_) => {}
+            if !self.same_level(indent)? || !is_entry(self.content()?.1) {
+                break;
             }
         }
         self.out.push((Event::SequenceEnd, Self::point(self.next_token()?)));
         Some(())
+    }
+
+    /// A scalar value at `at` on line `line` of a node at `indent` (literal or
+    /// on one line); leaves the reader on the next content line.
+    fn scalar_value(&mut self, line: usize, at: usize, indent: usize) -> Option<()> {
+        if self.text.get(at..)?.starts_with('|') {
+            return self.literal(line, at, indent);
+        }
+        self.inline_scalar(line, at)?;
+        self.cur += 1;
+        self.skip_empty();
+        // A deeper line would continue the scalar (or be an error).
+        if self.line().is_some_and(|l| l.indent > indent) {
+            return None;
+        }
+        Some(())
+    }
+
+    /// Whether the current line goes on with the node at `indent` (`None`:
+    /// a deeper line, which only saphyr-parser can judge).
+    fn same_level(&self, indent: usize) -> Option<bool> {
+        match self.line() {
+            None => Some(false),
+            Some(l) if l.indent < indent || self.at_separator()? => Some(false),
+            Some(l) if l.indent > indent => None,
+            Some(_) => Some(true),
+        }
     }
 
     /// A literal block scalar (`|` or `|-`) whose header is at `at` on line

@@ -188,64 +188,69 @@ fn doc() -> impl Strategy<Value = Doc> {
     })
 }
 
+/// The end of a rendered line: spaces or a comment now and then, and now and
+/// then a blank or comment line after it.
+fn line_end(out: &mut String, noise: u8, i: usize) {
+    match (noise as usize + i) % 5 {
+        1 => out.push_str("  "),
+        2 => out.push_str(" # c"),
+        _ => {}
+    }
+    out.push('\n');
+    if (noise as usize + i) % 7 == 3 {
+        out.push_str(if i % 2 == 0 { "\n" } else { "  # note\n" });
+    }
+}
+
+/// A scalar after `key:` or `-` (the `i`-th child); `false` for collections.
+fn render_leaf(d: &Doc, at: usize, noise: u8, i: usize, out: &mut String) -> bool {
+    match d {
+        Doc::Scalar(s) => {
+            out.push(' ');
+            out.push_str(s);
+            line_end(out, noise, i);
+        }
+        Doc::Literal(lines, strip) => {
+            out.push_str(if *strip { " |-" } else { " |" });
+            out.push('\n');
+            for l in lines {
+                if !l.is_empty() {
+                    out.push_str(&" ".repeat(at));
+                    out.push_str(l);
+                }
+                out.push('\n');
+            }
+        }
+        Doc::Map(_) | Doc::Seq(_) => return false,
+    }
+    true
+}
+
 /// Render a document in block style with the given indent step; `compact`
 /// writes mappings in sequences as `- k: v`, `indentless` sequences under keys
 /// at the key's indent; noise adds comments, blank lines and trailing spaces.
 fn render(d: &Doc, indent: usize, step: usize, style: (bool, bool, u8), out: &mut String) {
     let (compact, indentless, noise) = style;
     let pad = " ".repeat(indent);
-    let tail = |out: &mut String, i: usize| {
-        match (noise as usize + i) % 5 {
-            1 => out.push_str("  "),
-            2 => out.push_str(" # c"),
-            _ => {}
-        }
-        out.push('\n');
-        if (noise as usize + i) % 7 == 3 {
-            out.push_str(if i % 2 == 0 { "\n" } else { "  # note\n" });
-        }
-    };
-    let literal = |lines: &[String], strip: bool, at: usize, out: &mut String| {
-        out.push_str(if strip { " |-" } else { " |" });
-        out.push('\n');
-        for l in lines {
-            if !l.is_empty() {
-                out.push_str(&" ".repeat(at));
-                out.push_str(l);
-            }
-            out.push('\n');
-        }
-    };
     match d {
         Doc::Scalar(s) => {
             out.push_str(&pad);
             out.push_str(s);
-            tail(out, 0);
+            line_end(out, noise, 0);
         }
-        Doc::Literal(lines, strip) => {
+        Doc::Literal(..) => {
             out.push_str(&pad);
-            literal(lines, *strip, indent + step, out);
+            render_leaf(d, indent + step, noise, 0, out);
         }
         Doc::Map(pairs) => {
             for (i, (k, v)) in pairs.iter().enumerate() {
                 out.push_str(&pad);
                 out.push_str(k);
                 out.push(':');
-                match v {
-                    Doc::Literal(lines, strip) => literal(lines, *strip, indent + step, out),
-                    Doc::Scalar(s) => {
-                        out.push(' ');
-                        out.push_str(s);
-                        tail(out, i);
-                    }
-                    Doc::Seq(_) if indentless => {
-                        tail(out, i);
-                        render(v, indent, step, style, out);
-                    }
-                    _ => {
-                        tail(out, i);
-                        render(v, indent + step, step, style, out);
-                    }
+                if !render_leaf(v, indent + step, noise, i, out) {
+                    line_end(out, noise, i);
+                    let child_indent = if indentless && matches!(v, Doc::Seq(_)) { indent } else { indent + step };
+                    render(v, child_indent, step, style, out);
                 }
             }
         }
@@ -253,24 +258,18 @@ fn render(d: &Doc, indent: usize, step: usize, style: (bool, bool, u8), out: &mu
             for (i, v) in items.iter().enumerate() {
                 out.push_str(&pad);
                 out.push('-');
-                match v {
-                    Doc::Literal(lines, strip) => literal(lines, *strip, indent + step, out),
-                    Doc::Scalar(s) => {
-                        out.push(' ');
-                        out.push_str(s);
-                        tail(out, i);
-                    }
-                    Doc::Map(_) | Doc::Seq(_) if compact => {
-                        // The first line of the child after `- `, the rest at its indent.
-                        let mut child = String::new();
-                        render(v, indent + 2, step, style, &mut child);
-                        out.push(' ');
-                        out.push_str(child.get(indent + 2..).unwrap_or(""));
-                    }
-                    _ => {
-                        tail(out, i);
-                        render(v, indent + step, step, style, out);
-                    }
+                if render_leaf(v, indent + step, noise, i, out) {
+                    continue;
+                }
+                if compact {
+                    // The first line of the child after `- `, the rest at its indent.
+                    let mut child = String::new();
+                    render(v, indent + 2, step, style, &mut child);
+                    out.push(' ');
+                    out.push_str(child.get(indent + 2..).unwrap_or(""));
+                } else {
+                    line_end(out, noise, i);
+                    render(v, indent + step, step, style, out);
                 }
             }
         }
