@@ -47,7 +47,11 @@ fn main() {
         "read" => texts.len(),
         "ours" => texts
             .iter()
-            .map(|t| parse_rules(t).rules.iter().map(|r| Matcher::new(r, &MatchOptions::default())).count())
+            .map(|t| {
+                let matchers: Vec<Matcher> =
+                    parse_rules(t).rules.iter().map(|r| Matcher::new(r, &MatchOptions::default())).collect();
+                matchers.len()
+            })
             .sum(),
         "sigma_rust" => texts.iter().filter(|t| sigma_rust::rule_from_yaml(t).is_ok()).count(),
         other => panic!("unknown engine {other}: ours, sigma_rust or read"),

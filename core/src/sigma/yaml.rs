@@ -340,7 +340,7 @@ pub fn parse_stream(text: &str) -> Stream {
 }
 
 /// The tree of a stream's parse events.
-fn build<'a>(mut events: impl Iterator<Item = Result<(Event<'a>, YSpan), ScanError>>) -> Stream {
+fn build<'a>(events: impl Iterator<Item = Result<(Event<'a>, YSpan), ScanError>>) -> Stream {
     let mut out = Stream::default();
     let mut b = Builder {
         stack: Vec::new(),
@@ -351,7 +351,7 @@ fn build<'a>(mut events: impl Iterator<Item = Result<(Event<'a>, YSpan), ScanErr
     };
     let mut doc_root: Option<Node> = None;
 
-    while let Some(next) = events.next() {
+    for next in events {
         let (event, yspan) = match next {
             Ok(ev) => ev,
             Err(e) => {

@@ -198,7 +198,7 @@ fn line_end(out: &mut String, noise: u8, i: usize) {
     }
     out.push('\n');
     if (noise as usize + i) % 7 == 3 {
-        out.push_str(if i % 2 == 0 { "\n" } else { "  # note\n" });
+        out.push_str(if i.is_multiple_of(2) { "\n" } else { "  # note\n" });
     }
 }
 
@@ -278,7 +278,7 @@ fn render(d: &Doc, indent: usize, step: usize, style: (bool, bool, u8), out: &mu
 
 fn document_text(d: &Doc, second: Option<&Doc>, step: usize, style: (bool, bool, u8), final_break: bool) -> String {
     let mut text = String::new();
-    if style.2 % 3 == 0 {
+    if style.2.is_multiple_of(3) {
         text.push_str("# head\n\n");
     }
     render(d, 0, step, style, &mut text);
