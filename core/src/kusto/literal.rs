@@ -41,7 +41,22 @@ pub fn string_literal(s: &str) -> String {
 fn quoted(s: &str, quote: char) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
-    for c in s.chars() {
+    // Runs of characters that stand as they are are copied whole: only ASCII
+    // controls, DEL, the backslash, the quote and C1 controls (UTF-8 lead byte
+    // 0xC2) can need an escape.
+    let special = |b: &u8| *b < 0x20 || *b == 0x7f || *b == b'\\' || u32::from(*b) == u32::from(quote) || *b == 0xc2;
+    let rest = match s.bytes().position(|b| special(&b)) {
+        None => {
+            out.push_str(s);
+            out.push(quote);
+            return out;
+        }
+        Some(at) => {
+            out.push_str(s.get(..at).unwrap_or_default());
+            s.get(at..).unwrap_or_default()
+        }
+    };
+    for c in rest.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -84,7 +99,8 @@ pub fn is_plain_identifier(name: &str) -> bool {
     let Some(first) = chars.next() else { return false };
     (first.is_ascii_alphabetic() || first == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&name)
+        // Keywords are lowercase: most column names skip the list.
+        && (name.bytes().any(|b| b.is_ascii_uppercase()) || !KEYWORDS.contains(&name))
 }
 
 /// A column name as KQL text: bare when possible, else `['name']`.
@@ -145,3 +161,55 @@ pub fn regex_escape(text: &str, out: &mut String) {
 
 /// The windash character class (`-`, `/`, en dash, em dash, horizontal bar) in RE2 syntax.
 pub const DASH_CLASS: &str = "[-/\u{2013}\u{2014}\u{2015}]";
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The literal char by char, as `quoted` wrote it before it copied runs.
+    fn quoted_char_by_char(s: &str, quote: char) -> String {
+        let mut out = String::from(quote);
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if c == quote => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c if needs_escape(c) => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                }
+                c => out.push(c),
+            }
+        }
+        out.push(quote);
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn quoted_copies_runs_as_char_by_char(s in "[a-z\\\\\"'\n\t\r\u{0}\u{7f}\u{80}\u{9f}\u{a0}é€\u{1f600}]{0,24}") {
+            for quote in ['"', '\''] {
+                prop_assert_eq!(quoted(&s, quote), quoted_char_by_char(&s, quote));
+            }
+        }
+
+        #[test]
+        fn plain_identifiers_skip_the_keyword_list_only_when_uppercase(s in "[a-zA-Z_][a-zA-Z0-9_]{0,12}") {
+            let listed = KEYWORDS.contains(&s.as_str());
+            prop_assert_eq!(is_plain_identifier(&s), !listed);
+        }
+    }
+
+    #[test]
+    fn keywords_are_lowercase_and_quoted() {
+        assert!(KEYWORDS.iter().all(|k| !k.bytes().any(|b| b.is_ascii_uppercase())));
+        assert_eq!(identifier("where"), "['where']");
+        assert_eq!(identifier("Where"), "Where");
+    }
+}

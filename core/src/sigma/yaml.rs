@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 
 use crate::base::diag::{Diagnostic, Span};
 
@@ -326,10 +326,23 @@ impl Builder {
     }
 }
 
+#[cfg(feature = "fast-yaml")]
+mod block;
+
 /// Parse a YAML stream (one or more documents).
 pub fn parse_stream(text: &str) -> Stream {
+    // Plain block YAML (nearly every rule) is read without saphyr-parser's
+    // char-by-char scanner; the events are the same (see `block`).
+    #[cfg(feature = "fast-yaml")]
+    if let Some(events) = block::events(text) {
+        return build(events.into_iter().map(Ok));
+    }
+    build(Parser::new_from_str(text))
+}
+
+/// The tree of a stream's parse events.
+fn build<'a>(events: impl Iterator<Item = Result<(Event<'a>, YSpan), ScanError>>) -> Stream {
     let mut out = Stream::default();
-    let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -339,7 +352,7 @@ pub fn parse_stream(text: &str) -> Stream {
     };
     let mut doc_root: Option<Node> = None;
 
-    while let Some(next) = parser.next_event() {
+    for next in events {
         let (event, yspan) = match next {
             Ok(ev) => ev,
             Err(e) => {

@@ -11,7 +11,7 @@ use crate::base::diag::{Diagnostic, Span};
 use crate::kusto::schema::{column_type, has_column, ColumnType};
 use crate::pipeline::convert::{audit_needs_hex, convert_test, lit, ColumnExpr, ItemNotes, ValueConversion};
 use crate::pipeline::{keep_names, synthetic_item, MappedItem, MappingState, TargetId, WorkItem};
-use crate::sigma::compiled::Test;
+use crate::sigma::compiled::{Item, Test};
 use crate::sigma::expr::Expr;
 use crate::sigma::rule::Rule;
 use crate::sigma::string::{Part, SigmaString};
@@ -296,15 +296,24 @@ fn condition_expr(src: &Source, span: Span) -> Option<Expr<MappedItem>> {
 }
 
 fn mapped(w: &WorkItem, col: &str, tests: Vec<Test>, all: bool, table: &str) -> MappedItem {
-    let mut item = w.item.clone();
-    item.field = Some(col.to_string());
-    if tests != item.tests {
-        item.shown_values = tests.iter().map(Test::describe).collect();
-        item.test_sources = (0..tests.len()).collect();
-    }
-    item.tests = tests;
-    item.all = all;
-    item.negate = false;
+    // Built field by field: cloning the whole item would copy its tests only to drop them.
+    let src = &w.item;
+    let (shown_values, test_sources) = if tests == src.tests {
+        (src.shown_values.clone(), src.test_sources.clone())
+    } else {
+        (tests.iter().map(Test::describe).collect(), (0..tests.len()).collect())
+    };
+    let item = Item {
+        field: Some(col.to_string()),
+        tests,
+        all,
+        negate: false,
+        modifiers: src.modifiers.clone(),
+        shown_values,
+        test_sources,
+        key_span: src.key_span,
+        value_span: src.value_span,
+    };
     MappedItem { item, sigma_field: w.sigma_field.clone(), column_type: column_type(table, col) }
 }
 
@@ -330,7 +339,11 @@ fn negated(e: Expr<MappedItem>, negate: bool) -> Expr<MappedItem> {
 /// when it holds in some column, an emptiness test when all are empty.
 fn rename(w: &WorkItem, cols: &[&str], table: &str) -> Expr<MappedItem> {
     let leaves = |tests: Vec<Test>, all: bool| -> Vec<Expr<MappedItem>> {
-        cols.iter().map(|c| Expr::Leaf(mapped(w, c, tests.clone(), all, table))).collect()
+        let mut out = Vec::with_capacity(cols.len());
+        let Some((last, rest)) = cols.split_last() else { return out };
+        out.extend(rest.iter().map(|c| Expr::Leaf(mapped(w, c, tests.clone(), all, table))));
+        out.push(Expr::Leaf(mapped(w, last, tests, all, table)));
+        out
     };
     if cols.len() == 1 {
         let e = leaves(w.item.tests.clone(), w.item.all).into_iter().next().unwrap_or(Expr::Const(false));
