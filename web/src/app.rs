@@ -21,7 +21,7 @@ use crate::state::marks::use_editor_marks;
 use crate::state::parity::use_parity;
 use crate::state::perf::use_perf_marks;
 use crate::state::persistence::use_saved_state;
-use crate::state::playground::{example_snapshot, use_playground, use_run, Action};
+use crate::state::playground::{load_example, use_playground, use_run, Action};
 use crate::state::regression::use_regression;
 use crate::state::selection::use_selection;
 use crate::state::share_link::{use_forget_link, use_share_link};
@@ -85,14 +85,24 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let on_example = {
-        let s = state.dispatcher();
+        let (s, toast) = (state.dispatcher(), show_toast.clone());
         let highlight = selection.on_highlight.clone();
         Callback::from(move |i: usize| {
-            highlight.emit(None);
-            s.dispatch(Action::Load(example_snapshot(i), Some(i)));
-            if let Some(w) = dom::window() {
-                w.scroll_to_with_x_and_y(0.0, 0.0);
-            }
+            let (s, toast, highlight) = (s.clone(), toast.clone(), highlight.clone());
+            load_example(
+                i,
+                false,
+                Box::new(move |loaded| match loaded {
+                    Ok((snap, _)) => {
+                        highlight.emit(None);
+                        s.dispatch(Action::Load(snap, Some(i)));
+                        if let Some(w) = dom::window() {
+                            w.scroll_to_with_x_and_y(0.0, 0.0);
+                        }
+                    }
+                    Err(message) => toast.emit(message),
+                }),
+            );
         })
     };
     let toggle_help = {

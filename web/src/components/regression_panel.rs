@@ -53,7 +53,7 @@ pub fn regression_panel(p: &RegressionPanelProps) -> Html {
             cb.emit(input.value());
         })
     };
-    let example_buttons = EXAMPLES.iter().enumerate().filter(|(_, ex)| examples::regression_info(ex.id).is_some()).map(|(i, ex)| {
+    let example_buttons = EXAMPLES.iter().enumerate().filter(|(_, ex)| examples::has_regression_test(ex.id)).map(|(i, ex)| {
         let cb = p.on_example.clone();
         html! { <button type="button" class="btn btn-small" onclick={Callback::from(move |_: MouseEvent| cb.emit(i))} data-testid="regression-example">{ ex.name }</button> }
     });
