@@ -6,9 +6,9 @@ use sigmaplay_core::Severity;
 use yew::prelude::*;
 
 use crate::components::labels::{target_label, TARGETS};
-use crate::components::{embed_dialog::embed_dialog, share_menu::share_menu};
+use crate::components::{embed_dialog::embed_dialog, regression_panel::regression_panel, share_menu::share_menu};
 use crate::components::{
-    DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, RegressionPanel, ResultsPanel, RuleCard,
+    DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, ResultsPanel, RuleCard,
 };
 use crate::editor::CodeEditor;
 use crate::embed::fitted_rows;
@@ -220,10 +220,7 @@ pub fn App(props: &AppProps) -> Html {
                     <div class="area area-results"><ResultsPanel rule={derived.rule.clone()} events={derived.events.clone()} results={derived.results.clone()}
                         on_highlight={selection.on_highlight} on_select_rule={selection.select_rule} on_select_event={selection.select_event} /></div>
                     if !embed {
-                        <div class="area area-regression"><RegressionPanel expectation={regression.expectation} status={regression.status}
-                            rule_path={regression.rule_path} suggested_path={regression.suggested_path} messages={regression.messages}
-                            on_files={regression_actions.files} on_example={regression_actions.load_example}
-                            on_rule_path={regression_actions.rule_path} on_export={regression_actions.export} /></div>
+                        <div class="area area-regression">{ regression_panel(&regression, &regression_actions) }</div>
                     }
                     <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>
                     <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} /></div>
