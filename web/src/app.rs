@@ -5,11 +5,12 @@
 use sigmaplay_core::Severity;
 use yew::prelude::*;
 
+use crate::components::diagnostics_panel::{diagnostics_panel, DiagnosticsProps};
 use crate::components::labels::{target_label, TARGETS};
-use crate::components::{embed_dialog::embed_dialog, regression_panel::regression_panel, share_menu::share_menu};
-use crate::components::{
-    DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, ResultsPanel, RuleCard,
-};
+use crate::components::rule_card::{rule_card, RuleCardProps};
+use crate::components::{embed_dialog::embed_dialog, examples_gallery::examples_gallery};
+use crate::components::{regression_panel::regression_panel, share_menu::share_menu};
+use crate::components::{ExportPanel, KqlPanel, ParityPanel, ResultsPanel};
 use crate::editor::CodeEditor;
 use crate::embed::fitted_rows;
 use crate::highlight::Lang;
@@ -209,7 +210,7 @@ pub fn App(props: &AppProps) -> Html {
                     </details>
                 </div>
                 <div class="col col-output">
-                    if !embed { <div class="area area-card"><RuleCard rule={derived.rule.clone()} kql={derived.kql.clone()} /></div> }
+                    if !embed { <div class="area area-card">{ rule_card(&RuleCardProps { rule: derived.rule.clone(), kql: derived.kql.clone() }) }</div> }
                     <div class="area area-kql"><KqlPanel kql={derived.kql.clone()} text={derived.kql_text.clone()} edited={state.kql.is_some()} marks={marks.kql} load_rev={derived.kql_load_rev} rule_has_errors={derived.rule.has_errors} on_copy={kql.copy} on_download={kql.download} on_export={export_actions.open.clone()} on_select={selection.select_rule.clone()} on_edit={edits.kql} on_restore={edits.restore_kql} {readonly} />
                         if let Some(format) = export.format {
                             <ExportPanel {format} frequency={export.frequency} period={export.period} threshold={export.threshold} report={export.report} input_errors={export.input_errors}
@@ -223,11 +224,11 @@ pub fn App(props: &AppProps) -> Html {
                         <div class="area area-regression">{ regression_panel(&regression, &regression_actions) }</div>
                     }
                     <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>
-                    <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} /></div>
+                    <div class="area area-diags">{ diagnostics_panel(&DiagnosticsProps { list: derived.diagnostics.clone(), on_select: selection.select_in.clone() }) }</div>
                 </div>
             </main>
             if !embed {
-                <ExamplesGallery on_load={on_example} current={state.example} />
+                { examples_gallery(&on_example, state.example) }
                 <footer class="app-footer">
                     <p>{ format!("sigmaplay-core {} · runs entirely in your browser · ", sigmaplay_core::version()) }
                        { "LocaltoNet and Findstr examples: SigmaHQ, Detection Rule License 1.1" }</p>
