@@ -20,7 +20,6 @@ pub mod rule_card;
 pub mod share_menu;
 pub mod source_parity;
 
-pub use export_panel::ExportPanel;
 pub use kql_panel::KqlPanel;
 pub use parity_panel::ParityPanel;
 pub use results_panel::ResultsPanel;
