@@ -8,10 +8,11 @@ use yew::prelude::*;
 use crate::components::diagnostics_panel::{diagnostics_panel, DiagnosticsProps};
 use crate::components::export_panel::{export_panel, ExportPanelProps};
 use crate::components::labels::{target_label, TARGETS};
+use crate::components::parity_panel::{parity_panel, ParityProps};
 use crate::components::rule_card::{rule_card, RuleCardProps};
 use crate::components::{embed_dialog::embed_dialog, examples_gallery::examples_gallery};
 use crate::components::{regression_panel::regression_panel, share_menu::share_menu};
-use crate::components::{KqlPanel, ParityPanel, ResultsPanel};
+use crate::components::{KqlPanel, ResultsPanel};
 use crate::editor::CodeEditor;
 use crate::embed::fitted_rows;
 use crate::highlight::Lang;
@@ -225,7 +226,7 @@ pub fn App(props: &AppProps) -> Html {
                     if !embed {
                         <div class="area area-regression">{ regression_panel(&regression, &regression_actions) }</div>
                     }
-                    <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>
+                    <div class="area area-parity">{ parity_panel(&ParityProps { report: parity.report, schema: parity.schema, on_schema: parity.on_schema }) }</div>
                     <div class="area area-diags">{ diagnostics_panel(&DiagnosticsProps { list: derived.diagnostics.clone(), on_select: selection.select_in.clone() }) }</div>
                 </div>
             </main>

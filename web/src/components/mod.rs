@@ -21,5 +21,4 @@ pub mod share_menu;
 pub mod source_parity;
 
 pub use kql_panel::KqlPanel;
-pub use parity_panel::ParityPanel;
 pub use results_panel::ResultsPanel;
