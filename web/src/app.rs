@@ -7,12 +7,13 @@ use yew::prelude::*;
 
 use crate::components::diagnostics_panel::{diagnostics_panel, DiagnosticsProps};
 use crate::components::export_panel::{export_panel, ExportPanelProps};
+use crate::components::kql_panel::{kql_panel, KqlPanelProps};
 use crate::components::labels::{target_label, TARGETS};
 use crate::components::parity_panel::{parity_panel, ParityProps};
 use crate::components::rule_card::{rule_card, RuleCardProps};
+use crate::components::ResultsPanel;
 use crate::components::{embed_dialog::embed_dialog, examples_gallery::examples_gallery};
 use crate::components::{regression_panel::regression_panel, share_menu::share_menu};
-use crate::components::{KqlPanel, ResultsPanel};
 use crate::editor::CodeEditor;
 use crate::embed::fitted_rows;
 use crate::highlight::Lang;
@@ -213,7 +214,10 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="col col-output">
                     if !embed { <div class="area area-card">{ rule_card(&RuleCardProps { rule: derived.rule.clone(), kql: derived.kql.clone() }) }</div> }
-                    <div class="area area-kql"><KqlPanel kql={derived.kql.clone()} text={derived.kql_text.clone()} edited={state.kql.is_some()} marks={marks.kql} load_rev={derived.kql_load_rev} rule_has_errors={derived.rule.has_errors} on_copy={kql.copy} on_download={kql.download} on_export={export_actions.open.clone()} on_select={selection.select_rule.clone()} on_edit={edits.kql} on_restore={edits.restore_kql} {readonly} />
+                    <div class="area area-kql">{ kql_panel(&KqlPanelProps { kql: derived.kql.clone(), text: derived.kql_text.clone(), edited: state.kql.is_some(), marks: marks.kql,
+                        load_rev: derived.kql_load_rev, rule_has_errors: derived.rule.has_errors, on_copy: kql.copy, on_download: kql.download,
+                        on_export: export_actions.open.clone(), on_select: selection.select_rule.clone(), on_edit: edits.kql.clone(),
+                        on_restore: edits.restore_kql.clone(), readonly }) }
                         if let Some(format) = export.format {
                             { export_panel(&ExportPanelProps { format, frequency: export.frequency, period: export.period, threshold: export.threshold,
                                 report: export.report, input_errors: export.input_errors, on_frequency: export_actions.frequency,

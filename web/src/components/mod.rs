@@ -20,5 +20,4 @@ pub mod rule_card;
 pub mod share_menu;
 pub mod source_parity;
 
-pub use kql_panel::KqlPanel;
 pub use results_panel::ResultsPanel;
