@@ -161,8 +161,31 @@ test('examples gallery loads rules whose events match as labelled', async ({ pag
   await expect(page.getByTestId('rule-editor')).toHaveValue(/base64offset/);
   expect(await matchedFlags(page)).toEqual(['true', 'false']);
   await gallery.locator('[data-example="04-ssh-root-login"]').click();
+  await expect(page.getByTestId('rule-editor')).toHaveValue(/keywords:/);
   expect(await matchedFlags(page)).toEqual(['true', 'false']);
   expect(foreign).toEqual([]);
+});
+
+test('an example that fails to load says so and leaves the texts alone', async ({ page }) => {
+  // Examples but the first are fetched from dist/examples/ when chosen (web/src/examples.rs).
+  await page.route('**/examples/02-certutil-download.yml', (route) => route.fulfill({ status: 404, body: '' }));
+  await open(page);
+  const rule = await page.getByTestId('rule-editor').inputValue();
+  await page.getByTestId('examples').locator('[data-example="02-certutil-download"]').click();
+  await expect(page.getByTestId('toast')).toContainText('Certutil download');
+  await expect(page.getByTestId('toast')).toContainText('examples/02-certutil-download.yml (HTTP 404)');
+  await expect(page.getByTestId('rule-editor')).toHaveValue(rule);
+  // The first example is compiled in: it loads without a request.
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.getByTestId('examples').locator('[data-example="03-run-key-temp"]').click();
+  await expect(page.getByTestId('rule-editor')).toHaveValue(/registry_set/);
+  await page.getByTestId('examples').locator('[data-example="01-localtonet-tunnel"]').click();
+  await expect(page.getByTestId('rule-editor')).toHaveValue(rule);
+  expect(requests.filter((u) => u.includes('/examples/'))).toEqual([
+    expect.stringContaining('examples/03-run-key-temp.yml'),
+    expect.stringContaining('examples/03-run-key-temp.events.json'),
+  ]);
 });
 
 test('a correlation example: filter suppression, correlation hits and their KQL', async ({ page }) => {

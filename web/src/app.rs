@@ -5,11 +5,15 @@
 use sigmaplay_core::Severity;
 use yew::prelude::*;
 
+use crate::components::diagnostics_panel::{diagnostics_panel, DiagnosticsProps};
+use crate::components::export_panel::{export_panel, ExportPanelProps};
+use crate::components::kql_panel::{kql_panel, KqlPanelProps};
 use crate::components::labels::{target_label, TARGETS};
-use crate::components::{embed_dialog::embed_dialog, share_menu::share_menu};
-use crate::components::{
-    DiagnosticsPanel, ExamplesGallery, ExportPanel, KqlPanel, ParityPanel, RegressionPanel, ResultsPanel, RuleCard,
-};
+use crate::components::parity_panel::{parity_panel, ParityProps};
+use crate::components::rule_card::{rule_card, RuleCardProps};
+use crate::components::ResultsPanel;
+use crate::components::{embed_dialog::embed_dialog, examples_gallery::examples_gallery};
+use crate::components::{regression_panel::regression_panel, share_menu::share_menu};
 use crate::editor::CodeEditor;
 use crate::embed::fitted_rows;
 use crate::highlight::Lang;
@@ -22,7 +26,7 @@ use crate::state::marks::use_editor_marks;
 use crate::state::parity::use_parity;
 use crate::state::perf::use_perf_marks;
 use crate::state::persistence::use_saved_state;
-use crate::state::playground::{example_snapshot, use_playground, use_run, Action};
+use crate::state::playground::{load_example, use_playground, use_run, Action};
 use crate::state::regression::use_regression;
 use crate::state::selection::use_selection;
 use crate::state::share_link::{use_forget_link, use_share_link};
@@ -87,14 +91,24 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let on_example = {
-        let s = state.dispatcher();
+        let (s, toast) = (state.dispatcher(), show_toast.clone());
         let highlight = selection.on_highlight.clone();
         Callback::from(move |i: usize| {
-            highlight.emit(None);
-            s.dispatch(Action::Load(example_snapshot(i), Some(i)));
-            if let Some(w) = dom::window() {
-                w.scroll_to_with_x_and_y(0.0, 0.0);
-            }
+            let (s, toast, highlight) = (s.clone(), toast.clone(), highlight.clone());
+            load_example(
+                i,
+                false,
+                Box::new(move |loaded| match loaded {
+                    Ok((snap, _)) => {
+                        highlight.emit(None);
+                        s.dispatch(Action::Load(snap, Some(i)));
+                        if let Some(w) = dom::window() {
+                            w.scroll_to_with_x_and_y(0.0, 0.0);
+                        }
+                    }
+                    Err(message) => toast.emit(message),
+                }),
+            );
         })
     };
     let toggle_help = {
@@ -201,28 +215,29 @@ pub fn App(props: &AppProps) -> Html {
                     </details>
                 </div>
                 <div class="col col-output">
-                    if !embed { <div class="area area-card"><RuleCard rule={derived.rule.clone()} kql={derived.kql.clone()} /></div> }
-                    <div class="area area-kql"><KqlPanel kql={derived.kql.clone()} text={derived.kql_text.clone()} edited={state.kql.is_some()} marks={marks.kql} load_rev={derived.kql_load_rev} rule_has_errors={derived.rule.has_errors} on_copy={kql.copy} on_download={kql.download} on_export={export_actions.open.clone()} on_select={selection.select_rule.clone()} on_edit={edits.kql} on_restore={edits.restore_kql} {readonly} />
+                    if !embed { <div class="area area-card">{ rule_card(&RuleCardProps { rule: derived.rule.clone(), kql: derived.kql.clone() }) }</div> }
+                    <div class="area area-kql">{ kql_panel(&KqlPanelProps { kql: derived.kql.clone(), text: derived.kql_text.clone(), edited: state.kql.is_some(), marks: marks.kql,
+                        load_rev: derived.kql_load_rev, rule_has_errors: derived.rule.has_errors, on_copy: kql.copy, on_download: kql.download,
+                        on_export: export_actions.open.clone(), on_select: selection.select_rule.clone(), on_edit: edits.kql.clone(),
+                        on_restore: edits.restore_kql.clone(), readonly }) }
                         if let Some(format) = export.format {
-                            <ExportPanel {format} frequency={export.frequency} period={export.period} threshold={export.threshold} report={export.report} input_errors={export.input_errors}
-                                on_frequency={export_actions.frequency} on_period={export_actions.period} on_threshold={export_actions.threshold}
-                                on_copy={export_actions.copy} on_download={export_actions.download} on_close={export_actions.close} />
+                            { export_panel(&ExportPanelProps { format, frequency: export.frequency, period: export.period, threshold: export.threshold,
+                                report: export.report, input_errors: export.input_errors, on_frequency: export_actions.frequency,
+                                on_period: export_actions.period, on_threshold: export_actions.threshold, on_copy: export_actions.copy,
+                                on_download: export_actions.download, on_close: export_actions.close }) }
                         }
                     </div>
                     <div class="area area-results"><ResultsPanel rule={derived.rule.clone()} events={derived.events.clone()} results={derived.results.clone()}
                         on_highlight={selection.on_highlight} on_select_rule={selection.select_rule} on_select_event={selection.select_event} /></div>
                     if !embed {
-                        <div class="area area-regression"><RegressionPanel expectation={regression.expectation} status={regression.status}
-                            rule_path={regression.rule_path} suggested_path={regression.suggested_path} messages={regression.messages}
-                            on_files={regression_actions.files} on_example={regression_actions.load_example}
-                            on_rule_path={regression_actions.rule_path} on_export={regression_actions.export} /></div>
+                        <div class="area area-regression">{ regression_panel(&regression, &regression_actions) }</div>
                     }
-                    <div class="area area-parity"><ParityPanel report={parity.report} schema={parity.schema} on_schema={parity.on_schema} /></div>
-                    <div class="area area-diags"><DiagnosticsPanel list={derived.diagnostics.clone()} on_select={selection.select_in} on_fix={fixes.on_fix.clone()} /></div>
+                    <div class="area area-parity">{ parity_panel(&ParityProps { report: parity.report, schema: parity.schema, on_schema: parity.on_schema }) }</div>
+                    <div class="area area-diags">{ diagnostics_panel(&DiagnosticsProps { list: derived.diagnostics.clone(), on_select: selection.select_in.clone(), on_fix: fixes.on_fix.clone() }) }</div>
                 </div>
             </main>
             if !embed {
-                <ExamplesGallery on_load={on_example} current={state.example} />
+                { examples_gallery(&on_example, state.example) }
                 <footer class="app-footer">
                     <p>{ format!("sigmaplay-core {} · runs entirely in your browser · ", sigmaplay_core::version()) }
                        { "LocaltoNet and Findstr examples: SigmaHQ, Detection Rule License 1.1" }</p>

@@ -1,4 +1,4 @@
-//! Thin wrappers over browser APIs (storage, location, clipboard, downloads,
+//! Thin wrappers over browser APIs (storage, location, clipboard, downloads, fetch,
 //! performance marks). Every call tolerates a missing API: failures are
 //! returned or ignored, never panics.
 
@@ -67,6 +67,19 @@ pub fn set_theme_attr(theme: &str) {
     } else {
         let _ = el.set_attribute("data-theme", theme);
     }
+}
+
+/// The text of the file at `url`, relative to the page (same origin).
+pub async fn fetch_text(url: String) -> Result<String, String> {
+    let failed = || format!("could not load {url}");
+    let w = window().ok_or_else(failed)?;
+    let response: web_sys::Response =
+        JsFuture::from(w.fetch_with_str(&url)).await.map_err(|_| failed())?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("could not load {url} (HTTP {})", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|_| failed())?).await.map_err(|_| failed())?;
+    text.as_string().ok_or_else(failed)
 }
 
 /// Copies text to the clipboard; `done` gets Ok or an error message.

@@ -11,7 +11,6 @@ use crate::Shared;
 /// Diagnostics listed at most.
 pub const MAX_LISTED: usize = 200;
 
-#[derive(Properties, PartialEq)]
 pub struct DiagnosticsProps {
     pub list: Shared<Vec<UiDiagnostic>>,
     pub on_select: Callback<(Origin, Span)>,
@@ -19,7 +18,8 @@ pub struct DiagnosticsProps {
     pub on_fix: Callback<Option<Fix>>,
 }
 
-#[function_component(DiagnosticsPanel)]
+/// A plain view, not a component: a component would instantiate Yew's lifecycle
+/// code once more for it (docs/size.md).
 pub fn diagnostics_panel(p: &DiagnosticsProps) -> Html {
     let errors = p.list.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = p.list.iter().filter(|d| d.severity == Severity::Warning).count();

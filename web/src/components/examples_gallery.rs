@@ -6,24 +6,18 @@ use yew::prelude::*;
 use crate::components::labels::{plural, target_label};
 use crate::examples::EXAMPLES;
 
-#[derive(Properties, PartialEq)]
-pub struct ExamplesProps {
-    pub on_load: Callback<usize>,
-    #[prop_or_default]
-    pub current: Option<usize>,
-}
-
-#[function_component(ExamplesGallery)]
-pub fn examples_gallery(p: &ExamplesProps) -> Html {
+/// A plain view, not a component: a component would instantiate Yew's lifecycle
+/// code once more for it (docs/size.md).
+pub fn examples_gallery(on_load: &Callback<usize>, current: Option<usize>) -> Html {
     let cards = EXAMPLES.iter().enumerate().map(|(i, ex)| {
         let onclick = {
-            let cb = p.on_load.clone();
+            let cb = on_load.clone();
             Callback::from(move |_: MouseEvent| cb.emit(i))
         };
         let n = ex.expected.len();
         html! {
             <li>
-                <button type="button" class={classes!("example", (p.current == Some(i)).then_some("current"))} {onclick} data-example={ex.id}>
+                <button type="button" class={classes!("example", (current == Some(i)).then_some("current"))} {onclick} data-example={ex.id}>
                     <span class="ex-name">{ ex.name }</span>
                     <span class="ex-shows">{ ex.shows }</span>
                     <span class="ex-meta">{ format!("{} · {}", plural(n, "event", "events"), target_label(ex.target)) }</span>

@@ -9,7 +9,6 @@ use yew::prelude::*;
 use crate::components::labels::{severity_class, severity_icon};
 use crate::Shared;
 
-#[derive(Properties, PartialEq)]
 pub struct ExportPanelProps {
     pub format: Format,
     pub frequency: String,
@@ -43,7 +42,8 @@ fn text_input(value: &str, placeholder: &str, testid: &str, cb: &Callback<String
     html! { <input type="text" class="export-input" value={value.to_string()} placeholder={placeholder.to_string()} {oninput} data-testid={testid.to_string()} spellcheck="false" /> }
 }
 
-#[function_component(ExportPanel)]
+/// A plain view, not a component: a component would instantiate Yew's lifecycle
+/// code once more for it (docs/size.md).
 pub fn export_panel(p: &ExportPanelProps) -> Html {
     let sentinel = p.format != Format::DefenderJson;
     let click = |cb: &Callback<()>| {

@@ -11,21 +11,17 @@ use crate::editor::{CodeEditor, EditorMark};
 use crate::highlight::Lang;
 use crate::Shared;
 
-#[derive(Properties, PartialEq)]
 pub struct KqlPanelProps {
     pub kql: Shared<KqlOutput>,
     /// The query shown: the generated one or the user's edit.
     pub text: Shared<str>,
     /// The user edited the query.
-    #[prop_or_default]
     pub edited: bool,
     /// The query's own diagnostics (KQL syntax, unsupported parts), at their place in `text`.
-    #[prop_or_default]
     pub marks: Shared<Vec<EditorMark>>,
     /// Bumped when `text` replaces what the editor holds (restore, load, a new generated query).
     pub load_rev: u64,
     /// The rule has errors: a query may still be shown for the parts that could be read.
-    #[prop_or_default]
     pub rule_has_errors: bool,
     pub on_copy: Callback<()>,
     pub on_download: Callback<()>,
@@ -38,11 +34,11 @@ pub struct KqlPanelProps {
     /// "Restore generated" was clicked.
     pub on_restore: Callback<()>,
     /// The query cannot be edited (a read-only embed).
-    #[prop_or_default]
     pub readonly: bool,
 }
 
-#[function_component(KqlPanel)]
+/// A plain view, not a component: a component would instantiate Yew's lifecycle
+/// code once more for it (docs/size.md).
 pub fn kql_panel(p: &KqlPanelProps) -> Html {
     let k = &p.kql;
     let has = !p.text.is_empty();

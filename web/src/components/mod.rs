@@ -20,11 +20,4 @@ pub mod rule_card;
 pub mod share_menu;
 pub mod source_parity;
 
-pub use diagnostics_panel::DiagnosticsPanel;
-pub use examples_gallery::ExamplesGallery;
-pub use export_panel::ExportPanel;
-pub use kql_panel::KqlPanel;
-pub use parity_panel::ParityPanel;
-pub use regression_panel::RegressionPanel;
 pub use results_panel::ResultsPanel;
-pub use rule_card::RuleCard;

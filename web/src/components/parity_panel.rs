@@ -48,7 +48,6 @@ pub fn parity_summary(r: &KqlParityReport) -> String {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct ParityProps {
     /// The last comparison; `None` until the first one ran.
     pub report: Option<Shared<KqlParityReport>>,
@@ -56,7 +55,8 @@ pub struct ParityProps {
     pub on_schema: Callback<EventsSchema>,
 }
 
-#[function_component(ParityPanel)]
+/// A plain view, not a component: a component would instantiate Yew's lifecycle
+/// code once more for it (docs/size.md).
 pub fn parity_panel(p: &ParityProps) -> Html {
     let onchange = {
         let cb = p.on_schema.clone();

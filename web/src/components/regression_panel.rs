@@ -2,35 +2,21 @@
 //! files (file input, drop or paste) or an example's test, see whether its
 //! `match_count` holds, export the current events as a test.
 
-use sigmaplay_core::api::{RegressionExpectation, RegressionFile, RegressionStatus};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::examples::{self, EXAMPLES};
-use crate::state::regression::{dropped, input_files, read_files};
-use crate::Shared;
+use crate::state::regression::{dropped, input_files, read_files, RegressionActions, RegressionView};
 
-#[derive(Properties, PartialEq)]
-pub struct RegressionPanelProps {
-    pub expectation: Option<Shared<RegressionExpectation>>,
-    pub status: Option<RegressionStatus>,
-    pub rule_path: String,
-    pub suggested_path: String,
-    pub messages: Vec<(bool, String)>,
-    pub on_files: Callback<Vec<RegressionFile>>,
-    pub on_example: Callback<usize>,
-    pub on_rule_path: Callback<String>,
-    pub on_export: Callback<()>,
-}
-
-#[function_component(RegressionPanel)]
-pub fn regression_panel(p: &RegressionPanelProps) -> Html {
+/// A plain view, not a component: a component would instantiate Yew's lifecycle
+/// code once more for it (docs/size.md).
+pub fn regression_panel(p: &RegressionView, a: &RegressionActions) -> Html {
     let on_change = {
-        let cb = p.on_files.clone();
+        let cb = a.files.clone();
         Callback::from(move |e: Event| read_files(input_files(&e), cb.clone()))
     };
     let on_drop = {
-        let cb = p.on_files.clone();
+        let cb = a.files.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dropped(e.data_transfer(), cb.clone());
@@ -39,7 +25,7 @@ pub fn regression_panel(p: &RegressionPanelProps) -> Html {
     // Without this the browser opens a dropped file instead of handing it over.
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let on_paste = {
-        let cb = p.on_files.clone();
+        let cb = a.files.clone();
         Callback::from(move |e: Event| {
             let Ok(e) = e.dyn_into::<web_sys::ClipboardEvent>() else { return };
             e.prevent_default();
@@ -47,14 +33,14 @@ pub fn regression_panel(p: &RegressionPanelProps) -> Html {
         })
     };
     let on_path = {
-        let cb = p.on_rule_path.clone();
+        let cb = a.rule_path.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             cb.emit(input.value());
         })
     };
-    let example_buttons = EXAMPLES.iter().enumerate().filter(|(_, ex)| examples::regression_info(ex.id).is_some()).map(|(i, ex)| {
-        let cb = p.on_example.clone();
+    let example_buttons = EXAMPLES.iter().enumerate().filter(|(_, ex)| examples::has_regression_test(ex.id)).map(|(i, ex)| {
+        let cb = a.load_example.clone();
         html! { <button type="button" class="btn btn-small" onclick={Callback::from(move |_: MouseEvent| cb.emit(i))} data-testid="regression-example">{ ex.name }</button> }
     });
     let verdict = match (&p.expectation, &p.status) {
@@ -96,7 +82,7 @@ pub fn regression_panel(p: &RegressionPanelProps) -> Html {
             <div class="regression-export">
                 <label>{ "Rule path " }<input type="text" class="export-input" value={p.rule_path.clone()} placeholder={p.suggested_path.clone()}
                     oninput={on_path} spellcheck="false" data-testid="regression-rule-path" /></label>
-                <button type="button" class="btn btn-small" onclick={p.on_export.reform(|_: MouseEvent| ())} data-testid="regression-export"
+                <button type="button" class="btn btn-small" onclick={a.export.reform(|_: MouseEvent| ())} data-testid="regression-export"
                     title="Download info.yml and the event JSON with the current match count">{ "Export test" }</button>
             </div>
             <ul class="export-checks" data-testid="regression-messages">{ for messages }</ul>

@@ -9,7 +9,6 @@ use crate::analysis::{KqlOutput, RuleAnalysis};
 use crate::components::labels::plural;
 use crate::{is_web_link, Shared};
 
-#[derive(Properties, PartialEq)]
 pub struct RuleCardProps {
     pub rule: Shared<RuleAnalysis>,
     pub kql: Shared<KqlOutput>,
@@ -26,7 +25,8 @@ fn level_class(level: &str) -> &'static str {
     }
 }
 
-#[function_component(RuleCard)]
+/// A plain view, not a component: a component would instantiate Yew's lifecycle
+/// code once more for it (docs/size.md).
 pub fn rule_card(p: &RuleCardProps) -> Html {
     let Some(rule) = p.rule.parsed.rules.first() else {
         return html! {

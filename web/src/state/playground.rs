@@ -3,14 +3,15 @@
 //! actions that change it, and the callbacks the editors send them with.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use yew::prelude::*;
 
 use crate::components::labels::TARGETS;
-use crate::examples::{self, EXAMPLES};
+use crate::examples::{self, Example, EXAMPLES};
 use crate::share::Snapshot;
 use crate::state::start::Start;
-use crate::Shared;
+use crate::{dom, Shared};
 
 /// One editable text and its revision (bumped on every change).
 #[derive(Clone, PartialEq)]
@@ -114,16 +115,49 @@ impl Reducible for State {
     }
 }
 
-/// The texts of the `i`th example (the default one when there is no such example).
-pub fn example_snapshot(i: usize) -> Snapshot {
-    let ex = EXAMPLES.get(i).unwrap_or(examples::default_example());
-    Snapshot {
-        rule: ex.rule.into(),
-        events: ex.events.into(),
-        target: ex.target.into(),
-        pipeline: String::new(),
-        kql: None,
+/// The texts of the first example, which are compiled in.
+pub fn default_snapshot() -> Snapshot {
+    let (rule, events) = examples::DEFAULT_TEXTS;
+    snapshot(examples::default_example(), rule.into(), events.into())
+}
+
+fn snapshot(ex: &Example, rule: String, events: String) -> Snapshot {
+    Snapshot { rule, events, target: ex.target.into(), pipeline: String::new(), kql: None }
+}
+
+/// An example's texts and, when asked for and it has one, its regression test's `info.yml`.
+pub type LoadedExample = Result<(Snapshot, Option<String>), String>;
+
+/// Counts example requests, so that a slow answer never replaces a later choice.
+static LAST_EXAMPLE_REQUEST: AtomicUsize = AtomicUsize::new(0);
+
+/// Loads the `i`th example, the first from the wasm, the others from the page's
+/// `examples/` folder, and hands it to `done` unless another example was asked
+/// for meanwhile. A failed request gives a message naming the file.
+pub fn load_example(i: usize, with_regression_test: bool, done: Box<dyn FnOnce(LoadedExample)>) {
+    let request = LAST_EXAMPLE_REQUEST.fetch_add(1, Ordering::Relaxed) + 1;
+    let Some(ex) = EXAMPLES.get(i) else { return };
+    if i == 0 {
+        return done(Ok((default_snapshot(), None)));
     }
+    wasm_bindgen_futures::spawn_local(async move {
+        let fetch = |suffix| dom::fetch_text(examples::file_url(ex.id, suffix));
+        let loaded = async {
+            let rule = fetch(".yml").await?;
+            let events = fetch(".events.json").await?;
+            let info = if with_regression_test && examples::has_regression_test(ex.id) {
+                Some(fetch(".info.yml").await?)
+            } else {
+                None
+            };
+            Ok((snapshot(ex, rule, events), info))
+        }
+        .await
+        .map_err(|e: String| format!("The example \u{201c}{}\u{201d} did not load: {e}", ex.name));
+        if LAST_EXAMPLE_REQUEST.load(Ordering::Relaxed) == request {
+            done(loaded);
+        }
+    });
 }
 
 /// The callbacks the editors send their edits with. Created once: editors

@@ -8,9 +8,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::prelude::*;
 
-use crate::examples::{self, EXAMPLES};
 use crate::state::derived::Derived;
-use crate::state::playground::{example_snapshot, Action, State};
+use crate::state::playground::{load_example, Action, State};
 use crate::{dom, Shared};
 
 pub struct RegressionView {
@@ -73,11 +72,21 @@ pub fn use_regression(
         })
     };
     let load_example = {
-        let (state, files) = (state.clone(), files.clone());
+        let (state, files, toast) = (state.clone(), files.clone(), toast.clone());
         Callback::from(move |i: usize| {
-            let Some(info) = EXAMPLES.get(i).and_then(|ex| examples::regression_info(ex.id)) else { return };
-            state.dispatch(Action::Load(example_snapshot(i), Some(i)));
-            files.emit(vec![RegressionFile { name: "info.yml".into(), text: info.into() }]);
+            let (state, files, toast) = (state.clone(), files.clone(), toast.clone());
+            load_example(
+                i,
+                true,
+                Box::new(move |loaded| match loaded {
+                    Ok((snap, Some(info))) => {
+                        state.dispatch(Action::Load(snap, Some(i)));
+                        files.emit(vec![RegressionFile { name: "info.yml".into(), text: info }]);
+                    }
+                    Ok((_, None)) => {}
+                    Err(message) => toast.emit(message),
+                }),
+            );
         })
     };
     let export = {

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::share::{self, Snapshot};
 use crate::state::persistence::STORAGE_KEY;
-use crate::state::playground::{example_snapshot, State};
+use crate::state::playground::{default_snapshot, State};
 use crate::{compress, dom, Shared};
 
 /// What the page starts with: a share link, else the saved state, else the first example.
@@ -34,7 +34,7 @@ impl Start {
                 }
             }
         }
-        start(State::from_snapshot(example_snapshot(0), Some(0)))
+        start(State::from_snapshot(default_snapshot(), Some(0)))
     }
 
     /// The share link in the URL (fragment or query), if there is one, else [`Start::local`].
