@@ -41,16 +41,6 @@ export interface Diagnostic {
   fix?: Fix;
 }
 
-/** A region of the rule text: 1-based lines and columns, 0-based char offsets `start..end`. */
-export interface Span {
-  line: number;
-  col: number;
-  end_line: number;
-  end_col: number;
-  start: number;
-  end: number;
-}
-
 /** One text edit: the text of `span` becomes `replacement` (an empty span inserts). */
 export interface Edit {
   span: Span;
@@ -84,7 +74,7 @@ export interface ConvertReport {
   diagnostics: Diagnostic[];
 }
 
-/** A region of a text: 1-based lines and columns, 0-based byte offsets `start`..`end`. */
+/** A region of a text: 1-based lines and columns, 0-based char (Unicode scalar value) offsets `start`..`end`. */
 export interface Span {
   line: number;
   col: number;
