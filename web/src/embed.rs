@@ -13,6 +13,7 @@ const HEIGHTS: std::ops::RangeInclusive<u32> = 120..=4000;
 pub struct EmbedOptions {
     /// The texts cannot be edited.
     pub readonly: bool,
+    /// As typed, so that the field keeps what is being typed; the snippet bounds it.
     pub height: u32,
     /// Add the `embed.js` script, which fits the iframe to its content.
     pub fit: bool,
@@ -36,12 +37,17 @@ pub fn iframe_snippet(page: &str, payload: &str, options: EmbedOptions) -> Strin
     let src = escape_attribute(&embed_url(page, payload, options.readonly));
     let mut html = format!(
         "<iframe src=\"{src}\" title=\"Sigma rule in Sigmaplay\" data-sigmaplay allow=\"clipboard-write\" width=\"100%\" height=\"{}\" style=\"display:block;border:0\" loading=\"lazy\"></iframe>",
-        options.height
+        options.height.clamp(*HEIGHTS.start(), *HEIGHTS.end())
     );
     if options.fit {
         html.push_str(&format!("\n<script src=\"{}\" defer></script>", escape_attribute(&script_url(page))));
     }
     html
+}
+
+/// The height being typed in the dialog, as typed: `None` while it is not a number yet.
+pub fn typed_height(text: &str) -> Option<u32> {
+    text.trim().parse::<u32>().ok()
 }
 
 /// The height typed in the dialog, kept within sensible bounds ([`DEFAULT_HEIGHT`] if unreadable).
@@ -101,6 +107,10 @@ mod tests {
         assert_eq!(parse_height("99999999"), 4000);
         assert_eq!(parse_height("-3"), DEFAULT_HEIGHT);
         assert_eq!(parse_height("tall"), DEFAULT_HEIGHT);
+        assert_eq!(typed_height(" 30"), Some(30));
+        assert_eq!(typed_height(""), None);
+        let typing = EmbedOptions { readonly: false, height: 3, fit: false };
+        assert!(iframe_snippet("https://x.test/", "p", typing).contains(" height=\"120\" "));
         assert_eq!(fitted_rows("a\nb\nc\n", 2, 30), 4);
         assert_eq!(fitted_rows("", 2, 30), 2);
         assert_eq!(fitted_rows(&"x\n".repeat(100), 2, 30), 30);

@@ -28,6 +28,16 @@ pub fn embed_dialog(share: &ShareLink, toast: &Callback<String>) -> Html {
             options.set(next);
         })
     };
+    // The height follows each keystroke, not only the change on leaving the field:
+    // a re-render while it is being typed would otherwise put the old value back.
+    let on_height_input = {
+        let options = options.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(height) = embed::typed_height(&e.target_unchecked_into::<HtmlInputElement>().value()) {
+                options.set(EmbedOptions { height, ..*options });
+            }
+        })
+    };
     let copy = {
         let (snippet, toast) = (snippet.clone(), toast.clone());
         Callback::from(move |_: MouseEvent| {
@@ -49,6 +59,7 @@ pub fn embed_dialog(share: &ShareLink, toast: &Callback<String>) -> Html {
                 <label><input type="checkbox" id={FIRST_CONTROL_ID} checked={options.readonly} data-testid="embed-readonly"
                     onchange={set(|o, i| o.readonly = i.checked())} />{ "Read-only" }</label>
                 <label>{ "Height" }<input type="number" min="120" max="4000" step="10" value={options.height.to_string()} data-testid="embed-height"
+                    oninput={on_height_input}
                     onchange={set(|o, i| o.height = embed::parse_height(&i.value()))} />{ "px" }</label>
                 <label><input type="checkbox" checked={options.fit} data-testid="embed-fit"
                     onchange={set(|o, i| o.fit = i.checked())} />{ "Fit the height to the content (adds embed.js)" }</label>
