@@ -50,7 +50,9 @@ const SIZE_BUDGET_KB = 520;
 // Set to 582 on main after merging the day's branches: wt-size3's 562.4 KB was measured before the lint
 // fixes (+14.8 KB) and azure_monitor's SecurityEvent/auditd/RPC Firewall value formats (+4.6 KB) were
 // merged; main measures 581.4 KB (595,314 B: wasm 579,108, js 8,598, css 6,196, embed.js 1,412).
-const SIZE_LIMIT_KB = 582;
+// Raised to 583 for the fix of the Embed dialog's height field (it follows each keystroke; the snippet
+// bounds the height): 581.9 -> 582.1 KB measured by this test in CI (snippets included).
+const SIZE_LIMIT_KB = 583;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
