@@ -9,7 +9,7 @@
 //! `RegistryValue` at the last backslash).
 
 use super::vocab::{ASIM_INTEGRITY, ASIM_LOGON_IDS, REG_EVENT_IDS, REG_EVENT_TYPES};
-use super::FieldMap::{Convert, Drop, Missing, To};
+use super::FieldMap::{Approx, Convert, Drop, Missing, To};
 use super::{source, DropKind, FieldList, NotMapped, RowFilter, Source, ANY_OS, PROC_PROVIDERS, SECURITY};
 use crate::pipeline::convert::{Hives, RegMode, SidColumns, Spelling, ValueConversion};
 
@@ -193,6 +193,65 @@ const DNS: FieldList = &[
     ("dst_ip", To(&["DstIpAddr"])),
 ];
 
+/// Zeek's dns.log fields → imDns, as Microsoft's parser for Corelight's
+/// Zeek records reads them (Azure-Sentinel `Parsers/ASimDns/Parsers/
+/// vimDnsCorelightZeek.yaml` 0.5, in imDns's union): it parses the JSON
+/// record of `Corelight_CL` and renames each field it keeps.
+const ZEEK_DNS: FieldList = &[
+    ("query", To(&["DnsQuery"])),
+    ("qtype", To(&["DnsQueryType"])),
+    ("qtype_name", Approx(&["DnsQueryTypeName"], "the parser names the type from qtype with its own IANA table (TYPE<n> for a number it lacks, where Zeek writes query-<n>)")),
+    ("qclass", To(&["DnsQueryClass"])),
+    ("qclass_name", Approx(&["DnsQueryClassName"], "the parser names the class from qclass with its own table (CLASS<n> for a number it lacks)")),
+    ("rcode", To(&["DnsResponseCode"])),
+    ("rcode_name", To(&["DnsResponseCodeName"])),
+    ("uid", To(&["EventOriginalUid"])),
+    ("id.orig_h", To(&["SrcIpAddr"])),
+    ("id.orig_p", To(&["SrcPortNumber"])),
+    ("id.resp_h", To(&["DstIpAddr"])),
+    ("id.resp_p", To(&["DstPortNumber"])),
+    ("proto", To(&["NetworkProtocol"])),
+    ("answers", Missing("the parser keeps answers only inside DnsResponseName, a JSON text that packs them with the TTLs, not as values to compare")),
+    ("TTLs", Missing("the parser keeps the TTLs only inside DnsResponseName's JSON text")),
+    ("rejected", Missing("the parser reads rejected only to set EventResult (Failure, as for any code but NOERROR) and drops it")),
+    ("Z", Missing("the parser keeps only whether Z is non-zero (DnsFlagsZ), not its value")),
+    ("trans_id", Missing("the parser keeps the transaction id only in hex (TransactionIdHex)")),
+    ("AA", To(&["DnsFlagsAuthoritative"])),
+    ("TC", To(&["DnsFlagsTruncated"])),
+    ("RD", To(&["DnsFlagsRecursionDesired"])),
+    ("RA", To(&["DnsFlagsRecursionAvailable"])),
+    ("CD", To(&["DnsFlagsCheckingDisabled"])),
+];
+
+/// Zeek's conn.log fields → imNetworkSession, as Microsoft's parser for
+/// Corelight's Zeek records reads them (Azure-Sentinel `Parsers/
+/// ASimNetworkSession/Parsers/vimNetworkSessionCorelightZeek.yaml` 0.2, in
+/// imNetworkSession's union).
+const ZEEK_CONN: FieldList = &[
+    ("uid", To(&["EventOriginalUid"])),
+    ("id.orig_h", To(&["SrcIpAddr"])),
+    ("id.orig_p", To(&["SrcPortNumber"])),
+    ("id.resp_h", To(&["DstIpAddr"])),
+    ("id.resp_p", To(&["DstPortNumber"])),
+    ("proto", Approx(&["NetworkProtocol"], "the parser writes the protocol in upper case (TCP where Zeek writes tcp)")),
+    ("service", To(&["NetworkApplicationProtocol"])),
+    ("orig_bytes", To(&["SrcBytes"])),
+    ("resp_bytes", To(&["DstBytes"])),
+    ("orig_pkts", To(&["SrcPackets"])),
+    ("resp_pkts", To(&["DstPackets"])),
+    ("orig_l2_addr", To(&["SrcMacAddr"])),
+    ("resp_l2_addr", To(&["DstMacAddr"])),
+    ("vlan", To(&["DstVlanId"])),
+    ("inner_vlan", To(&["SrcVlanId"])),
+    ("duration", Missing("the parser reads Zeek's duration (seconds, with a fraction) as an integer into NetworkDuration, which the schema counts in milliseconds")),
+    ("conn_state", Missing("the parser keeps only a description of the state (EventOriginalResultDetails) and drops the code")),
+    ("local_orig", Missing("the parser keeps only the direction it derives (NetworkDirection) and drops the flag")),
+    ("local_resp", Missing("the parser keeps only the direction it derives (NetworkDirection) and drops the flag")),
+    ("history", Missing("the parser writes it to FlowHistory, which is not a column of the ASIM schema")),
+    ("missed_bytes", Missing("the parser writes it to FlowMissedBytes, which is not a column of the ASIM schema")),
+    ("community_id", Missing("the parser's key for it lacks the closing quote of the record's (\"community_id), so NetworkSessionId is not filled from it")),
+];
+
 const PROXY: FieldList = &[
     ("c-uri", To(&["Url"])),
     ("cs-uri", To(&["Url"])),
@@ -331,6 +390,28 @@ pub(super) static SOURCES: &[Source] = &[
     },
     Source { restating: &[22], fallback: &[22], ..source("dns_query", "dns_query", "imDns", &[DNS_QUERY, COMMON]) },
     Source { products: &[], providers: &[], ..source("dns", "dns", "imDns", &[DNS, COMMON]) },
+    Source {
+        category: None,
+        products: &["zeek"],
+        service: Some("dns"),
+        condition: RowFilter::OneOf("EventProduct", &["Zeek"]),
+        providers: &[],
+        fallback_services: &[],
+        info: Some("imDns holds Zeek's DNS records through Microsoft's parser for Corelight (vimDnsCorelightZeek), which sets EventProduct Zeek"),
+        unmapped_hint: Some("the field is not one of the dns.log fields Microsoft's Corelight Zeek parser keeps"),
+        ..source("zeek dns", "", "imDns", &[ZEEK_DNS])
+    },
+    Source {
+        category: None,
+        products: &["zeek"],
+        service: Some("conn"),
+        condition: RowFilter::OneOf("EventProduct", &["Zeek"]),
+        providers: &[],
+        fallback_services: &[],
+        info: Some("imNetworkSession holds Zeek's connection records through Microsoft's parser for Corelight (vimNetworkSessionCorelightZeek), which sets EventProduct Zeek"),
+        unmapped_hint: Some("the field is not one of the conn.log fields Microsoft's Corelight Zeek parser keeps"),
+        ..source("zeek conn", "", "imNetworkSession", &[ZEEK_CONN])
+    },
     Source { products: &[], providers: &[], ..source("proxy", "proxy", "imWebSession", &[PROXY, COMMON]) },
     Source { products: &[], providers: &[], ..source("webserver", "webserver", "imWebSession", &[WEBSERVER, COMMON]) },
     Source {
