@@ -193,6 +193,15 @@ const DNS: FieldList = &[
     ("dst_ip", To(&["DstIpAddr"])),
 ];
 
+/// The fields every Zeek log has, as Microsoft's Corelight Zeek parsers name them.
+const ZEEK_IDS: FieldList = &[
+    ("uid", To(&["EventOriginalUid"])),
+    ("id.orig_h", To(&["SrcIpAddr"])),
+    ("id.orig_p", To(&["SrcPortNumber"])),
+    ("id.resp_h", To(&["DstIpAddr"])),
+    ("id.resp_p", To(&["DstPortNumber"])),
+];
+
 /// Zeek's dns.log fields → imDns, as Microsoft's parser for Corelight's
 /// Zeek records reads them (Azure-Sentinel `Parsers/ASimDns/Parsers/
 /// vimDnsCorelightZeek.yaml` 0.5, in imDns's union): it parses the JSON
@@ -205,11 +214,6 @@ const ZEEK_DNS: FieldList = &[
     ("qclass_name", Approx(&["DnsQueryClassName"], "the parser names the class from qclass with its own table (CLASS<n> for a number it lacks)")),
     ("rcode", To(&["DnsResponseCode"])),
     ("rcode_name", To(&["DnsResponseCodeName"])),
-    ("uid", To(&["EventOriginalUid"])),
-    ("id.orig_h", To(&["SrcIpAddr"])),
-    ("id.orig_p", To(&["SrcPortNumber"])),
-    ("id.resp_h", To(&["DstIpAddr"])),
-    ("id.resp_p", To(&["DstPortNumber"])),
     ("proto", To(&["NetworkProtocol"])),
     ("answers", Missing("the parser keeps answers only inside DnsResponseName, a JSON text that packs them with the TTLs, not as values to compare")),
     ("TTLs", Missing("the parser keeps the TTLs only inside DnsResponseName's JSON text")),
@@ -228,11 +232,6 @@ const ZEEK_DNS: FieldList = &[
 /// ASimNetworkSession/Parsers/vimNetworkSessionCorelightZeek.yaml` 0.2, in
 /// imNetworkSession's union).
 const ZEEK_CONN: FieldList = &[
-    ("uid", To(&["EventOriginalUid"])),
-    ("id.orig_h", To(&["SrcIpAddr"])),
-    ("id.orig_p", To(&["SrcPortNumber"])),
-    ("id.resp_h", To(&["DstIpAddr"])),
-    ("id.resp_p", To(&["DstPortNumber"])),
     ("proto", Approx(&["NetworkProtocol"], "the parser writes the protocol in upper case (TCP where Zeek writes tcp)")),
     ("service", To(&["NetworkApplicationProtocol"])),
     ("orig_bytes", To(&["SrcBytes"])),
@@ -391,26 +390,12 @@ pub(super) static SOURCES: &[Source] = &[
     Source { restating: &[22], fallback: &[22], ..source("dns_query", "dns_query", "imDns", &[DNS_QUERY, COMMON]) },
     Source { products: &[], providers: &[], ..source("dns", "dns", "imDns", &[DNS, COMMON]) },
     Source {
-        category: None,
-        products: &["zeek"],
-        service: Some("dns"),
-        condition: RowFilter::OneOf("EventProduct", &["Zeek"]),
-        providers: &[],
-        fallback_services: &[],
         info: Some("imDns holds Zeek's DNS records through Microsoft's parser for Corelight (vimDnsCorelightZeek), which sets EventProduct Zeek"),
-        unmapped_hint: Some("the field is not one of the dns.log fields Microsoft's Corelight Zeek parser keeps"),
-        ..source("zeek dns", "", "imDns", &[ZEEK_DNS])
+        ..zeek("zeek dns", "dns", "imDns", &[ZEEK_DNS, ZEEK_IDS])
     },
     Source {
-        category: None,
-        products: &["zeek"],
-        service: Some("conn"),
-        condition: RowFilter::OneOf("EventProduct", &["Zeek"]),
-        providers: &[],
-        fallback_services: &[],
         info: Some("imNetworkSession holds Zeek's connection records through Microsoft's parser for Corelight (vimNetworkSessionCorelightZeek), which sets EventProduct Zeek"),
-        unmapped_hint: Some("the field is not one of the conn.log fields Microsoft's Corelight Zeek parser keeps"),
-        ..source("zeek conn", "", "imNetworkSession", &[ZEEK_CONN])
+        ..zeek("zeek conn", "conn", "imNetworkSession", &[ZEEK_CONN, ZEEK_IDS])
     },
     Source { products: &[], providers: &[], ..source("proxy", "proxy", "imWebSession", &[PROXY, COMMON]) },
     Source { products: &[], providers: &[], ..source("webserver", "webserver", "imWebSession", &[WEBSERVER, COMMON]) },
@@ -433,6 +418,21 @@ pub(super) static SOURCES: &[Source] = &[
         ..source("azure activitylogs", "", "imAuditEvent", &[AZURE_ACTIVITY, COMMON])
     },
 ];
+
+/// A Zeek log in the ASIM schema Microsoft's Corelight Zeek parser fills:
+/// its rows are the ones that parser writes (EventProduct Zeek).
+const fn zeek(label: &'static str, service: &'static str, table: &'static str, fields: &'static [FieldList]) -> Source {
+    Source {
+        category: None,
+        products: &["zeek"],
+        service: Some(service),
+        condition: RowFilter::OneOf("EventProduct", &["Zeek"]),
+        providers: &[],
+        fallback_services: &[],
+        unmapped_hint: Some("the field is not one Microsoft's Corelight Zeek parser keeps for this log"),
+        ..source(label, "", table, fields)
+    }
+}
 
 /// Categories left unmapped on purpose, and why.
 pub(super) const NOT_MAPPED: &[NotMapped] = &[
