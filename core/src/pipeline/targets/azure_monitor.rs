@@ -322,8 +322,8 @@ pub(super) static SOURCES: &[Source] = &[
     // connector (CEF via the Azure Monitor agent) into CommonSecurityLog.
     Source {
         condition: RowFilter::CefDevice { vendor: "Fortinet", product: "FortiGate", name: "event:" },
-        info: Some("read from FortiGate's CEF records in CommonSecurityLog (Fortinet connector, CEF via the Azure Monitor agent): an event log's Name starts with event: (Activity); action is CEF act (DeviceAction), and a FortiOS field with no CEF key is an extension named FTNTFGT<field> (FortinetFortiGate<field> on FortiGates that use that prefix, which also keep action there) in AdditionalExtensions, read up to the next ;"),
-        unmapped_hint: Some("the field is not one of the FortiGate event log fields this target reads (action, cfgpath, cfgobj, cfgattr, cfgtid, logdesc, logid, subtype, level, vd, msg)"),
+        info: Some("FortiGate's CEF in CommonSecurityLog: an event log's Activity starts with event:, action is DeviceAction, other fields the FTNTFGT<field> (or FortinetFortiGate<field>) pairs of AdditionalExtensions"),
+        unmapped_hint: Some("not a FortiGate event log field this target reads"),
         ..cloud("fortigate/event", &["fortigate"], "event", "CommonSecurityLog", &[FORTIGATE_EVENT])
     },
     // Cloud and other non-Windows logs: the tables Microsoft's connectors write.
@@ -880,7 +880,6 @@ const FORTIGATE_EVENT: FieldList = &[
             FORTIGATE_TEXT,
         ),
     ),
-    ("cfgtid", To(&["AdditionalExtensions:FTNTFGTcfgtid", "AdditionalExtensions:FortinetFortiGatecfgtid"])),
     (
         "logdesc",
         Approx(
@@ -888,15 +887,11 @@ const FORTIGATE_EVENT: FieldList = &[
             FORTIGATE_TEXT,
         ),
     ),
-    ("logid", To(&["AdditionalExtensions:FTNTFGTlogid", "AdditionalExtensions:FortinetFortiGatelogid"])),
-    ("subtype", To(&["AdditionalExtensions:FTNTFGTsubtype", "AdditionalExtensions:FortinetFortiGatesubtype"])),
-    ("level", To(&["AdditionalExtensions:FTNTFGTlevel", "AdditionalExtensions:FortinetFortiGatelevel"])),
-    ("vd", To(&["AdditionalExtensions:FTNTFGTvd", "AdditionalExtensions:FortinetFortiGatevd"])),
     ("msg", To(&["Message"])),
 ];
 
 /// What is lost reading free text from AdditionalExtensions.
-const FORTIGATE_TEXT: &str = "FortiOS escapes = and \\ in CEF values, and AdditionalExtensions ends a value at the next ;: a value holding one of these is not compared as FortiOS logged it";
+const FORTIGATE_TEXT: &str = "CEF escapes = and \\ in values, and a value ends at the next ;";
 
 /// A proxy's W3C-style fields → the CEF keys of CommonSecurityLog.
 const PROXY_CEF: FieldList = &[

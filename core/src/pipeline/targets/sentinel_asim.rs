@@ -205,21 +205,23 @@ const ZEEK_IDS: FieldList = &[
 /// Zeek's dns.log fields → imDns, as Microsoft's parser for Corelight's
 /// Zeek records reads them (Azure-Sentinel `Parsers/ASimDns/Parsers/
 /// vimDnsCorelightZeek.yaml` 0.5, in imDns's union): it parses the JSON
-/// record of `Corelight_CL` and renames each field it keeps.
+/// record of `Corelight_CL` and renames each field it keeps. It keeps no
+/// comparable value for the others, which are therefore unmapped: `answers`
+/// and `TTLs` are packed together into DnsResponseName's JSON text,
+/// `rejected` is only folded into EventResult, `Z` only as `Z != 0`
+/// (DnsFlagsZ), `trans_id` only in hex (TransactionIdHex).
 const ZEEK_DNS: FieldList = &[
     ("query", To(&["DnsQuery"])),
     ("qtype", To(&["DnsQueryType"])),
-    ("qtype_name", Approx(&["DnsQueryTypeName"], "the parser names the type from qtype with its own IANA table (TYPE<n> for a number it lacks, where Zeek writes query-<n>)")),
+    (
+        "qtype_name",
+        Approx(&["DnsQueryTypeName"], "named from qtype by the parser's table (TYPE<n> where Zeek writes query-<n>)"),
+    ),
     ("qclass", To(&["DnsQueryClass"])),
-    ("qclass_name", Approx(&["DnsQueryClassName"], "the parser names the class from qclass with its own table (CLASS<n> for a number it lacks)")),
+    ("qclass_name", Approx(&["DnsQueryClassName"], "named from qclass by the parser's table (CLASS<n> if unknown)")),
     ("rcode", To(&["DnsResponseCode"])),
     ("rcode_name", To(&["DnsResponseCodeName"])),
     ("proto", To(&["NetworkProtocol"])),
-    ("answers", Missing("the parser keeps answers only inside DnsResponseName, a JSON text that packs them with the TTLs, not as values to compare")),
-    ("TTLs", Missing("the parser keeps the TTLs only inside DnsResponseName's JSON text")),
-    ("rejected", Missing("the parser reads rejected only to set EventResult (Failure, as for any code but NOERROR) and drops it")),
-    ("Z", Missing("the parser keeps only whether Z is non-zero (DnsFlagsZ), not its value")),
-    ("trans_id", Missing("the parser keeps the transaction id only in hex (TransactionIdHex)")),
     ("AA", To(&["DnsFlagsAuthoritative"])),
     ("TC", To(&["DnsFlagsTruncated"])),
     ("RD", To(&["DnsFlagsRecursionDesired"])),
@@ -230,9 +232,14 @@ const ZEEK_DNS: FieldList = &[
 /// Zeek's conn.log fields → imNetworkSession, as Microsoft's parser for
 /// Corelight's Zeek records reads them (Azure-Sentinel `Parsers/
 /// ASimNetworkSession/Parsers/vimNetworkSessionCorelightZeek.yaml` 0.2, in
-/// imNetworkSession's union).
+/// imNetworkSession's union). Unmapped, as the parser keeps no comparable
+/// value: `duration` (its seconds read as an integer, where the schema
+/// counts milliseconds), `conn_state` (only its description),
+/// `local_orig`/`local_resp` (only the derived NetworkDirection), `history`
+/// and `missed_bytes` (written to columns outside the schema), and
+/// `community_id` (the parser's key for it lacks its closing quote).
 const ZEEK_CONN: FieldList = &[
-    ("proto", Approx(&["NetworkProtocol"], "the parser writes the protocol in upper case (TCP where Zeek writes tcp)")),
+    ("proto", Approx(&["NetworkProtocol"], "upper-cased by the parser")),
     ("service", To(&["NetworkApplicationProtocol"])),
     ("orig_bytes", To(&["SrcBytes"])),
     ("resp_bytes", To(&["DstBytes"])),
@@ -242,13 +249,6 @@ const ZEEK_CONN: FieldList = &[
     ("resp_l2_addr", To(&["DstMacAddr"])),
     ("vlan", To(&["DstVlanId"])),
     ("inner_vlan", To(&["SrcVlanId"])),
-    ("duration", Missing("the parser reads Zeek's duration (seconds, with a fraction) as an integer into NetworkDuration, which the schema counts in milliseconds")),
-    ("conn_state", Missing("the parser keeps only a description of the state (EventOriginalResultDetails) and drops the code")),
-    ("local_orig", Missing("the parser keeps only the direction it derives (NetworkDirection) and drops the flag")),
-    ("local_resp", Missing("the parser keeps only the direction it derives (NetworkDirection) and drops the flag")),
-    ("history", Missing("the parser writes it to FlowHistory, which is not a column of the ASIM schema")),
-    ("missed_bytes", Missing("the parser writes it to FlowMissedBytes, which is not a column of the ASIM schema")),
-    ("community_id", Missing("the parser's key for it lacks the closing quote of the record's (\"community_id), so NetworkSessionId is not filled from it")),
 ];
 
 const PROXY: FieldList = &[
@@ -389,14 +389,8 @@ pub(super) static SOURCES: &[Source] = &[
     },
     Source { restating: &[22], fallback: &[22], ..source("dns_query", "dns_query", "imDns", &[DNS_QUERY, COMMON]) },
     Source { products: &[], providers: &[], ..source("dns", "dns", "imDns", &[DNS, COMMON]) },
-    Source {
-        info: Some("imDns holds Zeek's DNS records through Microsoft's parser for Corelight (vimDnsCorelightZeek), which sets EventProduct Zeek"),
-        ..zeek("zeek dns", "dns", "imDns", &[ZEEK_DNS, ZEEK_IDS])
-    },
-    Source {
-        info: Some("imNetworkSession holds Zeek's connection records through Microsoft's parser for Corelight (vimNetworkSessionCorelightZeek), which sets EventProduct Zeek"),
-        ..zeek("zeek conn", "conn", "imNetworkSession", &[ZEEK_CONN, ZEEK_IDS])
-    },
+    zeek("zeek dns", "dns", "imDns", &[ZEEK_DNS, ZEEK_IDS]),
+    zeek("zeek conn", "conn", "imNetworkSession", &[ZEEK_CONN, ZEEK_IDS]),
     Source { products: &[], providers: &[], ..source("proxy", "proxy", "imWebSession", &[PROXY, COMMON]) },
     Source { products: &[], providers: &[], ..source("webserver", "webserver", "imWebSession", &[WEBSERVER, COMMON]) },
     Source {
@@ -429,7 +423,8 @@ const fn zeek(label: &'static str, service: &'static str, table: &'static str, f
         condition: RowFilter::OneOf("EventProduct", &["Zeek"]),
         providers: &[],
         fallback_services: &[],
-        unmapped_hint: Some("the field is not one Microsoft's Corelight Zeek parser keeps for this log"),
+        info: Some("Zeek's records as Microsoft's Corelight Zeek parser writes them (EventProduct Zeek)"),
+        unmapped_hint: Some("Microsoft's Corelight Zeek parser keeps no comparable value for it"),
         ..source(label, "", table, fields)
     }
 }
