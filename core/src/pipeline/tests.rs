@@ -1695,6 +1695,44 @@ fn fortigate_event_logs_in_common_security_log() {
     let q = crate::kql::convert(&r, &builtin("azure_monitor").unwrap_or_default(), &Placeholders::new());
     let text = q.queries.first().cloned().unwrap_or_default();
     assert!(text.contains("extract(@'(?:^|;)FTNTFGTcfgpath=([^;]*)', 1, AdditionalExtensions)"), "{text}");
+    // The mapped expression on rows: an event mapped onto its row, and rows as the table holds
+    // them (either prefix; a key name inside another value is no key).
+    let p = builtin("azure_monitor").unwrap_or_default();
+    let r = rule_with(
+        "  product: fortigate\n  service: event",
+        "  sel:\n    action: Add\n    cfgpath: user.local\n  condition: sel",
+    );
+    let m = map_with(&p, &r);
+    let head = r#""DeviceVendor": "Fortinet", "DeviceProduct": "Fortigate", "Activity": "event:system Add""#;
+    for (event, want) in [
+        (r#"{"action": "Add", "cfgpath": "user.local", "cfgobj": "eve"}"#.to_string(), true),
+        (r#"{"action": "Delete", "cfgpath": "user.local"}"#.to_string(), false),
+        (
+            format!(
+                r#"{{{head}, "DeviceAction": "Add", "AdditionalExtensions": "FTNTFGTlogid=0100044547;FTNTFGTcfgpath=user.local"}}"#
+            ),
+            true,
+        ),
+        (
+            format!(
+                r#"{{{head}, "AdditionalExtensions": "FortinetFortiGateaction=Add;FortinetFortiGatecfgpath=user.local"}}"#
+            ),
+            true,
+        ),
+        (
+            format!(r#"{{{head}, "DeviceAction": "Add", "AdditionalExtensions": "FTNTFGTcfgpath=user.localgroup"}}"#),
+            false,
+        ),
+        (
+            format!(
+                r#"{{{head}, "DeviceAction": "Add", "AdditionalExtensions": "FTNTFGTmsg=xFTNTFGTcfgpath=user.local"}}"#
+            ),
+            false,
+        ),
+    ] {
+        let (row, _) = map_event(&p, &r, &ev(&event));
+        assert_eq!(eval(&m.expr, &Event::from_json(row.clone())), want, "{event}\n{row:?}");
+    }
 }
 
 /// Zeek's DNS log on sentinel_asim: imDns, as Microsoft's Corelight Zeek
