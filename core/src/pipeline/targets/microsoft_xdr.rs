@@ -437,6 +437,37 @@ const SIGNIN: FieldList = &[
     ("ActivityDetails", Drop(DropKind::Provider)),
 ];
 
+/// The alerts of Microsoft 365's alert policies and Defender for Cloud Apps,
+/// as the unified audit log's alert records name them → AlertInfo.
+const M365_ALERTS: FieldList = &[
+    ("eventName", To(&["Title"])),
+    (
+        "eventSource",
+        Drop(DropKind::Widening("the rules name the workload of the audit log's alert records (SecurityComplianceCenter); AlertInfo keeps the alert's service in ServiceSource, whose values Microsoft does not document, so another service's alert of the same title also matches")),
+    ),
+    (
+        "status",
+        Drop(DropKind::Widening("the rules test the outcome of the alert's record in the audit log; AlertInfo has no outcome or status column, and a row exists only once the alert was raised")),
+    ),
+    ("Payload", Missing("an alert row keeps the alert (title, severity, category), not the audit record that raised it")),
+];
+
+/// Where the alerts come from and what Title holds (docs/kql.md, "Tables").
+const M365_ALERTS_INFO: &str = "read from AlertInfo, which holds the alerts of Defender for Office 365 (whose alert policies include Microsoft 365's default ones) and Defender for Cloud Apps among others; Title is the alert's name, for an alert policy the policy's name";
+
+/// A Microsoft 365 alert service on AlertInfo.
+const fn m365_alerts(service: &'static str) -> Source {
+    Source {
+        category: None,
+        products: &["m365"],
+        service: Some(service),
+        providers: &[],
+        fallback_services: &[],
+        info: Some(M365_ALERTS_INFO),
+        ..source(service, "", "AlertInfo", &[M365_ALERTS])
+    }
+}
+
 /// The logsources this target serves, in the order a rule is matched against them.
 pub(super) static SOURCES: &[Source] = &[
     // Windows first: a rule that names no product is read as Windows.
@@ -620,6 +651,8 @@ pub(super) static SOURCES: &[Source] = &[
         warning: Some(GCP_ADMIN_ONLY),
         ..cloud_app("gcp audit", &["gcp"], "gcp.audit", &["Google Cloud Platform"], &[GCP_AUDIT])
     },
+    m365_alerts("threat_management"),
+    m365_alerts("threat_detection"),
 ];
 
 /// Categories left unmapped on purpose, and why.
