@@ -567,7 +567,7 @@ pub(super) const NOT_MAPPED: &[NotMapped] = &[
     },
     NotMapped {
         categories: &["m365/exchange"],
-        reason: "the rules name Exchange's audit records by eventSource, eventName and status, which this target does not map (m365/audit rules read OfficeActivity by Operation)",
+        reason: "the rules name Exchange's audit records by eventSource and eventName, which this target does not map",
     },
 ];
 
@@ -902,7 +902,7 @@ const SYSLOG: FieldList =
     &[("host", To(&["HostName"])), ("hostname", To(&["HostName"])), ("program", To(&["ProcessName"]))];
 
 /// Where the alerts come from and what AlertName holds (docs/kql.md, "Tables").
-const M365_ALERTS_INFO: &str = "read from SecurityAlert, where Microsoft Sentinel's Defender XDR connector (or the older Defender for Office 365 and Defender for Cloud Apps connectors) writes the alerts of Microsoft 365's alert policies and of Defender for Cloud Apps; AlertName is the alert's name in its product, for an alert policy the policy's name";
+const M365_ALERTS_INFO: &str = "the alerts of Microsoft 365's alert policies and Defender for Cloud Apps, as Microsoft Sentinel's Defender XDR connector (or the older per-product ones) writes them; AlertName is the alert's name, for an alert policy the policy's name";
 
 /// The alerts of Microsoft 365's alert policies and Defender for Cloud Apps,
 /// as the unified audit log's alert records name them (Workload, Name,
@@ -911,13 +911,13 @@ const M365_ALERTS: FieldList = &[
     ("eventName", To(&["AlertName"])),
     (
         "eventSource",
-        Drop(DropKind::Widening("the rules name the workload of the audit log's alert records (SecurityComplianceCenter); SecurityAlert keeps the alert's product instead, whose name Microsoft documents per connector only (Microsoft Cloud App Security, Office 365 Advanced Threat Protection; through the Defender XDR connector Microsoft Defender XDR or a component's name), so another product's alert of the same name also matches")),
+        Drop(DropKind::Widening("an alert row has no column for the audit log's workload, and Microsoft documents ProductName per connector only, so another product's alert of the same name also matches")),
     ),
     (
         "status",
-        Drop(DropKind::Widening("the rules test the outcome of the alert's record in the audit log; SecurityAlert's Status is the alert's triage state (New, InProgress, Resolved, Dismissed, Unknown), not an outcome, and a row exists only once the alert was raised")),
+        Drop(DropKind::Widening("an alert row has no column for the audit record's outcome (Status is New, InProgress, Resolved, Dismissed or Unknown; a row exists once the alert was raised)")),
     ),
-    ("Payload", Missing("an alert row keeps the alert (name, severity, entities), not the audit record that raised it")),
+    ("Payload", Missing(xdr::ALERT_NOT_RECORD)),
 ];
 
 /// Microsoft 365's unified audit log → OfficeActivity.

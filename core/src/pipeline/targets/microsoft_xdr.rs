@@ -443,17 +443,20 @@ const M365_ALERTS: FieldList = &[
     ("eventName", To(&["Title"])),
     (
         "eventSource",
-        Drop(DropKind::Widening("the rules name the workload of the audit log's alert records (SecurityComplianceCenter); AlertInfo keeps the alert's service in ServiceSource, whose values Microsoft does not document, so another service's alert of the same title also matches")),
+        Drop(DropKind::Widening("an alert row has no column for the audit log's workload, and ServiceSource's values are not documented, so another service's alert of the same title also matches")),
     ),
     (
         "status",
-        Drop(DropKind::Widening("the rules test the outcome of the alert's record in the audit log; AlertInfo has no outcome or status column, and a row exists only once the alert was raised")),
+        Drop(DropKind::Widening("an alert row has no column for the audit record's outcome (AlertInfo has no status; a row exists once the alert was raised)")),
     ),
-    ("Payload", Missing("an alert row keeps the alert (title, severity, category), not the audit record that raised it")),
+    ("Payload", Missing(ALERT_NOT_RECORD)),
 ];
 
+/// Why an alert table has none of the audited record's fields.
+pub(super) const ALERT_NOT_RECORD: &str = "an alert row keeps the alert, not the audit record that raised it";
+
 /// Where the alerts come from and what Title holds (docs/kql.md, "Tables").
-const M365_ALERTS_INFO: &str = "read from AlertInfo, which holds the alerts of Defender for Office 365 (whose alert policies include Microsoft 365's default ones) and Defender for Cloud Apps among others; Title is the alert's name, for an alert policy the policy's name";
+const M365_ALERTS_INFO: &str = "the alerts of Defender for Office 365 (whose alert policies include Microsoft 365's default ones) and Defender for Cloud Apps, among others; Title is the alert's name, for an alert policy the policy's name";
 
 /// A Microsoft 365 alert service on AlertInfo.
 const fn m365_alerts(service: &'static str) -> Source {
