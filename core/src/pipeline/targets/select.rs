@@ -44,6 +44,7 @@ const ASIM_NATIVE_TABLES: &[&str] = &[
     "GoogleWorkspaceReports",
     "GitHubAuditLogPolling_CL",
     "OfficeActivity",
+    "SecurityAlert",
     "AzureDiagnostics",
     "Syslog",
 ];
