@@ -148,6 +148,24 @@ fn cases() -> Vec<Case> {
             misses: vec![json!({"Operation": "Set-Mailbox", "OfficeWorkload": "Exchange"})],
         },
         Case {
+            name: "m365-alert",
+            rule: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/corpus/sigmahq/rules/cloud/m365/threat_management/microsoft365_activity_from_infrequent_country.yml"
+            )),
+            table: "SecurityAlert",
+            // A Defender for Cloud Apps alert as its Sentinel connector writes it
+            // (ProductName and ProviderName of the connector's own queries);
+            // Entities is JSON text. Another detection's alert is not a hit.
+            hits: vec![json!({"AlertName": "Activity from infrequent country", "DisplayName": "Activity from infrequent country",
+                "AlertSeverity": "Medium", "ProductName": "Microsoft Cloud App Security", "ProviderName": "MCAS",
+                "VendorName": "Microsoft", "Status": "New", "SystemAlertId": "0d3f6c52-9d45-4f0e-8c2a-5b7e1c4a9f10",
+                "Entities": "[{\"$id\":\"2\",\"Name\":\"alice\",\"UPNSuffix\":\"contoso.com\",\"Type\":\"account\"}]"})],
+            misses: vec![json!({"AlertName": "Impossible travel activity", "DisplayName": "Impossible travel activity",
+                "AlertSeverity": "Medium", "ProductName": "Microsoft Cloud App Security", "ProviderName": "MCAS",
+                "VendorName": "Microsoft", "Status": "New", "SystemAlertId": "7b1e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b"})],
+        },
+        Case {
             name: "kube-audit",
             rule: "title: t\nlogsource: {product: kubernetes, category: application, service: audit}\ndetection:\n  sel:\n    verb: create\n    objectRef.resource: pods\n    objectRef.subresource: exec\n  condition: sel\n",
             table: "AzureDiagnostics",

@@ -1,10 +1,10 @@
 //! microsoft_xdr's added tables and action types (CloudAppEvents for AWS,
 //! Okta, GitHub, Azure activity and GCP audit records,
 //! EntraIdSignInEvents, DeviceEvents ServiceInstalled and AntivirusDetection,
-//! DeviceProcessEvents of the Linux sensor): each
-//! rule converted, then run over rows shaped as the table holds them — one row
-//! the rule must return and one it must not — by our evaluator and, where
-//! `shared/tools/kql-run` runs, by kql-run too.
+//! DeviceProcessEvents of the Linux sensor, AlertInfo for Microsoft 365's
+//! alerts): each rule converted, then run over rows shaped as the table holds
+//! them — one row the rule must return and one it must not — by our evaluator
+//! and, where `shared/tools/kql-run` runs, by kql-run too.
 
 mod common;
 
@@ -182,6 +182,23 @@ fn cases() -> Vec<Case> {
                 json!({"ActionType": "AntivirusDetection", "FileName": "m.exe", "FolderPath": "C:\\Temp\\m.exe",
                        "AdditionalFields": {"ThreatName": "HackTool:Win32/Mimikatz.D", "WasRemediated": true}}),
                 json!({"ActionType": "AntivirusDetection", "AdditionalFields": {"ThreatName": "PUA:Win32/Presenoker"}}),
+            ],
+        },
+        Case {
+            name: "m365_alert",
+            rule: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/corpus/sigmahq/rules/cloud/m365/threat_management/microsoft365_user_restricted_from_sending_email.yml"
+            )),
+            table: "AlertInfo",
+            // Alerts of two default alert policies (the policy's name is the
+            // alert's title, its severity the policy's); the columns the table
+            // reference documents without a vocabulary are left out.
+            rows: [
+                json!({"Timestamp": "2026-12-01T08:00:00Z", "AlertId": "fa3c6e2d9b-1f4a-4b8e-9c2d-7e5f1a3b6c8d",
+                       "Title": "User restricted from sending email", "Severity": "High"}),
+                json!({"Timestamp": "2026-12-01T08:00:00Z", "AlertId": "fa8d1b4c7e-2a5f-4c9d-8e3b-6f1a2c4d7e9b",
+                       "Title": "Suspicious email sending patterns detected", "Severity": "Medium"}),
             ],
         },
         Case {

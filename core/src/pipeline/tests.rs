@@ -1515,6 +1515,52 @@ fn saas_audit_tables() {
     );
 }
 
+/// Microsoft 365's alerts (alert policies, Defender for Cloud Apps), as the
+/// rules name the audit log's alert records: the alert's name is the one
+/// condition the alert tables can hold; the workload and outcome are dropped,
+/// each with a warning that says how the query widens.
+#[test]
+fn m365_alerts_on_the_alert_tables() {
+    let detection = "  sel:\n    eventSource: SecurityComplianceCenter\n    eventName: User restricted from sending email\n    status: success\n  condition: sel\n";
+    for (target, table, column) in [
+        ("azure_monitor", "SecurityAlert", "AlertName"),
+        ("sentinel_asim", "SecurityAlert", "AlertName"),
+        ("microsoft_xdr", "AlertInfo", "Title"),
+    ] {
+        for service in ["threat_management", "threat_detection"] {
+            let m = cloud(target, &format!("{{product: m365, service: {service}}}"), detection);
+            no_errors(&m);
+            assert_eq!(m.table.as_deref(), Some(table), "{target} {service}");
+            assert_eq!(shown(&m), vec![(column.to_string(), vec!["User restricted from sending email".to_string()])]);
+            for field in ["eventSource", "status"] {
+                assert!(
+                    m.notes.iter().any(|n| n.code == "lossy-mapping"
+                        && n.message.starts_with(&format!("{field} on {table}: "))
+                        && n.message.ends_with("the query is wider than the rule")),
+                    "{target} {field}: {:#?}",
+                    m.notes
+                );
+            }
+            assert!(m.notes.iter().any(|n| n.code == "table-mapping"), "{target}: {:#?}", m.notes);
+        }
+        // The audited record's payload is not in an alert row: refused, not guessed.
+        let m = cloud(
+            target,
+            "{product: m365, service: threat_management}",
+            "  sel:\n    eventSource: SecurityComplianceCenter\n    Payload|contains: New-ComplianceSearchAction\n  condition: sel\n",
+        );
+        assert!(
+            m.notes.iter().any(|n| n.is_error() && n.code == "unmapped-field" && n.message.starts_with("Payload on ")),
+            "{target}: {:#?}",
+            m.notes
+        );
+    }
+    // Exchange's audit records stay unmapped, with the reason.
+    let m =
+        cloud("azure_monitor", "{product: m365, service: exchange}", "  sel:\n    eventName: x\n  condition: sel\n");
+    assert!(m.notes.iter().any(|n| n.code == "no-table" && n.message.contains("Exchange")), "{:#?}", m.notes);
+}
+
 #[test]
 fn kubernetes_proxy_webserver_and_linux_tables() {
     let m = cloud(

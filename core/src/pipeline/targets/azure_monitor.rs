@@ -360,6 +360,8 @@ pub(super) static SOURCES: &[Source] = &[
     },
     cloud("github/audit", &["github"], "audit", "GitHubAuditLogPolling_CL", &[GITHUB_AUDIT]),
     cloud("m365/audit", &["m365"], "audit", "OfficeActivity", &[M365_AUDIT]),
+    Source { info: Some(M365_ALERTS_INFO), ..cloud("m365/threat_management", &["m365"], "threat_management", "SecurityAlert", &[M365_ALERTS]) },
+    Source { info: Some(M365_ALERTS_INFO), ..cloud("m365/threat_detection", &["m365"], "threat_detection", "SecurityAlert", &[M365_ALERTS]) },
     Source {
         condition: RowFilter::OneOf("Category", &["kube-audit", "kube-audit-admin"]),
         event_data: EventDataFields::Nested(KUBE_AUDIT_NESTED),
@@ -572,8 +574,8 @@ pub(super) const NOT_MAPPED: &[NotMapped] = &[
         reason: "the rules test Entra Privileged Identity Management alert types (staleSignInAlertIncident, ...), which no Log Analytics table holds (AADUserRiskEvents has risk detections only)",
     },
     NotMapped {
-        categories: &["m365/threat_management", "m365/exchange"],
-        reason: "the rules test Microsoft 365 Security & Compliance alert names, which OfficeActivity (the audit log) does not hold",
+        categories: &["m365/exchange"],
+        reason: "the rules name Exchange's audit records by eventSource and eventName, which this target does not map",
     },
 ];
 
@@ -942,6 +944,25 @@ const IIS: FieldList = &[
 /// Syslog messages: the rules' keywords search the message text.
 const SYSLOG: FieldList =
     &[("host", To(&["HostName"])), ("hostname", To(&["HostName"])), ("program", To(&["ProcessName"]))];
+
+/// Where the alerts come from and what AlertName holds (docs/kql.md, "Tables").
+const M365_ALERTS_INFO: &str = "the alerts of Microsoft 365's alert policies and Defender for Cloud Apps, as Microsoft Sentinel's Defender XDR connector (or the older per-product ones) writes them; AlertName is the alert's name, for an alert policy the policy's name";
+
+/// The alerts of Microsoft 365's alert policies and Defender for Cloud Apps,
+/// as the unified audit log's alert records name them (Workload, Name,
+/// ResultStatus of the Management Activity API) → SecurityAlert.
+const M365_ALERTS: FieldList = &[
+    ("eventName", To(&["AlertName"])),
+    (
+        "eventSource",
+        Drop(DropKind::Widening("an alert row has no column for the audit log's workload, and Microsoft documents ProductName per connector only, so another product's alert of the same name also matches")),
+    ),
+    (
+        "status",
+        Drop(DropKind::Widening("an alert row has no column for the audit record's outcome (Status is New, InProgress, Resolved, Dismissed or Unknown; a row exists once the alert was raised)")),
+    ),
+    ("Payload", Missing(xdr::ALERT_NOT_RECORD)),
+];
 
 /// Microsoft 365's unified audit log → OfficeActivity.
 const M365_AUDIT: FieldList = &[

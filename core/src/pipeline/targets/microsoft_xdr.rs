@@ -437,6 +437,40 @@ const SIGNIN: FieldList = &[
     ("ActivityDetails", Drop(DropKind::Provider)),
 ];
 
+/// The alerts of Microsoft 365's alert policies and Defender for Cloud Apps,
+/// as the unified audit log's alert records name them → AlertInfo.
+const M365_ALERTS: FieldList = &[
+    ("eventName", To(&["Title"])),
+    (
+        "eventSource",
+        Drop(DropKind::Widening("an alert row has no column for the audit log's workload, and ServiceSource's values are not documented, so another service's alert of the same title also matches")),
+    ),
+    (
+        "status",
+        Drop(DropKind::Widening("an alert row has no column for the audit record's outcome (AlertInfo has no status; a row exists once the alert was raised)")),
+    ),
+    ("Payload", Missing(ALERT_NOT_RECORD)),
+];
+
+/// Why an alert table has none of the audited record's fields.
+pub(super) const ALERT_NOT_RECORD: &str = "an alert row keeps the alert, not the audit record that raised it";
+
+/// Where the alerts come from and what Title holds (docs/kql.md, "Tables").
+const M365_ALERTS_INFO: &str = "the alerts of Defender for Office 365 (whose alert policies include Microsoft 365's default ones) and Defender for Cloud Apps, among others; Title is the alert's name, for an alert policy the policy's name";
+
+/// A Microsoft 365 alert service on AlertInfo.
+const fn m365_alerts(service: &'static str) -> Source {
+    Source {
+        category: None,
+        products: &["m365"],
+        service: Some(service),
+        providers: &[],
+        fallback_services: &[],
+        info: Some(M365_ALERTS_INFO),
+        ..source(service, "", "AlertInfo", &[M365_ALERTS])
+    }
+}
+
 /// The logsources this target serves, in the order a rule is matched against them.
 pub(super) static SOURCES: &[Source] = &[
     // Windows first: a rule that names no product is read as Windows.
@@ -620,6 +654,8 @@ pub(super) static SOURCES: &[Source] = &[
         warning: Some(GCP_ADMIN_ONLY),
         ..cloud_app("gcp audit", &["gcp"], "gcp.audit", &["Google Cloud Platform"], &[GCP_AUDIT])
     },
+    m365_alerts("threat_management"),
+    m365_alerts("threat_detection"),
 ];
 
 /// Categories left unmapped on purpose, and why.

@@ -46,6 +46,7 @@
 //! | antivirus | DeviceEvents [AntivirusDetection] | — | — |
 //! | azure/signinlogs | EntraIdSignInEvents | — | — |
 //! | aws/cloudtrail, okta/okta, github/audit, gcp/gcp.audit | CloudAppEvents [Application], fields as `RawEventData.<field>` | — | — |
+//! | m365/threat_management, m365/threat_detection | AlertInfo (`Title`) | SecurityAlert (native fallback) | SecurityAlert (`AlertName`) |
 
 mod azure_monitor;
 mod event;
@@ -85,6 +86,9 @@ pub(crate) enum DropKind {
     EventId,
     /// Provider_Name/Channel.
     Provider,
+    /// A condition the table has no way to express, dropped with a
+    /// `lossy-mapping` warning that says why: the query is wider than the rule.
+    Widening(&'static str),
 }
 
 /// The condition that selects a logsource's rows inside a table that holds

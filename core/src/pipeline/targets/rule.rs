@@ -682,6 +682,7 @@ fn drop_item(kind: DropKind, w: &WorkItem, src: &Source, notes: &mut ItemNotes<'
             }
             _ => notes.lossy("the table has no provider/channel column; the condition is dropped, so the query is wider than the rule"),
         },
+        DropKind::Widening(why) => notes.lossy(&format!("{why}; the condition is dropped, so the query is wider than the rule")),
     }
     Expr::Const(true)
 }

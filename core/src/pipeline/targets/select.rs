@@ -46,6 +46,7 @@ const ASIM_NATIVE_TABLES: &[&str] = &[
     "GoogleWorkspaceReports",
     "GitHubAuditLogPolling_CL",
     "OfficeActivity",
+    "SecurityAlert",
     "AzureDiagnostics",
     "Syslog",
     "CommonSecurityLog",
