@@ -52,7 +52,11 @@ const SIZE_BUDGET_KB = 520;
 // merged; main measures 581.4 KB (595,314 B: wasm 579,108, js 8,598, css 6,196, embed.js 1,412).
 // Raised to 583 for the fix of the Embed dialog's height field (it follows each keystroke; the snippet
 // bounds the height): 581.9 -> 582.1 KB measured by this test in CI (snippets included).
-const SIZE_LIMIT_KB = 583;
+// Raised to 585 for FortiGate's event logs on CommonSecurityLog (azure_monitor and sentinel_asim) and
+// Zeek's dns/conn logs on imDns/imNetworkSession (wt-fortizeek): main 5aab909 582.8 KB (596,838 B) ->
+// 584.7 KB (598,760 B) with the branch merged, both built here (+1.9 KB): the field lists, their notes
+// and the CEF extension reading (docs/size.md).
+const SIZE_LIMIT_KB = 585;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).

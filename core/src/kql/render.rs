@@ -100,6 +100,16 @@ impl Column {
                 }
                 Kind::Unknown
             }
+            // The value of `name=` among a CEF record's `;`-separated
+            // extensions, up to the next `;`; the name is a plain identifier
+            // (column_type makes sure).
+            ColumnType::CefExtension => {
+                if let Some((base, name)) = field.split_once(':') {
+                    let text = format!("extract(@'(?:^|;){name}=([^;]*)', 1, {})", identifier(base));
+                    return (Column { text, kind: Kind::Str }, false);
+                }
+                Kind::Unknown
+            }
             // The column is text: the path is read from its parsed JSON.
             ColumnType::JsonText => {
                 if let (Some((base, _)), Some(path)) = (field.split_once('.'), dynamic_path(field)) {

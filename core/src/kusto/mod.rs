@@ -94,7 +94,11 @@ pub fn span_of(src: &str, pos: (usize, usize)) -> Span {
 
 fn column_type(table: &str, column: &str) -> Option<Type> {
     Some(match schema::column_type(table, column) {
-        ColumnType::String | ColumnType::Guid | ColumnType::EventXml | ColumnType::AuditField => Type::String,
+        ColumnType::String
+        | ColumnType::Guid
+        | ColumnType::EventXml
+        | ColumnType::AuditField
+        | ColumnType::CefExtension => Type::String,
         ColumnType::Int | ColumnType::Long => Type::Long,
         ColumnType::Real | ColumnType::Decimal => Type::Real,
         ColumnType::Bool => Type::Bool,

@@ -31,6 +31,11 @@ pub enum ColumnType {
     /// in Syslog's `SyslogMessage`): `SyslogMessage:a0` is the value as the
     /// record spells it (`"curl"` quoted, hex, or bare), read with `extract`.
     AuditField,
+    /// A `key=value` pair of a CEF record's extensions that have no column of
+    /// their own, kept as `;`-separated text (CommonSecurityLog's
+    /// `AdditionalExtensions`): `AdditionalExtensions:FTNTFGTcfgpath` is the
+    /// value up to the next `;`, read with `extract`.
+    CefExtension,
     /// No schema knowledge (the `none` pipeline, custom tables).
     Unknown,
 }
@@ -65,6 +70,9 @@ pub fn column_type(table: &str, column: &str) -> ColumnType {
         let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if plain && KEY_VALUE_TEXT.contains(&(table, base)) {
             return ColumnType::AuditField;
+        }
+        if plain && CEF_EXTENSION_TEXT.contains(&(table, base)) {
+            return ColumnType::CefExtension;
         }
     }
     if let Some((base, _)) = column.split_once('.') {
@@ -104,6 +112,11 @@ const XML_TEXT: &[(&str, &str)] = &[("Syslog", "SyslogMessage"), ("SecurityEvent
 /// String columns that hold an audit record's `key=value` text: Syslog's
 /// message text, where the audisp syslog plugin writes auditd's records.
 const KEY_VALUE_TEXT: &[(&str, &str)] = &[("Syslog", "SyslogMessage")];
+
+/// String columns that hold a CEF record's other extensions as `key=value`
+/// pairs separated by `;` (the Azure Monitor agent's CEF collection; the
+/// shape Microsoft's ASIM parsers read with `parse-kv ... pair_delimiter=';'`).
+const CEF_EXTENSION_TEXT: &[(&str, &str)] = &[("CommonSecurityLog", "AdditionalExtensions")];
 
 /// Whether the embedded schema has `column` (or a path into a dynamic column) in `table`.
 pub fn has_column(table: &str, column: &str) -> bool {

@@ -55,6 +55,7 @@ pub(crate) fn typed(value: Value, ty: ColumnType) -> Value {
         | ColumnType::JsonText
         | ColumnType::EventXml
         | ColumnType::AuditField
+        | ColumnType::CefExtension
         | ColumnType::Unknown => value,
     }
 }

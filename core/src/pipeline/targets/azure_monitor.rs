@@ -318,6 +318,14 @@ pub(super) static SOURCES: &[Source] = &[
         unmapped_hint: Some("the field is not one of the auditd record fields this target reads"),
         ..cloud("linux/auditd", &["linux"], "auditd", "Syslog", &[AUDITD])
     },
+    // FortiGate's event logs, sent as CEF and collected by the Fortinet
+    // connector (CEF via the Azure Monitor agent) into CommonSecurityLog.
+    Source {
+        condition: RowFilter::CefDevice { vendor: "Fortinet", product: "FortiGate", name: "event:" },
+        info: Some("FortiGate's CEF in CommonSecurityLog: an event log's Activity starts with event:, action is DeviceAction, other fields the FTNTFGT<field> (or FortinetFortiGate<field>) pairs of AdditionalExtensions"),
+        unmapped_hint: Some("not a FortiGate event log field this target reads"),
+        ..cloud("fortigate/event", &["fortigate"], "event", "CommonSecurityLog", &[FORTIGATE_EVENT])
+    },
     // Cloud and other non-Windows logs: the tables Microsoft's connectors write.
     Source {
         event_data: EventDataFields::Nested(CLOUDTRAIL_NESTED),
@@ -850,6 +858,42 @@ const DNS_SERVER: FieldList = &[
     ),
     ("dst_ip", Missing("DnsEvents names the DNS server by Computer, not by address")),
 ];
+
+/// FortiGate event log fields → CommonSecurityLog, as FortiOS writes them in
+/// CEF (FortiOS log message reference, "Event log support for CEF" and
+/// "FortiOS to CEF log field mapping guidelines"): `action` is `act`
+/// (DeviceAction, Microsoft's CEF and CommonSecurityLog field mapping), `msg`
+/// is `msg` (Message), and the fields with no CEF key are custom extensions
+/// that the agent keeps in AdditionalExtensions, prefixed FTNTFGT, or
+/// FortinetFortiGate in the CEF some FortiOS builds write (Microsoft's sample
+/// rows, Azure-Sentinel `Sample Data/CEF/Fortigate.json`), where `action` is
+/// such an extension too. Both spellings are read.
+const FORTIGATE_EVENT: FieldList = &[
+    ("action", To(&["DeviceAction", "AdditionalExtensions:FortinetFortiGateaction"])),
+    ("cfgpath", To(&["AdditionalExtensions:FTNTFGTcfgpath", "AdditionalExtensions:FortinetFortiGatecfgpath"])),
+    (
+        "cfgobj",
+        Approx(&["AdditionalExtensions:FTNTFGTcfgobj", "AdditionalExtensions:FortinetFortiGatecfgobj"], FORTIGATE_TEXT),
+    ),
+    (
+        "cfgattr",
+        Approx(
+            &["AdditionalExtensions:FTNTFGTcfgattr", "AdditionalExtensions:FortinetFortiGatecfgattr"],
+            FORTIGATE_TEXT,
+        ),
+    ),
+    (
+        "logdesc",
+        Approx(
+            &["AdditionalExtensions:FTNTFGTlogdesc", "AdditionalExtensions:FortinetFortiGatelogdesc"],
+            FORTIGATE_TEXT,
+        ),
+    ),
+    ("msg", To(&["Message"])),
+];
+
+/// What is lost reading free text from AdditionalExtensions.
+const FORTIGATE_TEXT: &str = "CEF escapes = and \\ in values, and a value ends at the next ;";
 
 /// A proxy's W3C-style fields → the CEF keys of CommonSecurityLog.
 const PROXY_CEF: FieldList = &[

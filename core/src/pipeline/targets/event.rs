@@ -103,6 +103,17 @@ pub(crate) fn map_event_fields(
             let record = auditd_record(row.out);
             row.out.insert("SyslogMessage".to_string(), Value::String(record));
         }
+        RowFilter::CefDevice { vendor, product, name } => {
+            // A row given as the table holds it keeps its own text.
+            if let Some(extensions) = cef_extensions(row.out) {
+                row.out.insert("AdditionalExtensions".to_string(), Value::String(extensions));
+            }
+            for (col, value) in [("DeviceVendor", vendor), ("DeviceProduct", product), ("Activity", name)] {
+                if !row.out.contains_key(col) {
+                    row.set(col, Value::String(value.to_string()));
+                }
+            }
+        }
         RowFilter::SysmonSyslog { event_ids } => {
             let data = row.out.remove("SyslogMessage");
             let xml = sysmon_linux_xml(event_ids.first().copied().unwrap_or(1), data.as_ref());
@@ -237,6 +248,23 @@ fn auditd_record(out: &mut Map<String, Value>) -> String {
         }
     }
     format!("type={kind} {}1700000000.000:1):{rest}", super::AUDIT_RECORD_MARK)
+}
+
+/// CommonSecurityLog's `AdditionalExtensions` as the Azure Monitor agent
+/// writes it, from the `AdditionalExtensions:<key>` values of the row:
+/// `key=value` pairs joined by `;`; `None` when the row has none.
+fn cef_extensions(out: &mut Map<String, Value>) -> Option<String> {
+    let keys: Vec<String> = out.keys().filter(|k| k.starts_with("AdditionalExtensions:")).cloned().collect();
+    let mut pairs = Vec::with_capacity(keys.len());
+    for k in keys {
+        let Some(v) = out.remove(&k) else { continue };
+        let text = match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        pairs.push(format!("{}={text}", k.trim_start_matches("AdditionalExtensions:")));
+    }
+    (!pairs.is_empty()).then(|| pairs.join(";"))
 }
 
 fn sysmon_linux_xml(event_id: i64, data: Option<&Value>) -> String {

@@ -39,6 +39,8 @@
 //! | rpc_firewall application | — | Event (native fallback) | Event [EventLog RPCFW; InterfaceUuid/OpNum by position in EventData] |
 //! | cloud, SaaS, Linux syslog, kube-audit | — | the native table (fallback) | AWSCloudTrail, AuditLogs, SigninLogs, AADUserRiskEvents, OktaV2_CL, GCPAuditLogs, GoogleWorkspaceReports, GitHubAuditLogPolling_CL, OfficeActivity, AzureDiagnostics, Syslog |
 //! | proxy / webserver | — | imWebSession | CommonSecurityLog / W3CIISLog |
+//! | fortigate/event | — | CommonSecurityLog (native fallback) | CommonSecurityLog [DeviceVendor Fortinet, DeviceProduct FortiGate*, Activity event:*; FTNTFGT* values in `AdditionalExtensions`] |
+//! | zeek dns / conn | — | imDns / imNetworkSession [EventProduct Zeek] | — |
 //! | windows/security 4697, windows/system 7045 | DeviceEvents [ServiceInstalled] | — | — |
 //! | windows/dns-client 3008 | DeviceEvents [DnsQueryResponse] | — | — |
 //! | antivirus | DeviceEvents [AntivirusDetection] | — | — |
@@ -113,6 +115,10 @@ pub(crate) enum RowFilter {
     /// auditd's records in `Syslog`, as the audisp syslog plugin writes them:
     /// `SyslogMessage` holds `msg=audit(`.
     AuditdSyslog,
+    /// A device's CEF records in CommonSecurityLog: `DeviceVendor` is
+    /// `vendor`, `DeviceProduct` starts with `product`, and `Activity` (the
+    /// CEF header's Name) starts with `name`.
+    CefDevice { vendor: &'static str, product: &'static str, name: &'static str },
 }
 
 /// Where a table keeps the named values of a Windows event (`<Data
@@ -331,6 +337,11 @@ pub(crate) fn all_targets() -> Vec<(TargetId, &'static str, &'static str, String
                 RowFilter::OneOf(c, _) | RowFilter::Equals(c, _) => out.push((target, s.table, s.label, c.to_string())),
                 RowFilter::SysmonSyslog { .. } | RowFilter::AuditdSyslog => {
                     out.push((target, s.table, s.label, "SyslogMessage".to_string()))
+                }
+                RowFilter::CefDevice { .. } => {
+                    for c in ["DeviceVendor", "DeviceProduct", "Activity"] {
+                        out.push((target, s.table, s.label, c.to_string()));
+                    }
                 }
                 RowFilter::EventLog { event_ids, .. } => {
                     out.push((target, s.table, s.label, "EventLog".to_string()));

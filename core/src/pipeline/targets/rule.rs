@@ -282,6 +282,17 @@ fn condition_expr(src: &Source, span: Span) -> Option<Expr<MappedItem>> {
                 cased: true,
             }],
         ),
+        RowFilter::CefDevice { vendor, product, name } => {
+            let starts = |text: &str| Test::Glob {
+                pattern: SigmaString { parts: vec![Part::Lit(text.to_string()), Part::Star] },
+                cased: false,
+            };
+            Expr::And(vec![
+                leaf("DeviceVendor", vec![lit(vendor)]),
+                leaf("DeviceProduct", vec![starts(product)]),
+                leaf("Activity", vec![starts(name)]),
+            ])
+        }
         RowFilter::SysmonSyslog { event_ids } => {
             let has = |text: String| Test::Glob {
                 pattern: SigmaString { parts: vec![Part::Star, Part::Lit(text), Part::Star] },

@@ -29,7 +29,9 @@ pub(super) enum ChosenBy {
 
 /// Native tables a Sentinel workspace holds that the ASIM target may fall
 /// back to: the Windows event tables of the Azure Monitor agent, and the
-/// tables of the cloud, Linux and web logs that no ASIM schema of ours serves.
+/// tables of the cloud, Linux and web logs that no ASIM schema of ours serves,
+/// and CommonSecurityLog for the CEF records no ASIM schema holds (FortiGate's
+/// event logs).
 const ASIM_NATIVE_TABLES: &[&str] = &[
     "WindowsEvent",
     "Event",
@@ -47,6 +49,7 @@ const ASIM_NATIVE_TABLES: &[&str] = &[
     "SecurityAlert",
     "AzureDiagnostics",
     "Syslog",
+    "CommonSecurityLog",
 ];
 
 /// Whether `table` is a native table the ASIM target falls back to (read as

@@ -9,7 +9,7 @@
 //! `RegistryValue` at the last backslash).
 
 use super::vocab::{ASIM_INTEGRITY, ASIM_LOGON_IDS, REG_EVENT_IDS, REG_EVENT_TYPES};
-use super::FieldMap::{Convert, Drop, Missing, To};
+use super::FieldMap::{Approx, Convert, Drop, Missing, To};
 use super::{source, DropKind, FieldList, NotMapped, RowFilter, Source, ANY_OS, PROC_PROVIDERS, SECURITY};
 use crate::pipeline::convert::{Hives, RegMode, SidColumns, Spelling, ValueConversion};
 
@@ -193,6 +193,64 @@ const DNS: FieldList = &[
     ("dst_ip", To(&["DstIpAddr"])),
 ];
 
+/// The fields every Zeek log has, as Microsoft's Corelight Zeek parsers name them.
+const ZEEK_IDS: FieldList = &[
+    ("uid", To(&["EventOriginalUid"])),
+    ("id.orig_h", To(&["SrcIpAddr"])),
+    ("id.orig_p", To(&["SrcPortNumber"])),
+    ("id.resp_h", To(&["DstIpAddr"])),
+    ("id.resp_p", To(&["DstPortNumber"])),
+];
+
+/// Zeek's dns.log fields → imDns, as Microsoft's parser for Corelight's
+/// Zeek records reads them (Azure-Sentinel `Parsers/ASimDns/Parsers/
+/// vimDnsCorelightZeek.yaml` 0.5, in imDns's union): it parses the JSON
+/// record of `Corelight_CL` and renames each field it keeps. It keeps no
+/// comparable value for the others, which are therefore unmapped: `answers`
+/// and `TTLs` are packed together into DnsResponseName's JSON text,
+/// `rejected` is only folded into EventResult, `Z` only as `Z != 0`
+/// (DnsFlagsZ), `trans_id` only in hex (TransactionIdHex).
+const ZEEK_DNS: FieldList = &[
+    ("query", To(&["DnsQuery"])),
+    ("qtype", To(&["DnsQueryType"])),
+    (
+        "qtype_name",
+        Approx(&["DnsQueryTypeName"], "named from qtype by the parser's table (TYPE<n> where Zeek writes query-<n>)"),
+    ),
+    ("qclass", To(&["DnsQueryClass"])),
+    ("qclass_name", Approx(&["DnsQueryClassName"], "named from qclass by the parser's table (CLASS<n> if unknown)")),
+    ("rcode", To(&["DnsResponseCode"])),
+    ("rcode_name", To(&["DnsResponseCodeName"])),
+    ("proto", To(&["NetworkProtocol"])),
+    ("AA", To(&["DnsFlagsAuthoritative"])),
+    ("TC", To(&["DnsFlagsTruncated"])),
+    ("RD", To(&["DnsFlagsRecursionDesired"])),
+    ("RA", To(&["DnsFlagsRecursionAvailable"])),
+    ("CD", To(&["DnsFlagsCheckingDisabled"])),
+];
+
+/// Zeek's conn.log fields → imNetworkSession, as Microsoft's parser for
+/// Corelight's Zeek records reads them (Azure-Sentinel `Parsers/
+/// ASimNetworkSession/Parsers/vimNetworkSessionCorelightZeek.yaml` 0.2, in
+/// imNetworkSession's union). Unmapped, as the parser keeps no comparable
+/// value: `duration` (its seconds read as an integer, where the schema
+/// counts milliseconds), `conn_state` (only its description),
+/// `local_orig`/`local_resp` (only the derived NetworkDirection), `history`
+/// and `missed_bytes` (written to columns outside the schema), and
+/// `community_id` (the parser's key for it lacks its closing quote).
+const ZEEK_CONN: FieldList = &[
+    ("proto", Approx(&["NetworkProtocol"], "upper-cased by the parser")),
+    ("service", To(&["NetworkApplicationProtocol"])),
+    ("orig_bytes", To(&["SrcBytes"])),
+    ("resp_bytes", To(&["DstBytes"])),
+    ("orig_pkts", To(&["SrcPackets"])),
+    ("resp_pkts", To(&["DstPackets"])),
+    ("orig_l2_addr", To(&["SrcMacAddr"])),
+    ("resp_l2_addr", To(&["DstMacAddr"])),
+    ("vlan", To(&["DstVlanId"])),
+    ("inner_vlan", To(&["SrcVlanId"])),
+];
+
 const PROXY: FieldList = &[
     ("c-uri", To(&["Url"])),
     ("cs-uri", To(&["Url"])),
@@ -331,6 +389,8 @@ pub(super) static SOURCES: &[Source] = &[
     },
     Source { restating: &[22], fallback: &[22], ..source("dns_query", "dns_query", "imDns", &[DNS_QUERY, COMMON]) },
     Source { products: &[], providers: &[], ..source("dns", "dns", "imDns", &[DNS, COMMON]) },
+    zeek("zeek dns", "dns", "imDns", &[ZEEK_DNS, ZEEK_IDS]),
+    zeek("zeek conn", "conn", "imNetworkSession", &[ZEEK_CONN, ZEEK_IDS]),
     Source { products: &[], providers: &[], ..source("proxy", "proxy", "imWebSession", &[PROXY, COMMON]) },
     Source { products: &[], providers: &[], ..source("webserver", "webserver", "imWebSession", &[WEBSERVER, COMMON]) },
     Source {
@@ -352,6 +412,22 @@ pub(super) static SOURCES: &[Source] = &[
         ..source("azure activitylogs", "", "imAuditEvent", &[AZURE_ACTIVITY, COMMON])
     },
 ];
+
+/// A Zeek log in the ASIM schema Microsoft's Corelight Zeek parser fills:
+/// its rows are the ones that parser writes (EventProduct Zeek).
+const fn zeek(label: &'static str, service: &'static str, table: &'static str, fields: &'static [FieldList]) -> Source {
+    Source {
+        category: None,
+        products: &["zeek"],
+        service: Some(service),
+        condition: RowFilter::OneOf("EventProduct", &["Zeek"]),
+        providers: &[],
+        fallback_services: &[],
+        info: Some("Zeek's records as Microsoft's Corelight Zeek parser writes them (EventProduct Zeek)"),
+        unmapped_hint: Some("Microsoft's Corelight Zeek parser keeps no comparable value for it"),
+        ..source(label, "", table, fields)
+    }
+}
 
 /// Categories left unmapped on purpose, and why.
 pub(super) const NOT_MAPPED: &[NotMapped] = &[
