@@ -4,7 +4,8 @@
 //! that selects the source's rows added.
 
 use super::select::{
-    for_the_fields, is_asim_native_table, logsource_span, no_table, resolve, source_for_table, ChosenBy,
+    for_the_fields, is_asim_native_table, lacks, logsource_span, native_alternative, no_table, resolve,
+    source_for_table, ChosenBy,
 };
 use super::{lookup, DropKind, EventDataFields, FieldMap, RowFilter, Source, AUDIT_RECORD_MARK, SYSMON_LINUX_PROVIDER};
 use crate::base::diag::{Diagnostic, Span};
@@ -24,38 +25,118 @@ pub(crate) fn map_rule(
     work: Expr<WorkItem>,
     state: &mut MappingState,
 ) -> Expr<MappedItem> {
-    let src = match state.table.clone() {
+    let chosen = match state.table.clone() {
         Some(table) => match source_for_table(target, &table, rule) {
-            Some(s) => s,
+            Some(s) => return map_on(target, s, rule, work, state),
             // A table the target does not describe: names as the custom pipeline left them.
             None => return keep_names(work, state),
         },
         None => match resolve(target, rule) {
-            Some((s, how)) => {
-                match how {
-                    ChosenBy::EventId(id, span) => state.notes.push(Diagnostic::info(
-                        "table-from-eventid",
-                        format!("no category: {} chosen for EventID {id} ({})", s.table, s.label),
-                        Some(span),
-                    )),
-                    ChosenBy::NativeTable => state.notes.push(Diagnostic::info(
-                        "native-table",
-                        format!(
-                            "no ASIM schema fits {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
-                            s.label, s.table
-                        ),
-                        logsource_span(rule),
-                    )),
-                    ChosenBy::Logsource => {}
-                }
-                s
-            }
+            Some(chosen) => chosen,
             None => {
                 state.notes.push(no_table(target, rule));
                 return keep_names(work, state);
             }
         },
     };
+    match native_alternative(target, &chosen, rule) {
+        Some((asim, native)) => asim_else_native(target, rule, &chosen, (asim, native), work, state),
+        None => map_chosen(target, rule, &chosen, work, state),
+    }
+}
+
+/// The source chosen for a rule, with the note that says how it was chosen.
+fn map_chosen(
+    target: TargetId,
+    rule: &Rule,
+    (src, how): &(&'static Source, ChosenBy),
+    work: Expr<WorkItem>,
+    state: &mut MappingState,
+) -> Expr<MappedItem> {
+    match how {
+        ChosenBy::EventId(id, span) => state.notes.push(Diagnostic::info(
+            "table-from-eventid",
+            format!("no category: {} chosen for EventID {id} ({})", src.table, src.label),
+            Some(*span),
+        )),
+        ChosenBy::NativeTable => state.notes.push(Diagnostic::info(
+            "native-table",
+            format!(
+                "no ASIM schema fits {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
+                src.label, src.table
+            ),
+            logsource_span(rule),
+        )),
+        ChosenBy::Logsource => {}
+    }
+    map_on(target, src, rule, work, state)
+}
+
+/// An ASIM schema that cannot hold a field the rule needs does not fit the
+/// rule: when the rule fails there on such a field and maps onto the native
+/// table the workspace also has without errors, the query reads that table
+/// and a `native-table` note names the fields. Otherwise the ASIM mapping
+/// stands, errors and all (a rule converting on ASIM keeps its query).
+fn asim_else_native(
+    target: TargetId,
+    rule: &Rule,
+    chosen: &(&'static Source, ChosenBy),
+    (asim, native): (&'static Source, &'static Source),
+    work: Expr<WorkItem>,
+    state: &mut MappingState,
+) -> Expr<MappedItem> {
+    let mut lacking: Vec<(String, &str)> = Vec::new();
+    work.for_each_leaf(&mut |w| {
+        let (Some(field), Some(shown)) = (&w.item.field, w.sigma_field.as_ref().or(w.item.field.as_ref())) else {
+            return;
+        };
+        if let Some(reason) = lacks(asim, field) {
+            if !lacking.iter().any(|(f, _)| f == shown) {
+                lacking.push((shown.clone(), reason));
+            }
+        }
+    });
+    if lacking.is_empty() {
+        return map_chosen(target, rule, chosen, work, state);
+    }
+    let before = state.notes.len();
+    let mut on_native = state.clone();
+    let on_asim = map_chosen(target, rule, chosen, work.clone(), state);
+    let added = state.notes.get(before..).unwrap_or_default();
+    lacking.retain(|(f, _)| {
+        let prefix = format!("{f} on {}: ", asim.table);
+        added.iter().any(|n| n.is_error() && n.message.starts_with(&prefix))
+    });
+    if lacking.is_empty() {
+        return on_asim;
+    }
+    let native_table = for_the_fields(native, rule).0.table;
+    let fields: Vec<String> = lacking.iter().map(|(f, why)| format!("{f} ({why})")).collect();
+    on_native.notes.push(Diagnostic::info(
+        "native-table",
+        format!(
+            "{} has no column for {}: the query reads the native table {native_table} instead, which a Sentinel workspace collecting these events also has",
+            asim.table,
+            fields.join(", nor for ")
+        ),
+        logsource_span(rule),
+    ));
+    let on_native_expr = map_on(target, native, rule, work, &mut on_native);
+    if on_native.notes.get(before..).unwrap_or_default().iter().any(Diagnostic::is_error) {
+        return on_asim;
+    }
+    *state = on_native;
+    on_native_expr
+}
+
+/// A rule's detection tree on the source that serves it.
+fn map_on(
+    target: TargetId,
+    src: &'static Source,
+    rule: &Rule,
+    work: Expr<WorkItem>,
+    state: &mut MappingState,
+) -> Expr<MappedItem> {
     let first = src;
     let (src, needed) = for_the_fields(src, rule);
     if let Some(field) = needed {
