@@ -19,47 +19,46 @@ use crate::sigma::string::{Part, SigmaString};
 
 /// A rule's detection tree on a target: the source is the one a custom
 /// pipeline's table names, else the one that serves the rule's logsource.
+///
+/// An ASIM schema that cannot hold a field the rule tests does not fit the
+/// rule: when the rule fails there and maps onto the native table the
+/// workspace also has without errors, the query reads that table and a
+/// `native-table` note names the fields the schema lacks. Otherwise the ASIM
+/// mapping stands, errors and all (a rule converting on ASIM keeps its
+/// query, also when a lacking field only left out an alternative).
 pub(crate) fn map_rule(
     target: TargetId,
     rule: &Rule,
     work: Expr<WorkItem>,
     state: &mut MappingState,
 ) -> Expr<MappedItem> {
-    let chosen = match state.table.clone() {
+    let (mut src, how) = match state.table.clone() {
         Some(table) => match source_for_table(target, &table, rule) {
-            Some(s) => return map_on(target, s, rule, work, state),
+            Some(s) => (s, None),
             // A table the target does not describe: names as the custom pipeline left them.
             None => return keep_names(work, state),
         },
         None => match resolve(target, rule) {
-            Some(chosen) => chosen,
+            Some((s, how)) => (s, Some(how)),
             None => {
                 state.notes.push(no_table(target, rule));
                 return keep_names(work, state);
             }
         },
     };
-    match native_alternative(target, &chosen, rule) {
-        Some((asim, native)) => asim_else_native(target, rule, &chosen, (asim, native), work, state),
-        None => map_chosen(target, rule, &chosen, work, state),
-    }
-}
-
-/// The source chosen for a rule, with the note that says how it was chosen.
-fn map_chosen(
-    target: TargetId,
-    rule: &Rule,
-    (src, how): &(&'static Source, ChosenBy),
-    work: Expr<WorkItem>,
-    state: &mut MappingState,
-) -> Expr<MappedItem> {
+    // Where the ASIM schema lacks a field: the native table, with the state and items to map onto it.
+    let mut fallback =
+        how.as_ref().and_then(|how| native_alternative(target, src, how, rule)).and_then(|(asim, native)| {
+            let lacking = lacking_fields(asim, &work);
+            (!lacking.is_empty()).then(|| (asim, native, lacking, state.clone(), work.clone()))
+        });
     match how {
-        ChosenBy::EventId(id, span) => state.notes.push(Diagnostic::info(
+        Some(ChosenBy::EventId(id, span)) => state.notes.push(Diagnostic::info(
             "table-from-eventid",
             format!("no category: {} chosen for EventID {id} ({})", src.table, src.label),
-            Some(*span),
+            Some(span),
         )),
-        ChosenBy::NativeTable => state.notes.push(Diagnostic::info(
+        Some(ChosenBy::NativeTable) => state.notes.push(Diagnostic::info(
             "native-table",
             format!(
                 "no ASIM schema fits {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
@@ -67,25 +66,47 @@ fn map_chosen(
             ),
             logsource_span(rule),
         )),
-        ChosenBy::Logsource => {}
+        Some(ChosenBy::Logsource) | None => {}
     }
-    map_on(target, src, rule, work, state)
+    let start = state.notes.len();
+    let failed = |state: &MappingState| state.notes.get(start..).unwrap_or_default().iter().any(Diagnostic::is_error);
+    let mut work = work;
+    // The ASIM schema's mapping, kept while the native table is tried.
+    let mut on_asim: Option<(Expr<MappedItem>, MappingState)> = None;
+    // A loop rather than a second call: `map_on` inlined twice cost the web build ~300 B of gzip.
+    loop {
+        let mapped = map_on(target, src, rule, work, state);
+        if let Some((asim_expr, asim_state)) = on_asim.take() {
+            if failed(state) {
+                *state = asim_state;
+                return asim_expr;
+            }
+            return mapped;
+        }
+        let Some((asim, native, lacking, on_native, native_work)) = fallback.take() else { return mapped };
+        if !failed(state) {
+            return mapped;
+        }
+        on_asim = Some((mapped, std::mem::replace(state, on_native)));
+        let fields: Vec<String> = lacking.iter().map(|(f, why)| format!("{f} ({why})")).collect();
+        state.notes.push(Diagnostic::info(
+            "native-table",
+            format!(
+                "{} has no column for {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
+                asim.table,
+                fields.join(", nor for "),
+                for_the_fields(native, rule).0.table
+            ),
+            logsource_span(rule),
+        ));
+        (src, work) = (native, native_work);
+    }
 }
 
-/// An ASIM schema that cannot hold a field the rule needs does not fit the
-/// rule: when the rule fails there on such a field and maps onto the native
-/// table the workspace also has without errors, the query reads that table
-/// and a `native-table` note names the fields. Otherwise the ASIM mapping
-/// stands, errors and all (a rule converting on ASIM keeps its query).
-fn asim_else_native(
-    target: TargetId,
-    rule: &Rule,
-    chosen: &(&'static Source, ChosenBy),
-    (asim, native): (&'static Source, &'static Source),
-    work: Expr<WorkItem>,
-    state: &mut MappingState,
-) -> Expr<MappedItem> {
-    let mut lacking: Vec<(String, &str)> = Vec::new();
+/// The fields of a rule's items that `asim` cannot hold, as the rule names
+/// them, with the reason.
+fn lacking_fields(asim: &Source, work: &Expr<WorkItem>) -> Vec<(String, &'static str)> {
+    let mut lacking: Vec<(String, &'static str)> = Vec::new();
     work.for_each_leaf(&mut |w| {
         let (Some(field), Some(shown)) = (&w.item.field, w.sigma_field.as_ref().or(w.item.field.as_ref())) else {
             return;
@@ -96,37 +117,7 @@ fn asim_else_native(
             }
         }
     });
-    if lacking.is_empty() {
-        return map_chosen(target, rule, chosen, work, state);
-    }
-    let before = state.notes.len();
-    let mut on_native = state.clone();
-    let on_asim = map_chosen(target, rule, chosen, work.clone(), state);
-    let added = state.notes.get(before..).unwrap_or_default();
-    lacking.retain(|(f, _)| {
-        let prefix = format!("{f} on {}: ", asim.table);
-        added.iter().any(|n| n.is_error() && n.message.starts_with(&prefix))
-    });
-    if lacking.is_empty() {
-        return on_asim;
-    }
-    let native_table = for_the_fields(native, rule).0.table;
-    let fields: Vec<String> = lacking.iter().map(|(f, why)| format!("{f} ({why})")).collect();
-    on_native.notes.push(Diagnostic::info(
-        "native-table",
-        format!(
-            "{} has no column for {}: the query reads the native table {native_table} instead, which a Sentinel workspace collecting these events also has",
-            asim.table,
-            fields.join(", nor for ")
-        ),
-        logsource_span(rule),
-    ));
-    let on_native_expr = map_on(target, native, rule, work, &mut on_native);
-    if on_native.notes.get(before..).unwrap_or_default().iter().any(Diagnostic::is_error) {
-        return on_asim;
-    }
-    *state = on_native;
-    on_native_expr
+    lacking
 }
 
 /// A rule's detection tree on the source that serves it.

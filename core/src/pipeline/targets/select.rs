@@ -92,14 +92,14 @@ pub(super) fn lacks(src: &Source, field: &str) -> Option<&'static str> {
 /// For a rule given an ASIM schema on `sentinel_asim`: that schema (as the
 /// rule's fields settle it) and the native table of the workspace the rule
 /// may read instead, where the schema lacks a field the rule tests. The
-/// caller keeps the schema unless the rule fails there on such a field and
-/// maps onto the native table without errors.
+/// caller keeps the schema unless the rule fails there and maps onto the
+/// native table without errors.
 pub(super) fn native_alternative(
     target: TargetId,
-    chosen: &(&'static Source, ChosenBy),
+    src: &'static Source,
+    how: &ChosenBy,
     rule: &Rule,
 ) -> Option<(&'static Source, &'static Source)> {
-    let (src, how) = chosen;
     if target != TargetId::SentinelAsim || matches!(how, ChosenBy::NativeTable) || is_asim_native_table(src.table) {
         return None;
     }
@@ -111,8 +111,8 @@ pub(super) fn native_alternative(
 /// for such a rule must land on the table its query reads. `renamed`: a
 /// custom pipeline renames the rule's fields first, so any of them may lack.
 pub(crate) fn may_read_native_table(target: TargetId, rule: &Rule, renamed: bool) -> bool {
-    let Some(chosen) = resolve(target, rule) else { return false };
-    let Some((asim, _)) = native_alternative(target, &chosen, rule) else { return false };
+    let Some((src, how)) = resolve(target, rule) else { return false };
+    let Some((asim, _)) = native_alternative(target, src, &how, rule) else { return false };
     let mut items = rule.detection.searches.iter().flat_map(|s| s.alternatives.iter().flatten());
     renamed || items.any(|i| i.field.as_deref().is_some_and(|f| lacks(asim, f).is_some()))
 }
