@@ -291,6 +291,20 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "security-logon-type",
+            // imAuthentication has no logon type: on sentinel_asim too the rule reads SecurityEvent.
+            rule: "title: t\nlogsource: {product: windows, service: security}\ndetection:\n  sel:\n    EventID: 4624\n    LogonType: 10\n    IpAddress:\n      - '::1'\n      - '127.0.0.1'\n  condition: sel\n",
+            table: "SecurityEvent",
+            // LogonType and EventID are int columns of SecurityEvent, IpAddress a string.
+            hits: vec![json!({"EventID": 4624, "Channel": "Security", "Computer": "ws1.corp.example", "Activity": "4624 - An account was successfully logged on.",
+                "TargetUserName": "alice", "TargetDomainName": "CORP", "LogonType": 10, "LogonProcessName": "User32", "AuthenticationPackageName": "Negotiate", "IpAddress": "127.0.0.1", "IpPort": "0"})],
+            misses: vec![
+                json!({"EventID": 4624, "Channel": "Security", "TargetUserName": "alice", "LogonType": 3, "LogonProcessName": "NtLmSsp", "IpAddress": "127.0.0.1"}),
+                json!({"EventID": 4624, "Channel": "Security", "TargetUserName": "alice", "LogonType": 10, "IpAddress": "10.0.0.7"}),
+                json!({"EventID": 4625, "Channel": "Security", "TargetUserName": "alice", "LogonType": 10, "IpAddress": "::1"}),
+            ],
+        },
+        Case {
             name: "auditd-execve",
             rule: "title: t\nlogsource: {product: linux, service: auditd}\ndetection:\n  sel:\n    type: EXECVE\n    a0|endswith: bash\n    a1: '-c'\n    a2|contains: '/dev/tcp/'\n  condition: sel\n",
             table: "Syslog",
@@ -422,6 +436,19 @@ fn cases() -> Vec<Case> {
             misses: vec![json!({"ProcessName": "sshd", "SyslogMessage": "Accepted publickey for root", "Facility": "auth"})],
         },
     ]
+}
+
+/// The case above runs on sentinel_asim only if its query reads the native
+/// table: an ASIM schema that lacks a field the rule tests gives way to it.
+#[test]
+fn asim_reads_the_native_table_for_a_field_its_schema_lacks() {
+    let Some(p) = sigmaplay_core::pipeline::builtin("sentinel_asim") else { panic!("sentinel_asim") };
+    let Some(c) = cases().into_iter().find(|c| c.name == "security-logon-type") else { panic!("case") };
+    let rule = parse_rule(c.rule).unwrap_or_else(|d| panic!("{d:?}"));
+    let conv = convert(&rule, &p, &Placeholders::new());
+    assert_eq!(conv.table.as_deref(), Some("SecurityEvent"), "{:#?}", conv.diagnostics);
+    let note = conv.diagnostics.iter().find(|d| d.code == "native-table");
+    assert!(note.is_some_and(|d| d.message.contains("LogonType")), "{:#?}", conv.diagnostics);
 }
 
 #[test]

@@ -172,7 +172,7 @@ pub(crate) struct WorkItem {
 
 /// What the mapping of one rule gathers on the way: the table, the notes and
 /// the field mappings, shared by the custom transformations and the target.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct MappingState {
     pub table: Option<String>,
     pub notes: Vec<Diagnostic>,
@@ -266,7 +266,11 @@ fn keep_names(work: Expr<WorkItem>, state: &mut MappingState) -> Expr<MappedItem
 /// listed in one info note.
 pub fn map_event(pipeline: &Pipeline, rule: &Rule, event: &Event) -> (Value, Vec<Diagnostic>) {
     let mut notes = Vec::new();
-    let (fields, table) = custom::forward_fields(&pipeline.transformations, rule, event);
+    let (fields, mut table) = custom::forward_fields(&pipeline.transformations, rule, event);
+    let renamed = !pipeline.transformations.is_empty();
+    if table.is_none() && pipeline.target.is_some_and(|t| targets::may_read_native_table(t, rule, renamed)) {
+        table = query_table(pipeline, rule);
+    }
     let mut out = Map::new();
     match pipeline.target {
         Some(target) => targets::map_event_fields(target, rule, table, &fields, &mut out, &mut notes),
@@ -281,6 +285,14 @@ pub fn map_event(pipeline: &Pipeline, rule: &Rule, event: &Event) -> (Value, Vec
         }
     }
     (Value::Object(out), notes)
+}
+
+/// The table [`apply`] maps a rule to, where the rule's fields decide it
+/// (an ASIM schema that lacks one gives way to a native table).
+fn query_table(pipeline: &Pipeline, rule: &Rule) -> Option<String> {
+    let (compiled, _) = crate::sigma::compiled::compile_detection(&rule.detection, &Default::default());
+    let lowered = crate::sigma::expr::lower_bounded(&compiled).ok()?;
+    apply(pipeline, rule, lowered).table
 }
 
 /// Set `a.b.c` as nested objects (paths into dynamic columns); a plain name is a plain key.

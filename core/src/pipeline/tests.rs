@@ -236,6 +236,66 @@ fn asim_falls_back_to_the_native_table_and_says_so() {
     assert!(!m.notes.iter().any(|n| n.code == "native-table"));
 }
 
+/// A successful logon with these extra detection lines, as windows/security rules write it.
+fn logon_rule(extra: &str) -> Rule {
+    rule_with(
+        "  product: windows\n  service: security",
+        &format!("  sel:\n    EventID: 4624\n{extra}  condition: sel\n"),
+    )
+}
+
+#[test]
+fn asim_schema_lacking_a_field_gives_way_to_the_native_table() {
+    let m = map("sentinel_asim", &logon_rule("    LogonType: 10\n    IpAddress: '127.0.0.1'\n"));
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("SecurityEvent"));
+    assert!(has_leaf(&m, "LogonType", "10") && has_leaf(&m, "IpAddress", "127.0.0.1"), "{:?}", shown(&m));
+    let note = m.notes.iter().find(|n| n.code == "native-table").unwrap_or_else(|| panic!("{:#?}", m.notes));
+    assert!(note.message.starts_with("imAuthentication has no column for LogonType ("), "{}", note.message);
+    assert!(note.message.contains("the native table SecurityEvent"), "{}", note.message);
+    // The ASIM schema's notes are not kept: it is not what the query reads.
+    assert!(!m.notes.iter().any(|n| n.code == "table-from-eventid" || n.message.contains("imAuthentication on")));
+    // The query is azure_monitor's, and an event lands on the same table's row.
+    assert_eq!(m.expr, map("azure_monitor", &logon_rule("    LogonType: 10\n    IpAddress: '127.0.0.1'\n")).expr);
+    let r = logon_rule("    LogonType: 10\n");
+    let (row, _) =
+        map_event(&builtin("sentinel_asim").unwrap_or_default(), &r, &ev(r#"{"EventID": 4624, "LogonType": 10}"#));
+    assert_eq!(row.get("LogonType"), Some(&serde_json::json!(10)), "{row}");
+}
+
+#[test]
+fn asim_schema_that_holds_the_rule_stays() {
+    let m = map("sentinel_asim", &logon_rule("    TargetUserName: admin\n"));
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("imAuthentication"));
+    assert!(!m.notes.iter().any(|n| n.code == "native-table"), "{:#?}", m.notes);
+    // A lacking field in one alternative is left out (lossy): the rule converts on ASIM, so it stays there.
+    let r = rule_with(
+        "  product: windows\n  service: security",
+        "  sel1:\n    EventID: 4624\n    LogonType: 10\n  sel2:\n    EventID: 4624\n    TargetUserName: admin\n  condition: 1 of sel*\n",
+    );
+    let m = map("sentinel_asim", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("imAuthentication"));
+    assert!(codes(&m).contains(&(Severity::Warning, "lossy-mapping".into())), "{:#?}", m.notes);
+    assert!(!m.notes.iter().any(|n| n.code == "native-table"), "{:#?}", m.notes);
+}
+
+#[test]
+fn rule_failing_on_both_keeps_the_asim_error() {
+    // Neither imNetworkSession nor Sysmon's network event (WindowsEvent) has a command line.
+    let r = rule_with(
+        "  product: windows\n  category: network_connection",
+        "  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine: ''\n  condition: sel\n",
+    );
+    assert!(map("azure_monitor", &r).notes.iter().any(Diagnostic::is_error));
+    let m = map("sentinel_asim", &r);
+    assert_eq!(m.table.as_deref(), Some("imNetworkSession"));
+    let err = m.notes.iter().find(|n| n.is_error()).unwrap_or_else(|| panic!("{:#?}", m.notes));
+    assert!(err.message.starts_with("CommandLine on imNetworkSession: "), "{}", err.message);
+    assert!(!m.notes.iter().any(|n| n.code == "native-table"), "{:#?}", m.notes);
+}
+
 #[test]
 fn localtonet_on_none_keeps_names() {
     let m = map("none", &rule(LOCALTONET));
@@ -500,11 +560,21 @@ fn eventid_fallback_without_category() {
     assert!(has_leaf(&m, "ActionType", "LogonFailed"));
     assert!(has_leaf(&m, "LogonType", "RemoteInteractive"));
     assert!(m.notes.iter().any(|n| n.code == "table-from-eventid"));
+    // imAuthentication has no logon type: sentinel_asim reads SecurityEvent for this rule.
     let m = map("sentinel_asim", &r);
+    no_errors(&m);
+    assert_eq!(m.table.as_deref(), Some("SecurityEvent"));
+    assert!(m.notes.iter().any(|n| n.code == "native-table" && n.message.contains("LogonType")));
+    let r = rule_with(
+        "  product: windows\n  service: security",
+        "  selection:\n    EventID: 4625\n    TargetUserName: admin\n  condition: selection",
+    );
+    let m = map("sentinel_asim", &r);
+    no_errors(&m);
     assert_eq!(m.table.as_deref(), Some("imAuthentication"));
     assert!(has_leaf(&m, "EventResult", "Failure"));
     assert!(has_leaf(&m, "TargetUsername", "*\\admin"), "{:?}", shown(&m));
-    assert!(m.notes.iter().any(|n| n.is_error() && n.message.contains("LogonType")));
+    assert!(m.notes.iter().any(|n| n.code == "table-from-eventid"));
     // Service state changes (7036) have no Defender action type; installs (7045) do.
     let r = rule_with("  product: windows\n  service: system", "  sel:\n    EventID: 7036\n  condition: sel");
     let m = map("microsoft_xdr", &r);

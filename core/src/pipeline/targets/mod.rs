@@ -32,7 +32,7 @@
 //! | ps_classic_*, powershell-classic | — | Event (native fallback) | Event [Windows PowerShell, 400 / 600 / 800], `Data` in EventData's XML text |
 //! | windows services (system, application, windefend, ...) | — | WindowsEvent (native fallback) | WindowsEvent [the service's channels] |
 //! | dns | — | imDns | DnsEvents [SubType LookupQuery] |
-//! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] | SecurityEvent (values without a column: `EventData`'s XML) |
+//! | windows/security | EventID 4688 → DeviceProcessEvents, 4624/4625 → DeviceLogonEvents | 4688 → imProcessCreate, 4624/4625 → imAuthentication [Logon] (SecurityEvent, the native fallback, for a rule that needs a field imAuthentication lacks: LogonType, NTSTATUS codes) | SecurityEvent (values without a column: `EventData`'s XML) |
 //! | azure/activitylogs | CloudAppEvents [Application Microsoft Azure], fields as `RawEventData.<field>` | imAuditEvent | AzureActivity |
 //! | linux Sysmon categories | — | imProcessCreate etc., else Syslog (native fallback) | Syslog [`SyslogMessage` names `Linux-Sysmon` and the event id] |
 //! | linux/auditd | — | Syslog (native fallback) | Syslog [`SyslogMessage` holds `msg=audit(`; a field is the value after `name=`, quoted or hex] |
@@ -61,6 +61,7 @@ use super::TargetId;
 
 pub(crate) use event::map_event_fields;
 pub(crate) use rule::map_rule;
+pub(crate) use select::may_read_native_table;
 
 /// What a Sigma field becomes on a source's table, one entry of its field list.
 #[derive(Debug, Clone, Copy, PartialEq)]

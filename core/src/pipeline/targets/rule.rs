@@ -4,7 +4,8 @@
 //! that selects the source's rows added.
 
 use super::select::{
-    for_the_fields, is_asim_native_table, logsource_span, no_table, resolve, source_for_table, ChosenBy,
+    for_the_fields, is_asim_native_table, lacks, logsource_span, native_alternative, no_table, resolve,
+    source_for_table, ChosenBy,
 };
 use super::{lookup, DropKind, EventDataFields, FieldMap, RowFilter, Source, AUDIT_RECORD_MARK, SYSMON_LINUX_PROVIDER};
 use crate::base::diag::{Diagnostic, Span};
@@ -18,44 +19,115 @@ use crate::sigma::string::{Part, SigmaString};
 
 /// A rule's detection tree on a target: the source is the one a custom
 /// pipeline's table names, else the one that serves the rule's logsource.
+///
+/// An ASIM schema that cannot hold a field the rule tests does not fit the
+/// rule: when the rule fails there and maps onto the native table the
+/// workspace also has without errors, the query reads that table and a
+/// `native-table` note names the fields the schema lacks. Otherwise the ASIM
+/// mapping stands, errors and all (a rule converting on ASIM keeps its
+/// query, also when a lacking field only left out an alternative).
 pub(crate) fn map_rule(
     target: TargetId,
     rule: &Rule,
     work: Expr<WorkItem>,
     state: &mut MappingState,
 ) -> Expr<MappedItem> {
-    let src = match state.table.clone() {
+    let (mut src, how) = match state.table.clone() {
         Some(table) => match source_for_table(target, &table, rule) {
-            Some(s) => s,
+            Some(s) => (s, None),
             // A table the target does not describe: names as the custom pipeline left them.
             None => return keep_names(work, state),
         },
         None => match resolve(target, rule) {
-            Some((s, how)) => {
-                match how {
-                    ChosenBy::EventId(id, span) => state.notes.push(Diagnostic::info(
-                        "table-from-eventid",
-                        format!("no category: {} chosen for EventID {id} ({})", s.table, s.label),
-                        Some(span),
-                    )),
-                    ChosenBy::NativeTable => state.notes.push(Diagnostic::info(
-                        "native-table",
-                        format!(
-                            "no ASIM schema fits {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
-                            s.label, s.table
-                        ),
-                        logsource_span(rule),
-                    )),
-                    ChosenBy::Logsource => {}
-                }
-                s
-            }
+            Some((s, how)) => (s, Some(how)),
             None => {
                 state.notes.push(no_table(target, rule));
                 return keep_names(work, state);
             }
         },
     };
+    // Where the ASIM schema lacks a field: the native table, with the state and items to map onto it.
+    let mut fallback =
+        how.as_ref().and_then(|how| native_alternative(target, src, how, rule)).and_then(|(asim, native)| {
+            let lacking = lacking_fields(asim, &work);
+            (!lacking.is_empty()).then(|| (asim, native, lacking, state.clone(), work.clone()))
+        });
+    match how {
+        Some(ChosenBy::EventId(id, span)) => state.notes.push(Diagnostic::info(
+            "table-from-eventid",
+            format!("no category: {} chosen for EventID {id} ({})", src.table, src.label),
+            Some(span),
+        )),
+        Some(ChosenBy::NativeTable) => state.notes.push(Diagnostic::info(
+            "native-table",
+            format!(
+                "no ASIM schema fits {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
+                src.label, src.table
+            ),
+            logsource_span(rule),
+        )),
+        Some(ChosenBy::Logsource) | None => {}
+    }
+    let start = state.notes.len();
+    let failed = |state: &MappingState| state.notes.get(start..).unwrap_or_default().iter().any(Diagnostic::is_error);
+    let mut work = work;
+    // The ASIM schema's mapping, kept while the native table is tried.
+    let mut on_asim: Option<(Expr<MappedItem>, MappingState)> = None;
+    // A loop rather than a second call: `map_on` inlined twice cost the web build ~300 B of gzip.
+    loop {
+        let mapped = map_on(target, src, rule, work, state);
+        if let Some((asim_expr, asim_state)) = on_asim.take() {
+            if failed(state) {
+                *state = asim_state;
+                return asim_expr;
+            }
+            return mapped;
+        }
+        let Some((asim, native, lacking, on_native, native_work)) = fallback.take() else { return mapped };
+        if !failed(state) {
+            return mapped;
+        }
+        on_asim = Some((mapped, std::mem::replace(state, on_native)));
+        let fields: Vec<String> = lacking.iter().map(|(f, why)| format!("{f} ({why})")).collect();
+        state.notes.push(Diagnostic::info(
+            "native-table",
+            format!(
+                "{} has no column for {}: the query reads the native table {} instead, which a Sentinel workspace collecting these events also has",
+                asim.table,
+                fields.join(", nor for "),
+                for_the_fields(native, rule).0.table
+            ),
+            logsource_span(rule),
+        ));
+        (src, work) = (native, native_work);
+    }
+}
+
+/// The fields of a rule's items that `asim` cannot hold, as the rule names
+/// them, with the reason.
+fn lacking_fields(asim: &Source, work: &Expr<WorkItem>) -> Vec<(String, &'static str)> {
+    let mut lacking: Vec<(String, &'static str)> = Vec::new();
+    work.for_each_leaf(&mut |w| {
+        let (Some(field), Some(shown)) = (&w.item.field, w.sigma_field.as_ref().or(w.item.field.as_ref())) else {
+            return;
+        };
+        if let Some(reason) = lacks(asim, field) {
+            if !lacking.iter().any(|(f, _)| f == shown) {
+                lacking.push((shown.clone(), reason));
+            }
+        }
+    });
+    lacking
+}
+
+/// A rule's detection tree on the source that serves it.
+fn map_on(
+    target: TargetId,
+    src: &'static Source,
+    rule: &Rule,
+    work: Expr<WorkItem>,
+    state: &mut MappingState,
+) -> Expr<MappedItem> {
     let first = src;
     let (src, needed) = for_the_fields(src, rule);
     if let Some(field) = needed {

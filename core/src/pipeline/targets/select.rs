@@ -4,6 +4,7 @@
 
 use super::{not_mapped, sources, Source};
 use crate::base::diag::{Diagnostic, Span};
+use crate::kusto::schema::has_column;
 use crate::pipeline::TargetId;
 use crate::sigma::rule::{Rule, Scalar};
 
@@ -19,7 +20,8 @@ fn product_ok(src: &Source, rule: &Rule) -> bool {
 }
 
 /// How a source was chosen: by logsource, or by EventID (value, where), which
-/// the rule's notes say.
+/// the rule's notes say. An ASIM schema chosen so may still give way to the
+/// native table ([`native_alternative`]) when it lacks a field the rule needs.
 pub(super) enum ChosenBy {
     Logsource,
     EventId(i64, Span),
@@ -66,10 +68,53 @@ pub(super) fn resolve(target: TargetId, rule: &Rule) -> Option<(&'static Source,
     if found.is_some() || target != TargetId::SentinelAsim {
         return found;
     }
-    match resolve_in(TargetId::AzureMonitor, rule) {
-        Some((s, _)) if ASIM_NATIVE_TABLES.contains(&s.table) => Some((s, ChosenBy::NativeTable)),
+    native_source(rule).map(|s| (s, ChosenBy::NativeTable))
+}
+
+/// The native table of the workspace that holds a rule's events: the one
+/// `azure_monitor` reads, if the ASIM target may fall back to it.
+fn native_source(rule: &Rule) -> Option<&'static Source> {
+    resolve_in(TargetId::AzureMonitor, rule).map(|(s, _)| s).filter(|s| ASIM_NATIVE_TABLES.contains(&s.table))
+}
+
+/// Why `src` cannot hold `field`, if it cannot: a known field with no
+/// equivalent column, or a name that is no column of its table.
+pub(super) fn lacks(src: &Source, field: &str) -> Option<&'static str> {
+    match super::lookup(src, field) {
+        Some(super::FieldMap::Missing(reason)) => Some(reason),
+        None if !has_column(src.table, field) && super::event_data_path(src, field).is_none() => {
+            Some(src.unmapped_hint.unwrap_or("no column of that name"))
+        }
         _ => None,
     }
+}
+
+/// For a rule given an ASIM schema on `sentinel_asim`: that schema (as the
+/// rule's fields settle it) and the native table of the workspace the rule
+/// may read instead, where the schema lacks a field the rule tests. The
+/// caller keeps the schema unless the rule fails there and maps onto the
+/// native table without errors.
+pub(super) fn native_alternative(
+    target: TargetId,
+    src: &'static Source,
+    how: &ChosenBy,
+    rule: &Rule,
+) -> Option<(&'static Source, &'static Source)> {
+    if target != TargetId::SentinelAsim || matches!(how, ChosenBy::NativeTable) || is_asim_native_table(src.table) {
+        return None;
+    }
+    Some((for_the_fields(src, rule).0, native_source(rule)?))
+}
+
+/// Whether a rule's query may read a native table on `target` although an
+/// ASIM schema serves its logsource ([`native_alternative`]): an event mapped
+/// for such a rule must land on the table its query reads. `renamed`: a
+/// custom pipeline renames the rule's fields first, so any of them may lack.
+pub(crate) fn may_read_native_table(target: TargetId, rule: &Rule, renamed: bool) -> bool {
+    let Some((src, how)) = resolve(target, rule) else { return false };
+    let Some((asim, _)) = native_alternative(target, src, &how, rule) else { return false };
+    let mut items = rule.detection.searches.iter().flat_map(|s| s.alternatives.iter().flatten());
+    renamed || items.any(|i| i.field.as_deref().is_some_and(|f| lacks(asim, f).is_some()))
 }
 
 fn resolve_in(target: TargetId, rule: &Rule) -> Option<(&'static Source, ChosenBy)> {
@@ -232,6 +277,15 @@ pub(super) fn source_for_table(target: TargetId, table: &str, rule: &Rule) -> Op
         // The source a rule is sent to when it needs a field the first lacks.
         if let Some(other) = s.instead_for_missing.filter(|o| o.table == table) {
             return Some(other);
+        }
+        // On sentinel_asim, the native table read when the ASIM schema lacks a field.
+        if target == TargetId::SentinelAsim {
+            if let Some(native) = native_source(rule) {
+                let native = [Some(native), native.instead_for_missing];
+                if let Some(s) = native.into_iter().flatten().find(|s| s.table == table) {
+                    return Some(s);
+                }
+            }
         }
     }
     sources(target).iter().find(|s| s.table == table)
