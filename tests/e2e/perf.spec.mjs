@@ -58,7 +58,9 @@ const SIZE_BUDGET_KB = 520;
 // and the CEF extension reading (docs/size.md).
 // Lowered the same day (wt-size4): wasm-opt orders functions by name and runs more passes
 // (-11.3 KB of gzip), Trunk minifies the CSS (-1.3 KB); 582.1 -> 569.7 KB measured on its own (docs/size.md).
-const SIZE_LIMIT_KB = 585;
+// Then 575 with every branch of the day merged (main 01f25a4 572.4 KB -> 574.2 KB, +1.8 KB: sentinel_asim's
+// fallback to the native table when its ASIM schema lacks a field, wt-asimfb; docs/size.md).
+const SIZE_LIMIT_KB = 575;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
