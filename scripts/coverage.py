@@ -4,6 +4,7 @@
     scripts/coverage.py                      # totals and per-logsource table, Markdown
     scripts/coverage.py --save now.json      # also keep the counts
     scripts/coverage.py --baseline old.json  # show before -> after per logsource
+    scripts/coverage.py --baseline old.json --changed  # only the logsources that moved
 
 Uses the release CLI (`cargo build --release -p sigmaplay-cli`):
 `sigmaplay convert ../shared/corpus/sigmahq/rules --pipeline P --format jsonl`.
@@ -53,6 +54,7 @@ def main():
     ap.add_argument("--save")
     ap.add_argument("--baseline")
     ap.add_argument("--top", type=int, default=40, help="logsources shown (largest gaps first)")
+    ap.add_argument("--changed", action="store_true", help="with --baseline: only the logsources whose counts moved")
     args = ap.parse_args()
 
     counts = {}  # target -> logsource -> [ok, total]
@@ -84,7 +86,9 @@ def main():
     gap = lambda s: sum(counts[t].get(s, [0, 0])[1] - counts[t].get(s, [0, 0])[0] for t in TARGETS)
     print("| logsource (product/category/service) | rules | " + " | ".join(TARGETS) + " |")
     print("|---|---:|" + "---:|" * len(TARGETS))
-    for s in sorted(sources, key=lambda s: (-gap(s), s))[: args.top]:
+    moved = lambda s: any(base[t].get(s, [0, 0])[0] != counts[t].get(s, [0, 0])[0] for t in TARGETS)
+    shown = [s for s in sorted(sources, key=lambda s: (-gap(s), s)) if not (args.changed and base) or moved(s)]
+    for s in shown if args.changed and base else shown[: args.top]:
         n = max(counts[t].get(s, [0, 0])[1] for t in TARGETS)
         cells = []
         for t in TARGETS:
