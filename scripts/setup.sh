@@ -4,7 +4,8 @@
 #   - Rust target wasm32-unknown-unknown (rustup)
 #   - chromium + chromium-driver (apt; skipped entirely when both binaries exist)
 #   - trunk 0.21.14 and wasm-bindgen-cli = Cargo.lock's wasm-bindgen (cargo install, version-checked)
-#   - npm ci: @playwright/test, playwright-core, binaryen 132 (wasm-opt); skipped when node_modules is current
+#   - npm ci: @playwright/test, playwright-core, binaryen 132 (wasm-opt), esbuild (Trunk.toml's hook minifies
+#     the release build's JS with it); skipped when node_modules is current
 # See shared/design/TOOLCHAIN.md for why each version/flag is what it is.
 set -euo pipefail
 
@@ -77,12 +78,13 @@ else
   cargo install wasm-bindgen-cli --version "$WB_VER"
 fi
 
-# --- npm packages (Playwright, binaryen's wasm-opt) ---------------------------------------------
+# --- npm packages (Playwright, binaryen's wasm-opt, esbuild) ------------------------------------
 command -v npm >/dev/null || die "npm not found"
 STAMP=node_modules/.sigmaplay-npm-stamp
 want_stamp=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] \
-   && [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/playwright ]; then
+   && [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/playwright ] \
+   && [ -x node_modules/.bin/esbuild ]; then
   skip "npm ci (node_modules matches package-lock.json)"
 else
   say "npm ci"

@@ -60,7 +60,10 @@ const SIZE_BUDGET_KB = 520;
 // (-11.3 KB of gzip), Trunk minifies the CSS (-1.3 KB); 582.1 -> 569.7 KB measured on its own (docs/size.md).
 // Then 575 with every branch of the day merged (main 01f25a4 572.4 KB -> 574.2 KB, +1.8 KB: sentinel_asim's
 // fallback to the native table when its ASIM schema lacks a field, wt-asimfb; docs/size.md).
-const SIZE_LIMIT_KB = 575;
+// Lowered to 572 the same day (wt-jsmin): Trunk.toml's post_build hook minifies the release build's
+// JavaScript with esbuild (scripts/minify-js.mjs; Trunk's own minifier fails on it): the wasm-bindgen glue
+// 8,598 -> 6,658 B, embed.js 1,412 -> 851 B, the snippets 595 -> 514 B of gzip; 574.2 -> 571.7 KB (docs/size.md).
+const SIZE_LIMIT_KB = 572;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).
