@@ -63,7 +63,10 @@ const SIZE_BUDGET_KB = 520;
 // Lowered to 572 the same day (wt-jsmin): Trunk.toml's post_build hook minifies the release build's
 // JavaScript with esbuild (scripts/minify-js.mjs; Trunk's own minifier fails on it): the wasm-bindgen glue
 // 8,598 -> 6,658 B, embed.js 1,412 -> 851 B, the snippets 595 -> 514 B of gzip; 574.2 -> 571.7 KB (docs/size.md).
-const SIZE_LIMIT_KB = 572;
+// Then 573: the parity panel reads a table row's values back out of its text columns (CEF extensions,
+// JSON text, EventData XML; pipeline::read_back), so exported rows of those tables compare correctly:
+// 571.7 -> 572.5 KB measured (+0.8 KB, docs/size.md).
+const SIZE_LIMIT_KB = 573;
 
 // Pastes go through the clipboard as a user's would (Playwright's fill types the text through
 // the editing engine instead, which takes minutes for 5 MB in any textarea).

@@ -218,17 +218,17 @@ fn parity_cause(
             continue;
         }
         let col = &m.targets[0];
-        let kv = crate::event::json_path(row, col);
+        let kv = crate::pipeline::read_back(Some(table), row, col);
         match (sv, kv) {
             (Some(_), None) => {
                 why.push(format!("field {} is in the event but column {col} is missing from the KQL row", m.sigma))
             }
             (Some(a), Some(b))
-                if a != b
+                if *a != b
                     && crate::kusto::Value::Dynamic(a.clone()).to_text()
                         != crate::kusto::Value::Dynamic(b.clone()).to_text() =>
             {
-                why.push(format!("{} = {} but {col} = {}", m.sigma, short(Some(a)), short(Some(b))))
+                why.push(format!("{} = {} but {col} = {}", m.sigma, short(Some(a)), short(Some(&b))))
             }
             _ if m.approximate => {
                 why.push(format!("field {} maps to {} only approximately", m.sigma, m.targets.join(", ")))
@@ -353,7 +353,7 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     for e in &batch.events {
         match schema {
             EventsSchema::Target => {
-                let (back, missing) = crate::pipeline::unmap_event(&mappings, e.original());
+                let (back, missing) = crate::pipeline::unmap_event(&mappings, table.as_deref(), e.original());
                 for m in missing {
                     if !unmapped.contains(&m) {
                         unmapped.push(m);

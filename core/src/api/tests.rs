@@ -354,3 +354,38 @@ fn a_file_report_is_the_report_and_its_path() {
     let text = serde_json::to_string(&FileReport { path: "r.yml", report: &check }).unwrap_or_default();
     assert!(text.starts_with("{\"path\":\"r.yml\",\"ok\":true,"), "{text}");
 }
+
+/// Rows exported from a workspace keep some values inside a text column
+/// (CEF extensions, JSON text): the Sigma side reads them back out of it, so
+/// both sides judge the same row.
+#[test]
+fn kql_parity_reads_values_back_out_of_text_columns() {
+    let opts = KqlOptions { pipeline: "azure_monitor".into(), ..KqlOptions::default() };
+    let fortigate = "title: t\nlogsource:\n  product: fortigate\n  service: event\ndetection:\n  sel:\n    action: Add\n    cfgpath: firewall.policy\n  condition: sel\n";
+    let rows = concat!(
+        r#"{"DeviceVendor":"Fortinet","DeviceProduct":"Fortigate","Activity":"event:system","DeviceAction":"Add","AdditionalExtensions":"FTNTFGTlogid=0100044547;FTNTFGTcfgpath=firewall.policy;FTNTFGTcfgobj=12"}"#,
+        "\n",
+        r#"{"DeviceVendor":"Fortinet","DeviceProduct":"Fortigate","Activity":"event:system","DeviceAction":"Add","AdditionalExtensions":"FTNTFGTcfgpath=system.admin"}"#,
+        "\n",
+    );
+    let r = kql_parity(fortigate, rows, &opts);
+    assert_eq!(r.schema, EventsSchema::Target, "{r:?}");
+    let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
+    let kql: Vec<Option<bool>> = r.results.iter().map(|x| x.kql).collect();
+    assert_eq!(sigma, vec![Some(true), Some(false)], "{r:?}");
+    assert_eq!(kql, sigma, "{r:?}");
+    assert!(r.agree);
+
+    let cloudtrail = "title: t\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: CreateUser\n    requestParameters.userName|contains: admin\n  condition: sel\n";
+    let rows = concat!(
+        r#"{"EventName":"CreateUser","EventSource":"iam.amazonaws.com","RequestParameters":"{\"userName\":\"backup-admin\"}"}"#,
+        "\n",
+        r#"{"EventName":"CreateUser","EventSource":"iam.amazonaws.com","RequestParameters":"{\"userName\":\"alice\"}"}"#,
+        "\n",
+    );
+    let r = kql_parity(cloudtrail, rows, &opts);
+    assert_eq!(r.schema, EventsSchema::Target, "{r:?}");
+    let sigma: Vec<Option<bool>> = r.results.iter().map(|x| x.sigma).collect();
+    assert_eq!(sigma, vec![Some(true), Some(false)], "{r:?}");
+    assert!(r.agree, "{r:?}");
+}

@@ -43,6 +43,7 @@ use crate::sigma::expr::Expr;
 use crate::sigma::rule::Rule;
 
 pub use choose::{choose, PipelineChoice, PipelineSpec};
+pub(crate) use convert::read_back;
 pub use custom::{parse_custom, CondOp, FieldCondition, ItemCondition, RuleCondition, TransformKind, Transformation};
 
 /// A detection item after mapping: `item.field` is the target column.
@@ -336,18 +337,20 @@ pub(crate) fn synthetic_item(field: &str, tests: Vec<Test>, span: Span) -> Item 
 /// the rule's field mappings (`Conversion::field_mappings`). A Sigma field
 /// mapped to several columns takes the first column the event has. Keys that
 /// no mapping names are kept as they are (the pipeline passes them through).
+/// Values kept inside a text column of `table` (JSON, XML, CEF extensions)
+/// are read out of that text ([`read_back`]).
 /// Returns the Sigma-named event and the Sigma fields that could not be mapped
 /// back (no column, or none of their columns in the event), for a note.
-pub fn unmap_event(mappings: &[FieldMapping], target_event: &Value) -> (Value, Vec<String>) {
+pub fn unmap_event(mappings: &[FieldMapping], table: Option<&str>, target_event: &Value) -> (Value, Vec<String>) {
     let mut out = Map::new();
     let mut missing = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     for m in mappings {
-        let found = m.targets.iter().find_map(|t| crate::event::json_path(target_event, t).map(|v| (t, v)));
+        let found = m.targets.iter().find_map(|t| read_back(table, target_event, t).map(|v| (t, v)));
         match found {
             Some((t, v)) => {
                 used.push(t.as_str());
-                out.entry(m.sigma.clone()).or_insert_with(|| v.clone());
+                out.entry(m.sigma.clone()).or_insert(v);
             }
             None => missing.push(m.sigma.clone()),
         }

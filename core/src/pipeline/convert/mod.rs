@@ -24,7 +24,7 @@ use crate::sigma::string::SigmaString;
 #[cfg(test)]
 pub(crate) use pattern::glob_match;
 pub(crate) use query::{audit_needs_hex, convert_test};
-pub(crate) use row::{forward, typed, TargetRow};
+pub(crate) use row::{forward, read_back, typed, TargetRow};
 
 /// One condition on one target column: what a conversion produces before the
 /// conditions on one column are gathered back into detection items.

@@ -278,3 +278,42 @@ fn audit_spelling(text: &str) -> String {
         format!("\"{text}\"")
     }
 }
+
+/// The value a target column path holds in a row as the table keeps it: the
+/// inverse of writing it, for rows exported from a workspace. Values kept
+/// inside a text column are read out of that text: a path into a JSON string
+/// column, a `<Data Name="…">` of an XML text (entities decoded), a CEF
+/// extension (`\=` and `\\` unescaped). An auditd field is not read back: a
+/// bare value there may be hex or a number, and the record does not say which.
+pub(crate) fn read_back(table: Option<&str>, row: &Value, path: &str) -> Option<Value> {
+    if let Some(v) = crate::event::json_path(row, path) {
+        return Some(v.clone());
+    }
+    let table = table?;
+    match column_type(table, path) {
+        ColumnType::JsonText => {
+            let (base, rest) = path.split_once('.')?;
+            let doc: Value = serde_json::from_str(row.get(base)?.as_str()?).ok()?;
+            crate::event::json_path(&doc, rest).cloned()
+        }
+        ColumnType::EventXml => {
+            let (base, name) = path.split_once('.')?;
+            let text = row.get(base)?.as_str()?;
+            let open = format!("<Data Name=\"{name}\">");
+            let after = text.get(text.find(&open)? + open.len()..)?;
+            let inner = after.split("</Data>").next().unwrap_or("");
+            Some(Value::String(xml_unescape(inner)))
+        }
+        ColumnType::CefExtension => {
+            let (base, key) = path.split_once(':')?;
+            let text = row.get(base)?.as_str()?;
+            let raw = text.split(';').find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))?;
+            Some(Value::String(raw.replace("\\=", "=").replace("\\\\", "\\")))
+        }
+        _ => None,
+    }
+}
+
+fn xml_unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
