@@ -350,6 +350,10 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
     let mut sigma_events = Vec::new();
     let mut rows = Vec::new();
     let mut unmapped: Vec<String> = Vec::new();
+    let events_table = match (&pipeline, rule) {
+        (Some(p), Some(r)) if schema != EventsSchema::Target => crate::pipeline::events_table(p, r),
+        _ => None,
+    };
     for e in &batch.events {
         match schema {
             EventsSchema::Target => {
@@ -366,7 +370,7 @@ pub fn kql_parity(rule_text: &str, events_text: &str, opts: &KqlOptions) -> KqlP
                 sigma_events.push(e.clone());
                 rows.push(match (&pipeline, rule) {
                     (Some(p), Some(r)) if p.target.is_some() || table.is_some() => {
-                        crate::pipeline::map_event(p, r, e).0
+                        crate::pipeline::map_event_on(p, r, events_table.as_deref(), e).0
                     }
                     _ => {
                         // Inserted one by one rather than collected: `collect` into the

@@ -266,12 +266,20 @@ fn keep_names(work: Expr<WorkItem>, state: &mut MappingState) -> Expr<MappedItem
 /// when the event does not set them. Fields with no column are left out and
 /// listed in one info note.
 pub fn map_event(pipeline: &Pipeline, rule: &Rule, event: &Event) -> (Value, Vec<Diagnostic>) {
+    map_event_on(pipeline, rule, events_table(pipeline, rule).as_deref(), event)
+}
+
+/// [`map_event`] for one event of a batch, with [`events_table`] worked out
+/// once for the batch rather than per event.
+pub fn map_event_on(
+    pipeline: &Pipeline,
+    rule: &Rule,
+    events_table: Option<&str>,
+    event: &Event,
+) -> (Value, Vec<Diagnostic>) {
     let mut notes = Vec::new();
-    let (fields, mut table) = custom::forward_fields(&pipeline.transformations, rule, event);
-    let renamed = !pipeline.transformations.is_empty();
-    if table.is_none() && pipeline.target.is_some_and(|t| targets::may_read_native_table(t, rule, renamed)) {
-        table = query_table(pipeline, rule);
-    }
+    let (fields, table) = custom::forward_fields(&pipeline.transformations, rule, event);
+    let table = table.or_else(|| events_table.map(str::to_string));
     let mut out = Map::new();
     match pipeline.target {
         Some(target) => targets::map_event_fields(target, rule, table, &fields, &mut out, &mut notes),
@@ -288,9 +296,15 @@ pub fn map_event(pipeline: &Pipeline, rule: &Rule, event: &Event) -> (Value, Vec
     (Value::Object(out), notes)
 }
 
-/// The table [`apply`] maps a rule to, where the rule's fields decide it
-/// (an ASIM schema that lacks one gives way to a native table).
-fn query_table(pipeline: &Pipeline, rule: &Rule) -> Option<String> {
+/// The table a rule's events land on where the rule's fields decide it, as
+/// they decide the query's (an ASIM schema that lacks one gives way to a
+/// native table); `None` where the logsource alone decides it. It maps the
+/// whole rule, so callers with many events ask once ([`map_event_on`]).
+pub fn events_table(pipeline: &Pipeline, rule: &Rule) -> Option<String> {
+    let renamed = !pipeline.transformations.is_empty();
+    if !pipeline.target.is_some_and(|t| targets::may_read_native_table(t, rule, renamed)) {
+        return None;
+    }
     let (compiled, _) = crate::sigma::compiled::compile_detection(&rule.detection, &Default::default());
     let lowered = crate::sigma::expr::lower_bounded(&compiled).ok()?;
     apply(pipeline, rule, lowered).table
