@@ -14,7 +14,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { transform } from 'esbuild';
 
 // Syntax the minifier may emit. Every browser the app runs in has ES2022: the share links need
 // CompressionStream('deflate-raw') (Chrome 103, Firefox 113, Safari 16.4), which came later.
@@ -42,6 +41,8 @@ function digest(algorithm, bytes) {
 
 async function main() {
   if (process.env.TRUNK_PROFILE !== 'release') return;
+  // Loaded only for release builds, so a debug build or `trunk serve` works before `npm ci`.
+  const { transform } = await import('esbuild');
   const staging = process.env.TRUNK_STAGING_DIR;
   if (!staging) fail('TRUNK_STAGING_DIR is not set (run by Trunk as a post_build hook)');
   const htmlPath = join(staging, 'index.html');

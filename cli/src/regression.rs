@@ -41,7 +41,6 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> io::Result<u8> {
             reports.push((path.to_string_lossy().into_owned(), report));
         }
     }
-    let found = reports.len();
     let summary = RegressionSummary::new(reports);
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &summary).map_err(io::Error::other)?;
@@ -64,7 +63,7 @@ pub fn run(args: &TestArgs, out: &mut dyn Write) -> io::Result<u8> {
         }
         writeln!(out, "{} passed, {} failed", summary.passed, summary.failed)?;
     }
-    if found == 0 {
+    if summary.rules == 0 {
         // SigmaHQ's runner fails when it finds nothing to test; so do we.
         let _ = writeln!(io::stderr(), "sigmaplay: no rule with a regression_tests_path found");
         return Ok(EXIT_ERRORS);

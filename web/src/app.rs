@@ -57,7 +57,7 @@ pub fn App(props: &AppProps) -> Html {
     let selection = use_selection(pipeline_open.clone());
     let derived = use_derived(&state);
     let parity = use_parity(&state);
-    let fixes = use_fixes(&state.rule.text, &derived.diagnostics);
+    let fixes = use_fixes(&state.rule.text);
     let marks = use_editor_marks(&derived.diagnostics, &selection.highlight, &parity.report, &derived.kql_text);
     use_perf_marks(!derived.kql.text.is_empty());
     use_forget_link(start.from_link, embed);
@@ -209,7 +209,7 @@ pub fn App(props: &AppProps) -> Html {
                         <CodeEditor
                             id="pipeline-input" testid="pipeline-editor" label="Pipeline" lang={Lang::Yaml}
                             text={state.pipeline.text.clone()} load_rev={state.load_rev} marks={marks.pipeline}
-                            select={selection.pipeline} {flush} perf_name={Some("pipeline")} on_change={edits.pipeline} rows={10}
+                            select={selection.pipeline} {flush} perf_name={Some("pipeline")} on_change={edits.pipeline} rows={10} {readonly}
                             placeholder={"name: my pipeline\ntransformations:\n  - type: field_name_mapping\n    mapping:\n      Image: ProcessPath"}
                         />
                     </details>

@@ -50,7 +50,14 @@ impl Linter<'_> {
                     v.span,
                 );
             }
-            if plain && item.field.is_some() && !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit())
+            // `'0123'` unquoted would be the number 123, which matches other events.
+            let leading_zero = s.len() > 1 && s.starts_with('0');
+            if plain
+                && item.field.is_some()
+                && !s.is_empty()
+                && !leading_zero
+                && s.len() <= 18
+                && s.bytes().all(|b| b.is_ascii_digit())
             {
                 self.info(
                     "number-as-string",
@@ -58,7 +65,10 @@ impl Linter<'_> {
                     v.span,
                 );
             }
-            if let Some(problem) = item.field.as_deref().and_then(|f| hash_problem(f, s)) {
+            // A pattern is not checked; under `contains`/`startswith`/`endswith` the value is a part of the
+            // field: a bare hash inside `Hashes`, or the start of one.
+            if let Some(problem) = item.field.as_deref().filter(|_| !regex).and_then(|f| hash_problem(f, s, positional))
+            {
                 self.warn("invalid-hash-value", format!("'{}' {problem}", clip(s)), v.span);
             }
             if item.has(Modifier::Windash) && !s.contains(['-', '/', '\u{2013}', '\u{2014}', '\u{2015}']) {
@@ -69,14 +79,16 @@ impl Linter<'_> {
                 );
             }
         }
-        let exact = item.values.iter().all(|v| matches!(&v.value, Scalar::Str(s) if !SigmaString::parse(s).parts.iter().any(|p| !matches!(p, Part::Lit(_)))));
+        let exact = || {
+            item.values.iter().all(|v| matches!(&v.value, Scalar::Str(s) if !SigmaString::parse(s).parts.iter().any(|p| !matches!(p, Part::Lit(_)))))
+        };
         if item.has(Modifier::All)
             && !positional
             && !regex
             && !item.has(Modifier::Cidr)
             && item.field.is_some()
             && item.values.len() > 1
-            && exact
+            && exact()
         {
             let field = item.field.clone().unwrap_or_default();
             let span = item.key_span;
@@ -118,11 +130,13 @@ impl Linter<'_> {
         // Duplicates in the list (a null in a list is an error of sigma/compiled.rs).
         let mut seen: Vec<String> = Vec::new();
         for v in &item.values {
+            // A string and a number of the same text are not duplicates: a
+            // number also matches other spellings of it (`04688`, `4688.0`).
             let key = match &v.value {
-                Scalar::Str(s) if cased => s.clone(),
-                Scalar::Str(s) => crate::base::case::to_lowercase(s),
+                Scalar::Str(s) if cased => format!("s{s}"),
+                Scalar::Str(s) => format!("s{}", crate::base::case::to_lowercase(s)),
                 Scalar::Null => "\u{0}null".to_string(),
-                _ => v.text.clone(),
+                _ => format!("n{}", v.text),
             };
             if seen.contains(&key) {
                 let span = v.span;
@@ -351,13 +365,21 @@ const HASHES: &[(&str, usize)] =
 /// What is wrong with a hash value of a hash field, if anything: `Hashes`
 /// (and `Hash` of Sysmon's stream hash events) holds `ALGO=hex`,
 /// `md5`/`sha1`/`sha256`/`Imphash` plain hex of their length.
-fn hash_problem(field: &str, value: &str) -> Option<String> {
+/// With `partial` (a positional modifier), the value is a part of the field:
+/// only hex digits beyond the length, or an unknown algorithm, are wrong.
+fn hash_problem(field: &str, value: &str, partial: bool) -> Option<String> {
     if value.contains(['*', '?']) {
         return None;
     }
-    let hex_of = |v: &str, len: usize| v.len() == len && v.bytes().all(|b| b.is_ascii_hexdigit());
+    let hex_of = |v: &str, len: usize| {
+        (if partial { v.len() <= len } else { v.len() == len }) && v.bytes().all(|b| b.is_ascii_hexdigit())
+    };
     if field.eq_ignore_ascii_case("Hashes") || field.eq_ignore_ascii_case("Hash") {
         let Some((algo, hex)) = value.split_once('=') else {
+            let bare_hash = HASHES.iter().any(|(_, n)| hex_of(value, *n));
+            if partial && (bare_hash || value.is_empty()) {
+                return None;
+            }
             return Some("is not 'ALGORITHM=hex' as Sysmon writes 'Hashes' (e.g. 'SHA256=...')".into());
         };
         return match HASHES.iter().find(|(a, _)| a.eq_ignore_ascii_case(algo)) {
@@ -425,6 +447,13 @@ mod tests {
             with("            - ' /priv'", "            - '*'", "redundant-wildcard").is_empty(),
             "'*' alone is deliberate"
         );
+        // A number also matches other spellings of it: not the same value as its text.
+        let mixed =
+            BASE.replace("Image|endswith: '\\\\whoami.exe'", "EventID:\n            - '4688'\n            - 4688");
+        assert!(!codes(&mixed).contains(&"duplicate-value".to_string()), "{mixed}");
+        let twice =
+            BASE.replace("Image|endswith: '\\\\whoami.exe'", "EventID:\n            - 4688\n            - 4688");
+        assert!(codes(&twice).contains(&"duplicate-value".to_string()), "{twice}");
         let cased = BASE.replace("CommandLine|contains:", "CommandLine|contains|cased:").replace("' /priv'", "' /ALL'");
         assert!(!codes(&cased).contains(&"duplicate-value".to_string()));
         let d = one("'\\\\whoami.exe'", "'\\\\whoami.exe '", "value-whitespace");
@@ -483,7 +512,23 @@ mod tests {
         );
         one("Image|endswith: '\\\\whoami.exe'", "EventID: '4688'", "number-as-string");
         assert!(with("Image|endswith: '\\\\whoami.exe'", "EventID: 4688", "number-as-string").is_empty());
-        one("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA256=abc'", "invalid-hash-value");
+        // Unquoted, '0123' would be the number 123.
+        assert!(with("Image|endswith: '\\\\whoami.exe'", "EventID: '0123'", "number-as-string").is_empty());
+        one("Image|endswith: '\\\\whoami.exe'", "Hashes: 'SHA256=abc'", "invalid-hash-value");
+        one("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA256=xyz'", "invalid-hash-value");
+        // A part of the field: the start of a hash, a bare hash in `Hashes`; a pattern is not checked.
+        assert!(
+            with("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA256=abc'", "invalid-hash-value").is_empty()
+        );
+        assert!(with(
+            "Image|endswith: '\\\\whoami.exe'",
+            &format!("Hashes|contains: '{}'", "a".repeat(64)),
+            "invalid-hash-value"
+        )
+        .is_empty());
+        assert!(with("Image|endswith: '\\\\whoami.exe'", "md5|startswith: 'a1b2'", "invalid-hash-value").is_empty());
+        assert!(with("Image|endswith: '\\\\whoami.exe'", "Hashes|re: 'SHA256=[0-9A-F]{64}'", "invalid-hash-value")
+            .is_empty());
         one("Image|endswith: '\\\\whoami.exe'", "Hashes|contains: 'SHA257=abc'", "invalid-hash-value");
         one("Image|endswith: '\\\\whoami.exe'", "md5: 'xyz'", "invalid-hash-value");
         assert!(with(

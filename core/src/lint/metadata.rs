@@ -48,7 +48,7 @@ impl Linter<'_> {
                 self.fixable(
                     Severity::Info,
                     "missing-id",
-                    "no 'id': add a random UUID v4 so that the rule can be referenced and tracked".into(),
+                    "no 'id': add a UUID so that the rule can be referenced and tracked (the fix derives one from the file's text)".into(),
                     anchor,
                     |src| {
                         let id = new_rule_id(src.text(), document);

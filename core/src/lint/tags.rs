@@ -52,9 +52,11 @@ impl Linter<'_> {
 
     /// Techniques come with their tactic; hunting rules are not alerts.
     fn tag_consistency(&mut self, rule: &Rule) {
-        let values: Vec<&str> = rule.tags.iter().map(|t| t.value.trim()).collect();
-        let tactics = tags::tactic_shortnames();
-        let has_tactic = values.iter().any(|v| v.strip_prefix("attack.").is_some_and(|t| tactics.contains(&t)));
+        // A legacy tactic (`defense-evasion`) is a tactic too: its own check says it is deprecated.
+        let has_tactic = rule
+            .tags
+            .iter()
+            .any(|t| t.value.trim().strip_prefix("attack.").is_some_and(|t| tags::tactic_name(t).is_some()));
         let technique = rule.tags.iter().find(|t| {
             t.value.trim().strip_prefix("attack.t").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
         });
@@ -230,6 +232,13 @@ mod tests {
         assert!(super::super::tests::with(
             "    - attack.discovery\n",
             "    - attack.execution\n",
+            "technique-without-tactic"
+        )
+        .is_empty());
+        // A legacy tactic is a tactic: its deprecation is another check's.
+        assert!(super::super::tests::with(
+            "    - attack.discovery\n",
+            "    - attack.defense-evasion\n",
             "technique-without-tactic"
         )
         .is_empty());

@@ -185,9 +185,6 @@ fn nested_fields(src: &Source, fields: &[(String, Value)]) -> Vec<(String, Value
     out
 }
 
-/// The XML text Sysmon for Linux writes to syslog for one event: its
-/// provider and event id, and each named value as `<Data Name="...">`, with
-/// the text escaped as XML requires.
 /// The `Event` table's `EventData` for a classic event whose values a rule
 /// names by position (`EventData.7`): one `<Data>` element per position up
 /// to the last given, empty where the event gave none. `None` unless every
@@ -267,6 +264,9 @@ fn cef_extensions(out: &mut Map<String, Value>) -> Option<String> {
     (!pairs.is_empty()).then(|| pairs.join(";"))
 }
 
+/// The XML text Sysmon for Linux writes to syslog for one event: its
+/// provider and event id, and each named value as `<Data Name="...">`, with
+/// the text escaped as XML requires.
 fn sysmon_linux_xml(event_id: i64, data: Option<&Value>) -> String {
     let escape = crate::kusto::schema::xml_escape;
     let mut out = format!(

@@ -33,7 +33,7 @@ pub(super) enum ChosenBy {
 /// back to: the Windows event tables of the Azure Monitor agent, and the
 /// tables of the cloud, Linux and web logs that no ASIM schema of ours serves,
 /// and CommonSecurityLog for the CEF records no ASIM schema holds (FortiGate's
-/// event logs).
+/// event logs) or a proxy's records where imWebSession lacks a field.
 const ASIM_NATIVE_TABLES: &[&str] = &[
     "WindowsEvent",
     "Event",

@@ -4,9 +4,10 @@
 //!
 //! Only a subset is read here: block mappings with plain keys, block
 //! sequences (also compact `- key: value` and indentless ones), one-line plain,
-//! single-quoted and escape-free double-quoted scalars, comments, blank lines
-//! and `---` between documents. Nearly every Sigma rule is written so. Anything
-//! else (flow collections, block and multi-line scalars, anchors, tags, tabs,
+//! single-quoted and escape-free double-quoted scalars, literal block scalars
+//! (`|`, `|-`) of the plain shape, comments, blank lines and `---` between
+//! documents. Nearly every Sigma rule is written so. Anything else (flow
+//! collections, folded and other block scalars, multi-line plain scalars, anchors, tags, tabs,
 //! CR, escapes, empty documents, ...) makes [`events`] answer `None`, and the
 //! caller asks saphyr-parser instead. When it answers, the events and their
 //! spans are saphyr-parser's, event for event: the tests hold the two together
